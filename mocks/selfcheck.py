@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""End-to-end check of mocks/server.py with boto3. Exits 0 on success."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+import boto3  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "server.py"), "--port", "0"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    line = proc.stdout.readline().strip()
+    assert line.startswith("VPCAUDIT_MOTO_READY port="), f"bad ready line {line!r}"
+    return proc, f"http://127.0.0.1:{line.split('=')[1]}"
+
+
+def check(name: str, ok: bool) -> None:
+    print(f"{'ok  ' if ok else 'FAIL'} {name}", flush=True)
+    if not ok:
+        sys.exit(1)
+
+
+def main() -> None:
+    proc, url = start_server()
+    # No proxies at all: this traffic must stay on 127.0.0.1.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def control(method: str, path: str, payload=None):
+        data = json.dumps(payload).encode() if payload is not None else None
+        req = urllib.request.Request(url + "/_vpcaudit/" + path, data, method=method)
+        return json.load(opener.open(req))
+
+    def client(service: str, region: str = "us-east-1"):
+        return boto3.client(service, region_name=region, endpoint_url=url,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    try:
+        ec2 = client("ec2")
+        control("DELETE", "requests")
+        ec2.describe_vpcs()
+        log = control("GET", "requests")
+        check("request log records service/action/region/status",
+              log == [{"service": "ec2", "action": "DescribeVpcs",
+                       "region": "us-east-1", "status": 200}])
+
+        control("POST", "faults", {"rules": [{
+            "action": "DescribeNetworkAcls", "region": "eu-west-1",
+            "error": "UnauthorizedOperation"}]})
+        try:
+            client("ec2", "eu-west-1").describe_network_acls()
+            denied = None
+        except ClientError as e:
+            denied = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+        check("fault: DescribeNetworkAcls denied in eu-west-1",
+              denied == ("UnauthorizedOperation", 403))
+        check("fault: DescribeNetworkAcls still fine in us-east-1",
+              len(ec2.describe_network_acls()["NetworkAcls"]) >= 1)
+        check("fault: faulted request logged with its status",
+              {"service": "ec2", "action": "DescribeNetworkAcls",
+               "region": "eu-west-1", "status": 403} in control("GET", "requests"))
+        control("DELETE", "faults")
+
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
+                              AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+            for i, az in enumerate("ab")
+        ]
+        created = {ec2.create_network_interface(SubnetId=subnets[0])["NetworkInterface"]
+                   ["NetworkInterfaceId"] for _ in range(25)}
+        control("DELETE", "requests")
+        pages = ec2.get_paginator("describe_network_interfaces").paginate(
+            Filters=[{"Name": "vpc-id", "Values": [vpc]}],
+            PaginationConfig={"PageSize": 10})
+        ids = [eni["NetworkInterfaceId"] for p in pages for eni in p["NetworkInterfaces"]]
+        calls = [r for r in control("GET", "requests")
+                 if r["action"] == "DescribeNetworkInterfaces"]
+        check("pagination: 25 ENIs over 3 pages, all ids, no dups",
+              len(calls) == 3 and len(ids) == 25 and set(ids) == created)
+        try:
+            ec2.describe_network_interfaces(MaxResults=10, NextToken="bogus")
+            code = None
+        except ClientError as e:
+            code = e.response["Error"]["Code"]
+        check("pagination: foreign NextToken -> InvalidNextToken", code == "InvalidNextToken")
+
+        nfw = client("network-firewall")
+        rg = nfw.create_rule_group(
+            RuleGroupName="allow-web", Type="STATEFUL", Capacity=100,
+            Rules='pass tcp $HOME_NET any -> any 443 (sid:1;)')["RuleGroupResponse"]
+        check("nfw: rule group ARN",
+              rg["RuleGroupArn"].endswith(":stateful-rulegroup/allow-web"))
+        got = nfw.describe_rule_group(RuleGroupName="allow-web", Type="STATEFUL")
+        check("nfw: Rules populates RulesSource.RulesString",
+              got["RuleGroup"]["RulesSource"]["RulesString"].startswith("pass tcp"))
+        check("nfw: list rule groups",
+              [g["Name"] for g in nfw.list_rule_groups(Type="STATEFUL")["RuleGroups"]]
+              == ["allow-web"])
+        policy_doc = {
+            "StatelessDefaultActions": ["aws:forward_to_sfe"],
+            "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+            "StatefulRuleGroupReferences": [{"ResourceArn": rg["RuleGroupArn"], "Priority": 1}],
+            "StatefulEngineOptions": {"RuleOrder": "STRICT_ORDER"},
+            "StatefulDefaultActions": ["aws:drop_established"],
+            "PolicyVariables": {"RuleVariables": {"HOME_NET": {"Definition": ["10.0.0.0/16"]}}},
+        }
+        pol = nfw.create_firewall_policy(
+            FirewallPolicyName="main", FirewallPolicy=policy_doc)["FirewallPolicyResponse"]
+        got = nfw.describe_firewall_policy(FirewallPolicyArn=pol["FirewallPolicyArn"])
+        check("nfw: firewall policy stored verbatim",
+              got["FirewallPolicy"] == policy_doc
+              and got["FirewallPolicyResponse"]["FirewallPolicyStatus"] == "ACTIVE")
+        check("nfw: list firewall policies",
+              [p["Arn"] for p in nfw.list_firewall_policies()["FirewallPolicies"]]
+              == [pol["FirewallPolicyArn"]])
+
+        nfw.create_firewall(
+            FirewallName="fw", FirewallPolicyArn=pol["FirewallPolicyArn"], VpcId=vpc,
+            SubnetMappings=[{"SubnetId": s} for s in subnets])
+        desc = nfw.describe_firewall(FirewallName="fw")
+        sync = desc["FirewallStatus"]["SyncStates"]
+        endpoints = {az: s["Attachment"]["EndpointId"] for az, s in sync.items()}
+        check("nfw: firewall READY with one attachment per AZ",
+              desc["FirewallStatus"]["Status"] == "READY"
+              and sorted(endpoints) == ["us-east-1a", "us-east-1b"]
+              and desc["Firewall"]["FirewallId"])
+        vpces = ec2.describe_vpc_endpoints(VpcEndpointIds=list(endpoints.values()))
+        check("nfw: endpoints are GatewayLoadBalancer VPC endpoints",
+              sorted(e["VpcEndpointId"] for e in vpces["VpcEndpoints"])
+              == sorted(endpoints.values())
+              and all(e["VpcEndpointType"] == "GatewayLoadBalancer"
+                      for e in vpces["VpcEndpoints"]))
+        rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0",
+                         VpcEndpointId=endpoints["us-east-1a"])
+        routes = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]["Routes"]
+        # EC2's Route shape has no VpcEndpointId: like AWS, moto reports a
+        # GWLB-endpoint route target as GatewayId=vpce-...
+        check("ec2: route targets the firewall endpoint (as GatewayId)",
+              any(r.get("GatewayId") == endpoints["us-east-1a"] for r in routes))
+        check("nfw: list firewalls",
+              [f["FirewallName"] for f in nfw.list_firewalls()["Firewalls"]] == ["fw"])
+        print("selfcheck passed")
+    finally:
+        proc.stdin.close()  # the server exits on stdin EOF
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+//! SDK configuration: credentials and region through aws-config's default chain, an
+//! explicit behavior version, adaptive retries and bounded timeouts.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// Pinned so an SDK upgrade never silently changes retry, timeout or endpoint defaults.
+pub fn behavior_version() -> BehaviorVersion {
+    BehaviorVersion::v2026_01_12()
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    /// Overrides every service endpoint (an emulator, a VPC interface endpoint...).
+    /// `AWS_ENDPOINT_URL` is honoured by aws-config when this is unset.
+    pub endpoint_url: Option<String>,
+    /// Time for one attempt of one API call; the whole call (with retries) gets three.
+    pub call_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            endpoint_url: None,
+            call_timeout: Duration::from_secs(20),
+            max_attempts: 6,
+        }
+    }
+}
+
+pub async fn load(opts: &AwsOptions) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(opts.call_timeout)
+        .operation_attempt_timeout(opts.call_timeout)
+        .operation_timeout(opts.call_timeout * 3)
+        .build();
+    // Adaptive mode rate-limits the client itself once AWS starts throttling, which
+    // is what keeps nightly scans of large accounts from failing.
+    let retries = RetryConfig::adaptive().with_max_attempts(opts.max_attempts);
+    let mut loader = aws_config::defaults(behavior_version())
+        .retry_config(retries)
+        .timeout_config(timeouts);
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+pub fn ec2_client(config: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
+    let conf = aws_sdk_ec2::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
+}
+
+pub fn network_firewall_client(
+    config: &SdkConfig,
+    region: &str,
+) -> aws_sdk_networkfirewall::Client {
+    let conf = aws_sdk_networkfirewall::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .build();
+    aws_sdk_networkfirewall::Client::from_conf(conf)
+}
+
+/// Used once, before collection: two attempts, so that a wrong endpoint or missing
+/// credentials fail fast instead of backing off for half a minute.
+pub fn sts_client(config: &SdkConfig, region: &str) -> aws_sdk_sts::Client {
+    let conf = aws_sdk_sts::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .build();
+    aws_sdk_sts::Client::from_conf(conf)
+}
+
+/// The endpoint a service is reached at, for error messages.
+pub fn endpoint_label(config: &SdkConfig, service: &str, region: &str) -> String {
+    match config.endpoint_url() {
+        Some(url) => url.to_string(),
+        None => format!("https://{service}.{region}.amazonaws.com"),
+    }
+}

@@ -1,0 +1,115 @@
+//! Small conversions from SDK values to inventory values.
+
+use std::str::FromStr;
+
+use crate::inventory::Tags;
+
+use super::error::ApiFailure;
+use crate::inventory::GapKind;
+
+pub fn opt(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
+pub fn string(s: Option<&str>) -> String {
+    s.unwrap_or_default().to_string()
+}
+
+pub fn strings(v: &[String]) -> Vec<String> {
+    v.to_vec()
+}
+
+pub fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Tags {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+pub fn nfw_tags(tags: &[aws_sdk_networkfirewall::types::Tag]) -> Tags {
+    tags.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
+}
+
+/// Collects what went wrong while converting one API's answer, so that a value AWS
+/// returned but we could not read becomes a coverage gap instead of vanishing.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub failures: Vec<ApiFailure>,
+}
+
+impl Problems {
+    pub fn invalid(&mut self, service: &'static str, operation: &str, message: String) {
+        self.failures.push(ApiFailure {
+            service,
+            operation: operation.to_string(),
+            kind: GapKind::InvalidResponse,
+            error_code: None,
+            message,
+        });
+    }
+
+    /// Parses a value (CIDR, address) or records why it could not be.
+    pub fn parse<T: FromStr>(
+        &mut self,
+        service: &'static str,
+        operation: &str,
+        what: &str,
+        owner: &str,
+        value: &str,
+    ) -> Option<T> {
+        match value.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.invalid(
+                    service,
+                    operation,
+                    format!("{owner}: unreadable {what} {value:?}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A collector's result: what it read, and every call or value that failed.
+#[derive(Debug)]
+pub struct Outcome<T> {
+    pub items: Vec<T>,
+    pub failures: Vec<ApiFailure>,
+}
+
+impl<T> Outcome<T> {
+    pub fn new(items: Vec<T>, problems: Problems) -> Self {
+        Outcome {
+            items,
+            failures: problems.failures,
+        }
+    }
+
+    pub fn failed(failure: ApiFailure) -> Self {
+        Outcome {
+            items: Vec::new(),
+            failures: vec![failure],
+        }
+    }
+}
+
+/// Drains a paginated SDK call into a Vec, or the failure that stopped it.
+#[macro_export]
+macro_rules! fetch_all {
+    ($service:literal, $operation:literal, $request:expr) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $crate::collect::error::ApiFailure::from_sdk($service, $operation, &e))
+    };
+}

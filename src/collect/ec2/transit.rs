@@ -1,0 +1,306 @@
+use std::collections::HashMap;
+
+use aws_sdk_ec2::types::{
+    ApplianceModeSupportValue, DefaultRouteTableAssociationValue,
+    DefaultRouteTablePropagationValue, Filter, Ipv6SupportValue,
+    SecurityGroupReferencingSupportValue,
+};
+use aws_sdk_ec2::Client;
+use futures::stream::{self, StreamExt};
+
+use crate::collect::convert::{ec2_tags, opt, string, strings, Outcome, Problems};
+use crate::collect::error::ApiFailure;
+use crate::collect::Paging;
+use crate::fetch_all;
+use crate::inventory::{
+    GapKind, RouteDestination, TransitGateway, TransitGatewayAttachment, TransitGatewayRoute,
+    TransitGatewayRouteAttachment, TransitGatewayRouteTable, TransitGatewayRouteTableLink,
+};
+
+pub async fn transit_gateways(ec2: &Client, pg: Paging) -> Outcome<TransitGateway> {
+    match fetch_all!(
+        "ec2",
+        "DescribeTransitGateways",
+        ec2.describe_transit_gateways().max_results(pg.size(1000))
+    ) {
+        Ok(raw) => Outcome::new(
+            raw.iter()
+                .map(|t| {
+                    let o = t.options();
+                    TransitGateway {
+                        id: string(t.transit_gateway_id()),
+                        arn: opt(t.transit_gateway_arn()),
+                        owner_id: opt(t.owner_id()),
+                        state: t.state().map(|s| s.as_str().to_string()),
+                        default_route_table_association: matches!(
+                            o.and_then(|o| o.default_route_table_association()),
+                            Some(DefaultRouteTableAssociationValue::Enable)
+                        ),
+                        default_route_table_propagation: matches!(
+                            o.and_then(|o| o.default_route_table_propagation()),
+                            Some(DefaultRouteTablePropagationValue::Enable)
+                        ),
+                        association_default_route_table_id: o
+                            .and_then(|o| opt(o.association_default_route_table_id())),
+                        propagation_default_route_table_id: o
+                            .and_then(|o| opt(o.propagation_default_route_table_id())),
+                        security_group_referencing_support: matches!(
+                            o.and_then(|o| o.security_group_referencing_support()),
+                            Some(SecurityGroupReferencingSupportValue::Enable)
+                        ),
+                        tags: ec2_tags(t.tags()),
+                    }
+                })
+                .collect(),
+            Problems::default(),
+        ),
+        Err(f) => Outcome::failed(f),
+    }
+}
+
+/// All attachments, with the subnets and options of VPC attachments merged in from
+/// DescribeTransitGatewayVpcAttachments.
+pub async fn transit_gateway_attachments(
+    ec2: &Client,
+    pg: Paging,
+) -> Outcome<TransitGatewayAttachment> {
+    let (all, vpc) = tokio::join!(
+        async {
+            fetch_all!(
+                "ec2",
+                "DescribeTransitGatewayAttachments",
+                ec2.describe_transit_gateway_attachments()
+                    .max_results(pg.size(1000))
+            )
+        },
+        async {
+            fetch_all!(
+                "ec2",
+                "DescribeTransitGatewayVpcAttachments",
+                ec2.describe_transit_gateway_vpc_attachments()
+                    .max_results(pg.size(1000))
+            )
+        }
+    );
+    let all = match all {
+        Ok(a) => a,
+        Err(f) => return Outcome::failed(f),
+    };
+    let mut p = Problems::default();
+    let vpc: HashMap<String, _> = match vpc {
+        Ok(v) => v
+            .into_iter()
+            .map(|a| (string(a.transit_gateway_attachment_id()), a))
+            .collect(),
+        Err(f) => {
+            p.failures.push(f);
+            HashMap::new()
+        }
+    };
+    let out = all
+        .iter()
+        .map(|a| {
+            let id = string(a.transit_gateway_attachment_id());
+            let v = vpc.get(&id);
+            let opts = v.and_then(|v| v.options());
+            TransitGatewayAttachment {
+                transit_gateway_id: string(a.transit_gateway_id()),
+                transit_gateway_owner_id: opt(a.transit_gateway_owner_id()),
+                resource_type: a
+                    .resource_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                resource_id: opt(a.resource_id()),
+                resource_owner_id: opt(a.resource_owner_id()),
+                state: a.state().map(|s| s.as_str().to_string()),
+                association_route_table_id: a
+                    .association()
+                    .and_then(|s| opt(s.transit_gateway_route_table_id())),
+                subnet_ids: v.map(|v| strings(v.subnet_ids())).unwrap_or_default(),
+                security_group_referencing_support: matches!(
+                    opts.and_then(|o| o.security_group_referencing_support()),
+                    Some(SecurityGroupReferencingSupportValue::Enable)
+                ),
+                appliance_mode_support: matches!(
+                    opts.and_then(|o| o.appliance_mode_support()),
+                    Some(ApplianceModeSupportValue::Enable)
+                ),
+                ipv6_support: matches!(
+                    opts.and_then(|o| o.ipv6_support()),
+                    Some(Ipv6SupportValue::Enable)
+                ),
+                tags: ec2_tags(a.tags()),
+                id,
+            }
+        })
+        .collect();
+    Outcome::new(out, p)
+}
+
+/// Tables, then per table its routes, associations and propagations (AWS has no bulk
+/// call for these). Routes come from SearchTransitGatewayRoutes, a read-only call
+/// and the only API that lists them.
+pub async fn transit_gateway_route_tables(
+    ec2: &Client,
+    pg: Paging,
+    concurrency: usize,
+) -> Outcome<TransitGatewayRouteTable> {
+    let tables = match fetch_all!(
+        "ec2",
+        "DescribeTransitGatewayRouteTables",
+        ec2.describe_transit_gateway_route_tables()
+            .max_results(pg.size(1000))
+    ) {
+        Ok(v) => v,
+        Err(f) => return Outcome::failed(f),
+    };
+    let details: Vec<_> = stream::iter(tables)
+        .map(|t| async move {
+            let id = string(t.transit_gateway_route_table_id());
+            let (routes, assocs, props) = tokio::join!(
+                search_routes(ec2, pg, &id),
+                async {
+                    fetch_all!(
+                        "ec2",
+                        "GetTransitGatewayRouteTableAssociations",
+                        ec2.get_transit_gateway_route_table_associations()
+                            .transit_gateway_route_table_id(&id)
+                            .max_results(pg.size(1000))
+                    )
+                },
+                async {
+                    fetch_all!(
+                        "ec2",
+                        "GetTransitGatewayRouteTablePropagations",
+                        ec2.get_transit_gateway_route_table_propagations()
+                            .transit_gateway_route_table_id(&id)
+                            .max_results(pg.size(1000))
+                    )
+                }
+            );
+            (t, id, routes, assocs, props)
+        })
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+
+    let mut p = Problems::default();
+    let mut out = Vec::with_capacity(details.len());
+    for (t, id, routes, assocs, props) in details {
+        let routes = match routes {
+            Ok((routes, failures)) => {
+                p.failures.extend(failures);
+                routes
+            }
+            Err(f) => {
+                p.failures.push(f);
+                Vec::new()
+            }
+        };
+        let associations = match assocs {
+            Ok(a) => a
+                .iter()
+                .map(|a| TransitGatewayRouteTableLink {
+                    attachment_id: opt(a.transit_gateway_attachment_id()),
+                    resource_id: opt(a.resource_id()),
+                    resource_type: a.resource_type().map(|t| t.as_str().to_string()),
+                    state: a.state().map(|s| s.as_str().to_string()),
+                })
+                .collect(),
+            Err(f) => {
+                p.failures.push(f);
+                Vec::new()
+            }
+        };
+        let propagations = match props {
+            Ok(a) => a
+                .iter()
+                .map(|a| TransitGatewayRouteTableLink {
+                    attachment_id: opt(a.transit_gateway_attachment_id()),
+                    resource_id: opt(a.resource_id()),
+                    resource_type: a.resource_type().map(|t| t.as_str().to_string()),
+                    state: a.state().map(|s| s.as_str().to_string()),
+                })
+                .collect(),
+            Err(f) => {
+                p.failures.push(f);
+                Vec::new()
+            }
+        };
+        out.push(TransitGatewayRouteTable {
+            transit_gateway_id: string(t.transit_gateway_id()),
+            state: t.state().map(|s| s.as_str().to_string()),
+            default_association_route_table: t.default_association_route_table().unwrap_or(false),
+            default_propagation_route_table: t.default_propagation_route_table().unwrap_or(false),
+            routes,
+            associations,
+            propagations,
+            tags: ec2_tags(t.tags()),
+            id,
+        });
+    }
+    Outcome::new(out, p)
+}
+
+async fn search_routes(
+    ec2: &Client,
+    pg: Paging,
+    table_id: &str,
+) -> Result<(Vec<TransitGatewayRoute>, Vec<ApiFailure>), ApiFailure> {
+    const OP: &str = "SearchTransitGatewayRoutes";
+    let resp = ec2
+        .search_transit_gateway_routes()
+        .transit_gateway_route_table_id(table_id)
+        .filters(
+            Filter::builder()
+                .name("state")
+                .values("active")
+                .values("blackhole")
+                .build(),
+        )
+        .max_results(pg.size(1000))
+        .send()
+        .await
+        .map_err(|e| ApiFailure::from_sdk("ec2", OP, &e))?;
+    let mut p = Problems::default();
+    if resp.additional_routes_available().unwrap_or(false) {
+        // The API has no pagination: past 1,000 routes the table is only partly known.
+        p.failures.push(ApiFailure {
+            service: "ec2",
+            operation: OP.to_string(),
+            kind: GapKind::Truncated,
+            error_code: None,
+            message: format!("{table_id}: more than 1000 routes; the rest were not returned"),
+        });
+    }
+    let routes = resp
+        .routes()
+        .iter()
+        .filter_map(|r| {
+            let destination = if let Some(c) = r.destination_cidr_block() {
+                let net: ipnet::IpNet = p.parse("ec2", OP, "destination", table_id, c)?;
+                match net {
+                    ipnet::IpNet::V4(n) => RouteDestination::Ipv4(n),
+                    ipnet::IpNet::V6(n) => RouteDestination::Ipv6(n),
+                }
+            } else {
+                RouteDestination::PrefixList(r.prefix_list_id()?.to_string())
+            };
+            Some(TransitGatewayRoute {
+                destination,
+                state: r.state().map(|s| s.as_str().to_string()),
+                route_type: r.r#type().map(|s| s.as_str().to_string()),
+                attachments: r
+                    .transit_gateway_attachments()
+                    .iter()
+                    .map(|a| TransitGatewayRouteAttachment {
+                        attachment_id: opt(a.transit_gateway_attachment_id()),
+                        resource_id: opt(a.resource_id()),
+                        resource_type: a.resource_type().map(|t| t.as_str().to_string()),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    Ok((routes, p.failures))
+}

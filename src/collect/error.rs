@@ -1,0 +1,119 @@
+//! How AWS errors become either a fatal error (nothing can be collected) or a
+//! coverage gap (one API in one region failed; the scan goes on).
+
+use std::error::Error as StdError;
+use std::fmt::Debug;
+
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use thiserror::Error;
+
+use crate::inventory::{CoverageGap, GapKind};
+
+/// Errors that stop collection before it starts. Each maps to its own exit code.
+#[derive(Debug, Error)]
+pub enum CollectError {
+    #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile ({0})")]
+    NoCredentials(String),
+    #[error("AWS rejected the credentials: {0}")]
+    BadCredentials(String),
+    #[error("cannot reach the AWS endpoint {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("no AWS region configured: pass --regions or set AWS_REGION")]
+    NoRegion,
+    #[error("unknown region {region:?} (this account knows: {known})")]
+    UnknownRegion { region: String, known: String },
+    #[error("invalid region name {0:?}")]
+    InvalidRegionName(String),
+    #[error("invalid profile: {0}")]
+    Profile(String),
+    #[error("AWS call {operation} failed: {message}")]
+    Api { operation: String, message: String },
+}
+
+/// One failed API operation, before it is placed in an account and region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiFailure {
+    pub service: &'static str,
+    pub operation: String,
+    pub kind: GapKind,
+    pub error_code: Option<String>,
+    pub message: String,
+}
+
+impl ApiFailure {
+    pub fn from_sdk<E, R>(
+        service: &'static str,
+        operation: &str,
+        err: &SdkError<E, R>,
+    ) -> ApiFailure
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: Debug,
+    {
+        let code = err.code().map(str::to_string);
+        let kind = classify(err);
+        let message = match err.message() {
+            Some(m) => m.to_string(),
+            None => DisplayErrorContext(err).to_string(),
+        };
+        ApiFailure {
+            service,
+            operation: operation.to_string(),
+            kind,
+            error_code: code,
+            message: one_line(&message),
+        }
+    }
+
+    pub fn into_gap(self, account_id: &str, region: &str) -> CoverageGap {
+        CoverageGap {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            service: self.service.to_string(),
+            operation: self.operation,
+            kind: self.kind,
+            error_code: self.error_code,
+            message: self.message,
+        }
+    }
+}
+
+pub fn classify<E, R>(err: &SdkError<E, R>) -> GapKind
+where
+    E: ProvideErrorMetadata,
+{
+    match err {
+        SdkError::TimeoutError(_) => GapKind::Timeout,
+        SdkError::DispatchFailure(d) if d.is_timeout() => GapKind::Timeout,
+        SdkError::DispatchFailure(_) => GapKind::Network,
+        SdkError::ResponseError(_) => GapKind::InvalidResponse,
+        _ => match err.code() {
+            Some(code) if is_access_denied(code) => GapKind::AccessDenied,
+            Some(code) if is_throttling(code) => GapKind::Throttled,
+            _ => GapKind::ServiceError,
+        },
+    }
+}
+
+pub fn is_access_denied(code: &str) -> bool {
+    matches!(
+        code,
+        "UnauthorizedOperation"
+            | "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedException"
+            | "OptInRequired"
+    )
+}
+
+pub fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "TooManyRequestsException"
+    )
+}
+
+/// Error messages end up in one-line table cells and logs.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

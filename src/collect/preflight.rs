@@ -1,0 +1,257 @@
+//! Before collecting: which account the credentials belong to, and which regions to read.
+//! Failures here are fatal (no credentials, unreachable endpoint, unknown region),
+//! unlike failures during collection, which become coverage gaps.
+
+use std::str::FromStr;
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::aws;
+use super::error::{one_line, CollectError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionSelection {
+    /// The region from the default chain (AWS_REGION, the profile).
+    Default,
+    /// Every region enabled for the account.
+    All,
+    List(Vec<String>),
+}
+
+impl FromStr for RegionSelection {
+    type Err = CollectError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim() == "all" {
+            return Ok(RegionSelection::All);
+        }
+        let mut list = Vec::new();
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if !is_region_name(name) {
+                return Err(CollectError::InvalidRegionName(name.to_string()));
+            }
+            if !list.iter().any(|n| n == name) {
+                list.push(name.to_string());
+            }
+        }
+        if list.is_empty() {
+            return Err(CollectError::InvalidRegionName(s.to_string()));
+        }
+        Ok(RegionSelection::List(list))
+    }
+}
+
+/// `us-east-1`, `us-gov-west-1`, `ap-southeast-2`: letters, dashes, a trailing number.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+        && parts[1..parts.len() - 1].iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// The region used for account-level calls (STS, DescribeRegions).
+pub fn home_region(
+    config: &SdkConfig,
+    selection: &RegionSelection,
+) -> Result<String, CollectError> {
+    if let Some(r) = config.region() {
+        if is_region_name(r.as_ref()) {
+            return Ok(r.to_string());
+        }
+        if *selection == RegionSelection::Default {
+            return Err(CollectError::InvalidRegionName(r.to_string()));
+        }
+    }
+    match selection {
+        RegionSelection::List(list) => Ok(list[0].clone()),
+        RegionSelection::All => Ok("us-east-1".to_string()),
+        RegionSelection::Default => Err(CollectError::NoRegion),
+    }
+}
+
+pub async fn caller_account(config: &SdkConfig, home: &str) -> Result<String, CollectError> {
+    let sts = aws::sts_client(config, home);
+    match sts.get_caller_identity().send().await {
+        Ok(out) => out
+            .account()
+            .map(str::to_string)
+            .ok_or_else(|| CollectError::Api {
+                operation: "GetCallerIdentity".into(),
+                message: "the answer carried no account id".into(),
+            }),
+        Err(e) => Err(fatal(config, "sts", home, "GetCallerIdentity", &e)),
+    }
+}
+
+pub async fn resolve_regions(
+    config: &SdkConfig,
+    home: &str,
+    selection: &RegionSelection,
+) -> Result<Vec<String>, CollectError> {
+    let ec2 = aws::ec2_client(config, home);
+    let all = *selection == RegionSelection::All;
+    let answer = ec2.describe_regions().all_regions(!all).send().await;
+    let regions = match answer {
+        Ok(out) => out.regions().to_vec(),
+        Err(e) if all => return Err(fatal(config, "ec2", home, "DescribeRegions", &e)),
+        Err(e) => {
+            // Without DescribeRegions we cannot validate names, but can still scan them.
+            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; region names not validated");
+            return Ok(match selection {
+                RegionSelection::List(l) => l.clone(),
+                _ => vec![home.to_string()],
+            });
+        }
+    };
+    if all {
+        let mut enabled: Vec<String> = regions
+            .iter()
+            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        enabled.sort();
+        return Ok(enabled);
+    }
+    let known: Vec<&str> = regions.iter().filter_map(|r| r.region_name()).collect();
+    let wanted = match selection {
+        RegionSelection::List(l) => l.clone(),
+        _ => vec![home.to_string()],
+    };
+    for region in &wanted {
+        if !known.contains(&region.as_str()) {
+            let mut names = known.clone();
+            names.sort();
+            return Err(CollectError::UnknownRegion {
+                region: region.clone(),
+                known: names.join(", "),
+            });
+        }
+    }
+    Ok(wanted)
+}
+
+/// Turns a failed account-level call into the error that explains it best.
+fn fatal<E, R>(
+    config: &SdkConfig,
+    service: &str,
+    region: &str,
+    operation: &str,
+    err: &SdkError<E, R>,
+) -> CollectError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let detail = one_line(&DisplayErrorContext(err).to_string());
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("credentialsnotloaded")
+    {
+        return CollectError::NoCredentials(short(&detail));
+    }
+    if let Some(code) = err.code() {
+        if matches!(
+            code,
+            "InvalidClientTokenId"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "AuthFailure"
+                | "UnrecognizedClientException"
+                | "InvalidAccessKeyId"
+        ) {
+            return CollectError::BadCredentials(format!(
+                "{code}: {}",
+                err.message().unwrap_or("the security token is not valid")
+            ));
+        }
+        return CollectError::Api {
+            operation: operation.to_string(),
+            message: format!("{code}: {}", err.message().unwrap_or_default()),
+        };
+    }
+    match err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CollectError::Unreachable {
+            endpoint: aws::endpoint_label(config, service, region),
+            reason: short(&detail),
+        },
+        _ => CollectError::Api {
+            operation: operation.to_string(),
+            message: short(&detail),
+        },
+    }
+}
+
+/// The SDK's error chains repeat themselves; the innermost cause says it best.
+fn short(detail: &str) -> String {
+    let parts: Vec<&str> = detail.split(": ").collect();
+    let tail = parts
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(": ");
+    if tail.len() > 300 {
+        tail.chars().take(300).collect()
+    } else {
+        tail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "ap-southeast-2",
+            "il-central-1",
+            "us-isob-east-1",
+        ] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "us",
+            "useast1",
+            "US-EAST-1",
+            "us-east-",
+            "us--1",
+            "us-east-1; rm",
+        ] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_selection_parses() {
+        assert_eq!(
+            "all".parse::<RegionSelection>().ok(),
+            Some(RegionSelection::All)
+        );
+        assert_eq!(
+            "us-east-1, eu-west-1,us-east-1"
+                .parse::<RegionSelection>()
+                .ok(),
+            Some(RegionSelection::List(vec![
+                "us-east-1".into(),
+                "eu-west-1".into()
+            ]))
+        );
+        assert!("mars-1".parse::<RegionSelection>().is_err());
+        assert!(",".parse::<RegionSelection>().is_err());
+    }
+}

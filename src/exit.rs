@@ -1,0 +1,53 @@
+//! Process exit codes: part of the contract with cron jobs and CI pipelines.
+
+use std::process::ExitCode;
+
+use crate::collect::CollectError;
+use crate::files::WriteError;
+use crate::inventory::InventoryFileError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success, and nothing at or above the failure threshold.
+    Ok = 0,
+    /// Bad arguments or unreadable input files.
+    Usage = 2,
+    /// Credentials missing or rejected.
+    Credentials = 4,
+    /// The AWS endpoint could not be reached, or an account-level call failed.
+    Aws = 5,
+    /// An output file could not be written.
+    Output = 6,
+}
+
+impl Exit {
+    /// Picks the code for an error by what caused it.
+    pub fn for_error(err: &anyhow::Error) -> Exit {
+        for cause in err.chain() {
+            if let Some(e) = cause.downcast_ref::<CollectError>() {
+                return match e {
+                    CollectError::NoCredentials(_)
+                    | CollectError::BadCredentials(_)
+                    | CollectError::Profile(_) => Exit::Credentials,
+                    CollectError::Unreachable { .. } | CollectError::Api { .. } => Exit::Aws,
+                    CollectError::NoRegion
+                    | CollectError::UnknownRegion { .. }
+                    | CollectError::InvalidRegionName(_) => Exit::Usage,
+                };
+            }
+            if cause.downcast_ref::<InventoryFileError>().is_some() {
+                return Exit::Usage;
+            }
+            if cause.downcast_ref::<WriteError>().is_some() {
+                return Exit::Output;
+            }
+        }
+        Exit::Usage
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}

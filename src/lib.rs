@@ -1,0 +1,11 @@
+//! vpcaudit: audits the network security of live AWS accounts.
+//!
+//! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
+
+pub mod cli;
+pub mod collect;
+pub mod demo;
+pub mod exit;
+pub mod files;
+pub mod inventory;
+pub mod report;

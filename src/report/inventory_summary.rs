@@ -1,0 +1,63 @@
+//! The summary of an inventory: resource counts per account and region, and every
+//! coverage gap, so a user sees at once what was and was not read.
+
+use comfy_table::{presets, Cell, CellAlignment, Table};
+
+use crate::inventory::Inventory;
+
+pub fn render(inventory: &Inventory) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    let regions: Vec<_> = inventory.regions().collect();
+    let mut header = vec![Cell::new("resource")];
+    header.extend(
+        regions
+            .iter()
+            .map(|(account, r)| Cell::new(format!("{account}\n{}", r.region))),
+    );
+    table.set_header(header);
+    let Some((_, first)) = regions.first() else {
+        return "The inventory holds no account.\n".to_string();
+    };
+    let kinds: Vec<&str> = first.resource_counts().iter().map(|(k, _)| *k).collect();
+    for (row, kind) in kinds.iter().enumerate() {
+        let mut cells = vec![Cell::new(kind.replace('_', " "))];
+        cells.extend(regions.iter().map(|(_, r)| {
+            Cell::new(r.resource_counts()[row].1).set_alignment(CellAlignment::Right)
+        }));
+        table.add_row(cells);
+    }
+    let mut gaps_row = vec![Cell::new("coverage gaps")];
+    gaps_row.extend(regions.iter().map(|(account, r)| {
+        Cell::new(inventory.gaps_for(account, &r.region).count())
+            .set_alignment(CellAlignment::Right)
+    }));
+    table.add_row(gaps_row);
+
+    let mut out = table.to_string();
+    out.push('\n');
+    if inventory.coverage.is_empty() {
+        out.push_str("Coverage: complete, every API answered in every region.\n");
+    } else {
+        out.push_str(&format!(
+            "Coverage: {} gap(s); findings that depend on them will be reported as unknown.\n",
+            inventory.coverage.len()
+        ));
+        for g in &inventory.coverage {
+            out.push_str(&format!(
+                "  - {}/{} {} {}: {}{}: {}\n",
+                g.account_id,
+                g.region,
+                g.service,
+                g.operation,
+                g.kind,
+                g.error_code
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                g.message
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,3 @@
+//! What the user sees: tables and files.
+
+pub mod inventory_summary;

@@ -1,0 +1,232 @@
+//! Bad input: every mistake gets one clear line on stderr and its own exit code,
+//! never a panic.
+
+mod common;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::{vpcaudit_offline, Emulator};
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+fn stderr_line(out: &std::process::Output) -> String {
+    let s = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {s}");
+    assert!(!s.contains("panicked"), "{s}");
+    lines[0].to_string()
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = vpcaudit_offline()
+        .args(["scan", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--no-such-flag"), "{err}");
+}
+
+#[test]
+fn corrupt_inventory_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.json");
+    std::fs::write(
+        &path,
+        "{\n  \"schema\": \"vpcaudit/inventory/v1\",\n  \"accounts\": [,]\n}\n",
+    )
+    .unwrap();
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let line = stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
+    insta::assert_snapshot!(line, @"vpcaudit: error: invalid inventory <dir>/inv.json at line 3, column 16: expected value");
+}
+
+#[test]
+fn truncated_inventory_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.json");
+    std::fs::write(&path, "{\"schema\": \"vpcaudit/inventory/v1\", \"tool_ver").unwrap();
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("at line 1, column"));
+}
+
+#[test]
+fn inventory_of_another_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.json");
+    std::fs::write(
+        &path,
+        r#"{"schema":"vpcaudit/inventory/v9","tool_version":"9","collected_at":0,"accounts":[],"coverage":[]}"#,
+    )
+    .unwrap();
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("vpcaudit/inventory/v9"));
+}
+
+#[test]
+fn missing_inventory_file() {
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory", "/nonexistent/inventory.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: cannot read inventory /nonexistent/inventory.json: No such file or directory (os error 2)");
+}
+
+#[test]
+fn inventory_and_aws_options_conflict() {
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory", "x.json", "--regions", "us-east-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn malformed_region_name_fails_before_any_call() {
+    let out = vpcaudit_offline()
+        .args(["collect", "--regions", "us-east-1,mars", "--output", "-"])
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr_line(&out), @r#"vpcaudit: error: invalid region name "mars""#);
+}
+
+#[test]
+fn no_region_configured() {
+    let out = vpcaudit_offline()
+        .args(["collect", "--output", "-"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: no AWS region configured: pass --regions or set AWS_REGION");
+}
+
+#[test]
+fn missing_credentials() {
+    let out = vpcaudit_offline()
+        .args(["collect", "--regions", "us-east-1", "--output", "-"])
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stderr_line(&out).starts_with("vpcaudit: error: no AWS credentials found"));
+}
+
+#[test]
+fn unreachable_endpoint_is_named_within_bounded_time() {
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    let started = Instant::now();
+    let out = vpcaudit_offline()
+        .args([
+            "collect",
+            "--regions",
+            "us-east-1",
+            "--output",
+            "-",
+            "--endpoint-url",
+            &endpoint,
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stderr_line(&out);
+    assert!(
+        line.starts_with(&format!(
+            "vpcaudit: error: cannot reach the AWS endpoint {endpoint}"
+        )),
+        "{line}"
+    );
+    // Bounded: retries give up well before the test's own limit.
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn unknown_region_against_the_emulator() {
+    let emu = Emulator::start();
+    let out = emu
+        .vpcaudit()
+        .args([
+            "collect",
+            "--regions",
+            "us-east-1,xx-nowhere-9",
+            "--output",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let line = stderr_line(&out);
+    assert!(
+        line.starts_with("vpcaudit: error: unknown region \"xx-nowhere-9\" (this account knows: "),
+        "{line}"
+    );
+    assert!(line.contains("eu-west-1"), "{line}");
+}
+
+#[test]
+fn unwritable_output_leaves_nothing_behind() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing-dir").join("inventory.json");
+    let out = emu
+        .vpcaudit()
+        .args(["collect", "--output"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(stderr_line(&out).contains("cannot write"));
+    assert!(!target.exists());
+}

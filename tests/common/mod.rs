@@ -1,0 +1,237 @@
+//! Test harness: the moto-based AWS emulator from `mocks/` on a free loopback port,
+//! the scenario seeder, and the real `vpcaudit` binary pointed at them.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn python() -> String {
+    std::env::var("VPCAUDIT_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+pub struct Emulator {
+    child: Child,
+    // Held so the server sees EOF and exits if this process dies.
+    _stdin: ChildStdin,
+    pub port: u16,
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Seeded {
+    pub account: String,
+    pub ids: BTreeMap<String, String>,
+}
+
+impl Seeded {
+    /// The real id of a named scenario resource.
+    pub fn id(&self, name: &str) -> &str {
+        self.ids
+            .get(name)
+            .unwrap_or_else(|| panic!("scenario has no resource named {name:?}"))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct RequestRecord {
+    pub service: Option<String>,
+    pub action: Option<String>,
+    pub region: Option<String>,
+    pub status: Option<u16>,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let mut child = Command::new(python())
+            .arg(repo().join("mocks/server.py"))
+            .args(["--port", "0", "--host", "127.0.0.1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start the emulator: is python3 with mocks/requirements.txt installed?");
+        let stdin = child.stdin.take().expect("stdin piped");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.strip_prefix("VPCAUDIT_MOTO_READY port=") {
+                        break rest.trim().parse::<u16>().expect("port number");
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    panic!("the emulator exited before it was ready");
+                }
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Emulator {
+            child,
+            _stdin: stdin,
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn seed(&self, scenario: &str) -> Seeded {
+        self.seed_with(scenario, &[])
+    }
+
+    pub fn seed_with(&self, scenario: &str, sets: &[(&str, &str)]) -> Seeded {
+        let mut cmd = Command::new(python());
+        cmd.arg(repo().join("mocks/seed.py"))
+            .args(["--endpoint", &self.url])
+            .arg(
+                repo()
+                    .join("mocks/scenarios")
+                    .join(format!("{scenario}.yaml")),
+            );
+        for (k, v) in sets {
+            cmd.args(["--set", &format!("{k}={v}")]);
+        }
+        let out = cmd
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run mocks/seed.py");
+        assert!(out.status.success(), "seeding {scenario} failed");
+        serde_json::from_slice(&out.stdout).expect("seeder output is JSON")
+    }
+
+    /// Every AWS request the emulator has answered since the last clear.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        let body = self.control("GET", "/_vpcaudit/requests", None);
+        serde_json::from_str(&body).expect("request log is JSON")
+    }
+
+    pub fn clear_requests(&self) {
+        self.control("DELETE", "/_vpcaudit/requests", None);
+    }
+
+    pub fn set_faults(&self, rules: serde_json::Value) {
+        self.control("POST", "/_vpcaudit/faults", Some(&rules.to_string()));
+    }
+
+    /// A minimal HTTP/1.0 client for the emulator's control API (loopback only).
+    fn control(&self, method: &str, path: &str, body: Option<&str>) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to emulator");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+        let body = body.unwrap_or("");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send control request");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .expect("read control response");
+        let (head, payload) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(
+            head.starts_with("HTTP/1.0 2") || head.starts_with("HTTP/1.1 2"),
+            "control call {method} {path} failed: {head}"
+        );
+        payload.to_string()
+    }
+
+    /// The vpcaudit binary with dummy credentials, isolated from the developer's own
+    /// AWS configuration, and pointed at nothing but loopback.
+    pub fn vpcaudit(&self) -> assert_cmd::Command {
+        let mut cmd = vpcaudit_offline();
+        cmd.env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &self.url);
+        cmd
+    }
+
+    /// `vpcaudit collect` into a temporary file, returning the inventory.
+    pub fn collect(&self, extra: &[&str]) -> vpcaudit::inventory::Inventory {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("inventory.json");
+        let out = self
+            .vpcaudit()
+            .arg("collect")
+            .args(extra)
+            .arg("--output")
+            .arg(&path)
+            .output()
+            .expect("run vpcaudit");
+        assert!(
+            out.status.success(),
+            "vpcaudit collect failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        vpcaudit::inventory::Inventory::load(&path).expect("load collected inventory")
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary with no AWS configuration at all: no credentials, no profile files, no
+/// instance metadata (which would send traffic off the machine).
+pub fn vpcaudit_offline() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("vpcaudit").expect("vpcaudit binary");
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    let nowhere = Path::new("/nonexistent/vpcaudit-test");
+    cmd.env("AWS_CONFIG_FILE", nowhere.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", nowhere.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Finds the one item whose `Name` tag is `name`.
+pub fn named<'a, T>(
+    items: &'a [T],
+    tags: impl Fn(&T) -> &BTreeMap<String, String>,
+    name: &str,
+) -> &'a T {
+    let found: Vec<&T> = items
+        .iter()
+        .filter(|i| tags(i).get("Name").map(String::as_str) == Some(name))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one resource named {name:?}, found {}",
+        found.len()
+    );
+    found[0]
+}
