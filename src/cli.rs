@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -82,17 +83,21 @@ pub struct ScanArgs {
 }
 
 pub fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+    // The SDK's own logs stay quiet unless asked for, so an error is one line; they
+    // never go below debug, where request details would appear.
+    let directives = match verbose {
+        0 => "error,vpcaudit=warn",
+        1 => "warn,vpcaudit=info",
+        2 => "info,vpcaudit=debug",
+        _ => "debug,vpcaudit=trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,vpcaudit={level}")));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_target(false)
         .init();
 }

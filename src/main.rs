@@ -11,12 +11,22 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("vpcaudit: error: {}", one_line(&format!("{err:#}")));
+            eprintln!("vpcaudit: error: {}", describe(&err));
             Exit::for_error(&err).into()
         }
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The error and those of its causes that its message does not already include,
+/// on one line.
+fn describe(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }

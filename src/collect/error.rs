@@ -12,7 +12,8 @@ use crate::inventory::{CoverageGap, GapKind};
 /// Errors that stop collection before it starts. Each maps to its own exit code.
 #[derive(Debug, Error)]
 pub enum CollectError {
-    #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile ({0})")]
+    /// The detail stays in the debug log: it lists every provider the chain tried.
+    #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --profile / AWS_PROFILE")]
     NoCredentials(String),
     #[error("AWS rejected the credentials: {0}")]
     BadCredentials(String),

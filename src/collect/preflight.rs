@@ -148,7 +148,7 @@ fn fatal<E, R>(
 ) -> CollectError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let detail = one_line(&DisplayErrorContext(err).to_string());
     let lower = detail.to_ascii_lowercase();
@@ -156,7 +156,8 @@ where
         || lower.contains("credentials provider")
         || lower.contains("credentialsnotloaded")
     {
-        return CollectError::NoCredentials(short(&detail));
+        tracing::debug!(%detail, "credential chain found nothing");
+        return CollectError::NoCredentials(detail);
     }
     if let Some(code) = err.code() {
         if matches!(
@@ -179,33 +180,30 @@ where
         };
     }
     match err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CollectError::Unreachable {
+        SdkError::TimeoutError(_) => CollectError::Unreachable {
             endpoint: aws::endpoint_label(config, service, region),
-            reason: short(&detail),
+            reason: "no answer within the time limit".to_string(),
+        },
+        SdkError::DispatchFailure(_) => CollectError::Unreachable {
+            endpoint: aws::endpoint_label(config, service, region),
+            reason: root_cause(err),
         },
         _ => CollectError::Api {
             operation: operation.to_string(),
-            message: short(&detail),
+            message: root_cause(err),
         },
     }
 }
 
-/// The SDK's error chains repeat themselves; the innermost cause says it best.
-fn short(detail: &str) -> String {
-    let parts: Vec<&str> = detail.split(": ").collect();
-    let tail = parts
-        .iter()
-        .rev()
-        .take(2)
-        .rev()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(": ");
-    if tail.len() > 300 {
-        tail.chars().take(300).collect()
-    } else {
-        tail
+/// The innermost cause of an SDK error ("Connection refused (os error 111)"), which
+/// says more than the layers of wrapping around it.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
     }
+    let text = one_line(&current.to_string());
+    text.chars().take(300).collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
 
@@ -208,13 +208,22 @@ pub fn vpcaudit_offline() -> assert_cmd::Command {
     ] {
         cmd.env_remove(var);
     }
-    let nowhere = Path::new("/nonexistent/vpcaudit-test");
-    cmd.env("AWS_CONFIG_FILE", nowhere.join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", nowhere.join("credentials"))
+    let empty = empty_aws_config();
+    cmd.env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("NO_COLOR", "1");
     cmd
+}
+
+/// An empty file standing in for ~/.aws/config and ~/.aws/credentials.
+fn empty_aws_config() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("vpcaudit-test-empty-aws-{}", std::process::id()));
+    if !path.exists() {
+        std::fs::write(&path, "").expect("write empty AWS config");
+    }
+    path
 }
 
 /// Finds the one item whose `Name` tag is `name`.
