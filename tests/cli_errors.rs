@@ -119,14 +119,11 @@ fn malformed_region_name_fails_before_any_call() {
 
 #[test]
 fn no_region_configured() {
-    let out = vpcaudit_offline()
+    let emu = Emulator::start();
+    let out = emu
+        .vpcaudit()
+        .env_remove("AWS_REGION")
         .args(["collect", "--output", "-"])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env(
-            "AWS_ENDPOINT_URL",
-            format!("http://127.0.0.1:{}", closed_port()),
-        )
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -229,4 +226,59 @@ fn unwritable_output_leaves_nothing_behind() {
     assert_eq!(out.status.code(), Some(6));
     assert!(stderr_line(&out).contains("cannot write"));
     assert!(!target.exists());
+}
+
+#[test]
+fn profiles_from_the_shared_files_are_used() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[audit]\naws_access_key_id = test\naws_secret_access_key = test\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let out_path = dir.path().join("inv.json");
+    let out = vpcaudit_offline()
+        .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+        .env("AWS_ENDPOINT_URL", &emu.url)
+        .args(["collect", "--profile", "audit", "--output"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = vpcaudit::inventory::Inventory::load(&out_path).unwrap();
+    // The region came from the profile.
+    assert_eq!(inv.accounts[0].regions[0].region, "eu-west-1");
+
+    let out = vpcaudit_offline()
+        .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+        .env("AWS_ENDPOINT_URL", &emu.url)
+        .args(["collect", "--profile", "nosuch", "--output", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: invalid profile: profile `nosuch` is not defined in the AWS config or credentials files");
+}
+
+#[test]
+fn all_regions_means_every_enabled_region() {
+    let emu = Emulator::start();
+    let inv = emu.collect(&["--regions", "all"]);
+    let regions: Vec<&str> = inv.accounts[0]
+        .regions
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
+    assert!(regions.len() > 10, "{regions:?}");
+    assert!(regions.contains(&"us-east-1") && regions.contains(&"eu-west-1"));
+    let mut sorted = regions.clone();
+    sorted.sort();
+    assert_eq!(regions, sorted);
+    assert!(inv.coverage.is_empty(), "{:?}", inv.coverage);
 }

@@ -55,8 +55,11 @@ pub async fn collect(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let config = aws::load(&opts.aws).await;
+    // Credentials first: a bad profile should be reported as such, not as the
+    // missing region it also fails to provide.
+    let account_id =
+        preflight::caller_account(&config, &preflight::sts_region(&config, &opts.regions)).await?;
     let home = preflight::home_region(&config, &opts.regions)?;
-    let account_id = preflight::caller_account(&config, &home).await?;
     let regions = preflight::resolve_regions(&config, &home, &opts.regions).await?;
     tracing::info!(account = %account_id, regions = ?regions, "collecting");
 

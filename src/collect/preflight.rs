@@ -57,6 +57,16 @@ pub fn is_region_name(name: &str) -> bool {
         })
 }
 
+/// Where to ask STS who we are, before the scan's regions are known: STS answers in
+/// every region, so any configured one will do.
+pub fn sts_region(config: &SdkConfig, selection: &RegionSelection) -> String {
+    match (config.region(), selection) {
+        (Some(r), _) if is_region_name(r.as_ref()) => r.to_string(),
+        (_, RegionSelection::List(list)) => list[0].clone(),
+        _ => "us-east-1".to_string(),
+    }
+}
+
 /// The region used for account-level calls (STS, DescribeRegions).
 pub fn home_region(
     config: &SdkConfig,
@@ -152,6 +162,11 @@ where
 {
     let detail = one_line(&DisplayErrorContext(err).to_string());
     let lower = detail.to_ascii_lowercase();
+    if let Some(profile) = undefined_profile(&detail) {
+        return CollectError::Profile(format!(
+            "profile `{profile}` is not defined in the AWS config or credentials files"
+        ));
+    }
     if lower.contains("no credentials")
         || lower.contains("credentials provider")
         || lower.contains("credentialsnotloaded")
@@ -195,6 +210,16 @@ where
     }
 }
 
+/// The credential chain reports an unknown profile as "profile `NAME` was not defined".
+fn undefined_profile(detail: &str) -> Option<&str> {
+    let start = detail.find("profile `")? + "profile `".len();
+    let rest = &detail[start..];
+    let end = rest.find('`')?;
+    rest[end..]
+        .starts_with("` was not defined")
+        .then(|| &rest[..end])
+}
+
 /// The innermost cause of an SDK error ("Connection refused (os error 111)"), which
 /// says more than the layers of wrapping around it.
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
@@ -232,6 +257,14 @@ mod tests {
         ] {
             assert!(!is_region_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn undefined_profile_is_recognised() {
+        let detail = "Profile: the credential provider was not enabled: profile `nosuch` was not defined: could not find source profile";
+        assert_eq!(undefined_profile(detail), Some("nosuch"));
+        assert_eq!(undefined_profile("profile `x` is fine"), None);
+        assert_eq!(undefined_profile("no credentials"), None);
     }
 
     #[test]
