@@ -305,7 +305,7 @@ fn zero_egress_account_is_collected_faithfully() {
             && f.traffic_type.as_deref() == Some("ALL")));
     let worker = named(&r.network_interfaces, |e| &e.tags, "ze-worker-1");
     assert_eq!(worker.subnet_id, seeded.id("ze-app-b"));
-    assert_eq!(worker.security_group_ids, [app_sg.id.clone()]);
+    assert_eq!(worker.security_group_ids, std::slice::from_ref(&app_sg.id));
     assert!(worker.public_ipv4s.is_empty());
     assert_eq!(worker.private_ipv4s.len(), 1);
     assert!(r.instances.iter().any(|i| i
