@@ -1,6 +1,9 @@
 //! Small conversions from SDK values to inventory values.
 
+use std::future::Future;
 use std::str::FromStr;
+
+use futures::stream::{self, StreamExt};
 
 use crate::inventory::Tags;
 
@@ -98,6 +101,24 @@ impl<T> Outcome<T> {
             failures: vec![failure],
         }
     }
+}
+
+/// Runs one call per item (for APIs that have no bulk form), at most `concurrency` at
+/// once, and returns each answer with the id it was for, in input order.
+pub async fn for_each_item<I, T, F, Fut>(ids: I, concurrency: usize, call: F) -> Vec<(String, T)>
+where
+    I: IntoIterator<Item = String>,
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = T>,
+{
+    stream::iter(ids)
+        .map(|id| {
+            let answer = call(id.clone());
+            async move { (id, answer.await) }
+        })
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
 }
 
 /// Drains a paginated SDK call into a Vec, or the failure that stopped it.

@@ -66,6 +66,12 @@ impl ApiFailure {
         }
     }
 
+    /// Names the resource a per-item call was about.
+    pub fn about(mut self, id: &str) -> ApiFailure {
+        self.message = format!("{id}: {}", self.message);
+        self
+    }
+
     pub fn into_gap(self, account_id: &str, region: &str) -> CoverageGap {
         CoverageGap {
             account_id: account_id.to_string(),

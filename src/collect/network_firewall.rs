@@ -5,9 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_networkfirewall::types as nfw;
 use aws_sdk_networkfirewall::Client;
-use futures::stream::{self, StreamExt};
 
-use super::convert::{nfw_tags, opt, Outcome, Problems};
+use super::convert::{for_each_item, nfw_tags, opt, Outcome, Problems};
 use super::error::ApiFailure;
 use crate::collect::Paging;
 use crate::fetch_all;
@@ -64,30 +63,27 @@ async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<F
         Ok(v) => v,
         Err(f) => return Outcome::failed(f),
     };
-    let described: Vec<_> = stream::iter(listed)
-        .map(|meta| async move {
-            let arn = meta.firewall_arn().unwrap_or_default().to_string();
-            let (fw, logging) = tokio::join!(
-                client.describe_firewall().firewall_arn(&arn).send(),
-                client
-                    .describe_logging_configuration()
-                    .firewall_arn(&arn)
-                    .send()
-            );
-            (arn, fw, logging)
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let arns = listed
+        .iter()
+        .map(|m| m.firewall_arn().unwrap_or_default().to_string());
+    let described = for_each_item(arns, concurrency, |arn| async move {
+        tokio::join!(
+            client.describe_firewall().firewall_arn(&arn).send(),
+            client
+                .describe_logging_configuration()
+                .firewall_arn(&arn)
+                .send()
+        )
+    })
+    .await;
     let mut p = Problems::default();
     let mut out = Vec::new();
-    for (arn, fw, logging) in described {
+    for (arn, (fw, logging)) in described {
         let resp = match fw {
             Ok(r) => r,
             Err(e) => {
-                let mut f = ApiFailure::from_sdk(SVC, "DescribeFirewall", &e);
-                f.message = format!("{arn}: {}", f.message);
-                p.failures.push(f);
+                p.failures
+                    .push(ApiFailure::from_sdk(SVC, "DescribeFirewall", &e).about(&arn));
                 continue;
             }
         };
@@ -118,9 +114,9 @@ async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<F
                 })
                 .unwrap_or_default(),
             Err(e) => {
-                let mut f = ApiFailure::from_sdk(SVC, "DescribeLoggingConfiguration", &e);
-                f.message = format!("{arn}: {}", f.message);
-                p.failures.push(f);
+                p.failures.push(
+                    ApiFailure::from_sdk(SVC, "DescribeLoggingConfiguration", &e).about(&arn),
+                );
                 Vec::new()
             }
         };
@@ -178,28 +174,25 @@ async fn policies(client: &Client, pg: Paging, concurrency: usize) -> Outcome<Fi
         Ok(v) => v,
         Err(f) => return Outcome::failed(f),
     };
-    let described: Vec<_> = stream::iter(listed)
-        .map(|meta| async move {
-            let arn = meta.arn().unwrap_or_default().to_string();
-            let r = client
-                .describe_firewall_policy()
-                .firewall_policy_arn(&arn)
-                .send()
-                .await;
-            (arn, r)
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let arns = listed
+        .iter()
+        .map(|m| m.arn().unwrap_or_default().to_string());
+    let described = for_each_item(arns, concurrency, |arn| async move {
+        client
+            .describe_firewall_policy()
+            .firewall_policy_arn(&arn)
+            .send()
+            .await
+    })
+    .await;
     let mut p = Problems::default();
     let mut out = Vec::new();
     for (arn, r) in described {
         let resp = match r {
             Ok(r) => r,
             Err(e) => {
-                let mut f = ApiFailure::from_sdk(SVC, "DescribeFirewallPolicy", &e);
-                f.message = format!("{arn}: {}", f.message);
-                p.failures.push(f);
+                p.failures
+                    .push(ApiFailure::from_sdk(SVC, "DescribeFirewallPolicy", &e).about(&arn));
                 continue;
             }
         };
@@ -303,27 +296,22 @@ async fn rule_groups(
         .filter_map(|m| m.arn().map(str::to_string))
         .collect();
     arns.extend(referenced);
-    let described: Vec<_> = stream::iter(arns)
-        .map(|arn| async move {
-            let r = client
-                .describe_rule_group()
-                .rule_group_arn(&arn)
-                .send()
-                .await;
-            (arn, r)
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let described = for_each_item(arns, concurrency, |arn| async move {
+        client
+            .describe_rule_group()
+            .rule_group_arn(&arn)
+            .send()
+            .await
+    })
+    .await;
     let mut p = Problems::default();
     let mut out = Vec::new();
     for (arn, r) in described {
         let resp = match r {
             Ok(r) => r,
             Err(e) => {
-                let mut f = ApiFailure::from_sdk(SVC, "DescribeRuleGroup", &e);
-                f.message = format!("{arn}: {}", f.message);
-                p.failures.push(f);
+                p.failures
+                    .push(ApiFailure::from_sdk(SVC, "DescribeRuleGroup", &e).about(&arn));
                 continue;
             }
         };

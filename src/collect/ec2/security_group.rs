@@ -1,9 +1,8 @@
 use std::collections::HashMap;
 
 use aws_sdk_ec2::Client;
-use futures::stream::{self, StreamExt};
 
-use crate::collect::convert::{ec2_tags, opt, string, Outcome, Problems};
+use crate::collect::convert::{ec2_tags, for_each_item, opt, string, Outcome, Problems};
 use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
@@ -136,24 +135,20 @@ pub async fn managed_prefix_lists(
         Ok(v) => v,
         Err(f) => return Outcome::failed(f),
     };
-    let fetched: Vec<_> = stream::iter(lists)
-        .map(|l| async move {
-            let id = string(l.prefix_list_id());
-            let entries = fetch_all!(
-                "ec2",
-                "GetManagedPrefixListEntries",
-                ec2.get_managed_prefix_list_entries()
-                    .prefix_list_id(&id)
-                    .max_results(pg.size(100))
-            );
-            (l, id, entries)
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let ids = lists.iter().map(|l| string(l.prefix_list_id()));
+    let fetched = for_each_item(ids, concurrency, |id| async move {
+        fetch_all!(
+            "ec2",
+            "GetManagedPrefixListEntries",
+            ec2.get_managed_prefix_list_entries()
+                .prefix_list_id(&id)
+                .max_results(pg.size(100))
+        )
+    })
+    .await;
     let mut p = Problems::default();
     let mut out = Vec::with_capacity(fetched.len());
-    for (l, id, entries) in fetched {
+    for (l, (id, entries)) in lists.iter().zip(fetched) {
         let entries = match entries {
             Ok(es) => es
                 .iter()
@@ -164,9 +159,8 @@ pub async fn managed_prefix_lists(
                     })
                 })
                 .collect(),
-            Err(mut f) => {
-                f.message = format!("{id}: {}", f.message);
-                p.failures.push(f);
+            Err(f) => {
+                p.failures.push(f.about(&id));
                 Vec::new()
             }
         };

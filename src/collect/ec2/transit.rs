@@ -6,9 +6,8 @@ use aws_sdk_ec2::types::{
     SecurityGroupReferencingSupportValue,
 };
 use aws_sdk_ec2::Client;
-use futures::stream::{self, StreamExt};
 
-use crate::collect::convert::{ec2_tags, opt, string, strings, Outcome, Problems};
+use crate::collect::convert::{ec2_tags, for_each_item, opt, string, strings, Outcome, Problems};
 use crate::collect::error::ApiFailure;
 use crate::collect::Paging;
 use crate::fetch_all;
@@ -154,79 +153,65 @@ pub async fn transit_gateway_route_tables(
         Ok(v) => v,
         Err(f) => return Outcome::failed(f),
     };
-    let details: Vec<_> = stream::iter(tables)
-        .map(|t| async move {
-            let id = string(t.transit_gateway_route_table_id());
-            let (routes, assocs, props) = tokio::join!(
-                search_routes(ec2, pg, &id),
-                async {
-                    fetch_all!(
-                        "ec2",
-                        "GetTransitGatewayRouteTableAssociations",
-                        ec2.get_transit_gateway_route_table_associations()
-                            .transit_gateway_route_table_id(&id)
-                            .max_results(pg.size(1000))
-                    )
-                },
-                async {
-                    fetch_all!(
-                        "ec2",
-                        "GetTransitGatewayRouteTablePropagations",
-                        ec2.get_transit_gateway_route_table_propagations()
-                            .transit_gateway_route_table_id(&id)
-                            .max_results(pg.size(1000))
-                    )
-                }
-            );
-            (t, id, routes, assocs, props)
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let ids = tables
+        .iter()
+        .map(|t| string(t.transit_gateway_route_table_id()));
+    let details = for_each_item(ids, concurrency, |id| async move {
+        tokio::join!(
+            search_routes(ec2, pg, &id),
+            async {
+                fetch_all!(
+                    "ec2",
+                    "GetTransitGatewayRouteTableAssociations",
+                    ec2.get_transit_gateway_route_table_associations()
+                        .transit_gateway_route_table_id(&id)
+                        .max_results(pg.size(1000))
+                )
+            },
+            async {
+                fetch_all!(
+                    "ec2",
+                    "GetTransitGatewayRouteTablePropagations",
+                    ec2.get_transit_gateway_route_table_propagations()
+                        .transit_gateway_route_table_id(&id)
+                        .max_results(pg.size(1000))
+                )
+            }
+        )
+    })
+    .await;
 
+    // Associations and propagations are different SDK types with the same fields.
+    macro_rules! link {
+        ($a:expr) => {
+            TransitGatewayRouteTableLink {
+                attachment_id: opt($a.transit_gateway_attachment_id()),
+                resource_id: opt($a.resource_id()),
+                resource_type: $a.resource_type().map(|t| t.as_str().to_string()),
+                state: $a.state().map(|s| s.as_str().to_string()),
+            }
+        };
+    }
     let mut p = Problems::default();
     let mut out = Vec::with_capacity(details.len());
-    for (t, id, routes, assocs, props) in details {
-        let routes = match routes {
-            Ok((routes, failures)) => {
+    for (t, (id, (routes, assocs, props))) in tables.iter().zip(details) {
+        let routes = match or_gap(routes, &id, &mut p) {
+            Some((routes, failures)) => {
                 p.failures.extend(failures);
                 routes
             }
-            Err(f) => {
-                p.failures.push(f);
-                Vec::new()
-            }
+            None => Vec::new(),
         };
-        let associations = match assocs {
-            Ok(a) => a
-                .iter()
-                .map(|a| TransitGatewayRouteTableLink {
-                    attachment_id: opt(a.transit_gateway_attachment_id()),
-                    resource_id: opt(a.resource_id()),
-                    resource_type: a.resource_type().map(|t| t.as_str().to_string()),
-                    state: a.state().map(|s| s.as_str().to_string()),
-                })
-                .collect(),
-            Err(f) => {
-                p.failures.push(f);
-                Vec::new()
-            }
-        };
-        let propagations = match props {
-            Ok(a) => a
-                .iter()
-                .map(|a| TransitGatewayRouteTableLink {
-                    attachment_id: opt(a.transit_gateway_attachment_id()),
-                    resource_id: opt(a.resource_id()),
-                    resource_type: a.resource_type().map(|t| t.as_str().to_string()),
-                    state: a.state().map(|s| s.as_str().to_string()),
-                })
-                .collect(),
-            Err(f) => {
-                p.failures.push(f);
-                Vec::new()
-            }
-        };
+        let associations = or_gap(assocs, &id, &mut p)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| link!(a))
+            .collect();
+        let propagations = or_gap(props, &id, &mut p)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| link!(a))
+            .collect();
         out.push(TransitGatewayRouteTable {
             transit_gateway_id: string(t.transit_gateway_id()),
             state: t.state().map(|s| s.as_str().to_string()),
@@ -240,6 +225,11 @@ pub async fn transit_gateway_route_tables(
         });
     }
     Outcome::new(out, p)
+}
+
+/// The answer of a per-table call, or nothing with the failure recorded against the table.
+fn or_gap<T>(answer: Result<T, ApiFailure>, table: &str, p: &mut Problems) -> Option<T> {
+    answer.map_err(|f| p.failures.push(f.about(table))).ok()
 }
 
 async fn search_routes(
