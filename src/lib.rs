@@ -8,4 +8,5 @@ pub mod demo;
 pub mod exit;
 pub mod files;
 pub mod inventory;
+pub mod reach;
 pub mod report;
