@@ -4,5 +4,22 @@
 //! `sets` holds the exact set algebra (addresses, services, flows) the engine
 //! reasons with; nothing here approximates, so "open to the world" is a proof,
 //! not a guess.
+//!
+//! - [`model`]: the inventory indexed once, with what could not be collected;
+//! - [`security_group`]: per-ENI, stateful, allow-only evaluation;
+//! - [`nacl`]: per-subnet, stateless, first-match evaluation and connections;
+//! - [`verdict`]: allowed / blocked / unknown, with the steps that explain it.
 
+pub mod model;
+pub mod nacl;
+pub mod security_group;
 pub mod sets;
+pub mod verdict;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+pub use model::{Model, RegionModel, SubnetInfo};
+pub use verdict::{Evaluation, Step, Verdict};

@@ -1,0 +1,177 @@
+//! Security groups of one ENI: the union of every rule of every group, per direction.
+//!
+//! Stateful: only the direction that initiates a flow is checked here. Replies to an
+//! allowed flow pass whatever the other direction's rules say, so callers must not
+//! evaluate the reply against the opposite direction.
+
+use std::net::IpAddr;
+
+use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
+
+use super::model::{Model, RegionModel, SECURITY_GROUP_OPS};
+use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
+use super::verdict::{describe_point, Evaluation, Step};
+
+/// Every (peer, service) the groups on `eni_id` allow in `direction`; the peer is the
+/// source for ingress and the destination for egress. `Err` gives why it is unknown,
+/// including any rule whose peer cannot be resolved (its contribution is unknown).
+pub fn allowed_flows(model: &Model, eni_id: &str, direction: Direction) -> Result<FlowSet, String> {
+    let (rm, groups) = groups_of(model, eni_id)?;
+    let mut boxes = Vec::new();
+    for (_, rule) in rules(&groups, direction) {
+        let peers = resolve_peer(model, rm, &rule.peer)?;
+        boxes.push((peers, ServiceSet::from_rule(rule.protocol, rule.l4)));
+    }
+    Ok(FlowSet::from_boxes(boxes))
+}
+
+/// Whether the groups on `eni_id` allow `service` with `peer` in `direction`, naming
+/// the group and rule that allow it. A rule whose peer cannot be resolved only makes
+/// the answer unknown when no other rule allows and the rule covers the service.
+pub fn evaluate(
+    model: &Model,
+    eni_id: &str,
+    direction: Direction,
+    peer: IpAddr,
+    service: ServicePoint,
+) -> Evaluation {
+    let (rm, groups) = match groups_of(model, eni_id) {
+        Ok(found) => found,
+        Err(reason) => return Evaluation::unknown(reason, vec![]),
+    };
+    let mut unresolved: Option<String> = None;
+    for (group, rule) in rules(&groups, direction) {
+        if !ServiceSet::from_rule(rule.protocol, rule.l4).contains(service) {
+            continue;
+        }
+        match resolve_peer(model, rm, &rule.peer) {
+            Ok(peers) if peers.contains(peer) => {
+                let decision = format!(
+                    "{} allows {} {} {}",
+                    rule_label(rule),
+                    ServiceSet::from_rule(rule.protocol, rule.l4),
+                    peer_word(direction),
+                    peer_label(&rule.peer)
+                );
+                return Evaluation::allowed(vec![Step::new(group_label(group), decision)]);
+            }
+            Ok(_) => {}
+            Err(reason) => {
+                unresolved.get_or_insert(format!("{} in {}: {reason}", rule_label(rule), group.id));
+            }
+        }
+    }
+    let names: Vec<String> = groups.iter().map(|g| group_label(g)).collect();
+    let step = Step::new(
+        eni_id,
+        format!(
+            "no rule in groups [{}] allows {} {} {} ({})",
+            names.join(", "),
+            describe_point(service),
+            peer_word(direction),
+            peer,
+            direction_word(direction)
+        ),
+    );
+    match unresolved {
+        Some(reason) => Evaluation::unknown(reason, vec![step]),
+        None => Evaluation::blocked(vec![step]),
+    }
+}
+
+/// The ENI's region and groups, or why they cannot be trusted.
+fn groups_of<'m, 'a>(
+    model: &'m Model<'a>,
+    eni_id: &str,
+) -> Result<(&'m RegionModel<'a>, Vec<&'a SecurityGroup>), String> {
+    let (rm, eni) = model.locate_eni(eni_id)?;
+    if let Some(reason) = rm.gap(&SECURITY_GROUP_OPS) {
+        return Err(reason);
+    }
+    let groups = eni
+        .security_group_ids
+        .iter()
+        .map(|id| {
+            rm.security_group(id)
+                .ok_or_else(|| format!("group {id} on {eni_id} is not in the inventory"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rm, groups))
+}
+
+fn rules<'g, 'a>(
+    groups: &'g [&'a SecurityGroup],
+    direction: Direction,
+) -> impl Iterator<Item = (&'a SecurityGroup, &'a SecurityGroupRule)> + 'g {
+    groups.iter().flat_map(move |&g| {
+        g.rules
+            .iter()
+            .filter(move |r| r.direction == direction)
+            .map(move |r| (g, r))
+    })
+}
+
+/// The addresses a rule's peer stands for.
+fn resolve_peer(model: &Model, rm: &RegionModel, peer: &RulePeer) -> Result<IpSet, String> {
+    match peer {
+        RulePeer::Ipv4 { cidr } => Ok(IpSet::from_net((*cidr).into())),
+        RulePeer::Ipv6 { cidr } => Ok(IpSet::from_net((*cidr).into())),
+        RulePeer::PrefixList { id } => rm.prefix_list(id).cloned(),
+        RulePeer::Group {
+            group_id,
+            account_id,
+            ..
+        } => {
+            // Cross-account references (over peering) resolve in the owner's
+            // inventory of the same region, when it was collected.
+            let owner = account_id.as_deref().unwrap_or(rm.account_id);
+            let home = model.region(owner, rm.region).ok_or_else(|| {
+                format!(
+                    "group {owner}/{group_id} is in {owner}/{}, which was not collected",
+                    rm.region
+                )
+            })?;
+            home.group_members(group_id)
+        }
+    }
+}
+
+fn group_label(g: &SecurityGroup) -> String {
+    format!("{} ({})", g.id, g.name)
+}
+
+fn rule_label(r: &SecurityGroupRule) -> String {
+    let id = r.id.as_deref().unwrap_or("without id");
+    match &r.description {
+        Some(d) if !d.is_empty() => format!("rule {id} \"{d}\""),
+        _ => format!("rule {id}"),
+    }
+}
+
+fn peer_label(peer: &RulePeer) -> String {
+    match peer {
+        RulePeer::Ipv4 { cidr } => cidr.to_string(),
+        RulePeer::Ipv6 { cidr } => cidr.to_string(),
+        RulePeer::PrefixList { id } => format!("prefix list {id}"),
+        RulePeer::Group {
+            group_id,
+            account_id: Some(a),
+            ..
+        } => format!("group {a}/{group_id}"),
+        RulePeer::Group { group_id, .. } => format!("group {group_id}"),
+    }
+}
+
+fn peer_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    }
+}
+
+fn direction_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "inbound",
+        Direction::Egress => "outbound",
+    }
+}

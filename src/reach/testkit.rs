@@ -1,0 +1,296 @@
+//! Tiny hand-built inventories for the reach tests: one account, one region unless
+//! a test adds more.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::inventory::{
+    AccountInventory, AssociationTarget, CoverageGap, Direction, GapKind, Inventory, L4Match,
+    ManagedPrefixList, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, NetworkInterface,
+    PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, RouteTable,
+    RouteTableAssociation, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
+};
+
+pub const ACCOUNT: &str = "111111111111";
+pub const REGION: &str = "eu-west-1";
+
+pub struct Kit {
+    pub inv: Inventory,
+}
+
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+pub fn net(s: &str) -> IpNet {
+    s.parse().unwrap()
+}
+
+pub fn ports(from: u16, to: u16) -> L4Match {
+    L4Match::Ports(PortRange { from, to })
+}
+
+pub fn icmp(icmp_type: Option<u8>) -> L4Match {
+    L4Match::Icmp {
+        icmp_type,
+        icmp_code: None,
+    }
+}
+
+/// A CIDR peer of either family.
+pub fn cidr(s: &str) -> RulePeer {
+    match net(s) {
+        IpNet::V4(cidr) => RulePeer::Ipv4 { cidr },
+        IpNet::V6(cidr) => RulePeer::Ipv6 { cidr },
+    }
+}
+
+pub fn group_peer(group_id: &str) -> RulePeer {
+    RulePeer::Group {
+        group_id: group_id.into(),
+        account_id: None,
+        vpc_id: None,
+        vpc_peering_connection_id: None,
+    }
+}
+
+pub fn ingress(id: &str, protocol: Protocol, l4: L4Match, peer: RulePeer) -> SecurityGroupRule {
+    SecurityGroupRule {
+        id: Some(id.into()),
+        direction: Direction::Ingress,
+        protocol,
+        l4,
+        peer,
+        description: None,
+    }
+}
+
+pub fn entry(
+    rule_number: i32,
+    direction: Direction,
+    action: NaclAction,
+    protocol: Protocol,
+    l4: L4Match,
+    cidr: &str,
+) -> NaclEntry {
+    NaclEntry {
+        rule_number,
+        direction,
+        action,
+        protocol,
+        l4,
+        cidr: net(cidr),
+    }
+}
+
+/// An ACL with `entries` plus AWS's `*` deny entries for both families.
+pub fn acl(id: &str, entries: Vec<NaclEntry>) -> NetworkAcl {
+    let mut entries = entries;
+    for direction in [Direction::Ingress, Direction::Egress] {
+        for (n, c) in [(32767, "0.0.0.0/0"), (32768, "::/0")] {
+            entries.push(entry(
+                n,
+                direction,
+                NaclAction::Deny,
+                Protocol::All,
+                L4Match::Any,
+                c,
+            ));
+        }
+    }
+    NetworkAcl {
+        id: id.into(),
+        vpc_id: "vpc-1".into(),
+        owner_id: None,
+        is_default: false,
+        entries,
+        associations: vec![],
+        tags: Default::default(),
+    }
+}
+
+impl Kit {
+    pub fn new() -> Kit {
+        let mut inv = Inventory::new(0);
+        inv.accounts.push(AccountInventory {
+            account_id: ACCOUNT.into(),
+            regions: vec![RegionInventory::new(REGION)],
+        });
+        Kit { inv }
+    }
+
+    pub fn region(&mut self) -> &mut RegionInventory {
+        &mut self.inv.accounts[0].regions[0]
+    }
+
+    pub fn vpc(mut self, id: &str) -> Kit {
+        self.region().vpcs.push(Vpc {
+            id: id.into(),
+            owner_id: None,
+            is_default: false,
+            ipv4_cidrs: vec![],
+            ipv6_cidrs: vec![],
+            state: None,
+            tags: Default::default(),
+        });
+        self
+    }
+
+    pub fn subnet(mut self, id: &str, vpc_id: &str) -> Kit {
+        self.region().subnets.push(Subnet {
+            id: id.into(),
+            arn: None,
+            vpc_id: vpc_id.into(),
+            owner_id: None,
+            availability_zone: "eu-west-1a".into(),
+            availability_zone_id: None,
+            ipv4_cidr: None,
+            ipv6_cidrs: vec![],
+            map_public_ip_on_launch: false,
+            assign_ipv6_address_on_creation: false,
+            state: None,
+            tags: Default::default(),
+        });
+        self
+    }
+
+    /// An ENI in subnet-1 with private addresses (either family) and groups.
+    pub fn eni(mut self, id: &str, addrs: &[&str], groups: &[&str]) -> Kit {
+        let (mut v4, mut v6) = (vec![], vec![]);
+        for a in addrs {
+            match ip(a) {
+                IpAddr::V4(a) => v4.push(a),
+                IpAddr::V6(a) => v6.push(a),
+            }
+        }
+        self.region().network_interfaces.push(NetworkInterface {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            subnet_id: "subnet-1".into(),
+            availability_zone: None,
+            owner_id: None,
+            interface_type: None,
+            requester_managed: false,
+            requester_id: None,
+            description: None,
+            private_ipv4s: v4,
+            ipv6s: v6,
+            public_ipv4s: vec![],
+            security_group_ids: groups.iter().map(|g| g.to_string()).collect(),
+            instance_id: None,
+            attachment_status: None,
+            source_dest_check: true,
+            status: None,
+            tags: Default::default(),
+        });
+        self
+    }
+
+    /// Maps a public address onto the last ENI added.
+    pub fn public_ip(mut self, public: &str) -> Kit {
+        let Some(eni) = self.region().network_interfaces.last_mut() else {
+            panic!("public_ip needs an ENI first");
+        };
+        let IpAddr::V4(public_ip) = ip(public) else {
+            panic!("public IPs are IPv4");
+        };
+        eni.public_ipv4s.push(PublicIpv4 {
+            public_ip,
+            private_ip: eni.private_ipv4s.first().copied(),
+            allocation_id: None,
+            ip_owner_id: None,
+        });
+        self
+    }
+
+    pub fn group(mut self, id: &str, name: &str, rules: Vec<SecurityGroupRule>) -> Kit {
+        self.region().security_groups.push(SecurityGroup {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            vpc_id: Some("vpc-1".into()),
+            owner_id: None,
+            rules,
+            tags: Default::default(),
+        });
+        self
+    }
+
+    pub fn prefix_list(mut self, id: &str, cidrs: &[&str]) -> Kit {
+        self.region().managed_prefix_lists.push(ManagedPrefixList {
+            id: id.into(),
+            name: None,
+            arn: None,
+            address_family: None,
+            owner_id: None,
+            max_entries: None,
+            state: None,
+            entries: cidrs
+                .iter()
+                .map(|c| PrefixListEntry {
+                    cidr: net(c),
+                    description: None,
+                })
+                .collect(),
+            tags: Default::default(),
+        });
+        self
+    }
+
+    pub fn nacl(mut self, acl: NetworkAcl, vpc_id: &str, default: bool, subnets: &[&str]) -> Kit {
+        let mut acl = acl;
+        acl.vpc_id = vpc_id.into();
+        acl.is_default = default;
+        acl.associations = subnets
+            .iter()
+            .map(|s| NaclAssociation {
+                id: None,
+                subnet_id: s.to_string(),
+            })
+            .collect();
+        self.region().network_acls.push(acl);
+        self
+    }
+
+    pub fn route_table(mut self, id: &str, vpc_id: &str, main: bool, subnets: &[&str]) -> Kit {
+        let mut associations: Vec<RouteTableAssociation> = subnets
+            .iter()
+            .map(|s| RouteTableAssociation {
+                id: None,
+                target: AssociationTarget::Subnet(s.to_string()),
+                state: None,
+            })
+            .collect();
+        if main {
+            associations.push(RouteTableAssociation {
+                id: None,
+                target: AssociationTarget::Main,
+                state: None,
+            });
+        }
+        self.region().route_tables.push(RouteTable {
+            id: id.into(),
+            vpc_id: vpc_id.into(),
+            owner_id: None,
+            routes: vec![],
+            associations,
+            propagating_vgws: vec![],
+            tags: Default::default(),
+        });
+        self
+    }
+
+    pub fn gap(mut self, operation: &str, message: &str) -> Kit {
+        self.inv.coverage.push(CoverageGap {
+            account_id: ACCOUNT.into(),
+            region: REGION.into(),
+            service: "ec2".into(),
+            operation: operation.into(),
+            kind: GapKind::AccessDenied,
+            error_code: None,
+            message: message.into(),
+        });
+        self
+    }
+}

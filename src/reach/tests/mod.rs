@@ -1,0 +1,5 @@
+//! One test per clause of the AWS semantics the engine reproduces.
+
+mod model;
+mod nacl;
+mod security_group;
