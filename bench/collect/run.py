@@ -107,6 +107,8 @@ def main():
     ap.add_argument("--enis", type=int, default=5000)
     ap.add_argument("--groups", type=int, default=1000)
     ap.add_argument("--vpcs", type=int, default=100)
+    ap.add_argument("--call-timeout", type=int, default=20,
+                    help="vpcaudit --call-timeout; the emulator answers big pages slowly")
     args = ap.parse_args()
 
     os.environ["NO_PROXY"] = "127.0.0.1,localhost"
@@ -142,7 +144,8 @@ def main():
                 control(port, "DELETE", "/_vpcaudit/requests")
                 t0 = time.monotonic()
                 subprocess.run([str(binary), "collect", "--regions", ",".join(REGIONS),
-                                "--output", str(out)], env=env, check=True)
+                                "--output", str(out), "--call-timeout", str(args.call_timeout)],
+                               env=env, check=True)
                 times.append(time.monotonic() - t0)
                 log = json.loads(control(port, "GET", "/_vpcaudit/requests"))
                 counts = Counter(r["action"] for r in log)
@@ -159,6 +162,8 @@ def main():
                   "network_acls", "managed_prefix_lists"]))
     print(f"rules={sum(len(g['rules']) for r in regions for g in r['security_groups'])}, "
           f"gaps={len(inv['coverage'])}")
+    for g in inv["coverage"]:
+        print(f"  gap: {g['region']} {g['operation']}: {g['kind']}: {g['message']}")
     print(f"vpcaudit collect: median {statistics.median(times):.2f} s over {len(times)} runs "
           f"(min {min(times):.2f}, max {max(times):.2f})")
     print()
@@ -172,7 +177,7 @@ def main():
         print(f"| {action:<42} | {got:>8} | {want:>7} | {over:>4} |")
     print(f"| {'total':<42} | {total:>8} | {total_min:>7} | "
           f"{(total - total_min) / total_min * 100:+.0f}% |")
-    return 0 if total <= total_min * 1.10 else 1
+    return 0 if total <= total_min * 1.10 and not inv["coverage"] else 1
 
 
 if __name__ == "__main__":

@@ -73,19 +73,28 @@ class VpcauditMiddleware:
         return [body]
 
     def _paged(self, environ, start_response, req, page):
-        captured = {}
+        kept = pagination.recall(page)
+        if kept is not None:
+            status, headers, full = kept
+            snapshot = page.snapshot
+        else:
+            captured = {}
 
-        def capture(status, headers, exc_info=None):
-            captured.update(status=status, headers=headers)
+            def capture(status, headers, exc_info=None):
+                captured.update(status=status, headers=headers)
 
-        chunks = self.app(environ, capture)
-        try:
-            body = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
-        status, headers = captured["status"], captured["headers"]
+            chunks = self.app(environ, capture)
+            try:
+                full = b"".join(chunks)
+            finally:
+                getattr(chunks, "close", lambda: None)()
+            status, headers = captured["status"], captured["headers"]
+            snapshot = None
+            if status.startswith("200") and page.limit is not None:
+                snapshot = pagination.remember(status, headers, full)
+        body = full
         if status.startswith("200"):
-            body = pagination.apply(page, body)
+            body = pagination.apply(page, full, snapshot)
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             headers.append(("Content-Length", str(len(body))))
         return self._reply(start_response, req, status, headers, body)

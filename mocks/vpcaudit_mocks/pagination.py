@@ -11,6 +11,9 @@ paging happens only here, there is no double slicing.
 import base64
 import binascii
 import json
+import threading
+import uuid
+from collections import OrderedDict
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -52,6 +55,11 @@ AWS_PAGE_CAP = 1000
 # moto pages DescribeInstances at 100 reservations unless told otherwise.
 MOTO_UNLIMITED = "1000000"
 TOKEN_PREFIX = "vpcaudit1."
+# Later pages are cut from the answer moto gave for the first one, so a big list is
+# serialised once per listing, not once per page (and stays consistent, as on AWS).
+SNAPSHOT_LIMIT = 64
+_snapshots: "OrderedDict[str, tuple[str, list, bytes]]" = OrderedDict()
+_snapshots_lock = threading.Lock()
 
 
 class PageError(Exception):
@@ -66,23 +74,42 @@ class Page:
     offset: int
     limit: int | None  # None: everything from offset on
     action: str
+    snapshot: str | None = None  # id of the first page's full answer
 
 
-def encode_token(action: str, offset: int) -> str:
-    raw = json.dumps({"a": action, "o": offset}).encode()
+def encode_token(action: str, offset: int, snapshot: str | None = None) -> str:
+    raw = json.dumps({"a": action, "o": offset, "s": snapshot}).encode()
     return TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode()
 
 
-def decode_token(action: str, token: str) -> int:
+def decode_token(action: str, token: str) -> tuple[int, str | None]:
     try:
         if not token.startswith(TOKEN_PREFIX):
             raise ValueError
         data = json.loads(base64.urlsafe_b64decode(token[len(TOKEN_PREFIX) :]))
         if data["a"] != action or int(data["o"]) < 0:
             raise ValueError
-        return int(data["o"])
+        return int(data["o"]), data.get("s")
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise PageError("InvalidNextToken", f"The token '{token}' is invalid.")
+
+
+def remember(status: str, headers: list, body: bytes) -> str:
+    """Keep a first page's full answer; returns its snapshot id."""
+    sid = uuid.uuid4().hex
+    with _snapshots_lock:
+        _snapshots[sid] = (status, headers, body)
+        while len(_snapshots) > SNAPSHOT_LIMIT:
+            _snapshots.popitem(last=False)
+    return sid
+
+
+def recall(page: "Page") -> tuple[str, list, bytes] | None:
+    """The full answer a later page is cut from, if still kept."""
+    if page.snapshot is None:
+        return None
+    with _snapshots_lock:
+        return _snapshots.get(page.snapshot)
 
 
 def _rewrite(environ: dict, drop: set[str], add: list[tuple[str, str]]) -> None:
@@ -125,13 +152,14 @@ def prepare(req: AwsRequest, environ: dict) -> Page | None:
                 f"Parameter must be between {low} and {upper}.",
             )
         limit = min(limit, AWS_PAGE_CAP)
-    offset = decode_token(req.action, token) if token else 0
+    offset, snapshot = decode_token(req.action, token) if token else (0, None)
     _rewrite(environ, {"MaxResults", "NextToken"}, add)
-    return Page(element, offset, limit, req.action)
+    return Page(element, offset, limit, req.action, snapshot)
 
 
-def apply(page: Page, body: bytes) -> bytes:
-    """Cut moto's full XML answer down to one page."""
+def apply(page: Page, body: bytes, snapshot: str | None = None) -> bytes:
+    """Cut moto's full XML answer down to one page; the next token refers to
+    `snapshot` (the stored full answer) when given."""
     root = ET.fromstring(body.strip())
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
@@ -145,7 +173,7 @@ def apply(page: Page, body: bytes) -> bytes:
         if not page.offset <= i < end:
             container.remove(item)
     if end < len(items):
-        ET.SubElement(root, q("nextToken")).text = encode_token(page.action, end)
+        ET.SubElement(root, q("nextToken")).text = encode_token(page.action, end, snapshot)
 
     xml = ET.tostring(root, encoding="unicode", default_namespace=ns or None)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
