@@ -12,7 +12,7 @@ use crate::inventory::{
 };
 
 use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
-use super::verdict::{describe_point, Evaluation, Step};
+use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step};
 
 /// Rule numbers from here on are AWS's unremovable `*` deny entries.
 const IMPLICIT_RULE: i32 = 32767;
@@ -208,19 +208,5 @@ fn action_word(a: NaclAction) -> &'static str {
     match a {
         NaclAction::Allow => "allows",
         NaclAction::Deny => "denies",
-    }
-}
-
-fn peer_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    }
-}
-
-fn direction_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Ingress => "inbound",
-        Direction::Egress => "outbound",
     }
 }

@@ -10,7 +10,7 @@ use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
 
 use super::model::{Model, RegionModel, SECURITY_GROUP_OPS};
 use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
-use super::verdict::{describe_point, Evaluation, Step};
+use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step};
 
 /// Every (peer, service) the groups on `eni_id` allow in `direction`; the peer is the
 /// source for ingress and the destination for egress. `Err` gives why it is unknown,
@@ -159,19 +159,5 @@ fn peer_label(peer: &RulePeer) -> String {
             ..
         } => format!("group {a}/{group_id}"),
         RulePeer::Group { group_id, .. } => format!("group {group_id}"),
-    }
-}
-
-fn peer_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    }
-}
-
-fn direction_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Ingress => "inbound",
-        Direction::Egress => "outbound",
     }
 }

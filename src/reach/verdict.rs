@@ -6,6 +6,7 @@
 use std::fmt;
 
 use super::sets::ServicePoint;
+use crate::inventory::Direction;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -119,6 +120,22 @@ pub fn describe_point(p: ServicePoint) -> String {
             format!("icmpv6 type {icmp_type} code {code}")
         }
         ServicePoint::Other(n) => format!("protocol {n}"),
+    }
+}
+
+/// "from" a source on ingress, "to" a destination on egress, for explanations.
+pub(crate) fn peer_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    }
+}
+
+/// "inbound" or "outbound", for explanations.
+pub(crate) fn direction_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "inbound",
+        Direction::Egress => "outbound",
     }
 }
 
