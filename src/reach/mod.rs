@@ -12,6 +12,7 @@
 
 pub mod model;
 pub mod nacl;
+pub mod route;
 pub mod security_group;
 pub mod sets;
 pub mod verdict;

@@ -8,8 +8,9 @@ use ipnet::IpNet;
 use crate::inventory::{
     AccountInventory, AssociationTarget, CoverageGap, Direction, GapKind, Inventory, L4Match,
     ManagedPrefixList, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, NetworkInterface,
-    PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, RouteTable,
-    RouteTableAssociation, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
+    PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, Route, RouteDestination,
+    RouteState, RouteTable, RouteTableAssociation, RouteTarget, RulePeer, SecurityGroup,
+    SecurityGroupRule, Subnet, Vpc,
 };
 
 pub const ACCOUNT: &str = "111111111111";
@@ -107,6 +108,32 @@ pub fn acl(id: &str, entries: Vec<NaclEntry>) -> NetworkAcl {
         entries,
         associations: vec![],
         tags: Default::default(),
+    }
+}
+
+/// An active static route; `dest` is a CIDR of either family or a prefix-list id.
+pub fn route(dest: &str, target: RouteTarget) -> Route {
+    let destination = if dest.starts_with("pl-") {
+        RouteDestination::PrefixList(dest.into())
+    } else {
+        match net(dest) {
+            IpNet::V4(n) => RouteDestination::Ipv4(n),
+            IpNet::V6(n) => RouteDestination::Ipv6(n),
+        }
+    };
+    Route {
+        destination,
+        target,
+        state: RouteState::Active,
+        origin: Some("CreateRoute".into()),
+    }
+}
+
+/// A route in the given state.
+pub fn route_in(state: RouteState, dest: &str, target: RouteTarget) -> Route {
+    Route {
+        state,
+        ..route(dest, target)
     }
 }
 
@@ -290,6 +317,32 @@ impl Kit {
             kind: GapKind::AccessDenied,
             error_code: None,
             message: message.into(),
+        });
+        self
+    }
+
+    /// Appends routes to a table added earlier.
+    pub fn routes(mut self, table_id: &str, routes: Vec<Route>) -> Kit {
+        let Some(table) = self
+            .region()
+            .route_tables
+            .iter_mut()
+            .find(|t| t.id == table_id)
+        else {
+            panic!("routes needs route table {table_id} first");
+        };
+        table.routes.extend(routes);
+        self
+    }
+
+    /// A gateway (edge) route table associated with `gateway_id`.
+    pub fn edge_route_table(mut self, id: &str, vpc_id: &str, gateway_id: &str) -> Kit {
+        self = self.route_table(id, vpc_id, false, &[]);
+        let table = self.region().route_tables.last_mut().unwrap();
+        table.associations.push(RouteTableAssociation {
+            id: None,
+            target: AssociationTarget::Gateway(gateway_id.into()),
+            state: None,
         });
         self
     }

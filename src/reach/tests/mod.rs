@@ -2,4 +2,5 @@
 
 mod model;
 mod nacl;
+mod route;
 mod security_group;
