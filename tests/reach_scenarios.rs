@@ -154,3 +154,42 @@ fn unassociated_subnet_routes_through_its_vpcs_main_table() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn weak_firewall_policies_do_not_filter_egress() {
+    use vpcaudit::reach::firewall::{self, Flow};
+    let inv = leaky();
+    let r = &inv.accounts[0].regions[0];
+    let lookup = |arn: &str| r.firewall_rule_groups.iter().find(|g| g.arn == arn);
+    let policy = |name: &str| r.firewall_policies.iter().find(|p| p.name == name).unwrap();
+
+    // From the shared VPC on 443 a stateless pass decides: the stateful engine is skipped.
+    let mut flow = Flow {
+        src: ip("10.1.10.5"),
+        dst: ip("198.51.100.7"),
+        service: ServicePoint::Tcp(443),
+        sni: Some("exfil.example.net".into()),
+        fragment: false,
+    };
+    let e = firewall::evaluate(&flow, policy("lk-weak-policy"), &lookup);
+    assert!(e.is_allowed(), "{e:?}");
+    assert!(
+        e.steps
+            .iter()
+            .any(|s| s.decision.contains("stateful engine skipped")),
+        "{e:?}"
+    );
+    // On another port it reaches the stateful engine, where `pass tcp any any -> any
+    // any` ahead of the SNI allow-list lets any name out.
+    flow.service = ServicePoint::Tcp(8443);
+    let e = firewall::evaluate(&flow, policy("lk-weak-policy"), &lookup);
+    assert!(e.is_allowed(), "{e:?}");
+    assert!(
+        e.steps.iter().any(|s| s.decision.contains("1000001")),
+        "{e:?}"
+    );
+    assert!(firewall::filters_egress(policy("lk-weak-policy"), &lookup).is_allowed());
+    // Stateless default aws:pass: the stateful engine never sees the traffic.
+    let bypass = firewall::filters_egress(policy("lk-bypass-policy"), &lookup);
+    assert!(bypass.is_allowed(), "{bypass:?}");
+}
