@@ -193,3 +193,71 @@ fn weak_firewall_policies_do_not_filter_egress() {
     let bypass = firewall::filters_egress(policy("lk-bypass-policy"), &lookup);
     assert!(bypass.is_allowed(), "{bypass:?}");
 }
+
+#[test]
+fn paths_on_collected_data() {
+    use vpcaudit::reach::path;
+    let inv = leaky();
+    let model = Model::build(&inv);
+    let r = &inv.accounts[0].regions[0];
+    let eni = |name: &str| id_of(&r.network_interfaces, |e| &e.tags, |e| &e.id, name).to_string();
+
+    // The public bastion: its Elastic IP, the IGW route and the split-world rules let
+    // the internet in on 22.
+    let bastion = eni("lk-bastion-eni");
+    let e = path::internet_to_eni(&model, &inv, &bastion, ip("8.8.8.8"), ServicePoint::Tcp(22));
+    assert!(e.is_allowed(), "{e:?}");
+    assert!(
+        e.steps
+            .iter()
+            .any(|s| s.component.contains("lk-split-world-sg")),
+        "{e:?}"
+    );
+    assert!(
+        e.steps
+            .iter()
+            .any(|s| s.component.contains("(internet gateway)")),
+        "{e:?}"
+    );
+    // From IPv6 nothing gets in: the bastion has no IPv6 address.
+    let v6 = path::internet_to_eni(
+        &model,
+        &inv,
+        &bastion,
+        ip("2001:4860::8888"),
+        ServicePoint::Tcp(22),
+    );
+    assert!(v6.is_blocked(), "{v6:?}");
+    // An app server reaches the internet through the prod NAT, unfiltered.
+    let app = r
+        .instances
+        .iter()
+        .find(|i| i.tags.get("Name").map(String::as_str) == Some("lk-app-0"))
+        .and_then(|i| i.network_interface_ids.first().cloned())
+        .unwrap();
+    let (route, e) = path::egress_trace(
+        &model,
+        &inv,
+        &app,
+        ip("198.51.100.7"),
+        ServicePoint::Tcp(443),
+        None,
+        path::DEFAULT_EPHEMERAL,
+    );
+    assert!(e.is_allowed(), "{e:?}");
+    let nat = id_of(&r.nat_gateways, |n| &n.tags, |n| &n.id, "lk-prod-nat");
+    let igw = id_of(&r.internet_gateways, |g| &g.tags, |g| &g.id, "lk-prod-igw");
+    assert_eq!(
+        route,
+        path::EgressPath::Nat {
+            nat: nat.to_string(),
+            then: Box::new(path::EgressPath::Direct(igw.to_string()))
+        }
+    );
+    assert!(
+        e.steps
+            .iter()
+            .any(|s| s.decision.contains("filters nothing")),
+        "{e:?}"
+    );
+}

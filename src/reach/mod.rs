@@ -13,6 +13,7 @@
 pub mod firewall;
 pub mod model;
 pub mod nacl;
+pub mod path;
 pub mod route;
 pub mod security_group;
 pub mod sets;

@@ -347,3 +347,227 @@ impl Kit {
         self
     }
 }
+
+// Helpers for the path tests.
+
+pub fn egress(id: &str, protocol: Protocol, l4: L4Match, peer: RulePeer) -> SecurityGroupRule {
+    SecurityGroupRule {
+        direction: Direction::Egress,
+        ..ingress(id, protocol, l4, peer)
+    }
+}
+
+/// An ACL allowing everything both ways, both families.
+pub fn open_acl(id: &str) -> NetworkAcl {
+    let mut entries = Vec::new();
+    for direction in [Direction::Ingress, Direction::Egress] {
+        for (n, c) in [(100, "0.0.0.0/0"), (101, "::/0")] {
+            entries.push(entry(
+                n,
+                direction,
+                NaclAction::Allow,
+                Protocol::All,
+                L4Match::Any,
+                c,
+            ));
+        }
+    }
+    acl(id, entries)
+}
+
+impl Kit {
+    /// Moves the last ENI added into `subnet_id` of `vpc_id`.
+    pub fn placed(mut self, vpc_id: &str, subnet_id: &str) -> Kit {
+        let Some(eni) = self.region().network_interfaces.last_mut() else {
+            panic!("placed needs an ENI first");
+        };
+        eni.vpc_id = vpc_id.into();
+        eni.subnet_id = subnet_id.into();
+        self
+    }
+
+    pub fn igw(mut self, id: &str, vpc_id: &str) -> Kit {
+        self.region()
+            .internet_gateways
+            .push(crate::inventory::InternetGateway {
+                id: id.into(),
+                owner_id: None,
+                attachments: vec![crate::inventory::GatewayAttachment {
+                    vpc_id: vpc_id.into(),
+                    state: Some("available".into()),
+                }],
+                tags: Default::default(),
+            });
+        self
+    }
+
+    pub fn eigw(mut self, id: &str, vpc_id: &str) -> Kit {
+        self.region().egress_only_internet_gateways.push(
+            crate::inventory::EgressOnlyInternetGateway {
+                id: id.into(),
+                attachments: vec![crate::inventory::GatewayAttachment {
+                    vpc_id: vpc_id.into(),
+                    state: Some("attached".into()),
+                }],
+                tags: Default::default(),
+            },
+        );
+        self
+    }
+
+    pub fn nat_gateway(
+        mut self,
+        id: &str,
+        subnet_id: &str,
+        connectivity: crate::inventory::NatConnectivity,
+        private_ip: &str,
+    ) -> Kit {
+        let vpc_id = self
+            .region()
+            .subnet(subnet_id)
+            .map(|s| s.vpc_id.clone())
+            .unwrap_or_else(|| "vpc-1".into());
+        self.region()
+            .nat_gateways
+            .push(crate::inventory::NatGateway {
+                id: id.into(),
+                vpc_id,
+                subnet_id: subnet_id.into(),
+                connectivity,
+                state: Some("available".into()),
+                addresses: vec![crate::inventory::NatGatewayAddress {
+                    network_interface_id: None,
+                    private_ip: Some(ip(private_ip)),
+                    public_ip: None,
+                    allocation_id: None,
+                }],
+                tags: Default::default(),
+            });
+        self
+    }
+
+    pub fn peering(mut self, id: &str, status: &str, requester: &str, accepter: &str) -> Kit {
+        let side = |vpc: &str| crate::inventory::PeeringSide {
+            vpc_id: Some(vpc.into()),
+            owner_id: Some(ACCOUNT.into()),
+            region: Some(REGION.into()),
+            ipv4_cidrs: vec![],
+            ipv6_cidrs: vec![],
+        };
+        self.region()
+            .vpc_peering_connections
+            .push(crate::inventory::VpcPeeringConnection {
+                id: id.into(),
+                status: Some(status.into()),
+                requester: side(requester),
+                accepter: side(accepter),
+                tags: Default::default(),
+            });
+        self
+    }
+
+    /// A VPC attachment of `vpc_id` to `tgw`, associated with TGW route table `rt`.
+    pub fn tgw_attachment(mut self, id: &str, tgw: &str, vpc_id: &str, rt: &str) -> Kit {
+        self.region().transit_gateway_attachments.push(
+            crate::inventory::TransitGatewayAttachment {
+                id: id.into(),
+                transit_gateway_id: tgw.into(),
+                transit_gateway_owner_id: None,
+                resource_type: "vpc".into(),
+                resource_id: Some(vpc_id.into()),
+                resource_owner_id: None,
+                state: Some("available".into()),
+                association_route_table_id: Some(rt.into()),
+                subnet_ids: vec![],
+                security_group_referencing_support: false,
+                appliance_mode_support: false,
+                ipv6_support: false,
+                tags: Default::default(),
+            },
+        );
+        self
+    }
+
+    /// A TGW route table with `(cidr, state, attachment)` routes.
+    pub fn tgw_route_table(mut self, id: &str, tgw: &str, routes: &[(&str, &str, &str)]) -> Kit {
+        let routes = routes
+            .iter()
+            .map(|&(c, state, att)| crate::inventory::TransitGatewayRoute {
+                destination: match net(c) {
+                    IpNet::V4(n) => RouteDestination::Ipv4(n),
+                    IpNet::V6(n) => RouteDestination::Ipv6(n),
+                },
+                state: Some(state.into()),
+                route_type: Some("static".into()),
+                attachments: if att.is_empty() {
+                    vec![]
+                } else {
+                    vec![crate::inventory::TransitGatewayRouteAttachment {
+                        attachment_id: Some(att.into()),
+                        resource_id: None,
+                        resource_type: Some("vpc".into()),
+                    }]
+                },
+            })
+            .collect();
+        self.region().transit_gateway_route_tables.push(
+            crate::inventory::TransitGatewayRouteTable {
+                id: id.into(),
+                transit_gateway_id: tgw.into(),
+                state: Some("available".into()),
+                default_association_route_table: false,
+                default_propagation_route_table: false,
+                routes,
+                associations: vec![],
+                propagations: vec![],
+                tags: Default::default(),
+            },
+        );
+        self
+    }
+
+    /// A Network Firewall with one endpoint in `subnet_id`.
+    pub fn network_firewall(
+        mut self,
+        name: &str,
+        vpc_id: &str,
+        subnet_id: &str,
+        endpoint_id: &str,
+        policy_arn: &str,
+    ) -> Kit {
+        self.region().firewalls.push(crate::inventory::Firewall {
+            name: name.into(),
+            arn: format!("arn:firewall/{name}"),
+            id: None,
+            vpc_id: vpc_id.into(),
+            subnet_mappings: vec![crate::inventory::FirewallSubnetMapping {
+                subnet_id: subnet_id.into(),
+                ip_address_type: None,
+            }],
+            policy_arn: policy_arn.into(),
+            delete_protection: false,
+            subnet_change_protection: false,
+            policy_change_protection: false,
+            status: Some("READY".into()),
+            endpoints: vec![crate::inventory::FirewallEndpoint {
+                availability_zone: "eu-west-1a".into(),
+                subnet_id: Some(subnet_id.into()),
+                endpoint_id: Some(endpoint_id.into()),
+                status: Some("READY".into()),
+            }],
+            logging: vec![],
+            tags: Default::default(),
+        });
+        self
+    }
+
+    pub fn firewall_policy(mut self, policy: crate::inventory::FirewallPolicy) -> Kit {
+        self.region().firewall_policies.push(policy);
+        self
+    }
+
+    pub fn rule_group(mut self, group: crate::inventory::RuleGroup) -> Kit {
+        self.region().firewall_rule_groups.push(group);
+        self
+    }
+}

@@ -3,5 +3,6 @@
 mod firewall;
 mod model;
 mod nacl;
+mod path;
 mod route;
 mod security_group;

@@ -1,0 +1,392 @@
+//! An ENI to an address on the internet: directly through an internet gateway,
+//! through a NAT gateway, through a Network Firewall endpoint, or over IPv6 through an
+//! egress-only internet gateway.
+
+use std::net::IpAddr;
+
+use crate::inventory::{Direction, Inventory, NatConnectivity, PortRange, RouteTable, RouteTarget};
+
+use super::super::firewall::Flow;
+use super::super::model::Model;
+use super::super::route::{self, describe_route};
+use super::super::security_group;
+use super::super::sets::ServicePoint;
+use super::super::verdict::{describe_point, Evaluation, Step};
+use super::{
+    active_route, allowed_at, blocked_at, endpoint_subnet, firewall_for_endpoint, firewall_verdict,
+    gateway_attached, nacl_one_side, route_step, target_kind, unknown_at, with_steps, End,
+    DEFAULT_EPHEMERAL,
+};
+
+/// Source ports a NAT gateway translates to.
+pub const NAT_PORTS: PortRange = PortRange {
+    from: 1024,
+    to: 65535,
+};
+
+/// How far a route walk follows hops (NAT, firewall) before giving up.
+const MAX_HOPS: usize = 4;
+
+/// The way out the route tables give a flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EgressPath {
+    /// Straight out through an internet gateway.
+    Direct(String),
+    /// Through a NAT gateway, which then goes on `then`.
+    Nat { nat: String, then: Box<EgressPath> },
+    /// Through a Network Firewall endpoint, which then goes on `then`.
+    Firewall {
+        endpoint: String,
+        firewall: String,
+        then: Box<EgressPath>,
+    },
+    /// IPv6 through an egress-only internet gateway.
+    EgressOnly(String),
+    /// No way out (or none that could be established).
+    None,
+}
+
+impl EgressPath {
+    /// The internet gateway the source's own address must be public on: the path
+    /// reaches it without translation.
+    fn untranslated_gateway(&self) -> Option<&str> {
+        match self {
+            EgressPath::Direct(igw) => Some(igw),
+            EgressPath::Firewall { then, .. } => then.untranslated_gateway(),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `eni` can open a connection to `dst` on the internet, with the client on
+/// the Linux default ephemeral ports.
+pub fn eni_to_internet(
+    model: &Model,
+    inv: &Inventory,
+    eni: &str,
+    dst: IpAddr,
+    service: ServicePoint,
+    sni: Option<String>,
+) -> Evaluation {
+    eni_to_internet_with(model, inv, eni, dst, service, sni, DEFAULT_EPHEMERAL)
+}
+
+/// [`eni_to_internet`] with the client's ephemeral port range.
+pub fn eni_to_internet_with(
+    model: &Model,
+    inv: &Inventory,
+    eni: &str,
+    dst: IpAddr,
+    service: ServicePoint,
+    sni: Option<String>,
+    ephemeral: PortRange,
+) -> Evaluation {
+    egress_trace(model, inv, eni, dst, service, sni, ephemeral).1
+}
+
+/// The path out and the evaluation of the whole connection.
+pub fn egress_trace(
+    model: &Model,
+    inv: &Inventory,
+    eni: &str,
+    dst: IpAddr,
+    service: ServicePoint,
+    sni: Option<String>,
+    ephemeral: PortRange,
+) -> (EgressPath, Evaluation) {
+    let end = match End::locate(model, inv, eni) {
+        Ok(e) => e,
+        Err(reason) => return (EgressPath::None, unknown_at(eni, reason)),
+    };
+    let Some(src_ip) = end.private_ip(dst.is_ipv6()) else {
+        let family = if dst.is_ipv6() { "IPv6" } else { "IPv4" };
+        return (
+            EgressPath::None,
+            blocked_at(
+                eni,
+                format!("{eni} has no {family} address to reach {dst} from"),
+            ),
+        );
+    };
+    let head = Step::new(
+        "connection",
+        format!("{eni} ({src_ip}) -> {dst} {}", describe_point(service)),
+    );
+    let sg = security_group::evaluate(model, eni, Direction::Egress, dst, service);
+    let acl = nacl_one_side(
+        end.acl(),
+        &end.eni.subnet_id,
+        Direction::Egress,
+        dst,
+        service,
+        ephemeral,
+    );
+    let walk = Walk {
+        end: &end,
+        dst,
+        service,
+        sni,
+        ephemeral,
+    };
+    let (path, routing) = match end.table() {
+        Ok(table) => walk.follow(table, src_ip, &end.eni.subnet_id, 0),
+        Err(r) => (
+            EgressPath::None,
+            unknown_at(format!("route table of {}", end.eni.subnet_id), r),
+        ),
+    };
+    let mut legs = vec![sg, acl, routing];
+    if let Some(igw) = path.untranslated_gateway() {
+        // IPv6 addresses are global; an IPv4 source needs a public address mapped.
+        if dst.is_ipv4() {
+            legs.push(if end.eni.public_ipv4s.is_empty() {
+                blocked_at(
+                    eni,
+                    format!("no public address: {eni} has no public IPv4 to leave through {igw}"),
+                )
+            } else {
+                let public: Vec<String> = end
+                    .eni
+                    .public_ipv4s
+                    .iter()
+                    .map(|p| p.public_ip.to_string())
+                    .collect();
+                allowed_at(
+                    eni,
+                    format!("leaves {igw} as public address {}", public.join(", ")),
+                )
+            });
+        }
+    }
+    (path, with_steps(vec![head], Evaluation::all_of(legs)))
+}
+
+struct Walk<'e, 'm, 'a> {
+    end: &'e End<'m, 'a>,
+    dst: IpAddr,
+    service: ServicePoint,
+    sni: Option<String>,
+    ephemeral: PortRange,
+}
+
+impl Walk<'_, '_, '_> {
+    /// Where `table` sends the flow (coming from `src_ip` in `from_subnet`), and
+    /// whether it gets out that way.
+    fn follow(
+        &self,
+        table: &RouteTable,
+        src_ip: IpAddr,
+        from_subnet: &str,
+        hops: usize,
+    ) -> (EgressPath, Evaluation) {
+        if hops > MAX_HOPS {
+            return (
+                EgressPath::None,
+                unknown_at(
+                    format!("{} (route table)", table.id),
+                    format!("more than {MAX_HOPS} hops: routing loop?"),
+                ),
+            );
+        }
+        let (rm, ri) = (self.end.rm, self.end.ri);
+        let vpc = self.end.eni.vpc_id.as_str();
+        let route = match active_route(rm, ri, table, self.dst) {
+            Ok(r) => r,
+            Err(e) => return (EgressPath::None, e),
+        };
+        let step = route_step(table, route);
+        let (path, e) = match &route.target {
+            RouteTarget::InternetGateway(id) => (
+                EgressPath::Direct(id.clone()),
+                gateway_attached(ri, id, vpc, false),
+            ),
+            RouteTarget::EgressOnlyInternetGateway(id) => {
+                if self.dst.is_ipv4() {
+                    (
+                        EgressPath::None,
+                        blocked_at(
+                            format!("{id} (egress-only internet gateway)"),
+                            "carries IPv6 only",
+                        ),
+                    )
+                } else {
+                    (
+                        EgressPath::EgressOnly(id.clone()),
+                        gateway_attached(ri, id, vpc, true),
+                    )
+                }
+            }
+            RouteTarget::NatGateway(id) => self.nat(id, src_ip, from_subnet, hops),
+            RouteTarget::VpcEndpoint(id) => self.firewall(id, src_ip, hops),
+            RouteTarget::Local => (
+                EgressPath::None,
+                blocked_at(
+                    format!("{} (route table)", table.id),
+                    format!("no route: {} is local to {vpc}", self.dst),
+                ),
+            ),
+            RouteTarget::VpcPeeringConnection(id) => (
+                EgressPath::None,
+                blocked_at(
+                    format!("{id} (peering)"),
+                    "no edge-to-edge routing: a VPC cannot use its peer's internet gateway or NAT",
+                ),
+            ),
+            other => (
+                EgressPath::None,
+                unknown_at(
+                    format!("{} (route table)", table.id),
+                    format!(
+                        "{} goes through a {}, which is not modelled",
+                        describe_route(route),
+                        target_kind(other)
+                    ),
+                ),
+            ),
+        };
+        (path, with_steps(vec![step], e))
+    }
+
+    /// A NAT gateway translates and forwards along its own subnet's route table; it
+    /// filters nothing. Private NAT never reaches the internet.
+    fn nat(
+        &self,
+        id: &str,
+        src_ip: IpAddr,
+        from_subnet: &str,
+        hops: usize,
+    ) -> (EgressPath, Evaluation) {
+        let component = format!("{id} (NAT gateway)");
+        let none = EgressPath::None;
+        let Some(nat) = self.end.ri.nat_gateways.iter().find(|n| n.id == id) else {
+            return (
+                none,
+                unknown_at(component, format!("{id} is not in the inventory")),
+            );
+        };
+        match nat.state.as_deref() {
+            None | Some("available") => {}
+            Some(state) => {
+                return (
+                    none,
+                    blocked_at(component, format!("state is {state}, not available")),
+                )
+            }
+        }
+        if nat.connectivity == NatConnectivity::Private {
+            return (
+                none,
+                blocked_at(component, "private NAT gateway: cannot reach the internet"),
+            );
+        }
+        if self.dst.is_ipv6() {
+            return (
+                none,
+                unknown_at(component, "NAT64 through a NAT gateway is not modelled"),
+            );
+        }
+        let Some(nat_ip) = nat.addresses.iter().find_map(|a| a.private_ip) else {
+            return (
+                none,
+                unknown_at(
+                    component,
+                    format!("the private address of {id} was not collected"),
+                ),
+            );
+        };
+        let (rm, ri) = (self.end.rm, self.end.ri);
+        let mut legs = vec![allowed_at(
+            component,
+            format!("translates {src_ip} to {nat_ip} (filters nothing)"),
+        )];
+        if nat.subnet_id != from_subnet {
+            legs.push(nacl_one_side(
+                rm.network_acl_for_subnet(&nat.subnet_id),
+                &nat.subnet_id,
+                Direction::Ingress,
+                src_ip,
+                self.service,
+                self.ephemeral,
+            ));
+        }
+        legs.push(nacl_one_side(
+            rm.network_acl_for_subnet(&nat.subnet_id),
+            &nat.subnet_id,
+            Direction::Egress,
+            self.dst,
+            self.service,
+            NAT_PORTS,
+        ));
+        let then = match route::table_for_subnet(rm, ri, &nat.subnet_id) {
+            Ok(table) => {
+                let (then, e) = self.follow(table, nat_ip, &nat.subnet_id, hops + 1);
+                legs.push(e);
+                then
+            }
+            Err(r) => {
+                legs.push(unknown_at(format!("route table of {}", nat.subnet_id), r));
+                EgressPath::None
+            }
+        };
+        let path = EgressPath::Nat {
+            nat: id.to_string(),
+            then: Box::new(then),
+        };
+        (path, Evaluation::all_of(legs))
+    }
+
+    /// A Network Firewall endpoint applies its policy, then forwards along the
+    /// firewall subnet's route table.
+    fn firewall(&self, endpoint: &str, src_ip: IpAddr, hops: usize) -> (EgressPath, Evaluation) {
+        let ri = self.end.ri;
+        let Some(fw) = firewall_for_endpoint(ri, endpoint) else {
+            return (
+                EgressPath::None,
+                unknown_at(
+                    format!("{endpoint} (VPC endpoint)"),
+                    format!("{endpoint} is not an endpoint of a collected firewall"),
+                ),
+            );
+        };
+        let flow = Flow {
+            src: src_ip,
+            dst: self.dst,
+            service: self.service,
+            sni: self.sni.clone(),
+            fragment: false,
+        };
+        let mut legs = vec![
+            allowed_at(
+                format!("{endpoint} (firewall endpoint)"),
+                format!("inspected by firewall {}", fw.name),
+            ),
+            firewall_verdict(ri, fw, &flow),
+        ];
+        let then = match endpoint_subnet(fw, endpoint) {
+            Some(subnet) => match route::table_for_subnet(self.end.rm, ri, subnet) {
+                Ok(table) => {
+                    let (then, e) = self.follow(table, src_ip, subnet, hops + 1);
+                    legs.push(e);
+                    then
+                }
+                Err(r) => {
+                    legs.push(unknown_at(format!("route table of {subnet}"), r));
+                    EgressPath::None
+                }
+            },
+            None => {
+                legs.push(unknown_at(
+                    format!("firewall {}", fw.name),
+                    format!("the subnet of endpoint {endpoint} was not collected"),
+                ));
+                EgressPath::None
+            }
+        };
+        let path = EgressPath::Firewall {
+            endpoint: endpoint.to_string(),
+            firewall: fw.name.clone(),
+            then: Box::new(then),
+        };
+        (path, Evaluation::all_of(legs))
+    }
+}

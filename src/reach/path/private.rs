@@ -1,0 +1,383 @@
+//! ENI to ENI over private addresses: in one VPC, across a peering connection, or
+//! through a transit gateway.
+
+use std::net::IpAddr;
+
+use crate::inventory::{
+    Direction, Inventory, PortRange, RouteDestination, RouteTarget, TransitGatewayAttachment,
+    VpcPeeringConnection,
+};
+
+use super::super::model::Model;
+use super::super::nacl;
+use super::super::route::describe_route;
+use super::super::security_group;
+use super::super::sets::ServicePoint;
+use super::super::verdict::{Evaluation, Step};
+use super::DEFAULT_EPHEMERAL;
+use super::{
+    active_route, allowed_at, blocked_at, route_step, target_kind, unknown_at, with_steps, End,
+};
+
+/// A connection from `src_eni`'s primary private address to `dst_eni`'s, with the
+/// client on the Linux default ephemeral ports.
+pub fn eni_to_eni(
+    model: &Model,
+    inv: &Inventory,
+    src_eni: &str,
+    dst_eni: &str,
+    service: ServicePoint,
+) -> Evaluation {
+    eni_to_eni_with(model, inv, src_eni, dst_eni, service, DEFAULT_EPHEMERAL)
+}
+
+/// [`eni_to_eni`] with the client's ephemeral port range.
+pub fn eni_to_eni_with(
+    model: &Model,
+    inv: &Inventory,
+    src_eni: &str,
+    dst_eni: &str,
+    service: ServicePoint,
+    ephemeral: PortRange,
+) -> Evaluation {
+    let src = match End::locate(model, inv, src_eni) {
+        Ok(e) => e,
+        Err(reason) => return unknown_at(src_eni, reason),
+    };
+    let dst = match End::locate(model, inv, dst_eni) {
+        Ok(e) => e,
+        Err(reason) => return unknown_at(dst_eni, reason),
+    };
+    // IPv4 when both ends have it, else IPv6 when both do.
+    let addrs = [false, true]
+        .into_iter()
+        .find_map(|v6| Some((src.private_ip(v6)?, dst.private_ip(v6)?)));
+    let Some((src_ip, dst_ip)) = addrs else {
+        return blocked_at(
+            src_eni,
+            format!("{src_eni} and {dst_eni} have no private address of a common family"),
+        );
+    };
+    let mut steps_head = vec![Step::new(
+        "connection",
+        format!(
+            "{src_eni} ({src_ip}) -> {dst_eni} ({dst_ip}) {}",
+            super::super::verdict::describe_point(service)
+        ),
+    )];
+    let sg_out = security_group::evaluate(model, src_eni, Direction::Egress, dst_ip, service);
+    let sg_in = security_group::evaluate(model, dst_eni, Direction::Ingress, src_ip, service);
+    let same_region = std::ptr::eq(src.rm, dst.rm);
+    let same_subnet = same_region && src.eni.subnet_id == dst.eni.subnet_id;
+    let acls = match (src.acl(), dst.acl()) {
+        (Ok(a), Ok(b)) => nacl::connection(a, b, src_ip, dst_ip, service, ephemeral, same_subnet),
+        (Err(reason), _) => unknown_at(format!("network ACL of {}", src.eni.subnet_id), reason),
+        (_, Err(reason)) => unknown_at(format!("network ACL of {}", dst.eni.subnet_id), reason),
+    };
+    let routing = routing(&src, &dst, src_ip, dst_ip, same_region);
+    let e = Evaluation::all_of(vec![sg_out, sg_in, acls, routing]);
+    steps_head.extend(e.steps);
+    Evaluation {
+        verdict: e.verdict,
+        steps: steps_head,
+    }
+}
+
+/// Whether the route tables (and peering or transit gateway) carry the request and
+/// the reply between the two ends.
+fn routing(src: &End, dst: &End, src_ip: IpAddr, dst_ip: IpAddr, same_region: bool) -> Evaluation {
+    if same_region && src.eni.vpc_id == dst.eni.vpc_id {
+        return Evaluation::all_of(vec![local_hop(src, dst_ip), local_hop(dst, src_ip)]);
+    }
+    let (src_table, dst_table) = match (src.table(), dst.table()) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(r), _) => return unknown_at(format!("route table of {}", src.eni.subnet_id), r),
+        (_, Err(r)) => return unknown_at(format!("route table of {}", dst.eni.subnet_id), r),
+    };
+    let out = match active_route(src.rm, src.ri, src_table, dst_ip) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let steps = vec![route_step(src_table, out)];
+    let back = match active_route(dst.rm, dst.ri, dst_table, src_ip) {
+        Ok(r) => Some(r),
+        Err(e) if e.is_blocked() => None,
+        Err(e) => return with_steps(steps, e),
+    };
+    let rest = match &out.target {
+        RouteTarget::VpcPeeringConnection(pcx) => {
+            let hop = peering_hop(src, dst, pcx);
+            let ret = match back {
+                Some(r) if r.target == out.target => {
+                    Evaluation::allowed(vec![route_step(dst_table, r)])
+                }
+                Some(r) => blocked_at(
+                    format!("{} (route table)", dst_table.id),
+                    format!(
+                        "peering without the return route: the reply to {src_ip} takes {}, not {pcx}",
+                        describe_route(r)
+                    ),
+                ),
+                None => blocked_at(
+                    format!("{} (route table)", dst_table.id),
+                    format!("peering without the return route: no active route back to {src_ip} over {pcx}"),
+                ),
+            };
+            Evaluation::all_of(vec![hop, ret])
+        }
+        RouteTarget::TransitGateway(tgw) => {
+            let ret = match back {
+                Some(r) if r.target == out.target => {
+                    Evaluation::allowed(vec![route_step(dst_table, r)])
+                }
+                Some(r) => blocked_at(
+                    format!("{} (route table)", dst_table.id),
+                    format!(
+                        "the reply to {src_ip} takes {}, not transit gateway {tgw}",
+                        describe_route(r)
+                    ),
+                ),
+                None => blocked_at(
+                    format!("{} (route table)", dst_table.id),
+                    format!("no route back to {src_ip} through transit gateway {tgw}"),
+                ),
+            };
+            Evaluation::all_of(vec![
+                tgw_hop(src, dst, tgw, dst_ip),
+                tgw_hop(dst, src, tgw, src_ip),
+                ret,
+            ])
+        }
+        RouteTarget::Local => blocked_at(
+            format!("{} (route table)", src_table.id),
+            format!(
+                "no route: {dst_ip} is local to {}, not {}",
+                src.eni.vpc_id, dst.eni.vpc_id
+            ),
+        ),
+        RouteTarget::InternetGateway(_)
+        | RouteTarget::EgressOnlyInternetGateway(_)
+        | RouteTarget::CarrierGateway(_) => blocked_at(
+            format!("{} (route table)", src_table.id),
+            format!(
+                "no route: a {} does not carry private traffic to {}",
+                target_kind(&out.target),
+                dst.eni.vpc_id
+            ),
+        ),
+        other => unknown_at(
+            format!("{} (route table)", src_table.id),
+            format!(
+                "middlebox route: {} goes through a {}, which is not modelled",
+                describe_route(out),
+                target_kind(other)
+            ),
+        ),
+    };
+    with_steps(steps, rest)
+}
+
+/// Inside one VPC the route for the peer must be `local`.
+fn local_hop(end: &End, peer: IpAddr) -> Evaluation {
+    let table = match end.table() {
+        Ok(t) => t,
+        Err(r) => return unknown_at(format!("route table of {}", end.eni.subnet_id), r),
+    };
+    let route = match active_route(end.rm, end.ri, table, peer) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if route.target == RouteTarget::Local {
+        Evaluation::allowed(vec![route_step(table, route)])
+    } else {
+        unknown_at(
+            format!("{} (route table)", table.id),
+            format!(
+                "middlebox route: {} is more specific than local; what the {} does is not modelled",
+                describe_route(route),
+                target_kind(&route.target)
+            ),
+        )
+    }
+}
+
+fn find_peering<'a>(ends: [&End<'_, 'a>; 2], id: &str) -> Option<&'a VpcPeeringConnection> {
+    ends.iter()
+        .find_map(|e| e.ri.vpc_peering_connections.iter().find(|p| p.id == id))
+}
+
+/// The peering must be active and join exactly the two VPCs.
+fn peering_hop(src: &End, dst: &End, pcx: &str) -> Evaluation {
+    let component = format!("{pcx} (peering)");
+    let Some(p) = find_peering([src, dst], pcx) else {
+        return unknown_at(
+            component,
+            format!("peering connection {pcx} is not in the inventory"),
+        );
+    };
+    match p.status.as_deref() {
+        Some("active") => {}
+        Some(status) => {
+            return blocked_at(component, format!("status is {status}, not active"));
+        }
+        None => return unknown_at(component, format!("status of {pcx} was not collected")),
+    }
+    let (a, b) = (p.requester.vpc_id.as_deref(), p.accepter.vpc_id.as_deref());
+    let (s, d) = (src.eni.vpc_id.as_str(), dst.eni.vpc_id.as_str());
+    if a.is_none() || b.is_none() {
+        return unknown_at(component, format!("the VPCs of {pcx} were not collected"));
+    }
+    if (a == Some(s) && b == Some(d)) || (a == Some(d) && b == Some(s)) {
+        allowed_at(component, format!("active, joins {s} and {d}"))
+    } else {
+        blocked_at(
+            component,
+            format!(
+                "joins {} and {}, not {s} and {d} (peering is not transitive)",
+                a.unwrap_or("?"),
+                b.unwrap_or("?")
+            ),
+        )
+    }
+}
+
+fn attachment_of<'a>(
+    ends: [&End<'_, 'a>; 2],
+    tgw: &str,
+    vpc: &str,
+) -> Option<&'a TransitGatewayAttachment> {
+    ends.iter().find_map(|e| {
+        e.ri.transit_gateway_attachments.iter().find(|a| {
+            a.transit_gateway_id == tgw
+                && a.resource_type == "vpc"
+                && a.resource_id.as_deref() == Some(vpc)
+        })
+    })
+}
+
+/// In the TGW route table associated with `from`'s VPC attachment, the longest match
+/// for `dst` must go to `to`'s VPC attachment.
+fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
+    let component = format!("{tgw} (transit gateway)");
+    let ends = [from, to];
+    let Some(from_att) = attachment_of(ends, tgw, &from.eni.vpc_id) else {
+        return unknown_at(
+            component,
+            format!(
+                "no attachment of {} to {tgw} was collected",
+                from.eni.vpc_id
+            ),
+        );
+    };
+    let Some(to_att) = attachment_of(ends, tgw, &to.eni.vpc_id) else {
+        return blocked_at(
+            component,
+            format!("no route: {} is not attached to {tgw}", to.eni.vpc_id),
+        );
+    };
+    let Some(rt_id) = from_att.association_route_table_id.as_deref() else {
+        return blocked_at(
+            component,
+            format!(
+                "no route: attachment {} has no associated route table",
+                from_att.id
+            ),
+        );
+    };
+    let Some(rt) = ends.iter().find_map(|e| {
+        e.ri.transit_gateway_route_tables
+            .iter()
+            .find(|t| t.id == rt_id)
+    }) else {
+        return unknown_at(
+            component,
+            format!("TGW route table {rt_id} was not collected"),
+        );
+    };
+    let mut best: Option<(u8, &crate::inventory::TransitGatewayRoute)> = None;
+    for r in &rt.routes {
+        let len = match (&r.destination, dst) {
+            (RouteDestination::Ipv4(n), IpAddr::V4(a)) if n.contains(&a) => n.prefix_len(),
+            (RouteDestination::Ipv6(n), IpAddr::V6(a)) if n.contains(&a) => n.prefix_len(),
+            (RouteDestination::PrefixList(id), _) => {
+                match ends.iter().find_map(|e| e.ri.prefix_list(id)) {
+                    Some(pl) => match pl
+                        .entries
+                        .iter()
+                        .filter(|e| e.cidr.contains(&dst))
+                        .map(|e| e.cidr.prefix_len())
+                        .max()
+                    {
+                        Some(len) => len,
+                        None => continue,
+                    },
+                    None => {
+                        return unknown_at(
+                            component,
+                            format!("{rt_id}: prefix list {id} was not collected"),
+                        )
+                    }
+                }
+            }
+            _ => continue,
+        };
+        let static_route = r.route_type.as_deref() == Some("static");
+        let better = match best {
+            None => true,
+            Some((l, b)) => {
+                len > l || (len == l && static_route && b.route_type.as_deref() != Some("static"))
+            }
+        };
+        if better {
+            best = Some((len, r));
+        }
+    }
+    let Some((_, r)) = best else {
+        return blocked_at(
+            component,
+            format!("no route: {rt_id} has no route to {dst}"),
+        );
+    };
+    let dest = super::super::route::describe_destination(&r.destination);
+    match r.state.as_deref() {
+        Some("blackhole") => {
+            return blocked_at(component, format!("{rt_id}: {dest} is a blackhole"));
+        }
+        Some("active") => {}
+        other => {
+            return unknown_at(
+                component,
+                format!("{rt_id}: {dest} is in state {}", other.unwrap_or("unknown")),
+            )
+        }
+    }
+    let goes_to_dst = r.attachments.iter().any(|a| {
+        a.attachment_id.as_deref() == Some(to_att.id.as_str())
+            || (a.resource_type.as_deref() == Some("vpc")
+                && a.resource_id.as_deref() == Some(to.eni.vpc_id.as_str()))
+    });
+    if goes_to_dst {
+        allowed_at(
+            component,
+            format!(
+                "{rt_id} (associated with {}): {dest} -> {}",
+                from_att.id, to_att.id
+            ),
+        )
+    } else {
+        let targets: Vec<&str> = r
+            .attachments
+            .iter()
+            .filter_map(|a| a.attachment_id.as_deref())
+            .collect();
+        blocked_at(
+            component,
+            format!(
+                "no route: {rt_id}: {dest} -> [{}], not {} ({})",
+                targets.join(", "),
+                to_att.id,
+                to.eni.vpc_id
+            ),
+        )
+    }
+}
