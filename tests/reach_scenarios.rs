@@ -261,3 +261,37 @@ fn paths_on_collected_data() {
         "{e:?}"
     );
 }
+
+#[test]
+fn exposure_as_sets_on_collected_data() {
+    use vpcaudit::reach::exposure;
+    let inv = leaky();
+    let model = Model::build(&inv);
+    let r = &inv.accounts[0].regions[0];
+    let bastion = id_of(
+        &r.network_interfaces,
+        |e| &e.tags,
+        |e| &e.id,
+        "lk-bastion-eni",
+    );
+    let x = exposure::internet_exposure(&model, &inv, exposure::Subject::Eni(bastion)).unwrap();
+    let ssh_sources = x.flows.addresses_for(ServicePoint::Tcp(22));
+    assert!(
+        InternetCoverage::of(&ssh_sources).covers_all_ipv4(),
+        "{}",
+        x.flows
+    );
+    assert!(
+        x.flows.addresses_for(ServicePoint::Tcp(23)).is_empty(),
+        "{}",
+        x.flows
+    );
+    // A private ENI (no public address) is exposed to nothing.
+    let db = id_of(&r.network_interfaces, |e| &e.tags, |e| &e.id, "lk-db-eni");
+    assert!(
+        exposure::internet_exposure(&model, &inv, exposure::Subject::Eni(db))
+            .unwrap()
+            .flows
+            .is_empty()
+    );
+}

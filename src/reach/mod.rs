@@ -10,6 +10,8 @@
 //! - [`nacl`]: per-subnet, stateless, first-match evaluation and connections;
 //! - [`verdict`]: allowed / blocked / unknown, with the steps that explain it.
 
+pub mod classes;
+pub mod exposure;
 pub mod firewall;
 pub mod model;
 pub mod nacl;

@@ -1,5 +1,6 @@
 //! One test per clause of the AWS semantics the engine reproduces.
 
+mod classes;
 mod firewall;
 mod model;
 mod nacl;

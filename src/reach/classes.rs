@@ -1,0 +1,117 @@
+//! ENI equivalence classes: ENIs the engine cannot tell apart, evaluated once.
+//!
+//! Two ENIs share a class when they have the same account, region, subnet, set of
+//! security groups (order and duplicates ignored), and the same answer to "has a
+//! public IPv4 address" and "has an IPv6 address".
+//!
+//! Why this is sound for internet exposure: every input the engine reads about an
+//! ENI is a function of the key.
+//!
+//! - Security groups: the rules are those of the groups in the set, read in the
+//!   ENI's region (coverage gaps are per region too). A rule naming a group resolves
+//!   to the group's *membership* (the private addresses of every ENI carrying it),
+//!   which is a property of the region, not of the ENI asking; two members of a
+//!   class carry exactly the same groups, so each is in every group the other is.
+//! - NACL and route table: chosen per subnet (the VPC follows from the subnet).
+//! - Which internet family can reach the ENI at all: whether it has a public IPv4
+//!   address (mapped to a private one) and whether it has an IPv6 address. The
+//!   addresses themselves only name the packet's destination; no rule the engine
+//!   reads for traffic from the internet depends on them (NACL entries and
+//!   security-group peers match the remote side, routes are looked up for the
+//!   reply's destination, i.e. the client).
+//!
+//! Questions about a *specific* peer inside the VPC (ENI-to-ENI paths) do depend on
+//! the ENI's own addresses and are not answered per class.
+
+use std::collections::BTreeMap;
+
+use crate::inventory::{Inventory, NetworkInterface};
+
+use super::model::Model;
+
+/// What makes two ENIs indistinguishable to the internet-exposure evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassKey {
+    pub account_id: String,
+    pub region: String,
+    pub subnet_id: String,
+    /// Sorted, without duplicates.
+    pub security_groups: Vec<String>,
+    /// A public IPv4 address that maps to a private address of the ENI.
+    pub public_ipv4: bool,
+    pub ipv6: bool,
+}
+
+/// ENIs sharing a [`ClassKey`], sorted by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EniClass {
+    pub key: ClassKey,
+    pub enis: Vec<String>,
+}
+
+impl EniClass {
+    /// The ENI evaluated on behalf of the class: the smallest id, so runs agree.
+    pub fn representative(&self) -> &str {
+        &self.enis[0]
+    }
+}
+
+impl ClassKey {
+    /// The key of `eni` in `account_id`/`region`.
+    pub fn of(account_id: &str, region: &str, eni: &NetworkInterface) -> ClassKey {
+        let mut security_groups = eni.security_group_ids.clone();
+        security_groups.sort();
+        security_groups.dedup();
+        ClassKey {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            subnet_id: eni.subnet_id.clone(),
+            security_groups,
+            public_ipv4: has_public_ipv4(eni),
+            ipv6: !eni.ipv6s.is_empty(),
+        }
+    }
+}
+
+/// Whether the internet can address the ENI over IPv4: a public address with a
+/// private address behind it (as [`crate::reach::path::internet_to_eni`] requires).
+pub fn has_public_ipv4(eni: &NetworkInterface) -> bool {
+    eni.public_ipv4s
+        .iter()
+        .any(|p| p.private_ip.is_some() || !eni.private_ipv4s.is_empty())
+}
+
+/// Every ENI of the inventory grouped into classes, ordered by key. An ENI id that
+/// appears twice (two collections) counts once, in the region the model resolves it
+/// to, as everywhere else in the engine.
+pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
+    let mut by_key: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
+    for (account_id, region) in inv.regions() {
+        for eni in &region.network_interfaces {
+            let home = model.locate_eni(&eni.id).ok().map(|(rm, _)| rm);
+            let owns =
+                home.is_some_and(|rm| rm.account_id == account_id && rm.region == region.region);
+            if !owns {
+                continue;
+            }
+            by_key
+                .entry(ClassKey::of(account_id, &region.region, eni))
+                .or_default()
+                .push(eni.id.clone());
+        }
+    }
+    by_key
+        .into_iter()
+        .map(|(key, mut enis)| {
+            enis.sort();
+            enis.dedup();
+            EniClass { key, enis }
+        })
+        .collect()
+}
+
+/// The class key of one ENI, or why it cannot be found.
+pub fn key_of(model: &Model, eni_id: &str) -> Result<ClassKey, String> {
+    let (rm, eni) = model.locate_eni(eni_id)?;
+    Ok(ClassKey::of(rm.account_id, rm.region, eni))
+}

@@ -1,0 +1,449 @@
+//! Internet exposure as sets: every (public internet source, service) that can open
+//! a connection to an ENI, computed once per [`EniClass`](super::classes::EniClass).
+//!
+//! The answer is the intersection of
+//!
+//! - the families the ENI can be addressed in: public IPv4 only with a public IPv4
+//!   address mapped to it, IPv6 only with an IPv6 address; both within
+//!   [`public_internet`], so private and special ranges never count;
+//! - the sources whose *reply* the subnet's route table sends to an internet gateway
+//!   attached to the VPC (see [`reply_routable`]);
+//! - what the security groups allow in (stateful, so replies pass);
+//! - what the subnet's NACL allows in *and* lets the replies out: for TCP, UDP and
+//!   SCTP the replies go to the client's ephemeral ports, taken as the Linux default
+//!   32768-60999 ([`DEFAULT_EPHEMERAL`]), and every one of them must be allowed back to
+//!   the source; an ICMP/ICMPv6 echo request needs its echo reply allowed; other
+//!   protocols need the same protocol allowed back.
+//!
+//! What is not modelled is reported in [`Exposure::unknown`], never guessed either
+//! way, and never counted in [`Exposure::flows`]: replies to ICMP messages other than
+//! echo requests, replies routed through a Network Firewall endpoint, routes whose
+//! decision is unknown, and ingress routing (an edge route table on the gateway).
+//! `flows` is therefore what is *proven* exposed; a non-empty `unknown` says more may
+//! be.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use crate::inventory::{
+    Direction, Inventory, L4Match, NetworkAcl, Protocol, RouteDestination, RouteState, RouteTable,
+    RouteTarget,
+};
+
+use super::classes::{classes, key_of, ClassKey, EniClass};
+use super::model::Model;
+use super::nacl;
+use super::path::{gateway_attached, End, DEFAULT_EPHEMERAL};
+use super::route::{self, describe_route, RouteDecision};
+use super::security_group;
+use super::sets::{public_internet, FlowSet, IpSet, Ipv4Set, Ipv6Set, ServicePoint, ServiceSet};
+use super::verdict::Step;
+
+/// What the internet can open to one ENI (class).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// (public internet source, service) pairs that can open a connection.
+    pub flows: FlowSet,
+    /// The internet gateway carrying the replies, when some reply route reaches one.
+    pub gateway: Option<String>,
+    /// How each component narrowed the answer.
+    pub steps: Vec<Step>,
+    /// Why more than `flows` may be exposed (parts the engine does not model or whose
+    /// data is missing); empty when `flows` is exact.
+    pub unknown: Vec<String>,
+}
+
+/// An ENI by id, or a whole class.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'s> {
+    Eni(&'s str),
+    Class(&'s EniClass),
+}
+
+impl<'s> From<&'s str> for Subject<'s> {
+    fn from(id: &'s str) -> Self {
+        Subject::Eni(id)
+    }
+}
+
+impl<'s> From<&'s EniClass> for Subject<'s> {
+    fn from(c: &'s EniClass) -> Self {
+        Subject::Class(c)
+    }
+}
+
+/// Results keyed by [`ClassKey`]: every ENI of a class gets the same shared result.
+pub struct ExposureCache<'m, 'a> {
+    model: &'m Model<'a>,
+    inv: &'a Inventory,
+    results: HashMap<ClassKey, Arc<Result<Exposure, String>>>,
+}
+
+impl<'m, 'a> ExposureCache<'m, 'a> {
+    pub fn new(model: &'m Model<'a>, inv: &'a Inventory) -> Self {
+        ExposureCache {
+            model,
+            inv,
+            results: HashMap::new(),
+        }
+    }
+
+    /// The exposure of `subject`, computed on the first request for its class.
+    pub fn get<'s>(&mut self, subject: impl Into<Subject<'s>>) -> Arc<Result<Exposure, String>> {
+        let (key, representative) = match subject.into() {
+            Subject::Class(c) => (c.key.clone(), c.representative().to_string()),
+            Subject::Eni(id) => match key_of(self.model, id) {
+                Ok(key) => (key, id.to_string()),
+                Err(reason) => return Arc::new(Err(reason)),
+            },
+        };
+        if let Some(found) = self.results.get(&key) {
+            return Arc::clone(found);
+        }
+        let result = Arc::new(compute(self.model, self.inv, &representative, &key));
+        self.results.insert(key, Arc::clone(&result));
+        result
+    }
+
+    /// How many classes have been evaluated.
+    pub fn len(&self) -> usize {
+        self.results.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+}
+
+/// The internet exposure of one ENI or class.
+pub fn internet_exposure<'s, 'a>(
+    model: &Model<'a>,
+    inv: &'a Inventory,
+    subject: impl Into<Subject<'s>>,
+) -> Result<Exposure, String> {
+    (*ExposureCache::new(model, inv).get(subject)).clone()
+}
+
+/// The exposure of every class of the inventory, in [`classes`] order.
+pub fn exposure_for_all<'a>(
+    model: &Model<'a>,
+    inv: &'a Inventory,
+) -> Vec<(EniClass, Result<Exposure, String>)> {
+    let mut cache = ExposureCache::new(model, inv);
+    classes(model, inv)
+        .into_iter()
+        .map(|c| {
+            let result = (*cache.get(&c)).clone();
+            (c, result)
+        })
+        .collect()
+}
+
+fn compute<'a>(
+    model: &Model<'a>,
+    inv: &'a Inventory,
+    eni: &str,
+    key: &ClassKey,
+) -> Result<Exposure, String> {
+    let mut steps = Vec::new();
+    let mut unknown = Vec::new();
+    let internet = public_internet();
+    let addressable = IpSet {
+        v4: if key.public_ipv4 {
+            internet.v4.clone()
+        } else {
+            Ipv4Set::empty()
+        },
+        v6: if key.ipv6 {
+            internet.v6.clone()
+        } else {
+            Ipv6Set::empty()
+        },
+    };
+    if addressable.is_empty() {
+        steps.push(Step::new(eni, "no public IPv4 or IPv6 address"));
+        return Ok(Exposure {
+            flows: FlowSet::empty(),
+            gateway: None,
+            steps,
+            unknown,
+        });
+    }
+    let end = End::locate(model, inv, eni)?;
+    let sg = security_group::allowed_flows(model, eni, Direction::Ingress)?;
+    let acl = end.acl()?;
+    let table = end.table()?;
+
+    let routing = reply_routable(&end, table, &addressable);
+    steps.extend(routing.steps);
+    unknown.extend(routing.unknown);
+    let sources = addressable.intersection(&routing.routable);
+    let mask = FlowSet::from_box(sources.clone(), ServiceSet::all());
+
+    let sg_open = sg.intersection(&mask);
+    steps.push(Step::new(
+        format!("security groups of {eni}"),
+        format!("allow in from the reachable internet: {sg_open}"),
+    ));
+    let conn = nacl_connections(acl);
+    let flows = sg_open.intersection(&conn.connections);
+    steps.push(Step::new(
+        format!("{} (network ACL)", acl.id),
+        format!("with replies allowed out: {flows}"),
+    ));
+    let unmodelled = sg_open
+        .intersection(&conn.inbound)
+        .intersection(&FlowSet::from_box(sources, conn.unmodelled));
+    if !unmodelled.is_empty() {
+        unknown.push(format!(
+            "replies to {unmodelled} are not modelled (only echo requests are)"
+        ));
+    }
+    if let Some(igw) = &routing.gateway {
+        match route::edge_table_for_gateway(end.rm, end.ri, igw) {
+            Ok(None) => {}
+            Ok(Some(edge)) => unknown.push(format!(
+                "{igw} has edge route table {}; ingress routing is not modelled",
+                edge.id
+            )),
+            Err(reason) => unknown.push(reason),
+        }
+    }
+    Ok(Exposure {
+        flows,
+        gateway: routing.gateway,
+        steps,
+        unknown,
+    })
+}
+
+/// What a NACL lets through as connections opened from outside the subnet.
+struct NaclConnections {
+    /// (source, service) whose request is allowed in and whose replies are allowed
+    /// out, for the services whose replies are modelled.
+    connections: FlowSet,
+    /// Everything the ACL allows in.
+    inbound: FlowSet,
+    /// Services whose replies are not modelled (ICMP other than echo requests).
+    unmodelled: ServiceSet,
+}
+
+fn nacl_connections(acl: &NetworkAcl) -> NaclConnections {
+    let inbound = nacl::allowed_flows(acl, Direction::Ingress);
+    let outbound = nacl::allowed_flows(acl, Direction::Egress);
+    let full = IpSet::full();
+    // Sources to which *every* reply of `replies` is allowed out.
+    let replies_ok = |replies: ServiceSet| -> IpSet {
+        let missing = FlowSet::from_box(full.clone(), replies).difference(&outbound);
+        full.difference(&missing.addresses())
+    };
+    let any = |p: Protocol| ServiceSet::from_rule(p, L4Match::Any);
+    let ephemeral = L4Match::Ports(DEFAULT_EPHEMERAL);
+    let echo = ServiceSet::from_rule(
+        Protocol::Icmp,
+        L4Match::Icmp {
+            icmp_type: Some(8),
+            icmp_code: None,
+        },
+    );
+    let echo6 = ServiceSet::from_rule(
+        Protocol::Icmpv6,
+        L4Match::Icmp {
+            icmp_type: Some(128),
+            icmp_code: None,
+        },
+    );
+    let mut boxes = Vec::new();
+    for p in [Protocol::Tcp, Protocol::Udp, Protocol::Other(132)] {
+        boxes.push((replies_ok(ServiceSet::from_rule(p, ephemeral)), any(p)));
+    }
+    boxes.push((
+        replies_ok(ServiceSet::from_point(ServicePoint::Icmp {
+            icmp_type: 0,
+            code: 0,
+        })),
+        echo.clone(),
+    ));
+    boxes.push((
+        replies_ok(ServiceSet::from_point(ServicePoint::Icmpv6 {
+            icmp_type: 129,
+            code: 0,
+        })),
+        echo6.clone(),
+    ));
+    // Protocols without ports: the reply is the same protocol back to the source.
+    let ported = any(Protocol::Tcp)
+        .union(&any(Protocol::Udp))
+        .union(&any(Protocol::Other(132)));
+    let icmps = any(Protocol::Icmp).union(&any(Protocol::Icmpv6));
+    let portless = ServiceSet::all().difference(&ported).difference(&icmps);
+    let connections = FlowSet::from_boxes(boxes)
+        .union(&outbound.intersection(&FlowSet::from_box(full.clone(), portless)))
+        .intersection(&inbound);
+    NaclConnections {
+        connections,
+        inbound,
+        unmodelled: icmps.difference(&echo).difference(&echo6),
+    }
+}
+
+/// Internet addresses whose replies leave through an internet gateway.
+struct Routing {
+    routable: IpSet,
+    gateway: Option<String>,
+    steps: Vec<Step>,
+    unknown: Vec<String>,
+}
+
+/// The addresses of `within` to which `table` routes replies through an internet
+/// gateway attached to the ENI's VPC.
+///
+/// Exact, not sampled: the route destinations (CIDRs and the entries of the prefix
+/// lists the table names) cut each family's address space into intervals inside
+/// which every address matches the same routes, so one [`route::lookup`] at each
+/// interval's first address decides the whole interval. Intervals whose decision is
+/// unknown, or that go to a Network Firewall endpoint (not modelled as a set), are
+/// left out of `routable` and reported in `unknown`.
+fn reply_routable(end: &End, table: &RouteTable, within: &IpSet) -> Routing {
+    let mut nets: Vec<IpNet> = Vec::new();
+    for r in &table.routes {
+        match &r.destination {
+            RouteDestination::Ipv4(n) => nets.push((*n).into()),
+            RouteDestination::Ipv6(n) => nets.push((*n).into()),
+            RouteDestination::PrefixList(id) => {
+                if let Some(list) = end.ri.prefix_list(id) {
+                    nets.extend(list.entries.iter().map(|e| e.cidr));
+                }
+            }
+        }
+    }
+    let mut out = Routing {
+        routable: IpSet::empty(),
+        gateway: None,
+        steps: Vec::new(),
+        unknown: Vec::new(),
+    };
+    let vpc = end.eni.vpc_id.as_str();
+    let mut intervals: Vec<(IpAddr, IpSet)> = Vec::new();
+    if !within.v4.is_empty() {
+        for (lo, hi) in v4_intervals(&nets) {
+            let set = Ipv4Set::from_range(lo, hi);
+            if set.intersects(&within.v4) {
+                intervals.push((lo.into(), set.into()));
+            }
+        }
+    }
+    if !within.v6.is_empty() {
+        for (lo, hi) in v6_intervals(&nets) {
+            let set = Ipv6Set::from_range(lo, hi);
+            if set.intersects(&within.v6) {
+                intervals.push((lo.into(), set.into()));
+            }
+        }
+    }
+    let component = format!("{} (route table)", table.id);
+    for (rep, set) in intervals {
+        let part = set.intersection(within);
+        match route::lookup(end.rm, end.ri, table, rep) {
+            RouteDecision::Route { route, .. } => match (&route.target, route.state) {
+                (RouteTarget::InternetGateway(igw), RouteState::Active) => {
+                    let attached = gateway_attached(end.ri, igw, vpc, false);
+                    if attached.is_allowed() {
+                        out.routable = out.routable.union(&part);
+                        out.gateway.get_or_insert_with(|| igw.clone());
+                        out.steps.push(Step::new(
+                            component.clone(),
+                            format!("replies to {part} leave by {}", describe_route(route)),
+                        ));
+                    } else if attached.is_unknown() {
+                        out.unknown
+                            .push(format!("replies to {part} go to {igw}, not collected"));
+                    } else {
+                        out.steps.push(Step::new(
+                            component.clone(),
+                            format!("replies to {part} go to {igw}, not attached to {vpc}"),
+                        ));
+                    }
+                }
+                (RouteTarget::VpcEndpoint(id), RouteState::Active) => out.unknown.push(format!(
+                    "replies to {part} go through endpoint {id} ({}); \
+                     firewall inspection is not modelled as a set",
+                    describe_route(route)
+                )),
+                (_, RouteState::Unknown) => out.unknown.push(format!(
+                    "{}: {} is in an unknown state",
+                    table.id,
+                    describe_route(route)
+                )),
+                _ => out.steps.push(Step::new(
+                    component.clone(),
+                    format!(
+                        "replies to {part} take {}, not an internet gateway",
+                        describe_route(route)
+                    ),
+                )),
+            },
+            RouteDecision::NoRoute { .. } => out.steps.push(Step::new(
+                component.clone(),
+                format!("no route for replies to {part}"),
+            )),
+            RouteDecision::Unknown { reason } => out
+                .unknown
+                .push(format!("route for replies to {part}: {reason}")),
+        }
+    }
+    out
+}
+
+/// The IPv4 space cut at every boundary of `nets`, as inclusive ranges.
+fn v4_intervals(nets: &[IpNet]) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+    let mut cuts: Vec<u64> = vec![0];
+    for n in nets {
+        if let IpNet::V4(n) = n {
+            cuts.push(u64::from(u32::from(n.network())));
+            cuts.push(u64::from(u32::from(n.broadcast())) + 1);
+        }
+    }
+    cut(cuts, 1u64 << 32)
+        .into_iter()
+        .map(|(lo, hi)| (Ipv4Addr::from(lo as u32), Ipv4Addr::from(hi as u32)))
+        .collect()
+}
+
+/// The IPv6 space cut at every boundary of `nets`, as inclusive ranges.
+fn v6_intervals(nets: &[IpNet]) -> Vec<(Ipv6Addr, Ipv6Addr)> {
+    // A net ending at the last address adds no cut: the last range ends there anyway.
+    let mut cuts: Vec<u128> = vec![0];
+    for n in nets {
+        if let IpNet::V6(n) = n {
+            cuts.push(u128::from(n.network()));
+            if let Some(after) = u128::from(n.broadcast()).checked_add(1) {
+                cuts.push(after);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len());
+    for (i, &lo) in cuts.iter().enumerate() {
+        let hi = cuts.get(i + 1).map_or(u128::MAX, |next| next - 1);
+        out.push((Ipv6Addr::from(lo), Ipv6Addr::from(hi)));
+    }
+    out
+}
+
+/// Inclusive ranges between sorted cut points, the last one ending at `end - 1`.
+fn cut(mut cuts: Vec<u64>, end: u64) -> Vec<(u64, u64)> {
+    cuts.retain(|&c| c < end);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len());
+    for (i, &lo) in cuts.iter().enumerate() {
+        let hi = cuts.get(i + 1).map_or(end - 1, |next| next - 1);
+        out.push((lo, hi));
+    }
+    out
+}
