@@ -122,7 +122,10 @@ pub fn connection(
 /// What the replies to `service` look like: the same protocol to the client's
 /// ephemeral ports, an echo reply for an echo request, the same protocol for
 /// protocols without ports. Other ICMP messages have no reply we can model.
-fn reply_services(service: ServicePoint, ephemeral: PortRange) -> Result<ServiceSet, String> {
+pub(crate) fn reply_services(
+    service: ServicePoint,
+    ephemeral: PortRange,
+) -> Result<ServiceSet, String> {
     let ports = |protocol| ServiceSet::from_rule(protocol, L4Match::Ports(ephemeral));
     Ok(match service {
         ServicePoint::Tcp(_) => ports(Protocol::Tcp),

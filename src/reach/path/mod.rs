@@ -15,16 +15,16 @@ pub mod private;
 use std::net::IpAddr;
 
 use crate::inventory::{
-    Direction, Inventory, L4Match, NetworkAcl, NetworkInterface, PortRange, Protocol,
-    RegionInventory, RouteState, RouteTable, RouteTarget,
+    Direction, Inventory, NetworkAcl, NetworkInterface, PortRange, RegionInventory, RouteState,
+    RouteTable, RouteTarget,
 };
 
 use super::firewall::{self, Flow};
 use super::model::{Model, RegionModel};
 use super::nacl;
 use super::route::{self, describe_route, RouteDecision};
-use super::sets::{ServicePoint, ServiceSet};
-use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step};
+use super::sets::ServicePoint;
+use super::verdict::{direction_word, peer_word, Evaluation, Step};
 
 pub use egress::{egress_trace, eni_to_internet, eni_to_internet_with, EgressPath};
 pub use internet::{internet_to_eni, internet_to_eni_with};
@@ -145,38 +145,6 @@ pub(crate) fn target_kind(t: &RouteTarget) -> &'static str {
     }
 }
 
-/// What the replies to `service` look like at a NACL: the same protocol to the
-/// client's ephemeral ports, an echo reply for an echo request, the protocol itself
-/// for protocols without ports.
-pub(crate) fn reply_services(
-    service: ServicePoint,
-    ephemeral: PortRange,
-) -> Result<ServiceSet, String> {
-    let ports = |protocol| ServiceSet::from_rule(protocol, L4Match::Ports(ephemeral));
-    Ok(match service {
-        ServicePoint::Tcp(_) => ports(Protocol::Tcp),
-        ServicePoint::Udp(_) => ports(Protocol::Udp),
-        ServicePoint::Sctp(_) => ports(Protocol::Other(132)),
-        ServicePoint::Icmp { icmp_type: 8, .. } => ServiceSet::from_point(ServicePoint::Icmp {
-            icmp_type: 0,
-            code: 0,
-        }),
-        ServicePoint::Icmpv6 { icmp_type: 128, .. } => {
-            ServiceSet::from_point(ServicePoint::Icmpv6 {
-                icmp_type: 129,
-                code: 0,
-            })
-        }
-        ServicePoint::Icmp { .. } | ServicePoint::Icmpv6 { .. } => {
-            return Err(format!(
-                "replies to {} are not modelled (only echo requests are)",
-                describe_point(service)
-            ))
-        }
-        ServicePoint::Other(_) => ServiceSet::from_point(service),
-    })
-}
-
 /// One side of a connection at one NACL: the request in `request_direction` with
 /// `peer`, and its replies the other way on `ephemeral` ports (when the peer is the
 /// client, the replies go to its ephemeral ports; when this side is the client, they
@@ -198,7 +166,7 @@ pub(crate) fn nacl_one_side(
         Direction::Egress => Direction::Ingress,
     };
     let request = nacl::evaluate(acl, request_direction, peer, service);
-    let reply = match reply_services(service, ephemeral) {
+    let reply = match nacl::reply_services(service, ephemeral) {
         Ok(replies) => {
             let allowed = nacl::allowed_flows(acl, reply_direction).services_for(peer);
             let missing = replies.difference(&allowed);
