@@ -18,6 +18,9 @@ pub enum Exit {
     Aws = 5,
     /// An output file could not be written.
     Output = 6,
+    /// A failure that is not the user's input nor AWS's answer (a bug, or the
+    /// process could not start its runtime).
+    Internal = 70,
 }
 
 impl Exit {
@@ -42,7 +45,7 @@ impl Exit {
                 return Exit::Output;
             }
         }
-        Exit::Usage
+        Exit::Internal
     }
 }
 

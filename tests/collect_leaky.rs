@@ -146,9 +146,14 @@ fn leaky_account_is_collected_faithfully() {
         .associations
         .iter()
         .any(|a| a.target == AssociationTarget::Main));
+    // The association rule lives in the engine's model; check it on collected data.
+    let model = vpcaudit::reach::Model::build(&inv);
+    let rm = model
+        .region(&inv.accounts[0].account_id, &r.region)
+        .unwrap();
     assert_eq!(
-        r.route_table_for_subnet(&misc.id).map(|t| &t.id),
-        Some(&main.id)
+        rm.subnet(&misc.id).and_then(|s| s.route_table_id),
+        Some(main.id.as_str())
     );
 
     // NACL entries in order, the shadowed deny kept where AWS put it; a default NACL.

@@ -211,9 +211,14 @@ fn zero_egress_account_is_collected_faithfully() {
     );
     assert_eq!(default_route.state, RouteState::Active);
     assert!(app_rt.routes.iter().any(|x| x.target == RouteTarget::Local));
+    // The association rule lives in the engine's model; check it on collected data.
+    let model = vpcaudit::reach::Model::build(&inv);
+    let rm = model
+        .region(&inv.accounts[0].account_id, &r.region)
+        .unwrap();
     assert_eq!(
-        r.route_table_for_subnet(&app_a.id).map(|t| &t.id),
-        Some(&app_rt.id)
+        rm.subnet(&app_a.id).and_then(|s| s.route_table_id),
+        Some(app_rt.id.as_str())
     );
 
     // The internet gateway's edge route table.
@@ -246,8 +251,8 @@ fn zero_egress_account_is_collected_faithfully() {
     assert!(!nacl.is_default);
     assert_eq!(nacl.associations.len(), 3);
     assert_eq!(
-        r.network_acl_for_subnet(&app_a.id).map(|n| &n.id),
-        Some(&nacl.id)
+        rm.subnet(&app_a.id).and_then(|s| s.network_acl_id),
+        Some(nacl.id.as_str())
     );
     let ingress: Vec<i32> = nacl
         .entries

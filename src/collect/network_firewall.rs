@@ -325,13 +325,26 @@ async fn rule_groups(
         };
         let group = resp.rule_group();
         let vars = group.and_then(|g| g.rule_variables());
+        // The type decides which engine runs the group; when the answer omits it, the
+        // ARN (`stateless-rulegroup/` or `stateful-rulegroup/`) still says.
+        let rule_group_type = match meta.r#type() {
+            Some(nfw::RuleGroupType::Stateless) => RuleGroupType::Stateless,
+            Some(nfw::RuleGroupType::Stateful) => RuleGroupType::Stateful,
+            _ if arn.contains(":stateless-rulegroup/") => RuleGroupType::Stateless,
+            _ if arn.contains(":stateful-rulegroup/") => RuleGroupType::Stateful,
+            other => {
+                p.invalid(
+                    SVC,
+                    "DescribeRuleGroup",
+                    format!("{arn}: unknown rule group type {other:?}"),
+                );
+                continue;
+            }
+        };
         out.push(RuleGroup {
             name: meta.rule_group_name().to_string(),
             arn: meta.rule_group_arn().to_string(),
-            rule_group_type: match meta.r#type() {
-                Some(nfw::RuleGroupType::Stateless) => RuleGroupType::Stateless,
-                _ => RuleGroupType::Stateful,
-            },
+            rule_group_type,
             capacity: meta.capacity(),
             rule_order: group
                 .and_then(|g| g.stateful_rule_options())

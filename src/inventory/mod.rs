@@ -113,57 +113,8 @@ impl RegionInventory {
         }
     }
 
-    pub fn vpc(&self, id: &str) -> Option<&Vpc> {
-        self.vpcs.iter().find(|v| v.id == id)
-    }
-
-    pub fn subnet(&self, id: &str) -> Option<&Subnet> {
-        self.subnets.iter().find(|s| s.id == id)
-    }
-
-    pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
-        self.security_groups.iter().find(|g| g.id == id)
-    }
-
-    pub fn network_interface(&self, id: &str) -> Option<&NetworkInterface> {
-        self.network_interfaces.iter().find(|e| e.id == id)
-    }
-
     pub fn prefix_list(&self, id: &str) -> Option<&ManagedPrefixList> {
         self.managed_prefix_lists.iter().find(|p| p.id == id)
-    }
-
-    /// The route table a subnet uses: its explicit association, else its VPC's main table.
-    pub fn route_table_for_subnet(&self, subnet_id: &str) -> Option<&RouteTable> {
-        let explicit = self.route_tables.iter().find(|rt| {
-            rt.associations
-                .iter()
-                .any(|a| a.target == AssociationTarget::Subnet(subnet_id.to_string()))
-        });
-        explicit.or_else(|| {
-            let vpc_id = &self.subnet(subnet_id)?.vpc_id;
-            self.route_tables.iter().find(|rt| {
-                &rt.vpc_id == vpc_id
-                    && rt
-                        .associations
-                        .iter()
-                        .any(|a| a.target == AssociationTarget::Main)
-            })
-        })
-    }
-
-    /// The NACL a subnet uses: its association, else its VPC's default NACL.
-    pub fn network_acl_for_subnet(&self, subnet_id: &str) -> Option<&NetworkAcl> {
-        let explicit = self
-            .network_acls
-            .iter()
-            .find(|n| n.associations.iter().any(|a| a.subnet_id == subnet_id));
-        explicit.or_else(|| {
-            let vpc_id = &self.subnet(subnet_id)?.vpc_id;
-            self.network_acls
-                .iter()
-                .find(|n| &n.vpc_id == vpc_id && n.is_default)
-        })
     }
 
     /// Counts of each resource kind, in a fixed order, for summaries.

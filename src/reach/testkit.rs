@@ -424,7 +424,9 @@ impl Kit {
     ) -> Kit {
         let vpc_id = self
             .region()
-            .subnet(subnet_id)
+            .subnets
+            .iter()
+            .find(|s| s.id == subnet_id)
             .map(|s| s.vpc_id.clone())
             .unwrap_or_else(|| "vpc-1".into());
         self.region()

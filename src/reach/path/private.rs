@@ -4,13 +4,13 @@
 use std::net::IpAddr;
 
 use crate::inventory::{
-    Direction, Inventory, PortRange, RouteDestination, RouteTarget, TransitGatewayAttachment,
-    VpcPeeringConnection,
+    Direction, Inventory, PortRange, Route, RouteDestination, RouteTable, RouteTarget,
+    TransitGatewayAttachment, VpcPeeringConnection,
 };
 
 use super::super::model::Model;
 use super::super::nacl;
-use super::super::route::describe_route;
+use super::super::route::{describe_route, describe_target};
 use super::super::security_group;
 use super::super::sets::ServicePoint;
 use super::super::verdict::{Evaluation, Step};
@@ -83,6 +83,34 @@ pub fn eni_to_eni_with(
     }
 }
 
+/// The reply must come back over the same peering or transit gateway the request took.
+fn return_route(
+    table: &RouteTable,
+    back: Option<&Route>,
+    way_out: &RouteTarget,
+    src_ip: IpAddr,
+    failure: &str,
+) -> Evaluation {
+    match back {
+        Some(r) if &r.target == way_out => Evaluation::allowed(vec![route_step(table, r)]),
+        Some(r) => blocked_at(
+            format!("{} (route table)", table.id),
+            format!(
+                "{failure}: the reply to {src_ip} takes {}, not {}",
+                describe_route(r),
+                describe_target(way_out)
+            ),
+        ),
+        None => blocked_at(
+            format!("{} (route table)", table.id),
+            format!(
+                "{failure}: no active route back to {src_ip} over {}",
+                describe_target(way_out)
+            ),
+        ),
+    }
+}
+
 /// Whether the route tables (and peering or transit gateway) carry the request and
 /// the reply between the two ends.
 fn routing(src: &End, dst: &End, src_ip: IpAddr, dst_ip: IpAddr, same_region: bool) -> Evaluation {
@@ -107,41 +135,17 @@ fn routing(src: &End, dst: &End, src_ip: IpAddr, dst_ip: IpAddr, same_region: bo
     let rest = match &out.target {
         RouteTarget::VpcPeeringConnection(pcx) => {
             let hop = peering_hop(src, dst, pcx);
-            let ret = match back {
-                Some(r) if r.target == out.target => {
-                    Evaluation::allowed(vec![route_step(dst_table, r)])
-                }
-                Some(r) => blocked_at(
-                    format!("{} (route table)", dst_table.id),
-                    format!(
-                        "peering without the return route: the reply to {src_ip} takes {}, not {pcx}",
-                        describe_route(r)
-                    ),
-                ),
-                None => blocked_at(
-                    format!("{} (route table)", dst_table.id),
-                    format!("peering without the return route: no active route back to {src_ip} over {pcx}"),
-                ),
-            };
+            let ret = return_route(
+                dst_table,
+                back,
+                &out.target,
+                src_ip,
+                "peering without the return route",
+            );
             Evaluation::all_of(vec![hop, ret])
         }
         RouteTarget::TransitGateway(tgw) => {
-            let ret = match back {
-                Some(r) if r.target == out.target => {
-                    Evaluation::allowed(vec![route_step(dst_table, r)])
-                }
-                Some(r) => blocked_at(
-                    format!("{} (route table)", dst_table.id),
-                    format!(
-                        "the reply to {src_ip} takes {}, not transit gateway {tgw}",
-                        describe_route(r)
-                    ),
-                ),
-                None => blocked_at(
-                    format!("{} (route table)", dst_table.id),
-                    format!("no route back to {src_ip} through transit gateway {tgw}"),
-                ),
-            };
+            let ret = return_route(dst_table, back, &out.target, src_ip, "no return route");
             Evaluation::all_of(vec![
                 tgw_hop(src, dst, tgw, dst_ip),
                 tgw_hop(dst, src, tgw, src_ip),
