@@ -7,12 +7,14 @@
 //!
 //! - [`model`]: the inventory indexed once, with what could not be collected;
 //! - [`security_group`]: per-ENI, stateful, allow-only evaluation;
+//! - [`group_scope`]: which VPCs a group reference reaches (peering, TGW);
 //! - [`nacl`]: per-subnet, stateless, first-match evaluation and connections;
 //! - [`verdict`]: allowed / blocked / unknown, with the steps that explain it.
 
 pub mod classes;
 pub mod exposure;
 pub mod firewall;
+pub mod group_scope;
 pub mod model;
 pub mod nacl;
 pub mod path;

@@ -12,6 +12,7 @@ use crate::inventory::{
     SecurityGroup,
 };
 
+use super::group_scope::GroupScope;
 use super::sets::IpSet;
 
 /// APIs whose failure leaves security-group evaluation without rules.
@@ -55,6 +56,8 @@ pub struct Model<'a> {
     /// ENI id → index in `regions`. ENI ids are unique across accounts, so callers can
     /// name an ENI alone; should two collections hold the same id, the first wins.
     eni_region: HashMap<&'a str, usize>,
+    /// Which VPC pairs group references may cross.
+    pub group_scope: GroupScope,
 }
 
 impl<'a> Model<'a> {
@@ -63,6 +66,7 @@ impl<'a> Model<'a> {
             regions: Vec::new(),
             by_key: HashMap::new(),
             eni_region: HashMap::new(),
+            group_scope: GroupScope::build(inventory),
         };
         for (account_id, region) in inventory.regions() {
             let gaps = inventory.gaps_for(account_id, &region.region).collect();

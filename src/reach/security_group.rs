@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
 
+use super::group_scope::Scope;
 use super::model::{Model, RegionModel, SECURITY_GROUP_OPS};
 use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
 use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step};
@@ -16,10 +17,10 @@ use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step
 /// source for ingress and the destination for egress. `Err` gives why it is unknown,
 /// including any rule whose peer cannot be resolved (its contribution is unknown).
 pub fn allowed_flows(model: &Model, eni_id: &str, direction: Direction) -> Result<FlowSet, String> {
-    let (rm, groups) = groups_of(model, eni_id)?;
+    let (rm, vpc, groups) = groups_of(model, eni_id)?;
     let mut boxes = Vec::new();
     for (_, rule) in rules(&groups, direction) {
-        let peers = resolve_peer(model, rm, &rule.peer)?;
+        let (peers, _) = resolve_peer(model, rm, vpc, direction, &rule.peer)?;
         boxes.push((peers, ServiceSet::from_rule(rule.protocol, rule.l4)));
     }
     Ok(FlowSet::from_boxes(boxes))
@@ -35,17 +36,18 @@ pub fn evaluate(
     peer: IpAddr,
     service: ServicePoint,
 ) -> Evaluation {
-    let (rm, groups) = match groups_of(model, eni_id) {
+    let (rm, vpc, groups) = match groups_of(model, eni_id) {
         Ok(found) => found,
         Err(reason) => return Evaluation::unknown(reason, vec![]),
     };
     let mut unresolved: Option<String> = None;
+    let mut stale: Vec<String> = Vec::new();
     for (group, rule) in rules(&groups, direction) {
         if !ServiceSet::from_rule(rule.protocol, rule.l4).contains(service) {
             continue;
         }
-        match resolve_peer(model, rm, &rule.peer) {
-            Ok(peers) if peers.contains(peer) => {
+        match resolve_peer(model, rm, vpc, direction, &rule.peer) {
+            Ok((peers, _)) if peers.contains(peer) => {
                 let decision = format!(
                     "{} allows {} {} {}",
                     rule_label(rule),
@@ -55,6 +57,12 @@ pub fn evaluate(
                 );
                 return Evaluation::allowed(vec![Step::new(group_label(group), decision)]);
             }
+            Ok((_, Some(why))) => stale.push(format!(
+                "{} in {} names {} but matches nothing: {why}",
+                rule_label(rule),
+                group.id,
+                peer_label(&rule.peer)
+            )),
             Ok(_) => {}
             Err(reason) => {
                 unresolved.get_or_insert(format!("{} in {}: {reason}", rule_label(rule), group.id));
@@ -62,7 +70,7 @@ pub fn evaluate(
         }
     }
     let names: Vec<String> = groups.iter().map(|g| group_label(g)).collect();
-    let step = Step::new(
+    let mut steps = vec![Step::new(
         eni_id,
         format!(
             "no rule in groups [{}] allows {} {} {} ({})",
@@ -72,18 +80,19 @@ pub fn evaluate(
             peer,
             direction_word(direction)
         ),
-    );
+    )];
+    steps.extend(stale.into_iter().map(|note| Step::new(eni_id, note)));
     match unresolved {
-        Some(reason) => Evaluation::unknown(reason, vec![step]),
-        None => Evaluation::blocked(vec![step]),
+        Some(reason) => Evaluation::unknown(reason, steps),
+        None => Evaluation::blocked(steps),
     }
 }
 
-/// The ENI's region and groups, or why they cannot be trusted.
+/// The ENI's region, VPC and groups, or why they cannot be trusted.
 fn groups_of<'m, 'a>(
     model: &'m Model<'a>,
     eni_id: &str,
-) -> Result<(&'m RegionModel<'a>, Vec<&'a SecurityGroup>), String> {
+) -> Result<(&'m RegionModel<'a>, &'a str, Vec<&'a SecurityGroup>), String> {
     let (rm, eni) = model.locate_eni(eni_id)?;
     if let Some(reason) = rm.gap(&SECURITY_GROUP_OPS) {
         return Err(reason);
@@ -96,7 +105,7 @@ fn groups_of<'m, 'a>(
                 .ok_or_else(|| format!("group {id} on {eni_id} is not in the inventory"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((rm, groups))
+    Ok((rm, eni.vpc_id.as_str(), groups))
 }
 
 fn rules<'g, 'a>(
@@ -111,15 +120,23 @@ fn rules<'g, 'a>(
     })
 }
 
-/// The addresses a rule's peer stands for.
-fn resolve_peer(model: &Model, rm: &RegionModel, peer: &RulePeer) -> Result<IpSet, String> {
+/// The addresses a rule's peer stands for, for a rule of a group in `rule_vpc`, and
+/// why a group reference is stale (it then stands for no address).
+fn resolve_peer(
+    model: &Model,
+    rm: &RegionModel,
+    rule_vpc: &str,
+    direction: Direction,
+    peer: &RulePeer,
+) -> Result<(IpSet, Option<String>), String> {
     match peer {
-        RulePeer::Ipv4 { cidr } => Ok(IpSet::from_net((*cidr).into())),
-        RulePeer::Ipv6 { cidr } => Ok(IpSet::from_net((*cidr).into())),
-        RulePeer::PrefixList { id } => rm.prefix_list(id).cloned(),
+        RulePeer::Ipv4 { cidr } => Ok((IpSet::from_net((*cidr).into()), None)),
+        RulePeer::Ipv6 { cidr } => Ok((IpSet::from_net((*cidr).into()), None)),
+        RulePeer::PrefixList { id } => Ok((rm.prefix_list(id)?.clone(), None)),
         RulePeer::Group {
             group_id,
             account_id,
+            vpc_id,
             ..
         } => {
             // Cross-account references (over peering) resolve in the owner's
@@ -131,7 +148,16 @@ fn resolve_peer(model: &Model, rm: &RegionModel, peer: &RulePeer) -> Result<IpSe
                     rm.region
                 )
             })?;
-            home.group_members(group_id)
+            let group_vpc = home
+                .security_group(group_id)
+                .and_then(|g| g.vpc_id.as_deref())
+                .or(vpc_id.as_deref())
+                .ok_or_else(|| format!("the VPC of group {owner}/{group_id} is not known"))?;
+            match model.group_scope.reaches(rule_vpc, group_vpc, direction) {
+                Scope::Reaches => Ok((home.group_members(group_id)?, None)),
+                Scope::Stale(why) => Ok((IpSet::empty(), Some(why))),
+                Scope::Unknown(reason) => Err(reason),
+            }
         }
     }
 }

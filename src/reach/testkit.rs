@@ -573,3 +573,42 @@ impl Kit {
         self
     }
 }
+
+impl Kit {
+    /// Moves the last group added into `vpc_id`.
+    pub fn group_in(mut self, vpc_id: &str) -> Kit {
+        let Some(g) = self.region().security_groups.last_mut() else {
+            panic!("group_in needs a group first");
+        };
+        g.vpc_id = Some(vpc_id.into());
+        self
+    }
+
+    /// A transit gateway, with or without security-group referencing.
+    pub fn transit_gateway(mut self, id: &str, referencing: bool) -> Kit {
+        self.region()
+            .transit_gateways
+            .push(crate::inventory::TransitGateway {
+                id: id.into(),
+                arn: None,
+                owner_id: None,
+                state: Some("available".into()),
+                default_route_table_association: false,
+                default_route_table_propagation: false,
+                association_default_route_table_id: None,
+                propagation_default_route_table_id: None,
+                security_group_referencing_support: referencing,
+                tags: Default::default(),
+            });
+        self
+    }
+
+    /// Turns security-group referencing on for the last TGW attachment added.
+    pub fn attachment_referencing(mut self) -> Kit {
+        let Some(a) = self.region().transit_gateway_attachments.last_mut() else {
+            panic!("attachment_referencing needs an attachment first");
+        };
+        a.security_group_referencing_support = true;
+        self
+    }
+}

@@ -2,6 +2,7 @@
 
 mod classes;
 mod firewall;
+mod group_scope;
 mod model;
 mod nacl;
 mod path;
