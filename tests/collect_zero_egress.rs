@@ -318,4 +318,68 @@ fn zero_egress_account_is_collected_faithfully() {
         .get("kubernetes.io/cluster/prod")
         .map(String::as_str)
         == Some("owned")));
+
+    engine_on_the_collected_account(&inv, r);
+}
+
+/// The engine on what was collected: the CI runner reaches GitHub only through the
+/// firewall (then NAT, then the internet gateway, replies back through the same
+/// endpoint), the firewall's allow-list decides, and app workers cannot leave at all.
+fn engine_on_the_collected_account(inv: &Inventory, r: &RegionInventory) {
+    use vpcaudit::reach::path::{egress_trace, internet_to_eni, EgressPath, DEFAULT_EPHEMERAL};
+    use vpcaudit::reach::sets::ServicePoint;
+    use vpcaudit::reach::Model;
+
+    let model = Model::build(inv);
+    let ci = named(&r.instances, |i| &i.tags, "ze-ci");
+    let ci_eni = r
+        .network_interfaces
+        .iter()
+        .find(|e| e.instance_id.as_deref() == Some(ci.id.as_str()))
+        .expect("the CI runner's ENI");
+    let github: std::net::IpAddr = "140.82.112.3".parse().unwrap();
+    let https = ServicePoint::Tcp(443);
+    let trace = |eni: &str, dst, sni: &str| {
+        egress_trace(
+            &model,
+            inv,
+            eni,
+            dst,
+            https,
+            Some(sni.to_string()),
+            DEFAULT_EPHEMERAL,
+        )
+    };
+
+    let (path, e) = trace(&ci_eni.id, github, "api.github.com");
+    assert!(e.is_allowed(), "{e:#?}");
+    let EgressPath::Firewall { firewall, then, .. } = &path else {
+        panic!("expected the firewall first, got {path:?}");
+    };
+    assert_eq!(firewall, "ze-fw");
+    assert!(
+        matches!(&**then, EgressPath::Nat { then, .. } if matches!(&**then, EgressPath::Direct(_))),
+        "{path:?}"
+    );
+    let text = format!("{e:?}");
+    assert!(text.contains("symmetric: traffic to"), "{text}");
+
+    // Not on the allow-list: the firewall drops it.
+    let (_, e) = trace(&ci_eni.id, github, "exfil.example.net");
+    assert!(e.is_blocked(), "{e:#?}");
+    // Outside the prefix list: the CI group does not let it out.
+    let (_, e) = trace(&ci_eni.id, "1.1.1.1".parse().unwrap(), "api.github.com");
+    assert!(e.is_blocked(), "{e:#?}");
+
+    // App workers have no internet egress rule and no public address.
+    let worker = named(&r.network_interfaces, |e| &e.tags, "ze-worker-0");
+    assert!(trace(&worker.id, github, "api.github.com").1.is_blocked());
+    let e = internet_to_eni(
+        &model,
+        inv,
+        &worker.id,
+        "198.51.100.7".parse().unwrap(),
+        https,
+    );
+    assert!(e.is_blocked(), "{e:#?}");
 }

@@ -18,7 +18,8 @@
 //! What is not modelled is reported in [`Exposure::unknown`], never guessed either
 //! way, and never counted in [`Exposure::flows`]: replies to ICMP messages other than
 //! echo requests, replies routed through a Network Firewall endpoint, routes whose
-//! decision is unknown, and ingress routing (an edge route table on the gateway).
+//! decision is unknown, and ingress routing that steers requests anywhere but the
+//! local route (an edge route table sending the subnet to a firewall endpoint).
 //! `flows` is therefore what is *proven* exposed; a non-empty `unknown` says more may
 //! be.
 
@@ -189,7 +190,7 @@ fn compute<'a>(
         format!("allow in from the reachable internet: {sg_open}"),
     ));
     let conn = nacl_connections(acl);
-    let flows = sg_open.intersection(&conn.connections);
+    let mut flows = sg_open.intersection(&conn.connections);
     steps.push(Step::new(
         format!("{} (network ACL)", acl.id),
         format!("with replies allowed out: {flows}"),
@@ -205,11 +206,19 @@ fn compute<'a>(
     if let Some(igw) = &routing.gateway {
         match route::edge_table_for_gateway(end.rm, end.ri, igw) {
             Ok(None) => {}
-            Ok(Some(edge)) => unknown.push(format!(
-                "{igw} has edge route table {}; ingress routing is not modelled",
-                edge.id
-            )),
-            Err(reason) => unknown.push(reason),
+            Ok(Some(edge)) => match edge_goes_local(&end, edge) {
+                Ok(step) => steps.push(step),
+                Err(reason) => {
+                    // Not proven any more: what the gateway does with the requests
+                    // decides, so all of it moves to "may be".
+                    unknown.push(format!("{flows} may be exposed: {reason}"));
+                    flows = FlowSet::empty();
+                }
+            },
+            Err(reason) => {
+                unknown.push(format!("{flows} may be exposed: {reason}"));
+                flows = FlowSet::empty();
+            }
         }
     }
     Ok(Exposure {
@@ -218,6 +227,70 @@ fn compute<'a>(
         steps,
         unknown,
     })
+}
+
+/// Whether an internet gateway's edge route table delivers requests for the ENI's
+/// subnet straight to the local route, for every address of the subnet (so for every
+/// ENI of the class). Steering them to an endpoint (ingress routing through a
+/// firewall) is not modelled as a set, so it is a reason the answer is partial.
+fn edge_goes_local(end: &End, edge: &RouteTable) -> Result<Step, String> {
+    let component = format!("{} (edge route table)", edge.id);
+    let subnet = end
+        .ri
+        .subnets
+        .iter()
+        .find(|s| s.id == end.eni.subnet_id)
+        .ok_or_else(|| format!("{} is not in the inventory", end.eni.subnet_id))?;
+    let mut subnet_nets: Vec<IpNet> = subnet.ipv4_cidr.map(IpNet::from).into_iter().collect();
+    subnet_nets.extend(subnet.ipv6_cidrs.iter().map(|&n| IpNet::from(n)));
+    if subnet_nets.is_empty() {
+        return Err(format!(
+            "{}: the CIDR of {} is unknown, so ingress routing cannot be decided",
+            edge.id, subnet.id
+        ));
+    }
+    for r in &edge.routes {
+        let inside = match &r.destination {
+            RouteDestination::Ipv4(n) => IpNet::from(*n),
+            RouteDestination::Ipv6(n) => IpNet::from(*n),
+            RouteDestination::PrefixList(id) => {
+                return Err(format!(
+                    "{}: prefix-list route {id} in an edge table is not modelled",
+                    edge.id
+                ))
+            }
+        };
+        if subnet_nets
+            .iter()
+            .any(|s| s.contains(&inside) && *s != inside)
+        {
+            return Err(format!(
+                "{}: {} splits {}; ingress routing is decided per address",
+                edge.id,
+                describe_route(r),
+                subnet.id
+            ));
+        }
+    }
+    for net in &subnet_nets {
+        match route::lookup(end.rm, end.ri, edge, net.network()) {
+            RouteDecision::Route { route, .. }
+                if route.target == RouteTarget::Local && route.state == RouteState::Active => {}
+            RouteDecision::NoRoute { .. } => {}
+            RouteDecision::Route { route, .. } => {
+                return Err(format!(
+                    "{}: requests to {net} take {}; ingress routing through it is not modelled as a set",
+                    edge.id,
+                    describe_route(route)
+                ))
+            }
+            RouteDecision::Unknown { reason } => return Err(reason),
+        }
+    }
+    Ok(Step::new(
+        component,
+        format!("delivers requests to {} locally", subnet.id),
+    ))
 }
 
 /// What a NACL lets through as connections opened from outside the subnet.

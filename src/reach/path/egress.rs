@@ -12,6 +12,7 @@ use super::super::route::{self, describe_route};
 use super::super::security_group;
 use super::super::sets::ServicePoint;
 use super::super::verdict::{describe_point, Evaluation, Step};
+use super::symmetry::return_symmetry;
 use super::{
     active_route, allowed_at, blocked_at, endpoint_subnet, firewall_for_endpoint, firewall_verdict,
     gateway_attached, nacl_one_side, route_step, target_kind, unknown_at, with_steps, End,
@@ -126,10 +127,18 @@ pub fn egress_trace(
         dst,
         service,
         sni,
-        ephemeral,
     };
     let (path, routing) = match end.table() {
-        Ok(table) => walk.follow(table, src_ip, &end.eni.subnet_id, 0),
+        Ok(table) => walk.follow(
+            table,
+            Hop {
+                src_ip,
+                from_subnet: &end.eni.subnet_id,
+                came_through: None,
+                ports: ephemeral,
+            },
+            0,
+        ),
         Err(r) => (
             EgressPath::None,
             unknown_at(format!("route table of {}", end.eni.subnet_id), r),
@@ -161,24 +170,29 @@ pub fn egress_trace(
     (path, with_steps(vec![head], Evaluation::all_of(legs)))
 }
 
+/// Where the flow stands when a route table is consulted.
+#[derive(Clone, Copy)]
+struct Hop<'h> {
+    /// The source address at this point (translated after a NAT gateway).
+    src_ip: IpAddr,
+    from_subnet: &'h str,
+    /// The firewall endpoint the flow has just passed, whose replies must come back
+    /// through it.
+    came_through: Option<&'h str>,
+    /// The client ports the replies go to (a NAT gateway's own range after it).
+    ports: PortRange,
+}
+
 struct Walk<'e, 'm, 'a> {
     end: &'e End<'m, 'a>,
     dst: IpAddr,
     service: ServicePoint,
     sni: Option<String>,
-    ephemeral: PortRange,
 }
 
 impl Walk<'_, '_, '_> {
-    /// Where `table` sends the flow (coming from `src_ip` in `from_subnet`), and
-    /// whether it gets out that way.
-    fn follow(
-        &self,
-        table: &RouteTable,
-        src_ip: IpAddr,
-        from_subnet: &str,
-        hops: usize,
-    ) -> (EgressPath, Evaluation) {
+    /// Where `table` sends the flow (at `hop`), and whether it gets out that way.
+    fn follow(&self, table: &RouteTable, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
         if hops > MAX_HOPS {
             return (
                 EgressPath::None,
@@ -196,10 +210,13 @@ impl Walk<'_, '_, '_> {
         };
         let step = route_step(table, route);
         let (path, e) = match &route.target {
-            RouteTarget::InternetGateway(id) => (
-                EgressPath::Direct(id.clone()),
-                gateway_attached(ri, id, vpc, false),
-            ),
+            RouteTarget::InternetGateway(id) => {
+                let mut legs = vec![gateway_attached(ri, id, vpc, false)];
+                // Replies enter through the gateway's edge route table.
+                let edge = route::edge_table_for_gateway(rm, ri, id);
+                legs.extend(return_symmetry(rm, ri, edge, hop.src_ip, hop.came_through));
+                (EgressPath::Direct(id.clone()), Evaluation::all_of(legs))
+            }
             RouteTarget::EgressOnlyInternetGateway(id) => {
                 if self.dst.is_ipv4() {
                     (
@@ -216,8 +233,8 @@ impl Walk<'_, '_, '_> {
                     )
                 }
             }
-            RouteTarget::NatGateway(id) => self.nat(id, src_ip, from_subnet, hops),
-            RouteTarget::VpcEndpoint(id) => self.firewall(id, src_ip, hops),
+            RouteTarget::NatGateway(id) => self.nat(id, hop, hops),
+            RouteTarget::VpcEndpoint(id) => self.firewall(id, hop, hops),
             RouteTarget::Local => (
                 EgressPath::None,
                 blocked_at(
@@ -249,13 +266,8 @@ impl Walk<'_, '_, '_> {
 
     /// A NAT gateway translates and forwards along its own subnet's route table; it
     /// filters nothing. Private NAT never reaches the internet.
-    fn nat(
-        &self,
-        id: &str,
-        src_ip: IpAddr,
-        from_subnet: &str,
-        hops: usize,
-    ) -> (EgressPath, Evaluation) {
+    fn nat(&self, id: &str, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
+        let src_ip = hop.src_ip;
         let component = format!("{id} (NAT gateway)");
         let none = EgressPath::None;
         let Some(nat) = self.end.ri.nat_gateways.iter().find(|n| n.id == id) else {
@@ -299,14 +311,14 @@ impl Walk<'_, '_, '_> {
             component,
             format!("translates {src_ip} to {nat_ip} (filters nothing)"),
         )];
-        if nat.subnet_id != from_subnet {
+        if nat.subnet_id != hop.from_subnet {
             legs.push(nacl_one_side(
                 rm.network_acl_for_subnet(&nat.subnet_id),
                 &nat.subnet_id,
                 Direction::Ingress,
                 src_ip,
                 self.service,
-                self.ephemeral,
+                hop.ports,
             ));
         }
         legs.push(nacl_one_side(
@@ -319,7 +331,21 @@ impl Walk<'_, '_, '_> {
         ));
         let then = match route::table_for_subnet(rm, ri, &nat.subnet_id) {
             Ok(table) => {
-                let (then, e) = self.follow(table, nat_ip, &nat.subnet_id, hops + 1);
+                // The NAT gateway sends replies back by its subnet's table.
+                legs.extend(return_symmetry(
+                    rm,
+                    ri,
+                    Ok(Some(table)),
+                    src_ip,
+                    hop.came_through,
+                ));
+                let next = Hop {
+                    src_ip: nat_ip,
+                    from_subnet: &nat.subnet_id,
+                    came_through: None,
+                    ports: NAT_PORTS,
+                };
+                let (then, e) = self.follow(table, next, hops + 1);
                 legs.push(e);
                 then
             }
@@ -336,8 +362,10 @@ impl Walk<'_, '_, '_> {
     }
 
     /// A Network Firewall endpoint applies its policy, then forwards along the
-    /// firewall subnet's route table.
-    fn firewall(&self, endpoint: &str, src_ip: IpAddr, hops: usize) -> (EgressPath, Evaluation) {
+    /// firewall subnet's route table. The flow crosses the firewall subnet's NACL on
+    /// the way in and on the way out.
+    fn firewall(&self, endpoint: &str, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
+        let src_ip = hop.src_ip;
         let ri = self.end.ri;
         let Some(fw) = firewall_for_endpoint(ri, endpoint) else {
             return (
@@ -365,7 +393,32 @@ impl Walk<'_, '_, '_> {
         let then = match endpoint_subnet(fw, endpoint) {
             Some(subnet) => match route::table_for_subnet(self.end.rm, ri, subnet) {
                 Ok(table) => {
-                    let (then, e) = self.follow(table, src_ip, subnet, hops + 1);
+                    let acl = || self.end.rm.network_acl_for_subnet(subnet);
+                    if subnet != hop.from_subnet {
+                        legs.push(nacl_one_side(
+                            acl(),
+                            subnet,
+                            Direction::Ingress,
+                            src_ip,
+                            self.service,
+                            hop.ports,
+                        ));
+                    }
+                    legs.push(nacl_one_side(
+                        acl(),
+                        subnet,
+                        Direction::Egress,
+                        self.dst,
+                        self.service,
+                        hop.ports,
+                    ));
+                    let next = Hop {
+                        src_ip,
+                        from_subnet: subnet,
+                        came_through: Some(endpoint),
+                        ports: hop.ports,
+                    };
+                    let (then, e) = self.follow(table, next, hops + 1);
                     legs.push(e);
                     then
                 }

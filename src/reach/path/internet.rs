@@ -10,6 +10,7 @@ use super::super::route::{self, describe_route};
 use super::super::security_group;
 use super::super::sets::ServicePoint;
 use super::super::verdict::{describe_point, Evaluation, Step};
+use super::symmetry::return_symmetry;
 use super::{
     active_route, allowed_at, blocked_at, endpoint_subnet, firewall_for_endpoint, firewall_verdict,
     gateway_attached, nacl_one_side, route_step, target_kind, unknown_at, with_steps, End,
@@ -82,13 +83,21 @@ pub fn internet_to_eni_with(
         service,
         ephemeral,
     );
-    let routing = reply_route(&end, client, dst_ip, service);
+    let routing = routing(&end, client, dst_ip, service, ephemeral);
     with_steps(vec![head], Evaluation::all_of(vec![sg, acl, routing]))
 }
 
 /// The reply must route from the ENI's subnet to an internet gateway of its VPC,
-/// possibly through a Network Firewall endpoint.
-fn reply_route(end: &End, client: IpAddr, dst_ip: IpAddr, service: ServicePoint) -> Evaluation {
+/// possibly through a Network Firewall endpoint; the request enters through that
+/// gateway's edge route table (ingress routing), which must send it through the same
+/// endpoint as the reply, or through none if the reply takes none.
+fn routing(
+    end: &End,
+    client: IpAddr,
+    dst_ip: IpAddr,
+    service: ServicePoint,
+    ephemeral: PortRange,
+) -> Evaluation {
     let table = match end.table() {
         Ok(t) => t,
         Err(r) => return unknown_at(format!("route table of {}", end.eni.subnet_id), r),
@@ -99,80 +108,141 @@ fn reply_route(end: &End, client: IpAddr, dst_ip: IpAddr, service: ServicePoint)
     };
     let vpc = end.eni.vpc_id.as_str();
     let component = format!("{} (route table)", table.id);
-    let e = match &route.target {
-        RouteTarget::InternetGateway(id) => gateway_attached(end.ri, id, vpc, false),
+    let (legs, igw, endpoint): (Vec<Evaluation>, String, Option<&str>) = match &route.target {
+        RouteTarget::InternetGateway(id) => (
+            vec![gateway_attached(end.ri, id, vpc, false)],
+            id.clone(),
+            None,
+        ),
         RouteTarget::VpcEndpoint(id) => {
-            let Some(fw) = firewall_for_endpoint(end.ri, id) else {
-                return with_steps(
-                    vec![route_step(table, route)],
-                    unknown_at(
-                        format!("{id} (VPC endpoint)"),
-                        format!("{id} is not an endpoint of a collected firewall"),
-                    ),
-                );
-            };
-            let flow = Flow {
-                src: client,
-                dst: dst_ip,
-                service,
-                sni: None,
-                fragment: false,
-            };
-            let onward = match endpoint_subnet(fw, id) {
-                Some(subnet) => match route::table_for_subnet(end.rm, end.ri, subnet) {
-                    Ok(fw_table) => match active_route(end.rm, end.ri, fw_table, client) {
-                        Ok(r) => match &r.target {
-                            RouteTarget::InternetGateway(igw) => with_steps(
-                                vec![route_step(fw_table, r)],
-                                gateway_attached(end.ri, igw, vpc, false),
-                            ),
-                            other => blocked_at(
-                                format!("{} (route table)", fw_table.id),
-                                format!(
-                                    "the reply leaves the firewall by {} ({}), not an internet gateway",
-                                    describe_route(r),
-                                    target_kind(other)
-                                ),
-                            ),
-                        },
-                        Err(e) => e,
-                    },
-                    Err(r) => unknown_at(format!("route table of {subnet}"), r),
-                },
-                None => unknown_at(
-                    format!("firewall {}", fw.name),
-                    format!("the subnet of endpoint {id} was not collected"),
-                ),
-            };
-            Evaluation::all_of(vec![
-                allowed_at(
-                    format!("{id} (firewall endpoint)"),
-                    format!("inspected by firewall {}", fw.name),
-                ),
-                firewall_verdict(end.ri, fw, &flow),
-                onward,
-            ])
+            match through_firewall(end, id, client, dst_ip, service, ephemeral) {
+                Ok((legs, igw)) => (legs, igw, Some(id.as_str())),
+                Err(e) => return with_steps(vec![route_step(table, route)], e),
+            }
         }
-        RouteTarget::NatGateway(id) => blocked_at(
-            format!("{id} (NAT gateway)"),
-            "a NAT gateway does not carry inbound connections; the reply would be translated",
-        ),
-        RouteTarget::EgressOnlyInternetGateway(id) => blocked_at(
-            format!("{id} (egress-only internet gateway)"),
-            "an egress-only internet gateway does not carry inbound connections",
-        ),
-        RouteTarget::Local | RouteTarget::VpcPeeringConnection(_) => blocked_at(
-            component,
-            format!("no route to an internet gateway for the reply to {client}"),
-        ),
-        other => unknown_at(
-            component,
-            format!(
-                "the reply to {client} goes through a {} ({}), which is not modelled",
-                target_kind(other),
-                describe_route(route)
+        RouteTarget::NatGateway(id) => return with_steps(
+            vec![route_step(table, route)],
+            blocked_at(
+                format!("{id} (NAT gateway)"),
+                "a NAT gateway does not carry inbound connections; the reply would be translated",
             ),
         ),
+        RouteTarget::EgressOnlyInternetGateway(id) => {
+            return with_steps(
+                vec![route_step(table, route)],
+                blocked_at(
+                    format!("{id} (egress-only internet gateway)"),
+                    "an egress-only internet gateway does not carry inbound connections",
+                ),
+            )
+        }
+        RouteTarget::Local | RouteTarget::VpcPeeringConnection(_) => {
+            return with_steps(
+                vec![route_step(table, route)],
+                blocked_at(
+                    component,
+                    format!("no route to an internet gateway for the reply to {client}"),
+                ),
+            )
+        }
+        other => {
+            return with_steps(
+                vec![route_step(table, route)],
+                unknown_at(
+                    component,
+                    format!(
+                        "the reply to {client} goes through a {} ({}), which is not modelled",
+                        target_kind(other),
+                        describe_route(route)
+                    ),
+                ),
+            )
+        }
     };
-    with_steps(vec![route_step(table, route)], e)
+    let mut legs = legs;
+    let edge = route::edge_table_for_gateway(end.rm, end.ri, &igw);
+    legs.extend(return_symmetry(end.rm, end.ri, edge, dst_ip, endpoint));
+    with_steps(vec![route_step(table, route)], Evaluation::all_of(legs))
+}
+
+/// The reply goes through firewall endpoint `id`: the policy's verdict, the firewall
+/// subnet's NACL both ways, and that subnet's route to an internet gateway. The
+/// evaluations and the gateway, or the evaluation that ends the path.
+fn through_firewall(
+    end: &End,
+    id: &str,
+    client: IpAddr,
+    dst_ip: IpAddr,
+    service: ServicePoint,
+    ephemeral: PortRange,
+) -> Result<(Vec<Evaluation>, String), Evaluation> {
+    let Some(fw) = firewall_for_endpoint(end.ri, id) else {
+        return Err(unknown_at(
+            format!("{id} (VPC endpoint)"),
+            format!("{id} is not an endpoint of a collected firewall"),
+        ));
+    };
+    let Some(subnet) = endpoint_subnet(fw, id) else {
+        return Err(unknown_at(
+            format!("firewall {}", fw.name),
+            format!("the subnet of endpoint {id} was not collected"),
+        ));
+    };
+    let flow = Flow {
+        src: client,
+        dst: dst_ip,
+        service,
+        sni: None,
+        fragment: false,
+    };
+    let acl = || end.rm.network_acl_for_subnet(subnet);
+    let mut legs = vec![
+        allowed_at(
+            format!("{id} (firewall endpoint)"),
+            format!("inspected by firewall {}", fw.name),
+        ),
+        firewall_verdict(end.ri, fw, &flow),
+        // In from the gateway (replies back out to the client), and on to the ENI.
+        nacl_one_side(
+            acl(),
+            subnet,
+            Direction::Ingress,
+            client,
+            service,
+            ephemeral,
+        ),
+    ];
+    if subnet != end.eni.subnet_id {
+        legs.push(nacl_one_side(
+            acl(),
+            subnet,
+            Direction::Egress,
+            dst_ip,
+            service,
+            ephemeral,
+        ));
+    }
+    let fw_table = route::table_for_subnet(end.rm, end.ri, subnet)
+        .map_err(|r| unknown_at(format!("route table of {subnet}"), r))?;
+    let r = active_route(end.rm, end.ri, fw_table, client)?;
+    match &r.target {
+        RouteTarget::InternetGateway(igw) => {
+            legs.push(with_steps(
+                vec![route_step(fw_table, r)],
+                gateway_attached(end.ri, igw, &end.eni.vpc_id, false),
+            ));
+            Ok((legs, igw.clone()))
+        }
+        other => Err(Evaluation::all_of(vec![
+            Evaluation::all_of(legs),
+            blocked_at(
+                format!("{} (route table)", fw_table.id),
+                format!(
+                    "the reply leaves the firewall by {} ({}), not an internet gateway",
+                    describe_route(r),
+                    target_kind(other)
+                ),
+            ),
+        ])),
+    }
 }

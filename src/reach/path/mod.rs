@@ -11,6 +11,7 @@
 pub mod egress;
 pub mod internet;
 pub mod private;
+mod symmetry;
 
 use std::net::IpAddr;
 

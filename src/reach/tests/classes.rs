@@ -452,3 +452,56 @@ fn exposure_agrees_with_per_client_path() {
         }
     }
 }
+
+#[test]
+fn edge_table_delivering_locally_keeps_exposure_exact() {
+    let mut kit = web_group(public_subnet(), 22, &["0.0.0.0/0"])
+        .eni("eni-1", &["10.0.0.1"], &["sg-web"])
+        .public_ip("54.1.1.1")
+        .edge_route_table("rtb-edge", "vpc-1", "igw-1")
+        .routes("rtb-edge", vec![route("10.0.0.0/16", RouteTarget::Local)]);
+    kit.region().subnets[0].ipv4_cidr = Some("10.0.0.0/24".parse().unwrap());
+    let e = exposure(&kit, "eni-1");
+    assert!(e.unknown.is_empty(), "{:?}", e.unknown);
+    assert_eq!(
+        &e.flows.addresses_for(ServicePoint::Tcp(22)).v4,
+        public_ipv4()
+    );
+    assert!(e.steps.iter().any(|s| s.decision.contains("locally")));
+}
+
+#[test]
+fn edge_table_steering_to_an_endpoint_makes_exposure_unproven() {
+    let mut kit = web_group(public_subnet(), 22, &["0.0.0.0/0"])
+        .eni("eni-1", &["10.0.0.1"], &["sg-web"])
+        .public_ip("54.1.1.1")
+        .edge_route_table("rtb-edge", "vpc-1", "igw-1")
+        .routes(
+            "rtb-edge",
+            vec![
+                route("10.0.0.0/16", RouteTarget::Local),
+                route("10.0.0.0/24", RouteTarget::VpcEndpoint("vpce-fw".into())),
+            ],
+        );
+    kit.region().subnets[0].ipv4_cidr = Some("10.0.0.0/24".parse().unwrap());
+    let e = exposure(&kit, "eni-1");
+    assert!(e.flows.is_empty(), "{}", e.flows);
+    assert!(
+        e.unknown
+            .iter()
+            .any(|u| u.contains("may be exposed") && u.contains("vpce-fw")),
+        "{:?}",
+        e.unknown
+    );
+
+    // A route splitting the subnet decides per address: not one answer per class.
+    let edge = kit.region().route_tables.last_mut().unwrap();
+    edge.routes[1] = route("10.0.0.1/32", RouteTarget::VpcEndpoint("vpce-fw".into()));
+    let e = exposure(&kit, "eni-1");
+    assert!(e.flows.is_empty());
+    assert!(
+        e.unknown.iter().any(|u| u.contains("splits")),
+        "{:?}",
+        e.unknown
+    );
+}

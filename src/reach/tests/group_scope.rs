@@ -20,7 +20,12 @@ fn across(rule: SecurityGroupRule) -> Kit {
 }
 
 fn db_rule() -> SecurityGroupRule {
-    ingress("sgr-1", Protocol::Tcp, ports(5432, 5432), group_peer("sg-app"))
+    ingress(
+        "sgr-1",
+        Protocol::Tcp,
+        ports(5432, 5432),
+        group_peer("sg-app"),
+    )
 }
 
 fn ask(kit: &Kit, eni: &str, direction: Direction, peer: &str) -> Evaluation {
@@ -59,7 +64,9 @@ fn reference_across_deleted_peering_is_stale() {
     let e = ask(&kit, "eni-db", Direction::Ingress, "10.1.0.7");
     assert!(e.is_blocked(), "{e:?}");
     assert!(
-        e.steps.iter().any(|s| s.decision.contains("matches nothing")),
+        e.steps
+            .iter()
+            .any(|s| s.decision.contains("matches nothing")),
         "{e:?}"
     );
 }
@@ -114,21 +121,33 @@ fn tgw_reference_needs_referencing_on_both_attachments() {
 
 #[test]
 fn outbound_reference_across_tgw_never_matches() {
-    let rule = egress("sgr-2", Protocol::Tcp, ports(5432, 5432), group_peer("sg-app"));
+    let rule = egress(
+        "sgr-2",
+        Protocol::Tcp,
+        ports(5432, 5432),
+        group_peer("sg-app"),
+    );
     let kit = tgw(across(db_rule()), true, true);
     let mut kit = kit;
     kit.region().security_groups[0].rules.push(rule);
     let e = ask(&kit, "eni-db", Direction::Egress, "10.1.0.7");
     assert!(e.is_blocked(), "{e:?}");
     assert!(
-        e.steps.iter().any(|s| s.decision.contains("outbound rules")),
+        e.steps
+            .iter()
+            .any(|s| s.decision.contains("outbound rules")),
         "{e:?}"
     );
 }
 
 #[test]
 fn outbound_reference_across_peering_matches() {
-    let rule = egress("sgr-2", Protocol::Tcp, ports(5432, 5432), group_peer("sg-app"));
+    let rule = egress(
+        "sgr-2",
+        Protocol::Tcp,
+        ports(5432, 5432),
+        group_peer("sg-app"),
+    );
     let mut kit = across(db_rule()).peering("pcx-1", "active", "vpc-2", "vpc-1");
     kit.region().security_groups[0].rules.push(rule);
     assert!(ask(&kit, "eni-db", Direction::Egress, "10.1.0.7").is_allowed());

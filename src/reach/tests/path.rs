@@ -432,6 +432,139 @@ mod internet {
             "egress-only internet gateway does not carry inbound"
         ));
     }
+
+    use crate::inventory::{Direction, NaclAction};
+    const IN: Direction = Direction::Ingress;
+    const OUT: Direction = Direction::Egress;
+
+    /// A policy whose stateless default passes everything.
+    fn pass_policy() -> crate::inventory::FirewallPolicy {
+        crate::inventory::FirewallPolicy {
+            name: "pass".into(),
+            arn: "arn:policy/pass".into(),
+            stateless_default_actions: vec!["aws:pass".into()],
+            stateless_fragment_default_actions: vec!["aws:pass".into()],
+            stateless_custom_actions: vec![],
+            stateless_rule_groups: vec![],
+            stateful_rule_groups: vec![],
+            stateful_rule_order: crate::inventory::RuleOrder::DefaultActionOrder,
+            stream_exception_policy: None,
+            stateful_default_actions: vec![],
+            variables: Default::default(),
+            tags: Default::default(),
+        }
+    }
+
+    /// eni-a (public 54.0.0.10) in subnet-1, whose replies go through firewall
+    /// endpoint vpce-fw in subnet-fw, which routes to igw-1. With `edge`, igw-1's
+    /// edge table sends subnet-1's requests through vpce-fw too.
+    fn inspected(edge: Option<RouteTarget>) -> Kit {
+        let mut kit = base(https_from_anywhere())
+            .subnet("subnet-fw", "vpc-1")
+            .route_table("rtb-fw", "vpc-1", false, &["subnet-fw"])
+            .routes(
+                "rtb-fw",
+                vec![
+                    route("10.0.0.0/16", local()),
+                    route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into())),
+                ],
+            )
+            .network_firewall("fw", "vpc-1", "subnet-fw", "vpce-fw", "arn:policy/pass")
+            .firewall_policy(pass_policy())
+            .eni("eni-a", &["10.0.1.10"], &["sg-web"])
+            .public_ip("54.0.0.10");
+        kit.region().route_tables[0].routes = vec![
+            route("10.0.0.0/16", local()),
+            route("0.0.0.0/0", RouteTarget::VpcEndpoint("vpce-fw".into())),
+        ];
+        if let Some(target) = edge {
+            kit = kit.edge_route_table("rtb-edge", "vpc-1", "igw-1").routes(
+                "rtb-edge",
+                vec![route("10.0.0.0/16", local()), route("10.0.1.0/24", target)],
+            );
+        }
+        kit
+    }
+
+    #[test]
+    fn ingress_routing_through_the_same_endpoint_is_inspected() {
+        let kit = inspected(Some(RouteTarget::VpcEndpoint("vpce-fw".into())));
+        let e = run(&kit, CLIENT);
+        assert!(e.is_allowed(), "{e:#?}");
+        assert!(says(&e, "inspected by firewall fw"));
+        assert!(says(
+            &e,
+            "symmetric: traffic to 10.0.1.10 also passes vpce-fw"
+        ));
+    }
+
+    #[test]
+    fn reply_through_firewall_without_ingress_routing_is_asymmetric() {
+        let e = run(&inspected(None), CLIENT);
+        assert!(e.is_unknown(), "{e:#?}");
+        assert!(says(&e, "asymmetric routing"));
+    }
+
+    #[test]
+    fn ingress_routing_to_a_firewall_the_reply_skips_is_asymmetric() {
+        let mut kit = inspected(Some(RouteTarget::VpcEndpoint("vpce-fw".into())));
+        kit.region().route_tables[0].routes[1] =
+            route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into()));
+        let e = run(&kit, CLIENT);
+        assert!(e.is_unknown(), "{e:#?}");
+        assert!(says(&e, "other direction bypasses it"));
+    }
+
+    #[test]
+    fn edge_blackhole_blocks_inbound() {
+        let mut kit = inspected(Some(RouteTarget::VpcEndpoint("vpce-fw".into())));
+        let edge = kit.region().route_tables.last_mut().unwrap();
+        edge.routes[1].state = RouteState::Blackhole;
+        let e = run(&kit, CLIENT);
+        assert!(e.is_blocked(), "{e:#?}");
+        assert!(says(&e, "blackhole"));
+    }
+
+    #[test]
+    fn firewall_subnet_nacl_applies_on_the_way_in() {
+        let kit = inspected(Some(RouteTarget::VpcEndpoint("vpce-fw".into()))).nacl(
+            acl(
+                "acl-fw",
+                vec![
+                    entry(
+                        100,
+                        IN,
+                        NaclAction::Deny,
+                        Protocol::Tcp,
+                        ports(443, 443),
+                        "0.0.0.0/0",
+                    ),
+                    entry(
+                        110,
+                        IN,
+                        NaclAction::Allow,
+                        Protocol::All,
+                        L4Match::Any,
+                        "0.0.0.0/0",
+                    ),
+                    entry(
+                        100,
+                        OUT,
+                        NaclAction::Allow,
+                        Protocol::All,
+                        L4Match::Any,
+                        "0.0.0.0/0",
+                    ),
+                ],
+            ),
+            "vpc-1",
+            false,
+            &["subnet-fw"],
+        );
+        let e = run(&kit, CLIENT);
+        assert!(e.is_blocked(), "{e:#?}");
+        assert!(says(&e, "acl-fw"));
+    }
 }
 
 mod egress {
@@ -608,8 +741,25 @@ mod egress {
         let (_, e) = trace(&kit, DST, Some("www.example.com"));
         assert!(e.is_unknown(), "{e:#?}");
         kit = kit.firewall_policy(policy);
+        // Replies to the NAT gateway come straight back from igw-1, bypassing the
+        // firewall: asymmetric, so unknown.
+        let (_, e) = trace(&kit, DST, Some("www.example.com"));
+        assert!(e.is_unknown(), "{e:#?}");
+        assert!(says(&e, "asymmetric routing"));
+        // igw-1's edge route table sends the NAT subnet's replies through vpce-fw.
+        kit = kit.edge_route_table("rtb-edge", "vpc-1", "igw-1").routes(
+            "rtb-edge",
+            vec![
+                route("10.0.0.0/16", local()),
+                route("10.0.2.0/24", RouteTarget::VpcEndpoint("vpce-fw".into())),
+            ],
+        );
         let (path, e) = trace(&kit, DST, Some("www.example.com"));
         assert!(e.is_allowed(), "{e:#?}");
+        assert!(says(
+            &e,
+            "symmetric: traffic to 10.0.2.5 also passes vpce-fw"
+        ));
         assert!(says(&e, "inspected by firewall fw"));
         assert!(says(&e, "firewall policy egress"));
         assert_eq!(
