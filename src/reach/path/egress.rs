@@ -43,6 +43,9 @@ pub enum EgressPath {
     },
     /// IPv6 through an egress-only internet gateway.
     EgressOnly(String),
+    /// To an AWS service (S3, DynamoDB) through a gateway endpoint: not the internet,
+    /// and subject to the endpoint's policy.
+    GatewayEndpoint { endpoint: String, service: String },
     /// No way out (or none that could be established).
     None,
 }
@@ -368,6 +371,9 @@ impl Walk<'_, '_, '_> {
         let src_ip = hop.src_ip;
         let ri = self.end.ri;
         let Some(fw) = firewall_for_endpoint(ri, endpoint) else {
+            if let Some(found) = self.gateway_endpoint(endpoint) {
+                return found;
+            }
             return (
                 EgressPath::None,
                 unknown_at(
@@ -441,5 +447,39 @@ impl Walk<'_, '_, '_> {
             then: Box::new(then),
         };
         (path, Evaluation::all_of(legs))
+    }
+
+    /// A gateway endpoint of the flow's VPC ends the path at the AWS service it
+    /// serves; the route to it comes from the service's prefix list.
+    fn gateway_endpoint(&self, id: &str) -> Option<(EgressPath, Evaluation)> {
+        let vpce = self
+            .end
+            .ri
+            .vpc_endpoints
+            .iter()
+            .find(|v| v.id == id && v.endpoint_type.eq_ignore_ascii_case("gateway"))?;
+        let component = format!("{id} (gateway endpoint)");
+        let e = if vpce.vpc_id != self.end.eni.vpc_id {
+            blocked_at(
+                component,
+                format!("belongs to {}, not {}", vpce.vpc_id, self.end.eni.vpc_id),
+            )
+        } else {
+            match vpce.state.as_deref() {
+                None | Some("available") | Some("Available") => allowed_at(
+                    component,
+                    format!(
+                        "reaches {} privately, not the internet (the endpoint policy applies)",
+                        vpce.service_name
+                    ),
+                ),
+                Some(state) => blocked_at(component, format!("state is {state}, not available")),
+            }
+        };
+        let path = EgressPath::GatewayEndpoint {
+            endpoint: id.to_string(),
+            service: vpce.service_name.clone(),
+        };
+        Some((path, e))
     }
 }

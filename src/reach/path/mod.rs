@@ -3,12 +3,15 @@
 //!
 //! - [`private`]: ENI to ENI over private addresses (same VPC, peering, TGW);
 //! - [`internet`]: a client on the internet to an ENI;
-//! - [`egress`]: an ENI to an internet address (direct, NAT, firewall, egress-only).
+//! - [`egress`]: an ENI to an internet address (direct, NAT, firewall, egress-only),
+//!   or to an AWS service through a gateway endpoint;
+//! - [`endpoint`]: an ENI to each ENI of an interface endpoint.
 //!
 //! Every answer names each component it passed; missing data is `Unknown` with the
 //! reason, never a guess either way.
 
 pub mod egress;
+pub mod endpoint;
 pub mod internet;
 pub mod private;
 mod symmetry;
@@ -28,6 +31,7 @@ use super::sets::ServicePoint;
 use super::verdict::{direction_word, peer_word, Evaluation, Step};
 
 pub use egress::{egress_trace, eni_to_internet, eni_to_internet_with, EgressPath};
+pub use endpoint::{eni_to_interface_endpoint, eni_to_interface_endpoint_with, EndpointLeg};
 pub use internet::{internet_to_eni, internet_to_eni_with};
 pub use private::{eni_to_eni, eni_to_eni_with};
 

@@ -804,3 +804,131 @@ mod egress {
         assert!(trace(&kit, "2001:db8:ffff::1", None).1.is_blocked());
     }
 }
+
+mod endpoints {
+    use super::*;
+    use crate::inventory::{NatConnectivity, RouteDestination, VpcEndpoint};
+    use crate::reach::path::{
+        egress_trace, eni_to_interface_endpoint, EgressPath, DEFAULT_EPHEMERAL,
+    };
+    use crate::reach::Model;
+
+    fn vpce(id: &str, kind: &str, service: &str, enis: &[&str]) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            owner_id: None,
+            endpoint_type: kind.into(),
+            service_name: service.into(),
+            state: Some("available".into()),
+            subnet_ids: vec![],
+            route_table_ids: vec![],
+            network_interface_ids: enis.iter().map(|e| e.to_string()).collect(),
+            security_group_ids: vec![],
+            policy_document: None,
+            private_dns_enabled: true,
+            tags: Default::default(),
+        }
+    }
+
+    /// eni-a in subnet-1 (AZ a) with egress to everywhere; no internet route.
+    fn private_vpc() -> Kit {
+        Kit::new()
+            .vpc("vpc-1")
+            .subnet("subnet-1", "vpc-1")
+            .subnet("subnet-2", "vpc-1")
+            .route_table("rtb-1", "vpc-1", true, &[])
+            .routes("rtb-1", vec![route("10.0.0.0/16", local())])
+            .nacl(open_acl("acl-1"), "vpc-1", true, &[])
+            .group("sg-client", "client", client_group())
+            .eni("eni-a", &["10.0.1.10"], &["sg-client"])
+    }
+
+    #[test]
+    fn gateway_endpoint_route_reaches_the_service_not_the_internet() {
+        let mut kit = private_vpc()
+            .prefix_list("pl-s3", &["52.216.0.0/15"])
+            .nat_gateway("nat-1", "subnet-2", NatConnectivity::Public, "10.0.2.5");
+        kit.region().route_tables[0]
+            .routes
+            .push(crate::inventory::Route {
+                destination: RouteDestination::PrefixList("pl-s3".into()),
+                ..route("0.0.0.0/0", RouteTarget::VpcEndpoint("vpce-s3".into()))
+            });
+        kit.region().vpc_endpoints.push(vpce(
+            "vpce-s3",
+            "Gateway",
+            "com.amazonaws.eu-west-1.s3",
+            &[],
+        ));
+        let model = Model::build(&kit.inv);
+        let (path, e) = egress_trace(
+            &model,
+            &kit.inv,
+            "eni-a",
+            ip("52.217.1.1"),
+            HTTPS,
+            None,
+            DEFAULT_EPHEMERAL,
+        );
+        assert!(e.is_allowed(), "{e:#?}");
+        assert_eq!(
+            path,
+            EgressPath::GatewayEndpoint {
+                endpoint: "vpce-s3".into(),
+                service: "com.amazonaws.eu-west-1.s3".into()
+            }
+        );
+        assert!(says(&e, "privately, not the internet"));
+        // Other addresses have no way out.
+        let (path, e) = egress_trace(
+            &model,
+            &kit.inv,
+            "eni-a",
+            ip("93.184.216.34"),
+            HTTPS,
+            None,
+            DEFAULT_EPHEMERAL,
+        );
+        assert!(e.is_blocked(), "{e:#?}");
+        assert_eq!(path, EgressPath::None);
+    }
+
+    #[test]
+    fn interface_endpoint_is_one_connection_per_endpoint_eni() {
+        let endpoint_rules = vec![ingress(
+            "sgr-vpce",
+            Protocol::Tcp,
+            ports(443, 443),
+            cidr("10.0.1.0/24"),
+        )];
+        let mut kit = private_vpc()
+            .group("sg-vpce", "endpoints", endpoint_rules)
+            .eni("eni-vpce-a", &["10.0.1.50"], &["sg-vpce"])
+            .eni("eni-vpce-b", &["10.0.2.50"], &["sg-vpce"])
+            .placed("vpc-1", "subnet-2");
+        kit.region().subnets[1].availability_zone = "eu-west-1b".into();
+        kit.region().vpc_endpoints.push(vpce(
+            "vpce-sts",
+            "Interface",
+            "com.amazonaws.eu-west-1.sts",
+            &["eni-vpce-a", "eni-vpce-b"],
+        ));
+        let model = Model::build(&kit.inv);
+        let legs = eni_to_interface_endpoint(&model, &kit.inv, "eni-a", "vpce-sts", HTTPS).unwrap();
+        assert_eq!(legs.len(), 2);
+        assert!(legs.iter().all(|l| l.evaluation.is_allowed()), "{legs:#?}");
+        assert!(legs[0].same_az && !legs[1].same_az, "{legs:#?}");
+        assert_eq!(legs[1].availability_zone.as_deref(), Some("eu-west-1b"));
+
+        // The endpoint's group decides: nothing but 443 gets in.
+        let legs =
+            eni_to_interface_endpoint(&model, &kit.inv, "eni-a", "vpce-sts", ServicePoint::Tcp(80))
+                .unwrap();
+        assert!(legs.iter().all(|l| l.evaluation.is_blocked()), "{legs:#?}");
+        // A gateway endpoint is not an interface endpoint.
+        kit.region().vpc_endpoints[0].endpoint_type = "Gateway".into();
+        let model = Model::build(&kit.inv);
+        assert!(eni_to_interface_endpoint(&model, &kit.inv, "eni-a", "vpce-sts", HTTPS).is_err());
+    }
+}
