@@ -8,6 +8,7 @@
 //! - [`model`]: the inventory indexed once, with what could not be collected;
 //! - [`security_group`]: per-ENI, stateful, allow-only evaluation;
 //! - [`group_scope`]: which VPCs a group reference reaches (peering, TGW);
+//! - [`lateral`]: private reachability between every pair of ENI classes;
 //! - [`nacl`]: per-subnet, stateless, first-match evaluation and connections;
 //! - [`verdict`]: allowed / blocked / unknown, with the steps that explain it.
 
@@ -15,6 +16,7 @@ pub mod classes;
 pub mod exposure;
 pub mod firewall;
 pub mod group_scope;
+pub mod lateral;
 pub mod model;
 pub mod nacl;
 pub mod path;

@@ -42,6 +42,7 @@ pub const DEFAULT_EPHEMERAL: PortRange = PortRange {
 };
 
 /// One ENI with everything a path needs about where it sits.
+#[derive(Clone, Copy)]
 pub(crate) struct End<'m, 'a> {
     pub rm: &'m RegionModel<'a>,
     pub ri: &'a RegionInventory,

@@ -113,7 +113,13 @@ fn return_route(
 
 /// Whether the route tables (and peering or transit gateway) carry the request and
 /// the reply between the two ends.
-fn routing(src: &End, dst: &End, src_ip: IpAddr, dst_ip: IpAddr, same_region: bool) -> Evaluation {
+pub(crate) fn routing(
+    src: &End,
+    dst: &End,
+    src_ip: IpAddr,
+    dst_ip: IpAddr,
+    same_region: bool,
+) -> Evaluation {
     if same_region && src.eni.vpc_id == dst.eni.vpc_id {
         return Evaluation::all_of(vec![local_hop(src, dst_ip), local_hop(dst, src_ip)]);
     }

@@ -3,6 +3,7 @@
 mod classes;
 mod firewall;
 mod group_scope;
+mod lateral;
 mod model;
 mod nacl;
 mod path;
