@@ -7,11 +7,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::checks::registry;
 use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection};
 use crate::exit::Exit;
 use crate::files::write_output;
 use crate::inventory::Inventory;
-use crate::report::inventory_summary;
+use crate::reach::Model;
+use crate::report::{findings_json, findings_table, inventory_summary};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,8 +36,25 @@ pub struct Cli {
 pub enum Command {
     /// Collect an account's network inventory and save it as JSON.
     Collect(CollectArgs),
-    /// Collect (or load) an inventory and report on it.
+    /// Collect (or load) an inventory, run the checks, and report the findings.
     Scan(ScanArgs),
+    /// List the checks.
+    Checks,
+    /// Print a check's documentation.
+    Explain {
+        /// The check id, as `vpcaudit checks` lists it.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Findings grouped by severity, for people.
+    Table,
+    /// `vpcaudit/findings/v1` JSON, for machines.
+    Json,
+    /// The inventory's resource counts and coverage gaps, without running checks.
+    Summary,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +99,18 @@ pub struct ScanArgs {
     /// Run on the sample inventory built into vpcaudit (no AWS account needed).
     #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url"])]
     pub demo: bool,
+    /// Run only these checks (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub checks: Vec<String>,
+    /// Skip these checks (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub skip: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here instead of standard output (`-` for standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn init_logging(verbose: u8) {
@@ -127,9 +158,84 @@ pub fn run(cli: Cli) -> Result<Exit> {
             } else {
                 collect_inventory(&args.aws, &progress)?
             };
-            print!("{}", inventory_summary::render(&inventory));
+            scan(&args, &inventory)
+        }
+        Command::Checks => {
+            let all = registry::all().map_err(anyhow::Error::msg)?;
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::ASCII_FULL_CONDENSED)
+                .set_header(vec!["id", "severity", "title"]);
+            for r in &all {
+                table.add_row(vec![
+                    r.meta.id.clone(),
+                    r.meta.severity.to_string(),
+                    r.meta.title.clone(),
+                ]);
+            }
+            print_out(&format!("{table}\n"))?;
             Ok(Exit::Ok)
         }
+        Command::Explain { id } => {
+            let all = registry::all().map_err(anyhow::Error::msg)?;
+            let found = crate::checks::select::select(&all, std::slice::from_ref(&id), &[])
+                .map_err(|_| {
+                    UsageError(format!(
+                        "unknown check id {id:?} (run `vpcaudit checks` for the list)"
+                    ))
+                })?;
+            print_out(&found[0].meta.explain())?;
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+/// A usage mistake found after argument parsing (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn scan(args: &ScanArgs, inventory: &Inventory) -> Result<Exit> {
+    if args.format == Format::Summary {
+        emit(
+            args.output.as_deref(),
+            &inventory_summary::render(inventory),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    let all = registry::all().map_err(anyhow::Error::msg)?;
+    let selected = crate::checks::select::select(&all, &args.checks, &args.skip)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let model = Model::build(inventory);
+    let ctx = crate::checks::Context::new(inventory, &model);
+    let findings = registry::run(&selected, &ctx);
+    let text = match args.format {
+        Format::Table | Format::Summary => findings_table::render(inventory, &findings),
+        Format::Json => {
+            let ids: Vec<String> = selected.iter().map(|r| r.meta.id.clone()).collect();
+            findings_json::render(inventory, &ids, &findings).context("serialising the findings")?
+        }
+    };
+    emit(args.output.as_deref(), &text)?;
+    Ok(Exit::Ok)
+}
+
+/// Standard output, or a file written atomically.
+fn emit(output: Option<&std::path::Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => Ok(write_output(path, text.as_bytes())?),
+        None => print_out(text),
+    }
+}
+
+/// Standard output without panicking: a closed pipe (`| head`) ends the output
+/// quietly, as for any Unix filter.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
     }
 }
 

@@ -38,7 +38,9 @@ impl Exit {
                     | CollectError::InvalidRegionName(_) => Exit::Usage,
                 };
             }
-            if cause.downcast_ref::<InventoryFileError>().is_some() {
+            if cause.downcast_ref::<InventoryFileError>().is_some()
+                || cause.downcast_ref::<crate::cli::UsageError>().is_some()
+            {
                 return Exit::Usage;
             }
             if cause.downcast_ref::<WriteError>().is_some() {

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
 
+pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod demo;
@@ -10,3 +11,4 @@ pub mod files;
 pub mod inventory;
 pub mod reach;
 pub mod report;
+pub mod synth;

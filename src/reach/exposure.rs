@@ -199,8 +199,13 @@ fn compute<'a>(
         .intersection(&conn.inbound)
         .intersection(&FlowSet::from_box(sources, conn.unmodelled));
     if !unmodelled.is_empty() {
+        // The services say what is unmodelled; the sources are the exposed ones.
+        let services = unmodelled
+            .boxes()
+            .iter()
+            .fold(ServiceSet::empty(), |s, b| s.union(&b.services));
         unknown.push(format!(
-            "replies to {unmodelled} are not modelled (only echo requests are)"
+            "replies to {services} from the internet are not modelled (only echo requests are)"
         ));
     }
     if let Some(igw) = &routing.gateway {

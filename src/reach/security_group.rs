@@ -26,6 +26,33 @@ pub fn allowed_flows(model: &Model, eni_id: &str, direction: Direction) -> Resul
     Ok(FlowSet::from_boxes(boxes))
 }
 
+/// Every (peer, service) one group's own rules allow in `direction`, judged alone
+/// (not with the other groups of the ENIs carrying it). `Err` gives why unknown.
+pub fn group_allowed_flows(
+    model: &Model,
+    account_id: &str,
+    region: &str,
+    group_id: &str,
+    direction: Direction,
+) -> Result<FlowSet, String> {
+    let rm = model
+        .region(account_id, region)
+        .ok_or_else(|| format!("{account_id}/{region} was not collected"))?;
+    if let Some(reason) = rm.gap(&SECURITY_GROUP_OPS) {
+        return Err(reason);
+    }
+    let group = rm
+        .security_group(group_id)
+        .ok_or_else(|| format!("group {group_id} is not in the inventory"))?;
+    let vpc = group.vpc_id.as_deref().unwrap_or_default();
+    let mut boxes = Vec::new();
+    for (_, rule) in rules(&[group], direction) {
+        let (peers, _) = resolve_peer(model, rm, vpc, direction, &rule.peer)?;
+        boxes.push((peers, ServiceSet::from_rule(rule.protocol, rule.l4)));
+    }
+    Ok(FlowSet::from_boxes(boxes))
+}
+
 /// Whether the groups on `eni_id` allow `service` with `peer` in `direction`, naming
 /// the group and rule that allow it. A rule whose peer cannot be resolved only makes
 /// the answer unknown when no other rule allows and the rule covers the service.
@@ -186,4 +213,15 @@ fn peer_label(peer: &RulePeer) -> String {
         } => format!("group {a}/{group_id}"),
         RulePeer::Group { group_id, .. } => format!("group {group_id}"),
     }
+}
+
+/// `rule sgr-1 "web": tcp/443 to 0.0.0.0/0`, for explanations and evidence.
+pub fn describe_rule(rule: &SecurityGroupRule) -> String {
+    format!(
+        "{}: {} {} {}",
+        rule_label(rule),
+        ServiceSet::from_rule(rule.protocol, rule.l4),
+        peer_word(rule.direction),
+        peer_label(&rule.peer)
+    )
 }

@@ -1,0 +1,178 @@
+//! `egress-world-open`: in-use security groups whose own egress rules reach the whole
+//! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
+//! Severity follows where the ENIs carrying the group can actually go.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::inventory::Direction;
+use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::security_group::{describe_rule, group_allowed_flows};
+use crate::reach::sets::{public_internet, FlowSet, InternetCoverage, ServicePoint, ServiceSet};
+use crate::report::finding::Severity;
+
+use super::context::{Context, Draft};
+use super::resources;
+use super::Check;
+
+pub struct EgressWorldOpen;
+
+/// A public address no route table singles out in practice (example.com), used to
+/// ask where "the internet" is routed.
+const PROBE: [u8; 4] = [93, 184, 216, 34];
+
+impl Check for EgressWorldOpen {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            // Groups in use, with the ENIs carrying them.
+            let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for eni in &ri.network_interfaces {
+                for g in &eni.security_group_ids {
+                    users.entry(g.as_str()).or_default().push(eni.id.as_str());
+                }
+            }
+            for g in &ri.security_groups {
+                let Some(enis) = users.get(g.id.as_str()) else {
+                    continue;
+                };
+                let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
+                let related = enis
+                    .iter()
+                    .map(|e| resources::network_interface(account, &ri.region, e, None));
+                let flows = match group_allowed_flows(
+                    ctx.model,
+                    account,
+                    &ri.region,
+                    &g.id,
+                    Direction::Egress,
+                ) {
+                    Ok(f) => f,
+                    Err(reason) => {
+                        out.push(
+                            Draft::unknown(
+                                account,
+                                &ri.region,
+                                resource,
+                                format!("egress of {} could not be evaluated: {reason}", g.id),
+                            )
+                            .related(related),
+                        );
+                        continue;
+                    }
+                };
+                let Some(scope) = world_open(&flows) else {
+                    continue;
+                };
+                let (severity, route_note) = reach_of(ctx, enis);
+                let mut draft = Draft::fail(
+                    account,
+                    &ri.region,
+                    resource,
+                    format!(
+                        "{} ({}) lets {} out to the whole {}; {}",
+                        g.id, g.name, scope.services, scope.family, route_note
+                    ),
+                )
+                .severity(severity)
+                .related(related)
+                .identity(scope.family)
+                .identity(scope.services);
+                for r in g.rules.iter().filter(|r| r.direction == Direction::Egress) {
+                    draft = draft.evidence(format!("{} egress", g.id), describe_rule(r));
+                }
+                out.push(draft);
+            }
+        }
+        out
+    }
+}
+
+struct Scope {
+    family: &'static str,
+    services: &'static str,
+}
+
+/// Whether the flows cover the whole IPv4 or IPv6 internet for every service, or for
+/// TCP 443 or 80.
+fn world_open(flows: &FlowSet) -> Option<Scope> {
+    let internet = public_internet();
+    let everything = FlowSet::from_box(internet.clone(), ServiceSet::all());
+    let missing = everything.difference(flows);
+    let missing_addrs = InternetCoverage::of(&internet.difference(&missing.addresses()));
+    for (covers, family) in [
+        (missing_addrs.covers_all_ipv4(), "IPv4 internet"),
+        (missing_addrs.covers_all_ipv6(), "IPv6 internet"),
+    ] {
+        if covers {
+            return Some(Scope {
+                family,
+                services: "all traffic",
+            });
+        }
+    }
+    for (port, services) in [(443, "HTTPS (tcp/443)"), (80, "HTTP (tcp/80)")] {
+        let cov = InternetCoverage::of(&flows.addresses_for(ServicePoint::Tcp(port)));
+        if cov.covers_all_ipv4() {
+            return Some(Scope {
+                family: "IPv4 internet",
+                services,
+            });
+        }
+        if cov.covers_all_ipv6() {
+            return Some(Scope {
+                family: "IPv6 internet",
+                services,
+            });
+        }
+    }
+    None
+}
+
+/// High when some ENI carrying the group has an unfiltered way to the internet,
+/// medium when it goes through a Network Firewall, low when none leaves the VPC.
+fn reach_of(ctx: &Context, enis: &[&str]) -> (Severity, String) {
+    let probe = IpAddr::from(PROBE);
+    let mut filtered = None;
+    for eni in enis {
+        let (path, _) = egress_trace(
+            ctx.model,
+            ctx.inventory,
+            eni,
+            probe,
+            ServicePoint::Tcp(443),
+            None,
+            DEFAULT_EPHEMERAL,
+        );
+        match unfiltered_exit(&path) {
+            Some(true) => {
+                return (
+                    Severity::High,
+                    format!("{eni} has an unfiltered route to the internet"),
+                )
+            }
+            Some(false) => filtered = Some(*eni),
+            None => {}
+        }
+    }
+    match filtered {
+        Some(eni) => (
+            Severity::Medium,
+            format!("{eni} reaches the internet only through a Network Firewall"),
+        ),
+        None => (
+            Severity::Low,
+            "no ENI carrying it has a route out of the VPC".to_string(),
+        ),
+    }
+}
+
+/// `Some(true)`: out without a firewall; `Some(false)`: out through one; `None`: not out.
+fn unfiltered_exit(path: &EgressPath) -> Option<bool> {
+    match path {
+        EgressPath::Direct(_) | EgressPath::EgressOnly(_) => Some(true),
+        EgressPath::Nat { then, .. } => unfiltered_exit(then),
+        EgressPath::Firewall { then, .. } => unfiltered_exit(then).map(|_| false),
+        EgressPath::GatewayEndpoint { .. } | EgressPath::None => None,
+    }
+}

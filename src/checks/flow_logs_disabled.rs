@@ -1,0 +1,49 @@
+//! `flow-logs-disabled`: a VPC without an active flow log covering it (on the VPC
+//! itself; subnet- or ENI-level logs cover only part of it).
+
+use super::context::{Context, Draft};
+use super::resources;
+use super::Check;
+
+pub struct FlowLogsDisabled;
+
+pub const FLOW_LOGS_OP: &str = "DescribeFlowLogs";
+
+impl Check for FlowLogsDisabled {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let gap = ctx
+                .model
+                .region(account, &ri.region)
+                .and_then(|rm| rm.gap(&[FLOW_LOGS_OP]));
+            for vpc in &ri.vpcs {
+                let resource = resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags));
+                if let Some(reason) = &gap {
+                    out.push(Draft::unknown(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("flow logs of {} could not be listed: {reason}", vpc.id),
+                    ));
+                    continue;
+                }
+                let active = ri.flow_logs.iter().any(|f| {
+                    f.resource_id.as_deref() == Some(vpc.id.as_str())
+                        && f.log_status
+                            .as_deref()
+                            .map_or(true, |s| s.eq_ignore_ascii_case("active"))
+                });
+                if !active {
+                    out.push(Draft::fail(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("{} has no active flow log", vpc.id),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}

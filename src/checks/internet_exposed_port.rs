@@ -1,0 +1,153 @@
+//! `internet-exposed-port`: what the public internet can open to an ENI, after public
+//! address, reply route, NACL and security groups (the engine's exposure, exact and
+//! per class). Severity by what is exposed: remote administration and data stores
+//! critical, web info, anything else high.
+
+use crate::inventory::{L4Match, Protocol};
+use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
+use crate::report::finding::Severity;
+
+use super::context::{Context, Draft};
+use super::resources;
+use super::Check;
+
+pub struct InternetExposedPort;
+
+/// Remote administration: SSH, Telnet, RDP, VNC, WinRM.
+pub const ADMIN_PORTS: &[(u16, u16)] =
+    &[(22, 22), (23, 23), (3389, 3389), (5900, 5900), (5985, 5986)];
+/// Well-known data-store ports.
+pub const DATA_PORTS: &[(u16, u16)] = &[
+    (1433, 1433),
+    (1521, 1521),
+    (3306, 3306),
+    (5432, 5432),
+    (5439, 5439),
+    (6379, 6379),
+    (7000, 7001),
+    (9042, 9042),
+    (9092, 9092),
+    (9200, 9200),
+    (11211, 11211),
+    (27017, 27017),
+];
+const WEB_PORTS: &[(u16, u16)] = &[(80, 80), (443, 443)];
+
+pub fn tcp_ports(ranges: &[(u16, u16)]) -> ServiceSet {
+    ranges.iter().fold(ServiceSet::empty(), |s, &(from, to)| {
+        s.union(&ServiceSet::from_rule(
+            Protocol::Tcp,
+            L4Match::Ports(crate::inventory::PortRange { from, to }),
+        ))
+    })
+}
+
+impl Check for InternetExposedPort {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for eni in &ri.network_interfaces {
+                let resource =
+                    resources::network_interface(account, &ri.region, &eni.id, Some(&eni.tags));
+                let mut related: Vec<_> = eni
+                    .security_group_ids
+                    .iter()
+                    .map(|g| resources::security_group(account, &ri.region, g, None))
+                    .collect();
+                related.push(resources::subnet(account, &ri.region, &eni.subnet_id, None));
+                let exposure = ctx.exposure(&eni.id);
+                let exposure = match exposure.as_ref() {
+                    Ok(e) => e,
+                    Err(reason) => {
+                        if !eni.public_ipv4s.is_empty() || !eni.ipv6s.is_empty() {
+                            out.push(
+                                Draft::unknown(
+                                    account,
+                                    &ri.region,
+                                    resource,
+                                    format!(
+                                        "exposure of {} could not be evaluated: {reason}",
+                                        eni.id
+                                    ),
+                                )
+                                .related(related),
+                            );
+                        }
+                        continue;
+                    }
+                };
+                if let Some(igw) = &exposure.gateway {
+                    related.push(resources::internet_gateway(account, &ri.region, igw, None));
+                }
+                if !exposure.flows.is_empty() {
+                    let services = services_of(&exposure.flows);
+                    let severity = severity_of(&services);
+                    let sources = InternetCoverage::of(&exposure.flows.addresses());
+                    let whole = if sources.covers_all_ipv4() || sources.covers_all_ipv6() {
+                        " from the whole internet"
+                    } else {
+                        " from part of the internet"
+                    };
+                    let mut d = Draft::fail(
+                        account,
+                        &ri.region,
+                        resource.clone(),
+                        format!("{} accepts {services}{whole}", eni.id),
+                    )
+                    .severity(severity)
+                    .related(related.clone())
+                    .identity(services.to_string());
+                    for s in &exposure.steps {
+                        d = d.evidence(&s.component, &s.decision);
+                    }
+                    out.push(d);
+                }
+                if !exposure.unknown.is_empty() {
+                    // Only ICMP replies unmodelled: little is at stake.
+                    let icmp_only = exposure
+                        .unknown
+                        .iter()
+                        .all(|u| u.starts_with("replies to icmp"));
+                    let mut d = Draft::unknown(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} may accept more from the internet: {}",
+                            eni.id,
+                            exposure.unknown.join("; ")
+                        ),
+                    )
+                    .related(related)
+                    .identity("unknown");
+                    if icmp_only {
+                        d = d.severity(Severity::Info);
+                    }
+                    for s in &exposure.steps {
+                        d = d.evidence(&s.component, &s.decision);
+                    }
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn services_of(flows: &FlowSet) -> ServiceSet {
+    flows
+        .boxes()
+        .iter()
+        .fold(ServiceSet::empty(), |s, b| s.union(&b.services))
+}
+
+fn severity_of(services: &ServiceSet) -> Severity {
+    let sensitive = tcp_ports(ADMIN_PORTS).union(&tcp_ports(DATA_PORTS));
+    if !services.intersection(&sensitive).is_empty() {
+        Severity::Critical
+    } else if services.difference(&tcp_ports(WEB_PORTS)).is_empty() {
+        Severity::Info
+    } else {
+        Severity::High
+    }
+}

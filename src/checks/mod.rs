@@ -1,0 +1,30 @@
+//! The check registry and the network-risk catalogue.
+//!
+//! Every check is built on the reachability engine ([`crate::reach`]): its severity
+//! reflects what is actually reachable, not what a rule string says. Each check is
+//! one file here plus `checks/<id>.toml` (metadata and documentation, compiled in),
+//! listed once in [`registry`].
+
+pub mod context;
+pub mod meta;
+pub mod registry;
+pub mod resources;
+pub mod select;
+
+mod egress_world_open;
+mod flow_logs_disabled;
+mod internet_exposed_port;
+mod sg_default_allows_traffic;
+mod subnet_auto_public_ip;
+
+#[cfg(test)]
+mod tests;
+
+pub use context::{Context, Draft};
+pub use meta::Meta;
+pub use registry::Registered;
+
+/// One check: reads the context, returns drafts of its findings.
+pub trait Check: Sync {
+    fn run(&self, ctx: &Context) -> Vec<Draft>;
+}

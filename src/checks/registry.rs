@@ -1,0 +1,142 @@
+//! The one list of checks. A check is a file under `src/checks/` and a
+//! `checks/<id>.toml`; both are named here, and a guard test fails when either is
+//! missing from this list.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::context::{Context, Draft};
+use super::meta::Meta;
+use super::Check;
+use crate::report::finding::{fingerprint, Evidence, Finding, Resource, Status};
+
+macro_rules! checks {
+    ($($file:literal => $check:expr,)*) => {
+        /// (TOML source, check) for every check, in catalogue order.
+        pub(crate) const CHECKS: &[(&str, &dyn Check)] = &[
+            $((include_str!(concat!("../../checks/", $file, ".toml")), &$check),)*
+        ];
+    };
+}
+
+checks! {
+    "egress-world-open" => super::egress_world_open::EgressWorldOpen,
+    "internet-exposed-port" => super::internet_exposed_port::InternetExposedPort,
+    "sg-default-allows-traffic" => super::sg_default_allows_traffic::SgDefaultAllowsTraffic,
+    "flow-logs-disabled" => super::flow_logs_disabled::FlowLogsDisabled,
+    "subnet-auto-public-ip" => super::subnet_auto_public_ip::SubnetAutoPublicIp,
+}
+
+/// A check with its parsed metadata.
+pub struct Registered {
+    pub meta: Meta,
+    pub check: &'static dyn Check,
+}
+
+/// Every check. The metadata is compiled in and parsed here; a failure is a bug the
+/// guard test catches, reported as an error rather than a panic all the same.
+pub fn all() -> Result<Vec<Registered>, String> {
+    CHECKS
+        .iter()
+        .map(|(source, check)| {
+            let meta = Meta::parse(source).map_err(|e| format!("check metadata: {e}"))?;
+            Ok(Registered {
+                meta,
+                check: *check,
+            })
+        })
+        .collect()
+}
+
+/// Runs `checks` on `ctx`. A check that panics loses only its own findings: it is
+/// reported as an `unknown` finding naming the failure.
+pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for reg in checks {
+        let result = catch_unwind(AssertUnwindSafe(|| reg.check.run(ctx)));
+        match result {
+            Ok(drafts) => findings.extend(drafts.into_iter().map(|d| finish(&reg.meta, d))),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                tracing::error!(check = %reg.meta.id, "check failed: {what}");
+                let resource = Resource {
+                    resource_type: "vpcaudit::Check".into(),
+                    id: reg.meta.id.clone(),
+                    arn: None,
+                    name: None,
+                };
+                let draft = Draft::unknown(
+                    "",
+                    "",
+                    resource,
+                    format!("the check failed and could not decide: {what}"),
+                );
+                findings.push(finish(&reg.meta, draft));
+            }
+        }
+    }
+    sort(&mut findings);
+    findings
+}
+
+/// Severity first, then account, region, check and resource, so output is stable.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            a.severity,
+            a.status,
+            &a.account,
+            &a.region,
+            &a.check,
+            &a.resource.id,
+            &a.fingerprint,
+        )
+            .cmp(&(
+                b.severity,
+                b.status,
+                &b.account,
+                &b.region,
+                &b.check,
+                &b.resource.id,
+                &b.fingerprint,
+            ))
+    });
+}
+
+fn finish(meta: &Meta, d: Draft) -> Finding {
+    let mut parts = vec![
+        meta.id.clone(),
+        d.account.clone(),
+        d.region.clone(),
+        d.resource.id.clone(),
+    ];
+    parts.extend(d.identity.iter().cloned());
+    let severity = match d.status {
+        Status::Fail => d.severity.unwrap_or(meta.severity),
+        Status::Unknown => d.severity.unwrap_or(meta.severity),
+    };
+    Finding {
+        check: meta.id.clone(),
+        severity,
+        status: d.status,
+        title: meta.title.clone(),
+        message: d.message,
+        account: d.account,
+        region: d.region,
+        resource: d.resource,
+        related: d.related,
+        evidence: d
+            .evidence
+            .into_iter()
+            .map(|e| Evidence {
+                component: e.component,
+                detail: e.detail,
+            })
+            .collect(),
+        remediation: meta.remediation.text.trim().to_string(),
+        fingerprint: fingerprint(&parts),
+    }
+}

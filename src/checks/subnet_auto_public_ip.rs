@@ -1,0 +1,28 @@
+//! `subnet-auto-public-ip`: subnets that give every new ENI a public IPv4 address
+//! (FSBP EC2.15), so anything launched there is addressable from the internet.
+
+use super::context::{Context, Draft};
+use super::resources;
+use super::Check;
+
+pub struct SubnetAutoPublicIp;
+
+impl Check for SubnetAutoPublicIp {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for s in ri.subnets.iter().filter(|s| s.map_public_ip_on_launch) {
+                out.push(
+                    Draft::fail(
+                        account,
+                        &ri.region,
+                        resources::subnet(account, &ri.region, &s.id, Some(&s.tags)),
+                        format!("{} assigns a public IPv4 address to every new ENI", s.id),
+                    )
+                    .related([resources::vpc(account, &ri.region, &s.vpc_id, None)]),
+                );
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,92 @@
+//! Guards on the registry, and each check on the scenario inventories.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::registry::{self, CHECKS};
+
+fn dir_names(dir: &str, ext: &str) -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(ext).map(str::to_string)
+        })
+        .collect()
+}
+
+/// Files in `src/checks/` that are infrastructure, not checks.
+const NOT_CHECKS: &[&str] = &[
+    "mod",
+    "context",
+    "meta",
+    "registry",
+    "resources",
+    "select",
+    "tests",
+];
+
+#[test]
+fn every_check_file_and_toml_is_registered_once() {
+    let all = registry::all().expect("all metadata parses");
+    let ids: Vec<&str> = all.iter().map(|r| r.meta.id.as_str()).collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids in {ids:?}");
+
+    let tomls = dir_names("checks", ".toml");
+    let registered: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    assert_eq!(tomls, registered, "checks/*.toml and the registry differ");
+
+    let sources: BTreeSet<String> = dir_names("src/checks", ".rs")
+        .into_iter()
+        .filter(|n| !NOT_CHECKS.contains(&n.as_str()))
+        .map(|n| n.replace('_', "-"))
+        .collect();
+    assert_eq!(
+        sources, registered,
+        "src/checks/*.rs and the registry differ"
+    );
+    assert_eq!(CHECKS.len(), all.len());
+}
+
+#[test]
+fn metadata_is_complete() {
+    for r in registry::all().unwrap() {
+        let m = &r.meta;
+        assert!(
+            !m.title.is_empty() && !m.description.is_empty() && !m.rationale.is_empty(),
+            "{}",
+            m.id
+        );
+        assert!(!m.remediation.text.is_empty(), "{}", m.id);
+        assert!(m.resource_type.starts_with("AWS::"), "{}", m.id);
+        assert!(!m.references.is_empty(), "{} has no references", m.id);
+        assert!(m.explain().contains(&m.id));
+    }
+}
+
+#[test]
+fn list_of_ids() {
+    let ids: Vec<String> = registry::all()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.meta.id)
+        .collect();
+    insta::assert_snapshot!(ids.join("\n"));
+}
+
+#[test]
+fn selection_rejects_unknown_ids() {
+    let all = registry::all().unwrap();
+    let only = vec!["egress-world-open".to_string()];
+    assert_eq!(super::select::select(&all, &only, &[]).unwrap().len(), 1);
+    let skip = vec!["egress-world-open".to_string()];
+    assert_eq!(
+        super::select::select(&all, &[], &skip).unwrap().len(),
+        all.len() - 1
+    );
+    let bad = vec!["nope".to_string()];
+    assert!(super::select::select(&all, &bad, &[]).is_err());
+}

@@ -1,0 +1,71 @@
+//! The findings document: `{"schema": "vpcaudit/findings/v1", ...}`.
+
+use serde::Serialize;
+
+use crate::inventory::{CoverageGap, Inventory};
+
+use super::finding::Finding;
+
+pub const SCHEMA: &str = "vpcaudit/findings/v1";
+
+#[derive(Debug, Serialize)]
+pub struct Document<'a> {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub scanned: Scanned,
+    pub coverage: &'a [CoverageGap],
+    pub findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Scanned {
+    /// When the inventory was collected (Unix seconds), not when the checks ran, so
+    /// the same inventory always gives the same document.
+    pub collected_at: u64,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub checks: Vec<String>,
+    pub resources: usize,
+}
+
+pub fn render(
+    inv: &Inventory,
+    checks: &[String],
+    findings: &[Finding],
+) -> Result<String, serde_json::Error> {
+    let mut accounts: Vec<String> = inv.accounts.iter().map(|a| a.account_id.clone()).collect();
+    accounts.sort();
+    accounts.dedup();
+    let mut regions: Vec<String> = inv.regions().map(|(_, r)| r.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let resources = inv
+        .regions()
+        .map(|(_, r)| r.resource_counts().iter().map(|(_, n)| n).sum::<usize>())
+        .sum();
+    let doc = Document {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "vpcaudit",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scanned: Scanned {
+            collected_at: inv.collected_at,
+            accounts,
+            regions,
+            checks: checks.to_vec(),
+            resources,
+        },
+        coverage: &inv.coverage,
+        findings,
+    };
+    let mut s = serde_json::to_string_pretty(&doc)?;
+    s.push('\n');
+    Ok(s)
+}

@@ -1,0 +1,177 @@
+//! VPC peering connections and the transit gateway: attachments (with their ENIs),
+//! one route table with a propagated route per attached VPC, a static default route
+//! to the inspection VPC and one blackhole.
+
+use ipnet::Ipv4Net;
+
+use crate::inventory::{
+    PeeringSide, RouteDestination, TransitGateway, TransitGatewayAttachment, TransitGatewayRoute,
+    TransitGatewayRouteAttachment, TransitGatewayRouteTable, TransitGatewayRouteTableLink,
+    VpcPeeringConnection,
+};
+
+use super::enis::infra_eni;
+use super::plan::{Tier, ACCOUNT, REGION};
+use super::state::{named, Builder};
+
+pub(super) fn build(b: &mut Builder) {
+    peerings(b);
+    transit_gateway(b);
+}
+
+fn peerings(b: &mut Builder) {
+    let layout = &b.layout;
+    for p in &layout.peerings {
+        let side = |v: usize| {
+            let plan = &layout.vpcs[v];
+            PeeringSide {
+                vpc_id: Some(plan.id.clone()),
+                owner_id: Some(ACCOUNT.into()),
+                region: Some(REGION.into()),
+                ipv4_cidrs: vec![plan.cidr],
+                ipv6_cidrs: plan.ipv6.into_iter().collect(),
+            }
+        };
+        let name = format!(
+            "{}-to-{}",
+            layout.vpcs[p.requester].name, layout.vpcs[p.accepter].name
+        );
+        b.ri.vpc_peering_connections.push(VpcPeeringConnection {
+            id: p.id.clone(),
+            status: Some("active".into()),
+            requester: side(p.requester),
+            accepter: side(p.accepter),
+            tags: named(&name),
+        });
+    }
+}
+
+fn link(attachment: &str, vpc_id: &str, state: &str) -> TransitGatewayRouteTableLink {
+    TransitGatewayRouteTableLink {
+        attachment_id: Some(attachment.into()),
+        resource_id: Some(vpc_id.into()),
+        resource_type: Some("vpc".into()),
+        state: Some(state.into()),
+    }
+}
+
+fn tgw_route(
+    destination: Ipv4Net,
+    state: &str,
+    route_type: &str,
+    to: Option<(&str, &str)>,
+) -> TransitGatewayRoute {
+    TransitGatewayRoute {
+        destination: RouteDestination::Ipv4(destination),
+        state: Some(state.into()),
+        route_type: Some(route_type.into()),
+        attachments: to
+            .map(|(attachment, vpc_id)| TransitGatewayRouteAttachment {
+                attachment_id: Some(attachment.into()),
+                resource_id: Some(vpc_id.into()),
+                resource_type: Some("vpc".into()),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn transit_gateway(b: &mut Builder) {
+    let tgw = b.layout.tgw.clone();
+    let rtb = b.layout.tgw_route_table.clone();
+    b.ri.transit_gateways.push(TransitGateway {
+        id: tgw.clone(),
+        arn: Some(b.arn("ec2", &format!("transit-gateway/{tgw}"))),
+        owner_id: Some(ACCOUNT.into()),
+        state: Some("available".into()),
+        default_route_table_association: true,
+        default_route_table_propagation: true,
+        association_default_route_table_id: Some(rtb.clone()),
+        propagation_default_route_table_id: Some(rtb.clone()),
+        security_group_referencing_support: true,
+        tags: named("core-tgw"),
+    });
+    let (mut routes, mut associations, mut propagations) = (vec![], vec![], vec![]);
+    let mut blackhole = None;
+    for v in 0..b.layout.vpcs.len() {
+        let Some(attachment) = b.layout.vpcs[v].tgw_attachment.clone() else {
+            continue;
+        };
+        // One private subnet per AZ, as AWS recommends.
+        let plan = &b.layout.vpcs[v];
+        let mut subnets: Vec<usize> = Vec::new();
+        for s in plan.subnets_in(Tier::Private) {
+            if subnets
+                .iter()
+                .all(|&t| plan.subnets[t].az != plan.subnets[s].az)
+            {
+                subnets.push(s);
+            }
+        }
+        for &s in &subnets {
+            infra_eni(
+                b,
+                v,
+                s,
+                "transit_gateway",
+                format!("Network Interface for Transit Gateway Attachment {attachment}"),
+                false,
+            );
+        }
+        let plan = &b.layout.vpcs[v];
+        b.ri.transit_gateway_attachments
+            .push(TransitGatewayAttachment {
+                id: attachment.clone(),
+                transit_gateway_id: tgw.clone(),
+                transit_gateway_owner_id: Some(ACCOUNT.into()),
+                resource_type: "vpc".into(),
+                resource_id: Some(plan.id.clone()),
+                resource_owner_id: Some(ACCOUNT.into()),
+                state: Some("available".into()),
+                association_route_table_id: Some(rtb.clone()),
+                subnet_ids: subnets
+                    .iter()
+                    .map(|&s| plan.subnets[s].id.clone())
+                    .collect(),
+                security_group_referencing_support: true,
+                appliance_mode_support: plan.inspection,
+                ipv6_support: false,
+                tags: named(&format!("{}-tgw-attachment", plan.name)),
+            });
+        associations.push(link(&attachment, &plan.id, "associated"));
+        propagations.push(link(&attachment, &plan.id, "enabled"));
+        routes.push(tgw_route(
+            plan.cidr,
+            "active",
+            "propagated",
+            Some((&attachment, &plan.id)),
+        ));
+        if plan.inspection {
+            let any = "0.0.0.0/0".parse().expect("valid CIDR");
+            routes.push(tgw_route(
+                any,
+                "active",
+                "static",
+                Some((&attachment, &plan.id)),
+            ));
+        } else if let Some(data) = plan.subnets_in(Tier::Data).next() {
+            // The last attached VPC's first data subnet ends up quarantined.
+            blackhole = Some(plan.subnets[data].cidr);
+        }
+    }
+    if let Some(net) = blackhole {
+        routes.push(tgw_route(net, "blackhole", "static", None));
+    }
+    b.ri.transit_gateway_route_tables
+        .push(TransitGatewayRouteTable {
+            id: rtb,
+            transit_gateway_id: tgw,
+            state: Some("available".into()),
+            default_association_route_table: true,
+            default_propagation_route_table: true,
+            routes,
+            associations,
+            propagations,
+            tags: named("core-tgw-rtb"),
+        });
+}
