@@ -16,6 +16,9 @@ mod flow_logs_disabled;
 mod internet_exposed_port;
 mod sg_default_allows_traffic;
 mod subnet_auto_public_ip;
+// -- routing and endpoints --
+// -- security groups, NACLs and peering --
+// -- Network Firewall --
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,9 @@ checks! {
     "sg-default-allows-traffic" => super::sg_default_allows_traffic::SgDefaultAllowsTraffic,
     "flow-logs-disabled" => super::flow_logs_disabled::FlowLogsDisabled,
     "subnet-auto-public-ip" => super::subnet_auto_public_ip::SubnetAutoPublicIp,
+    // -- routing and endpoints --
+    // -- security groups, NACLs and peering --
+    // -- Network Firewall --
 }
 
 /// A check with its parsed metadata.
