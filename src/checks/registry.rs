@@ -143,3 +143,14 @@ fn finish(meta: &Meta, d: Draft) -> Finding {
         fingerprint: fingerprint(&parts),
     }
 }
+
+/// Runs one check by id on `inv`, for tests.
+#[cfg(test)]
+pub(crate) fn run_one(id: &str, inv: &crate::inventory::Inventory) -> Vec<Finding> {
+    let all = all().expect("metadata parses");
+    let selected: Vec<&Registered> = all.iter().filter(|r| r.meta.id == id).collect();
+    assert_eq!(selected.len(), 1, "no check {id}");
+    let model = crate::reach::Model::build(inv);
+    let ctx = Context::new(inv, &model);
+    run(&selected, &ctx)
+}
