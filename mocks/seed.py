@@ -40,6 +40,8 @@ Document layout
       peer:                       # alias
         account_id: "210987654321"
         regions: {us-east-1: {...}}
+    delete_default_vpcs: true     # optional: remove the emulator's default VPC in
+                                  # every seeded region first, as a clean account would
 
 Every kind holds either a list of items each carrying ``name:``, or a mapping
 ``name: {item}``.  Symbolic names are unique across the WHOLE scenario (all regions and
@@ -581,7 +583,7 @@ class Seeder:
     # ---- setup
     def build_scopes(self):
         doc = self.doc
-        unknown = set(doc) - {"regions", "accounts", "description", "vars"}
+        unknown = set(doc) - {"regions", "accounts", "description", "vars", "delete_default_vpcs"}
         if unknown:
             raise SeedError(f"unknown top-level key(s): {sorted(unknown)}")
         self.vars = {}
@@ -627,8 +629,27 @@ class Seeder:
                         self._explicit_ips.setdefault(key, set()).update(str(i) for i in ips)
                 self.scopes.append(sc)
 
+    def delete_default_vpcs(self):
+        """A clean account has no default VPC (CIS): remove the one moto creates in
+        each seeded region of each account, with its subnets and internet gateway."""
+        for sc in self.scopes:
+            ec2 = sc.ec2
+            vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+            for vpc in vpcs:
+                vid = vpc["VpcId"]
+                for igw in ec2.describe_internet_gateways(
+                        Filters=[{"Name": "attachment.vpc-id", "Values": [vid]}])["InternetGateways"]:
+                    ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vid)
+                    ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
+                for sub in ec2.describe_subnets(
+                        Filters=[{"Name": "vpc-id", "Values": [vid]}])["Subnets"]:
+                    ec2.delete_subnet(SubnetId=sub["SubnetId"])
+                ec2.delete_vpc(VpcId=vid)
+
     def run(self):
         self.build_scopes()
+        if self.doc.get("delete_default_vpcs"):
+            self.delete_default_vpcs()
         phases = [
             ("vpcs", self.do_vpc, self.after_vpcs),
             ("subnets", self.do_subnet, None),

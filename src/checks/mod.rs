@@ -5,7 +5,9 @@
 //! one file here plus `checks/<id>.toml` (metadata and documentation, compiled in),
 //! listed once in [`registry`].
 
+pub mod classify;
 pub mod context;
+pub mod internet_route;
 pub mod meta;
 pub mod registry;
 pub mod resources;
@@ -17,6 +19,12 @@ mod internet_exposed_port;
 mod sg_default_allows_traffic;
 mod subnet_auto_public_ip;
 // -- routing and endpoints --
+mod data_subnet_internet_route;
+mod nat_without_filtering;
+#[cfg(test)]
+mod tests_routing;
+mod vpc_endpoint_missing_az;
+mod vpc_endpoint_required_missing;
 // -- security groups, NACLs and peering --
 // -- Network Firewall --
 

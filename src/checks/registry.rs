@@ -25,6 +25,10 @@ checks! {
     "flow-logs-disabled" => super::flow_logs_disabled::FlowLogsDisabled,
     "subnet-auto-public-ip" => super::subnet_auto_public_ip::SubnetAutoPublicIp,
     // -- routing and endpoints --
+    "nat-without-filtering" => super::nat_without_filtering::NatWithoutFiltering,
+    "vpc-endpoint-missing-az" => super::vpc_endpoint_missing_az::VpcEndpointMissingAz,
+    "vpc-endpoint-required-missing" => super::vpc_endpoint_required_missing::VpcEndpointRequiredMissing,
+    "data-subnet-internet-route" => super::data_subnet_internet_route::DataSubnetInternetRoute,
     // -- security groups, NACLs and peering --
     // -- Network Firewall --
 }

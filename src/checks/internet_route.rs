@@ -1,0 +1,90 @@
+//! Where a subnet's traffic to "the internet" goes, asked of the engine with one
+//! probe address: straight out, through NAT or a firewall, or nowhere.
+
+use std::net::IpAddr;
+
+use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::sets::ServicePoint;
+
+use super::context::Context;
+
+/// A public address no route table singles out in practice (example.com).
+pub const PROBE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(93, 184, 216, 34));
+
+/// The route path (not the verdict: groups may still block) from `eni` to the
+/// internet on tcp/443.
+pub fn path_from(ctx: &Context, eni: &str) -> EgressPath {
+    egress_trace(
+        ctx.model,
+        ctx.inventory,
+        eni,
+        PROBE,
+        ServicePoint::Tcp(443),
+        None,
+        DEFAULT_EPHEMERAL,
+    )
+    .0
+}
+
+/// Whether the path reaches an internet gateway (directly, through NAT or a firewall).
+pub fn leaves(path: &EgressPath) -> bool {
+    match path {
+        EgressPath::Direct(_) | EgressPath::EgressOnly(_) => true,
+        EgressPath::Nat { then, .. } | EgressPath::Firewall { then, .. } => leaves(then),
+        EgressPath::GatewayEndpoint { .. } | EgressPath::None => false,
+    }
+}
+
+/// The firewalls on a path, in order.
+pub fn firewalls(path: &EgressPath) -> Vec<&str> {
+    match path {
+        EgressPath::Firewall { firewall, then, .. } => {
+            let mut v = vec![firewall.as_str()];
+            v.extend(firewalls(then));
+            v
+        }
+        EgressPath::Nat { then, .. } => firewalls(then),
+        _ => Vec::new(),
+    }
+}
+
+/// The NAT gateways on a path, in order.
+pub fn nats(path: &EgressPath) -> Vec<&str> {
+    match path {
+        EgressPath::Nat { nat, then } => {
+            let mut v = vec![nat.as_str()];
+            v.extend(nats(then));
+            v
+        }
+        EgressPath::Firewall { then, .. } => nats(then),
+        _ => Vec::new(),
+    }
+}
+
+/// `subnet -> vpce-1 (firewall fw) -> nat-1 -> igw-1`.
+pub fn describe(path: &EgressPath) -> String {
+    match path {
+        EgressPath::Direct(igw) => igw.clone(),
+        EgressPath::EgressOnly(eigw) => eigw.clone(),
+        EgressPath::Nat { nat, then } => format!("{nat} -> {}", describe(then)),
+        EgressPath::Firewall {
+            endpoint,
+            firewall,
+            then,
+        } => format!("{endpoint} (firewall {firewall}) -> {}", describe(then)),
+        EgressPath::GatewayEndpoint { endpoint, service } => format!("{endpoint} ({service})"),
+        EgressPath::None => "no way out".to_string(),
+    }
+}
+
+/// Shorthands on paths.
+pub trait EgressPathExt {
+    /// Straight out through an internet gateway (a public subnet).
+    fn is_direct(&self) -> bool;
+}
+
+impl EgressPathExt for EgressPath {
+    fn is_direct(&self) -> bool {
+        matches!(self, EgressPath::Direct(_) | EgressPath::EgressOnly(_))
+    }
+}

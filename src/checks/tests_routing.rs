@@ -1,0 +1,175 @@
+//! Routing and endpoint checks, each with a case that fires and one that does not.
+
+use crate::checks::registry::run_one;
+use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
+use crate::reach::testkit::*;
+use crate::report::finding::{Finding, Severity};
+
+/// vpc-1: eni-a (10.0.1.10) in subnet-1 (AZ a) routed by rtb-1 to `default`; nat-1
+/// in subnet-2 (AZ b) routed by rtb-2 to igw-1.
+fn account(default: Option<RouteTarget>) -> Kit {
+    let mut routes = vec![route("10.0.0.0/16", RouteTarget::Local)];
+    routes.extend(default.map(|t| route("0.0.0.0/0", t)));
+    let mut kit = Kit::new()
+        .vpc("vpc-1")
+        .subnet("subnet-1", "vpc-1")
+        .subnet("subnet-2", "vpc-1")
+        .route_table("rtb-1", "vpc-1", false, &["subnet-1"])
+        .routes("rtb-1", routes)
+        .route_table("rtb-2", "vpc-1", false, &["subnet-2"])
+        .routes(
+            "rtb-2",
+            vec![
+                route("10.0.0.0/16", RouteTarget::Local),
+                route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into())),
+            ],
+        )
+        .igw("igw-1", "vpc-1")
+        .nat_gateway("nat-1", "subnet-2", NatConnectivity::Public, "10.0.2.5")
+        .nacl(open_acl("acl-1"), "vpc-1", true, &[])
+        .group(
+            "sg-a",
+            "app",
+            vec![egress(
+                "sgr-1",
+                Protocol::All,
+                L4Match::Any,
+                cidr("0.0.0.0/0"),
+            )],
+        )
+        .eni("eni-a", &["10.0.1.10"], &["sg-a"]);
+    kit.region().subnets[1].availability_zone = "eu-west-1b".into();
+    kit
+}
+
+fn nat() -> Option<RouteTarget> {
+    Some(RouteTarget::NatGateway("nat-1".into()))
+}
+
+fn ids(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.resource.id.as_str()).collect()
+}
+
+fn interface_endpoint(subnets: &[&str]) -> VpcEndpoint {
+    VpcEndpoint {
+        id: "vpce-sts".into(),
+        vpc_id: "vpc-1".into(),
+        owner_id: None,
+        endpoint_type: "Interface".into(),
+        service_name: "com.amazonaws.eu-west-1.sts".into(),
+        state: Some("available".into()),
+        subnet_ids: subnets.iter().map(|s| s.to_string()).collect(),
+        route_table_ids: vec![],
+        network_interface_ids: vec![],
+        security_group_ids: vec![],
+        policy_document: None,
+        private_dns_enabled: true,
+        tags: Default::default(),
+    }
+}
+
+#[test]
+fn nat_without_firewall_is_unfiltered() {
+    let f = run_one("nat-without-filtering", &account(nat()).inv);
+    assert_eq!(ids(&f), ["nat-1"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("subnet-1"), "{}", f[0].message);
+    assert!(
+        f[0].evidence[0].detail.contains("nat-1 -> igw-1"),
+        "{:?}",
+        f[0].evidence
+    );
+    assert!(f[0].related.iter().any(|r| r.id == "rtb-1"));
+}
+
+#[test]
+fn nat_nobody_routes_to_is_not_reported() {
+    assert!(run_one("nat-without-filtering", &account(None).inv).is_empty());
+    // A private NAT gateway never reaches the internet.
+    let mut kit = account(nat());
+    kit.region().nat_gateways[0].connectivity = NatConnectivity::Private;
+    assert!(run_one("nat-without-filtering", &kit.inv).is_empty());
+}
+
+#[test]
+fn endpoint_missing_in_a_workload_az() {
+    let mut kit = account(None);
+    kit.region()
+        .vpc_endpoints
+        .push(interface_endpoint(&["subnet-2"]));
+    let f = run_one("vpc-endpoint-missing-az", &kit.inv);
+    assert_eq!(ids(&f), ["vpce-sts"]);
+    assert!(f[0].message.contains("eu-west-1a"), "{}", f[0].message);
+    assert_eq!(f[0].related[0].id, "subnet-1");
+
+    kit.region().vpc_endpoints[0]
+        .subnet_ids
+        .push("subnet-1".into());
+    assert!(run_one("vpc-endpoint-missing-az", &kit.inv).is_empty());
+}
+
+fn eks_node(kit: &mut Kit) {
+    let mut tags = std::collections::BTreeMap::new();
+    tags.insert(
+        "kubernetes.io/cluster/prod".to_string(),
+        "owned".to_string(),
+    );
+    kit.region().instances.push(Instance {
+        id: "i-1".into(),
+        vpc_id: Some("vpc-1".into()),
+        subnet_id: Some("subnet-1".into()),
+        state: Some("running".into()),
+        network_interface_ids: vec!["eni-a".into()],
+        tags,
+    });
+}
+
+#[test]
+fn isolated_eks_vpc_needs_the_private_cluster_endpoints() {
+    let mut kit = account(None);
+    eks_node(&mut kit);
+    kit.region()
+        .vpc_endpoints
+        .push(interface_endpoint(&["subnet-1"]));
+    let f = run_one("vpc-endpoint-required-missing", &kit.inv);
+    assert_eq!(ids(&f), ["vpc-1"]);
+    assert!(
+        f[0].message.contains("ecr.dkr") && !f[0].message.contains("sts"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn endpoints_are_not_required_without_eks_or_with_an_internet_path() {
+    assert!(run_one("vpc-endpoint-required-missing", &account(None).inv).is_empty());
+    let mut kit = account(nat());
+    eks_node(&mut kit);
+    assert!(run_one("vpc-endpoint-required-missing", &kit.inv).is_empty());
+}
+
+fn with_rds(mut kit: Kit) -> Kit {
+    kit = kit.eni("eni-db", &["10.0.1.20"], &[]);
+    let eni = kit.region().network_interfaces.last_mut().unwrap();
+    eni.description = Some("RDSNetworkInterface".into());
+    eni.requester_managed = true;
+    kit
+}
+
+#[test]
+fn data_store_subnet_with_a_route_out() {
+    let f = run_one("data-subnet-internet-route", &with_rds(account(nat())).inv);
+    assert_eq!(ids(&f), ["subnet-1"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].evidence.iter().any(|e| e.detail.contains("RDS")));
+    let direct = Some(RouteTarget::InternetGateway("igw-1".into()));
+    let f = run_one("data-subnet-internet-route", &with_rds(account(direct)).inv);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn data_store_subnet_without_a_route_out_is_fine() {
+    assert!(run_one("data-subnet-internet-route", &with_rds(account(None)).inv).is_empty());
+    // No data store: nothing to say about the route.
+    assert!(run_one("data-subnet-internet-route", &account(nat()).inv).is_empty());
+}

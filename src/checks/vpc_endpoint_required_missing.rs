@@ -1,0 +1,105 @@
+//! `vpc-endpoint-required-missing`: a VPC whose private subnets have no way to the
+//! internet lacks an endpoint for a service its workloads need. By default the
+//! requirement is the private EKS cluster set, for VPCs whose instances carry EKS
+//! cluster tags; other VPCs require nothing.
+
+use std::collections::BTreeSet;
+
+use crate::inventory::{Instance, RegionInventory};
+
+use super::context::{Context, Draft};
+use super::internet_route::{leaves, path_from};
+use super::{classify, resources, Check};
+
+pub struct VpcEndpointRequiredMissing;
+
+/// What a private EKS cluster needs to pull images, join nodes and ship logs.
+pub const EKS_PRIVATE_CLUSTER: &[&str] = &[
+    "ecr.api",
+    "ecr.dkr",
+    "s3",
+    "sts",
+    "logs",
+    "ec2",
+    "elasticloadbalancing",
+    "ssm",
+    "ssmmessages",
+];
+
+fn is_eks_node(i: &Instance) -> bool {
+    i.tags
+        .keys()
+        .any(|k| k.starts_with("kubernetes.io/cluster/") || k == "eks:cluster-name")
+}
+
+/// The short service name of an endpoint (`com.amazonaws.us-east-1.ecr.api` -> `ecr.api`).
+fn short_service(region: &str, name: &str) -> String {
+    let prefix = format!("com.amazonaws.{region}.");
+    name.strip_prefix(&prefix).unwrap_or(name).to_string()
+}
+
+impl Check for VpcEndpointRequiredMissing {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for vpc in &ri.vpcs {
+                let Some(required) = required_for(ri, &vpc.id) else {
+                    continue;
+                };
+                // Only where private workloads cannot reach the public service
+                // endpoints some other way.
+                let private: Vec<&str> = ri
+                    .network_interfaces
+                    .iter()
+                    .filter(|e| e.vpc_id == vpc.id && !classify::is_infrastructure(e))
+                    .filter(|e| !leaves(&path_from(ctx, &e.id)))
+                    .map(|e| e.subnet_id.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if private.is_empty() {
+                    continue;
+                }
+                let present: BTreeSet<String> = ri
+                    .vpc_endpoints
+                    .iter()
+                    .filter(|v| v.vpc_id == vpc.id)
+                    .map(|v| short_service(&ri.region, &v.service_name))
+                    .collect();
+                let missing: Vec<&str> = required
+                    .iter()
+                    .copied()
+                    .filter(|s| !present.contains(*s))
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                out.push(
+                    Draft::fail(
+                        account,
+                        &ri.region,
+                        resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                        format!(
+                            "{} runs EKS nodes in subnets with no internet path but has no endpoint for {}",
+                            vpc.id,
+                            missing.join(", ")
+                        ),
+                    )
+                    .related(private.iter().map(|s| resources::subnet(account, &ri.region, s, None)).collect::<Vec<_>>())
+                    .identity(missing.join(","))
+                    .evidence(vpc.id.clone(), format!("endpoints present: {}", present.into_iter().collect::<Vec<_>>().join(", "))),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The services `vpc_id` requires, or `None` when nothing is required of it.
+fn required_for(ri: &RegionInventory, vpc_id: &str) -> Option<&'static [&'static str]> {
+    let eks = ri
+        .instances
+        .iter()
+        .any(|i| is_eks_node(i) && i.vpc_id.as_deref() == Some(vpc_id));
+    eks.then_some(EKS_PRIVATE_CLUSTER)
+}
