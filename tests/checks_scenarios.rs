@@ -34,10 +34,16 @@ fn symbolic(doc: &Value, seeded: &Seeded) -> Vec<Value> {
     for (name, id) in pairs {
         text = text.replace(id.as_str(), &format!("<{name}>"));
     }
-    let text = redact_ids(&text);
+    let text = redact_v6(&redact_ids(&text));
     let mut findings: Vec<Value> = serde_json::from_str(&text).unwrap();
     for f in &mut findings {
         f["fingerprint"] = Value::String("<fingerprint>".into());
+        // Related resources and evidence come in id order, and moto's ids are random.
+        for key in ["related", "evidence"] {
+            if let Some(items) = f[key].as_array_mut() {
+                items.sort_by_key(|x| x.to_string());
+            }
+        }
     }
     findings.sort_by_key(|f| {
         (
@@ -47,6 +53,28 @@ fn symbolic(doc: &Value, seeded: &Seeded) -> Vec<Value> {
         )
     });
     findings
+}
+
+/// The emulator hands out IPv6 blocks at random from 2400:6500::/32, and the sets
+/// around them split differently each run: each run of such CIDRs becomes `<v6>`.
+fn redact_v6(text: &str) -> String {
+    const POOL: &str = "2400:6500:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(POOL) {
+        out.push_str(&rest[..at]);
+        let end = rest[at..]
+            .find(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '/'))
+            .map_or(rest.len(), |e| at + e);
+        if !out.ends_with("<v6>") && !out.ends_with("<v6>, ") {
+            out.push_str("<v6>");
+        } else if out.ends_with("<v6>, ") {
+            out.truncate(out.len() - 2);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `sg-0123abcd...` and friends to `<id>`.

@@ -2,7 +2,7 @@
 //! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
 //! Severity follows where the ENIs carrying the group can actually go.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use crate::inventory::Direction;
@@ -24,6 +24,7 @@ const PROBE: [u8; 4] = [93, 184, 216, 34];
 impl Check for EgressWorldOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
+        let mut exits = HashMap::new();
         for (account, ri) in ctx.regions() {
             // Groups in use, with the ENIs carrying them.
             let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -64,7 +65,7 @@ impl Check for EgressWorldOpen {
                 let Some(scope) = world_open(&flows) else {
                     continue;
                 };
-                let (severity, route_note) = reach_of(ctx, enis);
+                let (severity, route_note) = reach_of(ctx, enis, &mut exits);
                 let mut draft = Draft::fail(
                     account,
                     &ri.region,
@@ -130,40 +131,53 @@ fn world_open(flows: &FlowSet) -> Option<Scope> {
 }
 
 /// High when some ENI carrying the group has an unfiltered way to the internet,
-/// medium when it goes through a Network Firewall, low when none leaves the VPC.
-fn reach_of(ctx: &Context, enis: &[&str]) -> (Severity, String) {
+/// medium when they go out only through a Network Firewall, low when none leaves the
+/// VPC. The way out depends on the subnet only, so it is traced once per subnet.
+fn reach_of(
+    ctx: &Context,
+    enis: &[&str],
+    exits: &mut HashMap<String, Option<bool>>,
+) -> (Severity, String) {
     let probe = IpAddr::from(PROBE);
-    let mut filtered = None;
+    let (mut unfiltered, mut filtered) = (0, 0);
     for eni in enis {
-        let (path, _) = egress_trace(
-            ctx.model,
-            ctx.inventory,
-            eni,
-            probe,
-            ServicePoint::Tcp(443),
-            None,
-            DEFAULT_EPHEMERAL,
-        );
-        match unfiltered_exit(&path) {
-            Some(true) => {
-                return (
-                    Severity::High,
-                    format!("{eni} has an unfiltered route to the internet"),
-                )
-            }
-            Some(false) => filtered = Some(*eni),
+        let Ok((_, found)) = ctx.model.locate_eni(eni) else {
+            continue;
+        };
+        let exit = *exits.entry(found.subnet_id.clone()).or_insert_with(|| {
+            let (path, _) = egress_trace(
+                ctx.model,
+                ctx.inventory,
+                eni,
+                probe,
+                ServicePoint::Tcp(443),
+                None,
+                DEFAULT_EPHEMERAL,
+            );
+            unfiltered_exit(&path)
+        });
+        match exit {
+            Some(true) => unfiltered += 1,
+            Some(false) => filtered += 1,
             None => {}
         }
     }
-    match filtered {
-        Some(eni) => (
+    let total = enis.len();
+    if unfiltered > 0 {
+        (
+            Severity::High,
+            format!("{unfiltered} of the {total} ENI(s) carrying it have an unfiltered route to the internet"),
+        )
+    } else if filtered > 0 {
+        (
             Severity::Medium,
-            format!("{eni} reaches the internet only through a Network Firewall"),
-        ),
-        None => (
+            format!("{filtered} of the {total} ENI(s) carrying it reach the internet only through a Network Firewall"),
+        )
+    } else {
+        (
             Severity::Low,
             "no ENI carrying it has a route out of the VPC".to_string(),
-        ),
+        )
     }
 }
 

@@ -26,7 +26,23 @@ mod tests_routing;
 mod vpc_endpoint_missing_az;
 mod vpc_endpoint_required_missing;
 // -- security groups, NACLs and peering --
+mod nacl_admin_ports_open;
+mod nacl_return_traffic_blocked;
+mod nacl_shadowed_rule;
+mod peering_route_too_broad;
+mod sg_internal_cidr_trust;
+mod sg_unused_open;
+#[cfg(test)]
+mod tests_network;
 // -- Network Firewall --
+mod firewall_bypassed;
+mod firewall_endpoint_missing_az;
+mod firewall_logging_disabled;
+mod firewall_pass_rule_shadows;
+mod firewall_policy_passes_by_default;
+mod firewall_wildcard_domain;
+#[cfg(test)]
+mod tests_firewall;
 
 #[cfg(test)]
 mod tests;

@@ -94,10 +94,10 @@ impl Check for NatWithoutFiltering {
                         &ri.region,
                         resource,
                         format!(
-                            "{} carries {} subnet(s) to the internet unfiltered: {}",
+                            // The subnets are in `related` and `evidence`.
+                            "{} carries {} subnet(s) to the internet unfiltered",
                             nat.id,
                             subnets.len(),
-                            subnets.join(", ")
                         ),
                     )
                     .related(related(&subnets));

@@ -30,7 +30,19 @@ checks! {
     "vpc-endpoint-required-missing" => super::vpc_endpoint_required_missing::VpcEndpointRequiredMissing,
     "data-subnet-internet-route" => super::data_subnet_internet_route::DataSubnetInternetRoute,
     // -- security groups, NACLs and peering --
+    "sg-internal-cidr-trust" => super::sg_internal_cidr_trust::SgInternalCidrTrust,
+    "sg-unused-open" => super::sg_unused_open::SgUnusedOpen,
+    "nacl-admin-ports-open" => super::nacl_admin_ports_open::NaclAdminPortsOpen,
+    "nacl-return-traffic-blocked" => super::nacl_return_traffic_blocked::NaclReturnTrafficBlocked,
+    "nacl-shadowed-rule" => super::nacl_shadowed_rule::NaclShadowedRule,
+    "peering-route-too-broad" => super::peering_route_too_broad::PeeringRouteTooBroad,
     // -- Network Firewall --
+    "firewall-policy-passes-by-default" => super::firewall_policy_passes_by_default::FirewallPolicyPassesByDefault,
+    "firewall-pass-rule-shadows" => super::firewall_pass_rule_shadows::FirewallPassRuleShadows,
+    "firewall-wildcard-domain" => super::firewall_wildcard_domain::FirewallWildcardDomain,
+    "firewall-bypassed" => super::firewall_bypassed::FirewallBypassed,
+    "firewall-endpoint-missing-az" => super::firewall_endpoint_missing_az::FirewallEndpointMissingAz,
+    "firewall-logging-disabled" => super::firewall_logging_disabled::FirewallLoggingDisabled,
 }
 
 /// A check with its parsed metadata.

@@ -73,7 +73,7 @@ fn nat_without_firewall_is_unfiltered() {
     let f = run_one("nat-without-filtering", &account(nat()).inv);
     assert_eq!(ids(&f), ["nat-1"]);
     assert_eq!(f[0].severity, Severity::High);
-    assert!(f[0].message.contains("subnet-1"), "{}", f[0].message);
+    assert!(f[0].related.iter().any(|r| r.id == "subnet-1"));
     assert!(
         f[0].evidence[0].detail.contains("nat-1 -> igw-1"),
         "{:?}",

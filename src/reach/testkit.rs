@@ -612,3 +612,109 @@ impl Kit {
         self
     }
 }
+
+// Builders for the network checks' tests.
+impl Kit {
+    /// Sets the CIDR blocks (either family) of VPC `vpc_id` added earlier.
+    pub fn vpc_cidrs(mut self, vpc_id: &str, cidrs: &[&str]) -> Kit {
+        let Some(vpc) = self.region().vpcs.iter_mut().find(|v| v.id == vpc_id) else {
+            panic!("vpc_cidrs needs VPC {vpc_id} first");
+        };
+        for c in cidrs {
+            match net(c) {
+                IpNet::V4(n) => vpc.ipv4_cidrs.push(n),
+                IpNet::V6(n) => vpc.ipv6_cidrs.push(n),
+            }
+        }
+        self
+    }
+
+    /// Sets the CIDR blocks each side of peering `id` reports.
+    pub fn peering_cidrs(mut self, id: &str, requester: &[&str], accepter: &[&str]) -> Kit {
+        let Some(p) = self
+            .region()
+            .vpc_peering_connections
+            .iter_mut()
+            .find(|p| p.id == id)
+        else {
+            panic!("peering_cidrs needs peering {id} first");
+        };
+        for (side, cidrs) in [(&mut p.requester, requester), (&mut p.accepter, accepter)] {
+            for c in cidrs {
+                match net(c) {
+                    IpNet::V4(n) => side.ipv4_cidrs.push(n),
+                    IpNet::V6(n) => side.ipv6_cidrs.push(n),
+                }
+            }
+        }
+        self
+    }
+}
+
+// Builders for the Network Firewall checks' tests.
+impl Kit {
+    /// Moves subnet `id`, added earlier, into availability zone `az`.
+    pub fn subnet_az(mut self, id: &str, az: &str) -> Kit {
+        let Some(s) = self.region().subnets.iter_mut().find(|s| s.id == id) else {
+            panic!("subnet_az needs subnet {id} first");
+        };
+        s.availability_zone = az.into();
+        self
+    }
+
+    /// Adds an endpoint (and its subnet mapping) to firewall `name`, added earlier;
+    /// `status` `None` when AWS did not report one.
+    pub fn firewall_endpoint(
+        mut self,
+        name: &str,
+        az: &str,
+        subnet_id: &str,
+        endpoint_id: &str,
+        status: Option<&str>,
+    ) -> Kit {
+        let Some(fw) = self.region().firewalls.iter_mut().find(|f| f.name == name) else {
+            panic!("firewall_endpoint needs firewall {name} first");
+        };
+        fw.subnet_mappings
+            .push(crate::inventory::FirewallSubnetMapping {
+                subnet_id: subnet_id.into(),
+                ip_address_type: None,
+            });
+        fw.endpoints.push(crate::inventory::FirewallEndpoint {
+            availability_zone: az.into(),
+            subnet_id: Some(subnet_id.into()),
+            endpoint_id: Some(endpoint_id.into()),
+            status: status.map(String::from),
+        });
+        self
+    }
+
+    /// Sends firewall `name`'s `log_type` logs (`ALERT`, `FLOW`, `TLS`) to S3.
+    pub fn firewall_logging(mut self, name: &str, log_type: &str) -> Kit {
+        let Some(fw) = self.region().firewalls.iter_mut().find(|f| f.name == name) else {
+            panic!("firewall_logging needs firewall {name} first");
+        };
+        fw.logging.push(crate::inventory::FirewallLogDestination {
+            log_type: log_type.into(),
+            destination_type: "S3".into(),
+            destination: [("bucketName".to_string(), "fw-logs".to_string())].into(),
+        });
+        self
+    }
+
+    /// Records `eni_id` as the network interface of NAT gateway `nat_id`.
+    pub fn nat_eni(mut self, nat_id: &str, eni_id: &str) -> Kit {
+        let Some(nat) = self
+            .region()
+            .nat_gateways
+            .iter_mut()
+            .find(|n| n.id == nat_id)
+        else {
+            panic!("nat_eni needs NAT gateway {nat_id} first");
+        };
+        for a in &mut nat.addresses {
+            a.network_interface_id = Some(eni_id.into());
+        }
+        self
+    }
+}

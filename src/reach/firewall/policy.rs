@@ -37,6 +37,17 @@ struct Loaded<'g> {
     drop_to_alert: bool,
 }
 
+/// The policy as AWS runs it: `HOME_NET`, when the policy does not set it, is the
+/// CIDR blocks of the VPC(s) the firewall is deployed in.
+pub fn as_deployed(policy: &FirewallPolicy, vpc_cidrs: &[ipnet::IpNet]) -> FirewallPolicy {
+    let mut p = policy.clone();
+    if !p.variables.contains_key("HOME_NET") && !vpc_cidrs.is_empty() {
+        let cidrs = vpc_cidrs.iter().map(|c| c.to_string()).collect();
+        p.variables.insert("HOME_NET".into(), cidrs);
+    }
+    p
+}
+
 /// The variables a group's rules see: the policy's, then the group's own IP sets
 /// (which take precedence) and port sets.
 pub fn vars_for(group: &RuleGroup, policy: &FirewallPolicy) -> Vars {

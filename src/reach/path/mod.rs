@@ -232,7 +232,18 @@ pub(crate) fn firewall_verdict(
         );
     };
     let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
-    firewall::evaluate(flow, policy, &lookup)
+    let vpc_cidrs: Vec<ipnet::IpNet> = ri
+        .vpcs
+        .iter()
+        .filter(|v| v.id == fw.vpc_id)
+        .flat_map(|v| {
+            v.ipv4_cidrs
+                .iter()
+                .map(|&n| ipnet::IpNet::from(n))
+                .chain(v.ipv6_cidrs.iter().map(|&n| ipnet::IpNet::from(n)))
+        })
+        .collect();
+    firewall::evaluate(flow, &firewall::as_deployed(policy, &vpc_cidrs), &lookup)
 }
 
 /// The subnet a firewall endpoint lives in.

@@ -567,3 +567,24 @@ fn filters_egress_true_for_explicit_catch_all_drop() {
     attach(&mut p, &g, 1);
     assert!(egress(&p, &[g]).is_blocked());
 }
+
+#[test]
+fn home_net_defaults_to_the_firewall_vpc() {
+    // A drop rule on $HOME_NET with the policy not setting it: unknown as written,
+    // decided once the firewall's VPC CIDR stands in, as AWS does.
+    let g = rules("g", "drop tcp $HOME_NET any -> any 443 (sid:1;)");
+    let mut p = policy(RuleOrder::StrictOrder, &[]);
+    p.variables.clear();
+    attach(&mut p, &g, 1);
+    let f = flow(443, None);
+    assert!(run(&p, std::slice::from_ref(&g), &f).is_unknown());
+    let vpc: ipnet::IpNet = "10.0.0.0/16".parse().unwrap();
+    let deployed = crate::reach::firewall::as_deployed(&p, &[vpc]);
+    assert!(run(&deployed, &[g], &f).is_blocked());
+    // A HOME_NET the policy sets is kept.
+    let mut set = p.clone();
+    set.variables
+        .insert("HOME_NET".into(), vec!["192.168.0.0/16".into()]);
+    let kept = crate::reach::firewall::as_deployed(&set, &[vpc]);
+    assert_eq!(kept.variables["HOME_NET"], ["192.168.0.0/16"]);
+}

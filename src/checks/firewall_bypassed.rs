@@ -1,0 +1,220 @@
+//! `firewall-bypassed`: in a VPC that has a Network Firewall, a subnet holding
+//! workloads whose route to the internet (IPv4, or IPv6 when its ENIs have IPv6)
+//! passes no firewall endpoint. The firewall's own subnets, and ENIs that are AWS
+//! plumbing (NAT gateways, endpoints, load balancer nodes), are not workloads.
+//! Unknown when the first hop goes somewhere the engine does not follow.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv6Addr};
+
+use crate::inventory::{Firewall, NetworkInterface, RegionInventory, RouteTarget};
+use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::route::{self, describe_route, RouteDecision};
+use crate::reach::sets::ServicePoint;
+use crate::report::finding::Resource;
+
+use super::context::{Context, Draft};
+use super::firewall_policy_passes_by_default::firewall_resource;
+use super::internet_route::{describe, firewalls, leaves, nats, PROBE};
+use super::{classify, resources, Check};
+
+pub struct FirewallBypassed;
+
+/// example.com's IPv6 address, for the IPv6 way out.
+const PROBE_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(
+    0x2606, 0x2800, 0x220, 0x1, 0x248, 0x1893, 0x25c8, 0x1946,
+));
+
+/// Subnets a firewall sits in (its mappings and endpoints).
+pub(super) fn firewall_subnets(ri: &RegionInventory) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    for fw in &ri.firewalls {
+        out.extend(fw.subnet_mappings.iter().map(|m| m.subnet_id.as_str()));
+        out.extend(fw.endpoints.iter().filter_map(|e| e.subnet_id.as_deref()));
+    }
+    out
+}
+
+/// ENIs that are AWS plumbing, not workloads. NAT gateways name their own ENIs,
+/// which some sources report as plain interfaces; load balancer nodes only answer.
+fn plumbing(ri: &RegionInventory, eni: &NetworkInterface) -> bool {
+    let nat = ri.nat_gateways.iter().any(|n| {
+        n.addresses
+            .iter()
+            .any(|a| a.network_interface_id.as_deref() == Some(eni.id.as_str()))
+    });
+    let lb = eni.requester_managed
+        && eni
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("ELB "));
+    nat || lb || classify::is_infrastructure(eni)
+}
+
+/// One workload ENI per subnet (the first by id), outside the firewalls' subnets.
+pub(super) fn workload_subnets(ri: &RegionInventory) -> BTreeMap<&str, &NetworkInterface> {
+    let skip = firewall_subnets(ri);
+    let mut out: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
+    for eni in &ri.network_interfaces {
+        if skip.contains(eni.subnet_id.as_str()) || plumbing(ri, eni) {
+            continue;
+        }
+        out.entry(eni.subnet_id.as_str())
+            .and_modify(|e| {
+                if eni.id < e.id {
+                    *e = eni;
+                }
+            })
+            .or_insert(eni);
+    }
+    out
+}
+
+/// The way out for one family, with the address probed.
+fn trace(ctx: &Context, eni: &str, dst: IpAddr) -> EgressPath {
+    egress_trace(
+        ctx.model,
+        ctx.inventory,
+        eni,
+        dst,
+        ServicePoint::Tcp(443),
+        None,
+        DEFAULT_EPHEMERAL,
+    )
+    .0
+}
+
+/// Why the engine cannot follow the subnet's first hop toward `dst`, if it cannot.
+fn unfollowed(
+    ctx: &Context,
+    account: &str,
+    ri: &RegionInventory,
+    subnet: &str,
+    dst: IpAddr,
+) -> Option<String> {
+    let rm = ctx.model.region(account, &ri.region)?;
+    let table = match route::table_for_subnet(rm, ri, subnet) {
+        Ok(t) => t,
+        Err(reason) => return Some(reason),
+    };
+    match route::lookup(rm, ri, table, dst) {
+        RouteDecision::Unknown { reason } => Some(reason),
+        RouteDecision::Route { route, .. } => match &route.target {
+            // Hops that may lead to the internet beyond what the engine follows.
+            RouteTarget::TransitGateway(_)
+            | RouteTarget::NetworkInterface(_)
+            | RouteTarget::Instance(_)
+            | RouteTarget::CoreNetwork(_)
+            | RouteTarget::CarrierGateway(_)
+            | RouteTarget::Unknown(_) => Some(format!(
+                "{}: {} is not followed",
+                table.id,
+                describe_route(route)
+            )),
+            _ => None,
+        },
+        RouteDecision::NoRoute { .. } => None,
+    }
+}
+
+/// Gateways on a path, as related resources.
+fn gateways(account: &str, region: &str, path: &EgressPath) -> Vec<Resource> {
+    let mut out: Vec<Resource> = nats(path)
+        .into_iter()
+        .map(|n| resources::nat_gateway(account, region, n, None))
+        .collect();
+    let mut p = path;
+    loop {
+        match p {
+            EgressPath::Nat { then, .. } | EgressPath::Firewall { then, .. } => p = then,
+            EgressPath::Direct(igw) => {
+                out.push(resources::internet_gateway(account, region, igw, None));
+                break;
+            }
+            EgressPath::EgressOnly(eigw) => {
+                out.push(Resource {
+                    resource_type: "AWS::EC2::EgressOnlyInternetGateway".into(),
+                    id: eigw.clone(),
+                    arn: None,
+                    name: None,
+                });
+                break;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+impl Check for FirewallBypassed {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let mut by_vpc: BTreeMap<&str, Vec<&Firewall>> = BTreeMap::new();
+            for fw in &ri.firewalls {
+                by_vpc.entry(fw.vpc_id.as_str()).or_default().push(fw);
+            }
+            if by_vpc.is_empty() {
+                continue;
+            }
+            let rm = ctx.model.region(account, &ri.region);
+            for (subnet, eni) in workload_subnets(ri) {
+                let Some(fws) = by_vpc.get(eni.vpc_id.as_str()) else {
+                    continue;
+                };
+                let resource = resources::subnet(account, &ri.region, subnet, None);
+                let mut related: Vec<Resource> = fws.iter().map(|f| firewall_resource(f)).collect();
+                if let Some(rt) = rm
+                    .and_then(|m| m.subnet(subnet))
+                    .and_then(|i| i.route_table_id)
+                {
+                    related.push(resources::route_table(account, &ri.region, rt, None));
+                }
+                let names: Vec<&str> = fws.iter().map(|f| f.name.as_str()).collect();
+                let mut families = vec![("IPv4", PROBE)];
+                if !eni.ipv6s.is_empty() {
+                    families.push(("IPv6", PROBE_V6));
+                }
+                for (family, dst) in families {
+                    let path = trace(ctx, &eni.id, dst);
+                    if leaves(&path) && firewalls(&path).is_empty() {
+                        out.push(
+                            Draft::fail(
+                                account,
+                                &ri.region,
+                                resource.clone(),
+                                format!(
+                                    "{subnet} reaches the {family} internet without passing firewall {} of {}: {subnet} -> {}",
+                                    names.join(", "),
+                                    eni.vpc_id,
+                                    describe(&path)
+                                ),
+                            )
+                            .related(related.clone())
+                            .related(gateways(account, &ri.region, &path))
+                            .identity(family)
+                            .evidence(&eni.id, format!("tcp/443 to {dst} routes {}", describe(&path))),
+                        );
+                    } else if matches!(path, EgressPath::None) {
+                        if let Some(reason) = unfollowed(ctx, account, ri, subnet, dst) {
+                            out.push(
+                                Draft::unknown(
+                                    account,
+                                    &ri.region,
+                                    resource.clone(),
+                                    format!(
+                                        "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
+                                        names.join(", ")
+                                    ),
+                                )
+                                .related(related.clone())
+                                .identity(family),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,107 @@
+//! `firewall-endpoint-missing-az`: AZs of a firewall's VPC where subnets hold
+//! workloads with a route to the internet but the firewall has no endpoint, or one
+//! that is not READY. Their traffic either bypasses inspection or crosses to another
+//! AZ's endpoint, and an outage of that AZ cuts them off.
+
+use std::collections::BTreeMap;
+
+use super::context::{Context, Draft};
+use super::firewall_bypassed::workload_subnets;
+use super::firewall_policy_passes_by_default::firewall_resource;
+use super::internet_route::{describe, leaves, path_from};
+use super::{resources, Check};
+
+pub struct FirewallEndpointMissingAz;
+
+impl Check for FirewallEndpointMissingAz {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if ri.firewalls.is_empty() {
+                continue;
+            }
+            let Some(rm) = ctx.model.region(account, &ri.region) else {
+                continue;
+            };
+            // (VPC, AZ) -> subnets whose workloads reach the internet, with the route.
+            let mut reaching: BTreeMap<(&str, &str), Vec<(&str, String)>> = BTreeMap::new();
+            for (subnet, eni) in workload_subnets(ri) {
+                let Some(info) = rm.subnet(subnet) else {
+                    continue;
+                };
+                if !ri.firewalls.iter().any(|f| f.vpc_id == info.vpc_id) {
+                    continue;
+                }
+                let path = path_from(ctx, &eni.id);
+                if leaves(&path) {
+                    reaching
+                        .entry((info.vpc_id, info.availability_zone))
+                        .or_default()
+                        .push((subnet, describe(&path)));
+                }
+            }
+            for fw in &ri.firewalls {
+                // (AZ, what is wrong, whether it is only unknown, its subnets).
+                let mut gaps = Vec::new();
+                for ((vpc, az), subnets) in &reaching {
+                    if *vpc != fw.vpc_id {
+                        continue;
+                    }
+                    let endpoint = fw.endpoints.iter().find(|e| e.availability_zone == *az);
+                    let (problem, unknown) =
+                        match endpoint.map(|e| (e.endpoint_id.as_deref(), e.status.as_deref())) {
+                            None | Some((None, _)) => (format!("no endpoint in {az}"), false),
+                            Some((Some(id), None)) => (
+                                format!("the status of endpoint {id} in {az} was not reported"),
+                                true,
+                            ),
+                            Some((Some(id), Some(s))) if !s.eq_ignore_ascii_case("READY") => {
+                                (format!("endpoint {id} in {az} is {s}, not READY"), false)
+                            }
+                            Some(_) => continue,
+                        };
+                    gaps.push((*az, problem, unknown, subnets));
+                }
+                let failing: Vec<&str> = gaps.iter().filter(|g| !g.2).map(|g| g.0).collect();
+                if gaps.is_empty() {
+                    continue;
+                }
+                let mut d = if failing.is_empty() {
+                    let azs: Vec<&str> = gaps.iter().map(|g| g.0).collect();
+                    Draft::unknown(
+                        account,
+                        &ri.region,
+                        firewall_resource(fw),
+                        format!(
+                            "whether {} has a working endpoint in {} could not be decided",
+                            fw.name,
+                            azs.join(", ")
+                        ),
+                    )
+                } else {
+                    Draft::fail(
+                        account,
+                        &ri.region,
+                        firewall_resource(fw),
+                        format!(
+                            "{} has no READY endpoint in {}, where subnets of {} reach the internet",
+                            fw.name,
+                            failing.join(", "),
+                            fw.vpc_id
+                        ),
+                    )
+                };
+                for (az, problem, _, subnets) in gaps {
+                    d = d.evidence(format!("firewall {}", fw.name), problem);
+                    for (s, route) in subnets {
+                        d = d
+                            .evidence(*s, format!("in {az}, reaches the internet: {s} -> {route}"))
+                            .related([resources::subnet(account, &ri.region, s, None)]);
+                    }
+                }
+                out.push(d);
+            }
+        }
+        out
+    }
+}

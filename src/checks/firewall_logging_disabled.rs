@@ -1,0 +1,86 @@
+//! `firewall-logging-disabled`: a firewall that sends neither ALERT nor FLOW logs
+//! anywhere (medium), or only FLOW logs, so drops and rule matches leave no record
+//! (low). Unknown when its logging configuration could not be read.
+
+use crate::inventory::{Firewall, Inventory};
+use crate::report::finding::Severity;
+
+use super::context::{Context, Draft};
+use super::firewall_policy_passes_by_default::firewall_resource;
+use super::Check;
+
+pub struct FirewallLoggingDisabled;
+
+pub const LOGGING_OP: &str = "DescribeLoggingConfiguration";
+
+/// The failure to read `fw`'s logging configuration, if any. The collector prefixes
+/// the message with the firewall's ARN; a failure naming no ARN counts for all.
+fn gap(inv: &Inventory, account: &str, region: &str, fw: &Firewall) -> Option<String> {
+    let prefix = format!("{}:", fw.arn);
+    inv.gaps_for(account, region)
+        .find(|g| {
+            g.operation == LOGGING_OP
+                && (g.message.starts_with(&prefix) || !g.message.starts_with("arn:"))
+        })
+        .map(crate::reach::model::describe_gap)
+}
+
+fn has(fw: &Firewall, log_type: &str) -> bool {
+    fw.logging
+        .iter()
+        .any(|l| l.log_type.eq_ignore_ascii_case(log_type))
+}
+
+impl Check for FirewallLoggingDisabled {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for fw in &ri.firewalls {
+                let resource = firewall_resource(fw);
+                if let Some(reason) = gap(ctx.inventory, account, &ri.region, fw) {
+                    out.push(Draft::unknown(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("logging of {} could not be read: {reason}", fw.name),
+                    ));
+                    continue;
+                }
+                let (alert, flow) = (has(fw, "ALERT"), has(fw, "FLOW"));
+                if alert {
+                    continue;
+                }
+                let mut d = if flow {
+                    Draft::fail(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} logs flows but not alerts: drops and rule matches leave no record",
+                            fw.name
+                        ),
+                    )
+                    .severity(Severity::Low)
+                } else {
+                    Draft::fail(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("{} has no ALERT or FLOW log destination", fw.name),
+                    )
+                };
+                if fw.logging.is_empty() {
+                    d = d.evidence(format!("firewall {}", fw.name), "no logging configuration");
+                }
+                for l in &fw.logging {
+                    d = d.evidence(
+                        format!("firewall {}", fw.name),
+                        format!("{} logs to {}", l.log_type, l.destination_type),
+                    );
+                }
+                out.push(d);
+            }
+        }
+        out
+    }
+}

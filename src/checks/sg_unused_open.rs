@@ -1,0 +1,128 @@
+//! `sg-unused-open`: a security group no ENI carries whose ingress is open to the whole
+//! IPv4 or IPv6 internet (by set coverage: two /1 halves or a prefix list holding
+//! 0.0.0.0/0 count). Nothing is exposed today, so low; attaching it to anything makes
+//! that exposure real at once.
+
+use std::collections::HashSet;
+
+use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
+use crate::reach::model::ENI_OP;
+use crate::reach::security_group::{describe_rule, group_allowed_flows};
+use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
+
+use super::context::{Context, Draft};
+use super::resources;
+use super::Check;
+
+pub struct SgUnusedOpen;
+
+impl Check for SgUnusedOpen {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        // Groups carried anywhere in the inventory: a shared VPC's groups may sit on
+        // ENIs collected under another account.
+        let used: HashSet<&str> = ctx
+            .regions()
+            .flat_map(|(_, ri)| &ri.network_interfaces)
+            .flat_map(|e| e.security_group_ids.iter().map(String::as_str))
+            .collect();
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let eni_gap = ctx
+                .model
+                .region(account, &ri.region)
+                .and_then(|rm| rm.gap(&[ENI_OP]));
+            for g in ri
+                .security_groups
+                .iter()
+                .filter(|g| !used.contains(g.id.as_str()))
+            {
+                let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
+                let flows = match group_allowed_flows(
+                    ctx.model,
+                    account,
+                    &ri.region,
+                    &g.id,
+                    Direction::Ingress,
+                ) {
+                    Ok(f) => f,
+                    Err(reason) => {
+                        out.push(Draft::unknown(
+                            account,
+                            &ri.region,
+                            resource,
+                            format!(
+                                "ingress of unused group {} could not be evaluated: {reason}",
+                                g.id
+                            ),
+                        ));
+                        continue;
+                    }
+                };
+                let open = world_open(&flows);
+                if open.is_empty() {
+                    continue;
+                }
+                let what = open.join(" and ");
+                let mut d = match &eni_gap {
+                    // Without the ENI list "unused" is a guess: report it as such.
+                    Some(reason) => Draft::unknown(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} ({}) is open to {what}, and whether any ENI uses it is unknown: {reason}",
+                            g.id, g.name
+                        ),
+                    ),
+                    None => Draft::fail(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} ({}) is attached to no ENI but open to {what}: attaching it exposes that at once",
+                            g.id, g.name
+                        ),
+                    ),
+                };
+                for r in open_rules(g) {
+                    d = d.evidence(format!("{} ingress", g.id), r);
+                }
+                out.push(d);
+            }
+        }
+        out
+    }
+}
+
+/// `tcp 22 from the whole IPv4 internet`, per family whose whole internet some
+/// service is open to. Boxes are disjoint in services, so each box's addresses are
+/// exactly who may use its services.
+fn world_open(flows: &FlowSet) -> Vec<String> {
+    let (mut v4, mut v6) = (ServiceSet::empty(), ServiceSet::empty());
+    for b in flows.boxes() {
+        let cov = InternetCoverage::of(&b.addrs);
+        if cov.covers_all_ipv4() {
+            v4 = v4.union(&b.services);
+        }
+        if cov.covers_all_ipv6() {
+            v6 = v6.union(&b.services);
+        }
+    }
+    [(v4, "IPv4"), (v6, "IPv6")]
+        .into_iter()
+        .filter(|(s, _)| !s.is_empty())
+        .map(|(s, family)| format!("{s} from the whole {family} internet"))
+        .collect()
+}
+
+/// The ingress rules naming addresses (CIDRs, prefix lists), which are what opens it,
+/// ordered by what they say (rule ids are random).
+fn open_rules(g: &SecurityGroup) -> Vec<String> {
+    let mut rules: Vec<&SecurityGroupRule> = g
+        .rules
+        .iter()
+        .filter(|r| r.direction == Direction::Ingress && !matches!(r.peer, RulePeer::Group { .. }))
+        .collect();
+    rules.sort_by_key(|r| (r.protocol, r.l4, format!("{:?}", r.peer)));
+    rules.into_iter().map(describe_rule).collect()
+}
