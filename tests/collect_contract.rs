@@ -137,7 +137,7 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     std::fs::write(&path, inv.to_json_pretty().unwrap()).unwrap();
     let out = emu
         .vpcaudit()
-        .args(["scan", "--inventory"])
+        .args(["scan", "--format", "summary", "--inventory"])
         .arg(&path)
         .output()
         .unwrap();
@@ -147,4 +147,24 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
         text.contains("eu-west-1 ec2 DescribeNetworkAcls: access denied (UnauthorizedOperation)"),
         "{text}"
     );
+
+    // And the checks that need the NACLs say "unknown" there instead of passing.
+    let out = emu
+        .vpcaudit()
+        .args(["scan", "--format", "json", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["coverage"].as_array().unwrap().len(),
+        inv.coverage.len()
+    );
+    let unknown_nacl = doc["findings"].as_array().unwrap().iter().any(|f| {
+        f["region"] == "eu-west-1"
+            && f["status"] == "unknown"
+            && f["check"].as_str().is_some_and(|c| c.starts_with("nacl-"))
+    });
+    assert!(unknown_nacl, "{:#}", doc["findings"]);
 }
