@@ -673,8 +673,8 @@ fn clean_egress_vpc_has_no_firewall_finding() {
 
 /// What the demo (leaky-three-tier) holds: both policies pass by default, the weak
 /// one's pass rules shadow its SNI allowlist, which trusts `.amazonaws.com`; one
-/// firewall logs nothing, the other flows only. Its bypassing subnet
-/// (lk-shared-priv-b) holds no ENI, so no path check fires.
+/// firewall logs nothing, the other flows only. Two shared-VPC subnets bypass the
+/// firewall, one of them in an AZ where it has no endpoint.
 #[test]
 fn demo_findings() {
     let inv = crate::demo::inventory().expect("the demo loads");
@@ -709,6 +709,24 @@ fn demo_findings() {
             fail("lk-legacy-fw", Severity::Low)
         ]
     );
-    assert!(found("firewall-bypassed").is_empty());
-    assert!(found("firewall-endpoint-missing-az").is_empty());
+    // AZ b's subnet routes straight to its NAT; AZ c has no endpoint at all.
+    let subnet = |name: &str| {
+        inv.regions()
+            .flat_map(|(_, r)| r.subnets.iter())
+            .find(|s| s.tags.get("Name").map(String::as_str) == Some(name))
+            .map(|s| s.id.clone())
+            .expect("the scenario names it")
+    };
+    let mut bypassed = found("firewall-bypassed");
+    bypassed.sort();
+    let mut expected = vec![
+        fail(&subnet("lk-shared-priv-b"), Severity::High),
+        fail(&subnet("lk-shared-priv-c"), Severity::High),
+    ];
+    expected.sort();
+    assert_eq!(bypassed, expected);
+    assert_eq!(
+        found("firewall-endpoint-missing-az"),
+        vec![fail("lk-egress-fw", Severity::Medium)]
+    );
 }
