@@ -30,6 +30,16 @@ impl<'m, 'a> Context<'m, 'a> {
         self.inventory.regions()
     }
 
+    /// Security groups some ENI carries, anywhere in the inventory (a shared VPC's
+    /// groups may sit on ENIs collected under another account).
+    pub fn groups_in_use(&self) -> std::collections::HashSet<&'a str> {
+        self.inventory
+            .regions()
+            .flat_map(|(_, ri)| &ri.network_interfaces)
+            .flat_map(|e| e.security_group_ids.iter().map(String::as_str))
+            .collect()
+    }
+
     /// The internet exposure of an ENI (shared by its class, computed once).
     pub fn exposure(&self, eni: &str) -> Arc<Result<Exposure, String>> {
         self.exposure.borrow_mut().get(eni)

@@ -4,8 +4,6 @@
 //! instead. Every host there, compromised or not, gets the port. Medium for a group
 //! in use, low for one no ENI carries. World-open rules are the exposure checks' job.
 
-use std::collections::HashSet;
-
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::inventory::{
@@ -46,11 +44,7 @@ fn sensitive() -> ServiceSet {
 
 impl Check for SgInternalCidrTrust {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
-        let used: HashSet<&str> = ctx
-            .regions()
-            .flat_map(|(_, ri)| &ri.network_interfaces)
-            .flat_map(|e| e.security_group_ids.iter().map(String::as_str))
-            .collect();
+        let used = ctx.groups_in_use();
         let sensitive = sensitive();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {

@@ -3,8 +3,6 @@
 //! 0.0.0.0/0 count). Nothing is exposed today, so low; attaching it to anything makes
 //! that exposure real at once.
 
-use std::collections::HashSet;
-
 use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
 use crate::reach::model::ENI_OP;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
@@ -18,13 +16,7 @@ pub struct SgUnusedOpen;
 
 impl Check for SgUnusedOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
-        // Groups carried anywhere in the inventory: a shared VPC's groups may sit on
-        // ENIs collected under another account.
-        let used: HashSet<&str> = ctx
-            .regions()
-            .flat_map(|(_, ri)| &ri.network_interfaces)
-            .flat_map(|e| e.security_group_ids.iter().map(String::as_str))
-            .collect();
+        let used = ctx.groups_in_use();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             let eni_gap = ctx
