@@ -215,14 +215,19 @@ fn compute<'a>(
                 Ok(step) => steps.push(step),
                 Err(reason) => {
                     // Not proven any more: what the gateway does with the requests
-                    // decides, so all of it moves to "may be".
-                    unknown.push(format!("{flows} may be exposed: {reason}"));
-                    flows = FlowSet::empty();
+                    // decides, so all of it moves to "may be". Ingress routing only
+                    // narrows, so nothing open stays nothing.
+                    if !flows.is_empty() {
+                        unknown.push(format!("{flows} may be exposed: {reason}"));
+                        flows = FlowSet::empty();
+                    }
                 }
             },
             Err(reason) => {
-                unknown.push(format!("{flows} may be exposed: {reason}"));
-                flows = FlowSet::empty();
+                if !flows.is_empty() {
+                    unknown.push(format!("{flows} may be exposed: {reason}"));
+                    flows = FlowSet::empty();
+                }
             }
         }
     }

@@ -100,28 +100,35 @@ impl GroupScope {
         if rule_vpc == group_vpc || self.peered.contains(&pair(rule_vpc, group_vpc)) {
             return Scope::Reaches;
         }
-        let shared: Vec<&String> = match (
+        let mut shared: Vec<&String> = match (
             self.tgw_referencing.get(rule_vpc),
             self.tgw_referencing.get(group_vpc),
         ) {
             (Some(a), Some(b)) => a.intersection(b).collect(),
             _ => Vec::new(),
         };
-        for tgw in &shared {
-            match self.tgw_enabled.get(tgw.as_str()) {
-                Some(true) if direction == Direction::Ingress => return Scope::Reaches,
-                Some(true) => {
-                    return Scope::Stale(format!(
-                        "outbound rules cannot reference groups across transit gateway {tgw}"
-                    ))
-                }
-                Some(false) => {}
-                None => {
-                    return Scope::Unknown(format!(
-                        "transit gateway {tgw} joining {rule_vpc} and {group_vpc} was not collected"
-                    ))
-                }
+        // Decided on the whole set, in a fixed order, so the answer never depends on
+        // hashing order when several gateways join the two VPCs.
+        shared.sort();
+        let enabled = shared
+            .iter()
+            .find(|t| self.tgw_enabled.get(t.as_str()) == Some(&true));
+        let uncollected = shared
+            .iter()
+            .find(|t| !self.tgw_enabled.contains_key(t.as_str()));
+        match (enabled, uncollected) {
+            (Some(_), _) if direction == Direction::Ingress => return Scope::Reaches,
+            (_, Some(tgw)) => {
+                return Scope::Unknown(format!(
+                    "transit gateway {tgw} joining {rule_vpc} and {group_vpc} was not collected"
+                ))
             }
+            (Some(tgw), None) => {
+                return Scope::Stale(format!(
+                    "outbound rules cannot reference groups across transit gateway {tgw}"
+                ))
+            }
+            (None, None) => {}
         }
         if let Some(reason) = self.missing.first() {
             return Scope::Unknown(reason.clone());

@@ -51,7 +51,20 @@ pub(crate) fn return_symmetry(
                     Some(e.as_str()),
                     format!("{} in {}", describe_route(route), t.id),
                 ),
-                (RouteState::Active, _) => (None, format!("{} in {}", describe_route(route), t.id)),
+                (RouteState::Active, RouteTarget::Local) => {
+                    (None, format!("{} in {}", describe_route(route), t.id))
+                }
+                // An appliance (ENI, instance, other middlebox) on the way: what it
+                // does with the traffic is not modelled.
+                (RouteState::Active, _) => {
+                    return Some(unknown_at(
+                        format!("{} (route table)", t.id),
+                        format!(
+                            "traffic to {addr} goes through {}, a middlebox that is not modelled",
+                            describe_route(route)
+                        ),
+                    ))
+                }
                 (RouteState::Unknown, _) => {
                     return Some(unknown_at(
                         format!("{} (route table)", t.id),

@@ -516,6 +516,24 @@ mod internet {
     }
 
     #[test]
+    fn ingress_routing_through_an_appliance_is_unknown() {
+        let kit = base(https_from_anywhere())
+            .eni("eni-a", &["10.0.1.10"], &["sg-web"])
+            .public_ip("54.0.0.10")
+            .edge_route_table("rtb-edge", "vpc-1", "igw-1")
+            .routes(
+                "rtb-edge",
+                vec![
+                    route("10.0.0.0/16", local()),
+                    route("10.0.1.0/24", RouteTarget::NetworkInterface("eni-ids".into())),
+                ],
+            );
+        let e = run(&kit, CLIENT);
+        assert!(e.is_unknown(), "{e:#?}");
+        assert!(says(&e, "middlebox"));
+    }
+
+    #[test]
     fn edge_blackhole_blocks_inbound() {
         let mut kit = inspected(Some(RouteTarget::VpcEndpoint("vpce-fw".into())));
         let edge = kit.region().route_tables.last_mut().unwrap();
