@@ -65,9 +65,11 @@ pub fn data_store(ri: &RegionInventory, eni: &NetworkInterface) -> Option<String
             .iter()
             .filter(|r| r.direction == Direction::Ingress)
         {
-            let opened = ServiceSet::from_rule(r.protocol, r.l4).intersection(&data);
-            if !opened.is_empty() {
-                return Some(format!("group {} opens {opened}", group.id));
+            // Only a rule aimed at data ports says "data store": all traffic, or a
+            // wide range (a default group's self reference, 1024-65535), does not.
+            let services = ServiceSet::from_rule(r.protocol, r.l4);
+            if !services.is_empty() && services.is_subset(&data) {
+                return Some(format!("group {} opens {services}", group.id));
             }
         }
     }

@@ -40,6 +40,46 @@ impl<'m, 'a> Context<'m, 'a> {
             .collect()
     }
 
+    /// When one of `operations` failed in the region: an unknown draft per VPC (or
+    /// one for the region when no VPC was read either), saying what could not be
+    /// judged. `None` when the data is there.
+    pub fn unknown_if_missing(
+        &self,
+        account: &str,
+        ri: &RegionInventory,
+        operations: &[&str],
+        what: &str,
+    ) -> Option<Vec<Draft>> {
+        let reason = self.model.region(account, &ri.region)?.gap(operations)?;
+        let region = &ri.region;
+        let mut out: Vec<Draft> = ri
+            .vpcs
+            .iter()
+            .map(|v| {
+                Draft::unknown(
+                    account,
+                    region,
+                    super::resources::vpc(account, region, &v.id, Some(&v.tags)),
+                    format!("{what} of {} could not be judged: {reason}", v.id),
+                )
+            })
+            .collect();
+        if out.is_empty() {
+            out.push(Draft::unknown(
+                account,
+                region,
+                Resource {
+                    resource_type: "AWS::EC2::VPC".into(),
+                    id: format!("{account}/{region}"),
+                    arn: None,
+                    name: None,
+                },
+                format!("{what} in {account}/{region} could not be judged: {reason}"),
+            ));
+        }
+        Some(out)
+    }
+
     /// The internet exposure of an ENI (shared by its class, computed once).
     pub fn exposure(&self, eni: &str) -> Arc<Result<Exposure, String>> {
         self.exposure.borrow_mut().get(eni)

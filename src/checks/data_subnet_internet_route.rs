@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::{describe, leaves, path_from, EgressPathExt};
+use super::internet_route::{describe, leaves, trace, EgressPathExt};
 use super::{classify, resources, Check};
 
 pub struct DataSubnetInternetRoute;
@@ -27,7 +27,17 @@ impl Check for DataSubnetInternetRoute {
                 }
             }
             for (subnet, enis) in stores {
-                let path = path_from(ctx, enis[0].0);
+                let (path, unknown) = trace(ctx, enis[0].0);
+                if let Some(reason) = unknown {
+                    let tags = ri.subnets.iter().find(|s| s.id == subnet).map(|s| &s.tags);
+                    out.push(Draft::unknown(
+                        account,
+                        &ri.region,
+                        resources::subnet(account, &ri.region, subnet, tags),
+                        format!("{subnet} holds data stores; whether it routes to the internet is unknown: {reason}"),
+                    ));
+                    continue;
+                }
                 if !leaves(&path) {
                     continue;
                 }

@@ -26,6 +26,19 @@ impl Check for EgressWorldOpen {
         let mut out = Vec::new();
         let mut exits = HashMap::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &[
+                    "DescribeSecurityGroups",
+                    "DescribeSecurityGroupRules",
+                    "DescribeNetworkInterfaces",
+                ],
+                "security-group egress",
+            ) {
+                out.extend(unknown);
+                continue;
+            }
             // Groups in use, with the ENIs carrying them.
             let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for eni in &ri.network_interfaces {
@@ -136,7 +149,7 @@ fn world_open(flows: &FlowSet) -> Option<Scope> {
 fn reach_of(
     ctx: &Context,
     enis: &[&str],
-    exits: &mut HashMap<String, Option<bool>>,
+    exits: &mut HashMap<(String, bool), Option<bool>>,
 ) -> (Severity, String) {
     let probe = IpAddr::from(PROBE);
     let (mut unfiltered, mut filtered) = (0, 0);
@@ -144,18 +157,26 @@ fn reach_of(
         let Ok((_, found)) = ctx.model.locate_eni(eni) else {
             continue;
         };
-        let exit = *exits.entry(found.subnet_id.clone()).or_insert_with(|| {
-            let (path, _) = egress_trace(
-                ctx.model,
-                ctx.inventory,
-                eni,
-                probe,
-                ServicePoint::Tcp(443),
-                None,
-                DEFAULT_EPHEMERAL,
-            );
-            unfiltered_exit(&path)
-        });
+        // Straight out through an internet gateway needs a public address of the
+        // ENI's own, so the answer is per subnet and public-or-not.
+        let public = !found.public_ipv4s.is_empty() || !found.ipv6s.is_empty();
+        let exit = *exits
+            .entry((found.subnet_id.clone(), public))
+            .or_insert_with(|| {
+                let (path, _) = egress_trace(
+                    ctx.model,
+                    ctx.inventory,
+                    eni,
+                    probe,
+                    ServicePoint::Tcp(443),
+                    None,
+                    DEFAULT_EPHEMERAL,
+                );
+                match unfiltered_exit(&path) {
+                    Some(true) if !public && path_is_direct(&path) => None,
+                    other => other,
+                }
+            });
         match exit {
             Some(true) => unfiltered += 1,
             Some(false) => filtered += 1,
@@ -178,6 +199,16 @@ fn reach_of(
             Severity::Low,
             "no ENI carrying it has a route out of the VPC".to_string(),
         )
+    }
+}
+
+/// Out through an internet gateway with no NAT on the way (the source address must
+/// be public).
+fn path_is_direct(path: &EgressPath) -> bool {
+    match path {
+        EgressPath::Direct(_) | EgressPath::EgressOnly(_) => true,
+        EgressPath::Firewall { then, .. } => path_is_direct(then),
+        _ => false,
     }
 }
 

@@ -33,6 +33,11 @@ impl Check for FlowLogsDisabled {
                         && f.log_status
                             .as_deref()
                             .map_or(true, |s| s.eq_ignore_ascii_case("active"))
+                        // A log that cannot deliver records nothing.
+                        && !f
+                            .deliver_status
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
                 });
                 if !active {
                     out.push(Draft::fail(

@@ -81,9 +81,16 @@ impl Check for InternetExposedPort {
                 }
                 if !exposure.flows.is_empty() {
                     let services = services_of(&exposure.flows);
-                    let severity = severity_of(&services);
                     let sources = InternetCoverage::of(&exposure.flows.addresses());
-                    let whole = if sources.covers_all_ipv4() || sources.covers_all_ipv6() {
+                    let everyone = sources.covers_all_ipv4() || sources.covers_all_ipv6();
+                    // A port open to some sources only is one step less severe than
+                    // the same port open to everyone.
+                    let severity = if everyone {
+                        severity_of(&services)
+                    } else {
+                        severity_of(&services).lower()
+                    };
+                    let whole = if everyone {
                         " from the whole internet"
                     } else {
                         " from part of the internet"

@@ -14,7 +14,14 @@ pub const PROBE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(93, 184, 216, 34));
 /// The route path (not the verdict: groups may still block) from `eni` to the
 /// internet on tcp/443.
 pub fn path_from(ctx: &Context, eni: &str) -> EgressPath {
-    egress_trace(
+    trace(ctx, eni).0
+}
+
+/// The route path, and why it is unknown when no way out was established but the
+/// engine could not decide (missing route tables, an unmodelled hop): callers must
+/// then report "unknown", not "no route".
+pub fn trace(ctx: &Context, eni: &str) -> (EgressPath, Option<String>) {
+    let (path, e) = egress_trace(
         ctx.model,
         ctx.inventory,
         eni,
@@ -22,8 +29,12 @@ pub fn path_from(ctx: &Context, eni: &str) -> EgressPath {
         ServicePoint::Tcp(443),
         None,
         DEFAULT_EPHEMERAL,
-    )
-    .0
+    );
+    let unknown = match (&path, e.verdict) {
+        (EgressPath::None, crate::reach::Verdict::Unknown { reason }) => Some(reason),
+        _ => None,
+    };
+    (path, unknown)
 }
 
 /// Whether the path reaches an internet gateway (directly, through NAT or a firewall).

@@ -32,6 +32,15 @@ impl Check for NaclReturnTrafficBlocked {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &["DescribeNetworkAcls", "DescribeSubnets"],
+                "network ACLs",
+            ) {
+                out.extend(unknown);
+                continue;
+            }
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };

@@ -21,6 +21,12 @@ impl Check for NaclShadowedRule {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) =
+                ctx.unknown_if_missing(account, ri, &["DescribeNetworkAcls"], "network ACLs")
+            {
+                out.extend(unknown);
+                continue;
+            }
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };

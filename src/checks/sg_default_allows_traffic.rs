@@ -14,6 +14,15 @@ impl Check for SgDefaultAllowsTraffic {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                "default security groups",
+            ) {
+                out.extend(unknown);
+                continue;
+            }
             for g in ri.security_groups.iter().filter(|g| g.name == "default") {
                 if g.rules.is_empty() {
                     continue;

@@ -48,6 +48,15 @@ impl Check for SgInternalCidrTrust {
         let sensitive = sensitive();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                "security-group rules",
+            ) {
+                out.extend(unknown);
+                continue;
+            }
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };

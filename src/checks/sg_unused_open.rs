@@ -19,6 +19,15 @@ impl Check for SgUnusedOpen {
         let used = ctx.groups_in_use();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                "security groups",
+            ) {
+                out.extend(unknown);
+                continue;
+            }
             let eni_gap = ctx
                 .model
                 .region(account, &ri.region)

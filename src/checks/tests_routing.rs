@@ -173,3 +173,97 @@ fn data_store_subnet_without_a_route_out_is_fine() {
     // No data store: nothing to say about the route.
     assert!(run_one("data-subnet-internet-route", &account(nat()).inv).is_empty());
 }
+
+#[test]
+fn group_checks_say_unknown_when_groups_were_not_read() {
+    let kit = account(nat()).gap("DescribeSecurityGroupRules", "denied");
+    for id in [
+        "egress-world-open",
+        "sg-default-allows-traffic",
+        "sg-internal-cidr-trust",
+        "sg-unused-open",
+    ] {
+        let f = run_one(id, &kit.inv);
+        assert_eq!(ids(&f), ["vpc-1"], "{id}");
+        assert_eq!(f[0].status, crate::report::finding::Status::Unknown, "{id}");
+        assert!(f[0].message.contains("denied"), "{id}: {}", f[0].message);
+    }
+}
+
+#[test]
+fn nacl_checks_say_unknown_when_nacls_were_not_read() {
+    let kit = account(nat()).gap("DescribeNetworkAcls", "denied");
+    for id in [
+        "nacl-shadowed-rule",
+        "nacl-return-traffic-blocked",
+        "nacl-admin-ports-open",
+    ] {
+        let f = run_one(id, &kit.inv);
+        assert!(
+            !f.is_empty()
+                && f.iter()
+                    .all(|x| x.status == crate::report::finding::Status::Unknown),
+            "{id}: {f:#?}"
+        );
+    }
+}
+
+#[test]
+fn flow_log_that_cannot_deliver_counts_as_none() {
+    let mut kit = account(None);
+    kit.region().flow_logs.push(crate::inventory::FlowLog {
+        id: "fl-1".into(),
+        resource_id: Some("vpc-1".into()),
+        traffic_type: Some("ALL".into()),
+        deliver_status: Some("SUCCESS".into()),
+        log_status: Some("ACTIVE".into()),
+        log_destination_type: Some("s3".into()),
+        log_destination: None,
+        log_group_name: None,
+        tags: Default::default(),
+    });
+    assert!(run_one("flow-logs-disabled", &kit.inv).is_empty());
+    kit.region().flow_logs[0].deliver_status = Some("FAILED".into());
+    assert_eq!(ids(&run_one("flow-logs-disabled", &kit.inv)), ["vpc-1"]);
+}
+
+#[test]
+fn an_all_traffic_rule_does_not_make_a_data_store() {
+    // A default-group style self reference for all traffic, and a wide range.
+    let mut kit = account(nat()).group(
+        "sg-default",
+        "default",
+        vec![
+            ingress(
+                "sgr-self",
+                Protocol::All,
+                L4Match::Any,
+                group_peer("sg-default"),
+            ),
+            ingress(
+                "sgr-wide",
+                Protocol::Tcp,
+                ports(1024, 65535),
+                cidr("10.0.0.0/8"),
+            ),
+        ],
+    );
+    kit.region().network_interfaces[0].security_group_ids = vec!["sg-default".into()];
+    assert!(run_one("data-subnet-internet-route", &kit.inv).is_empty());
+    // A rule aimed at 5432 does.
+    kit.region()
+        .security_groups
+        .last_mut()
+        .unwrap()
+        .rules
+        .push(ingress(
+            "sgr-pg",
+            Protocol::Tcp,
+            ports(5432, 5432),
+            group_peer("sg-a"),
+        ));
+    assert_eq!(
+        ids(&run_one("data-subnet-internet-route", &kit.inv)),
+        ["subnet-1"]
+    );
+}

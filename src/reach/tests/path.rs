@@ -525,7 +525,10 @@ mod internet {
                 "rtb-edge",
                 vec![
                     route("10.0.0.0/16", local()),
-                    route("10.0.1.0/24", RouteTarget::NetworkInterface("eni-ids".into())),
+                    route(
+                        "10.0.1.0/24",
+                        RouteTarget::NetworkInterface("eni-ids".into()),
+                    ),
                 ],
             );
         let e = run(&kit, CLIENT);
