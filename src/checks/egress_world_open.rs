@@ -3,23 +3,19 @@
 //! Severity follows where the ENIs carrying the group can actually go.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 
 use crate::inventory::Direction;
-use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::path::EgressPath;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{public_internet, FlowSet, InternetCoverage, ServicePoint, ServiceSet};
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
+use super::internet_route::path_from;
 use super::resources;
 use super::Check;
 
 pub struct EgressWorldOpen;
-
-/// A public address no route table singles out in practice (example.com), used to
-/// ask where "the internet" is routed.
-const PROBE: [u8; 4] = [93, 184, 216, 34];
 
 impl Check for EgressWorldOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
@@ -151,7 +147,6 @@ fn reach_of(
     enis: &[&str],
     exits: &mut HashMap<(String, bool), Option<bool>>,
 ) -> (Severity, String) {
-    let probe = IpAddr::from(PROBE);
     let (mut unfiltered, mut filtered) = (0, 0);
     for eni in enis {
         let Ok((_, found)) = ctx.model.locate_eni(eni) else {
@@ -163,15 +158,7 @@ fn reach_of(
         let exit = *exits
             .entry((found.subnet_id.clone(), public))
             .or_insert_with(|| {
-                let (path, _) = egress_trace(
-                    ctx.model,
-                    ctx.inventory,
-                    eni,
-                    probe,
-                    ServicePoint::Tcp(443),
-                    None,
-                    DEFAULT_EPHEMERAL,
-                );
+                let path = path_from(ctx, eni);
                 match unfiltered_exit(&path) {
                     Some(true) if !public && path_is_direct(&path) => None,
                     other => other,
