@@ -9,8 +9,25 @@ use super::internet_exposed_port::{tcp_ports, DATA_PORTS};
 /// Tag that marks an ENI as holding data that matters, whatever it runs.
 pub const CROWN_JEWEL_TAG: &str = "vpcaudit:crown-jewel";
 
-/// ENIs that belong to AWS's own plumbing, not to a workload.
-pub fn is_infrastructure(eni: &NetworkInterface) -> bool {
+/// ENIs that belong to AWS's own plumbing, not to a workload. NAT gateways name
+/// their own ENIs, which some sources report as plain interfaces; load balancer
+/// nodes only answer.
+pub fn is_infrastructure(ri: &RegionInventory, eni: &NetworkInterface) -> bool {
+    let nat = ri.nat_gateways.iter().any(|n| {
+        n.addresses
+            .iter()
+            .any(|a| a.network_interface_id.as_deref() == Some(eni.id.as_str()))
+    });
+    let lb = eni.requester_managed
+        && eni
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("ELB "));
+    nat || lb || is_aws_managed(eni)
+}
+
+/// What the ENI says of itself: an interface type or description of AWS plumbing.
+fn is_aws_managed(eni: &NetworkInterface) -> bool {
     let kind = eni.interface_type.as_deref().unwrap_or("interface");
     if matches!(
         kind,

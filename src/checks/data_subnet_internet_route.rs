@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::{describe, leaves, trace, EgressPathExt};
+use super::internet_route::{describe, leaves, trace};
 use super::{classify, resources, Check};
 
 pub struct DataSubnetInternetRoute;
@@ -41,7 +41,7 @@ impl Check for DataSubnetInternetRoute {
                 if !leaves(&path) {
                     continue;
                 }
-                let severity = if path.is_direct() {
+                let severity = if path.untranslated_gateway().is_some() {
                     Severity::High
                 } else {
                     Severity::Medium

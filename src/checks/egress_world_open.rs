@@ -5,13 +5,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::inventory::Direction;
-use crate::reach::path::EgressPath;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
-use crate::reach::sets::{public_internet, FlowSet, InternetCoverage, ServicePoint, ServiceSet};
+use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::path_from;
+use super::internet_route::{firewalls, leaves, trace};
 use super::resources;
 use super::Check;
 
@@ -106,15 +105,11 @@ struct Scope {
 /// Whether the flows cover the whole IPv4 or IPv6 internet for every service, or for
 /// TCP 443 or 80.
 fn world_open(flows: &FlowSet) -> Option<Scope> {
-    let internet = public_internet();
-    let everything = FlowSet::from_box(internet.clone(), ServiceSet::all());
-    let missing = everything.difference(flows);
-    let missing_addrs = InternetCoverage::of(&internet.difference(&missing.addresses()));
-    for (covers, family) in [
-        (missing_addrs.covers_all_ipv4(), "IPv4 internet"),
-        (missing_addrs.covers_all_ipv6(), "IPv6 internet"),
-    ] {
-        if covers {
+    let (v4, v6) = world_open_services(flows);
+    let families = [(v4, "IPv4 internet"), (v6, "IPv6 internet")];
+    let all = ServiceSet::all();
+    for (services, family) in &families {
+        if all.is_subset(services) {
             return Some(Scope {
                 family,
                 services: "all traffic",
@@ -122,52 +117,63 @@ fn world_open(flows: &FlowSet) -> Option<Scope> {
         }
     }
     for (port, services) in [(443, "HTTPS (tcp/443)"), (80, "HTTP (tcp/80)")] {
-        let cov = InternetCoverage::of(&flows.addresses_for(ServicePoint::Tcp(port)));
-        if cov.covers_all_ipv4() {
-            return Some(Scope {
-                family: "IPv4 internet",
-                services,
-            });
-        }
-        if cov.covers_all_ipv6() {
-            return Some(Scope {
-                family: "IPv6 internet",
-                services,
-            });
+        if let Some((_, family)) = families
+            .iter()
+            .find(|(s, _)| s.contains(ServicePoint::Tcp(port)))
+        {
+            return Some(Scope { family, services });
         }
     }
     None
 }
 
-/// High when some ENI carrying the group has an unfiltered way to the internet,
-/// medium when they go out only through a Network Firewall, low when none leaves the
-/// VPC. The way out depends on the subnet only, so it is traced once per subnet.
+/// Where an ENI's traffic to the internet goes, as far as this check cares.
+#[derive(Clone)]
+enum Exit {
+    Unfiltered,
+    Filtered,
+    Stays,
+    Undecided(String),
+}
+
+/// High when some ENI carrying the group has an unfiltered way to the internet (or
+/// one the engine could not decide), medium when they go out only through a Network
+/// Firewall, low when none leaves the VPC. The way out depends on the subnet and on
+/// whether the ENI has an address of its own to leave an internet gateway with, so
+/// it is traced once per (subnet, public).
 fn reach_of(
     ctx: &Context,
     enis: &[&str],
-    exits: &mut HashMap<(String, bool), Option<bool>>,
+    exits: &mut HashMap<(String, bool), Exit>,
 ) -> (Severity, String) {
-    let (mut unfiltered, mut filtered) = (0, 0);
+    let (mut unfiltered, mut filtered, mut undecided) = (0, 0, None);
     for eni in enis {
         let Ok((_, found)) = ctx.model.locate_eni(eni) else {
+            undecided.get_or_insert_with(|| format!("{eni} is not in the inventory"));
             continue;
         };
-        // Straight out through an internet gateway needs a public address of the
-        // ENI's own, so the answer is per subnet and public-or-not.
         let public = !found.public_ipv4s.is_empty() || !found.ipv6s.is_empty();
-        let exit = *exits
+        let exit = exits
             .entry((found.subnet_id.clone(), public))
             .or_insert_with(|| {
-                let path = path_from(ctx, eni);
-                match unfiltered_exit(&path) {
-                    Some(true) if !public && path_is_direct(&path) => None,
-                    other => other,
+                let (path, unknown) = trace(ctx, eni);
+                if let Some(reason) = unknown {
+                    Exit::Undecided(reason)
+                } else if !leaves(&path) || (!public && path.untranslated_gateway().is_some()) {
+                    Exit::Stays
+                } else if firewalls(&path).is_empty() {
+                    Exit::Unfiltered
+                } else {
+                    Exit::Filtered
                 }
             });
         match exit {
-            Some(true) => unfiltered += 1,
-            Some(false) => filtered += 1,
-            None => {}
+            Exit::Unfiltered => unfiltered += 1,
+            Exit::Filtered => filtered += 1,
+            Exit::Stays => {}
+            Exit::Undecided(reason) => {
+                undecided.get_or_insert_with(|| reason.clone());
+            }
         }
     }
     let total = enis.len();
@@ -175,6 +181,12 @@ fn reach_of(
         (
             Severity::High,
             format!("{unfiltered} of the {total} ENI(s) carrying it have an unfiltered route to the internet"),
+        )
+    } else if let Some(reason) = undecided {
+        // Not knowing the way out is not knowing it is closed.
+        (
+            Severity::High,
+            format!("the way out of some ENI carrying it could not be decided: {reason}"),
         )
     } else if filtered > 0 {
         (
@@ -186,25 +198,5 @@ fn reach_of(
             Severity::Low,
             "no ENI carrying it has a route out of the VPC".to_string(),
         )
-    }
-}
-
-/// Out through an internet gateway with no NAT on the way (the source address must
-/// be public).
-fn path_is_direct(path: &EgressPath) -> bool {
-    match path {
-        EgressPath::Direct(_) | EgressPath::EgressOnly(_) => true,
-        EgressPath::Firewall { then, .. } => path_is_direct(then),
-        _ => false,
-    }
-}
-
-/// `Some(true)`: out without a firewall; `Some(false)`: out through one; `None`: not out.
-fn unfiltered_exit(path: &EgressPath) -> Option<bool> {
-    match path {
-        EgressPath::Direct(_) | EgressPath::EgressOnly(_) => Some(true),
-        EgressPath::Nat { then, .. } => unfiltered_exit(then),
-        EgressPath::Firewall { then, .. } => unfiltered_exit(then).map(|_| false),
-        EgressPath::GatewayEndpoint { .. } | EgressPath::None => None,
     }
 }

@@ -5,25 +5,19 @@
 //! Unknown when the first hop goes somewhere the engine does not follow.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 
 use crate::inventory::{Firewall, NetworkInterface, RegionInventory, RouteTarget};
-use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
-use crate::reach::sets::ServicePoint;
 use crate::report::finding::Resource;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::firewall_resource;
-use super::internet_route::{describe, firewalls, leaves, nats, PROBE};
+use super::internet_route::{describe, firewalls, leaves, nats, trace_to, PROBE, PROBE_V6};
 use super::{classify, resources, Check};
 
 pub struct FirewallBypassed;
-
-/// example.com's IPv6 address, for the IPv6 way out.
-const PROBE_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(
-    0x2606, 0x2800, 0x220, 0x1, 0x248, 0x1893, 0x25c8, 0x1946,
-));
 
 /// Subnets a firewall sits in (its mappings and endpoints).
 pub(super) fn firewall_subnets(ri: &RegionInventory) -> BTreeSet<&str> {
@@ -35,28 +29,12 @@ pub(super) fn firewall_subnets(ri: &RegionInventory) -> BTreeSet<&str> {
     out
 }
 
-/// ENIs that are AWS plumbing, not workloads. NAT gateways name their own ENIs,
-/// which some sources report as plain interfaces; load balancer nodes only answer.
-fn plumbing(ri: &RegionInventory, eni: &NetworkInterface) -> bool {
-    let nat = ri.nat_gateways.iter().any(|n| {
-        n.addresses
-            .iter()
-            .any(|a| a.network_interface_id.as_deref() == Some(eni.id.as_str()))
-    });
-    let lb = eni.requester_managed
-        && eni
-            .description
-            .as_deref()
-            .is_some_and(|d| d.starts_with("ELB "));
-    nat || lb || classify::is_infrastructure(eni)
-}
-
 /// One workload ENI per subnet (the first by id), outside the firewalls' subnets.
 pub(super) fn workload_subnets(ri: &RegionInventory) -> BTreeMap<&str, &NetworkInterface> {
     let skip = firewall_subnets(ri);
     let mut out: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
     for eni in &ri.network_interfaces {
-        if skip.contains(eni.subnet_id.as_str()) || plumbing(ri, eni) {
+        if skip.contains(eni.subnet_id.as_str()) || classify::is_infrastructure(ri, eni) {
             continue;
         }
         out.entry(eni.subnet_id.as_str())
@@ -68,20 +46,6 @@ pub(super) fn workload_subnets(ri: &RegionInventory) -> BTreeMap<&str, &NetworkI
             .or_insert(eni);
     }
     out
-}
-
-/// The way out for one family, with the address probed.
-fn trace(ctx: &Context, eni: &str, dst: IpAddr) -> EgressPath {
-    egress_trace(
-        ctx.model,
-        ctx.inventory,
-        eni,
-        dst,
-        ServicePoint::Tcp(443),
-        None,
-        DEFAULT_EPHEMERAL,
-    )
-    .0
 }
 
 /// Why the engine cannot follow the subnet's first hop toward `dst`, if it cannot.
@@ -176,7 +140,7 @@ impl Check for FirewallBypassed {
                     families.push(("IPv6", PROBE_V6));
                 }
                 for (family, dst) in families {
-                    let path = trace(ctx, &eni.id, dst);
+                    let (path, _) = trace_to(ctx, &eni.id, dst);
                     if leaves(&path) && firewalls(&path).is_empty() {
                         out.push(
                             Draft::fail(

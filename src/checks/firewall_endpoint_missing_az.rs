@@ -8,10 +8,13 @@ use std::collections::BTreeMap;
 use super::context::{Context, Draft};
 use super::firewall_bypassed::workload_subnets;
 use super::firewall_policy_passes_by_default::firewall_resource;
-use super::internet_route::{describe, leaves, path_from};
+use super::internet_route::{describe, leaves, trace};
 use super::{resources, Check};
 
 pub struct FirewallEndpointMissingAz;
+
+/// A subnet, its route out, and whether that route is known (not undecided).
+type Reaching<'a> = (&'a str, String, bool);
 
 impl Check for FirewallEndpointMissingAz {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
@@ -23,8 +26,9 @@ impl Check for FirewallEndpointMissingAz {
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };
-            // (VPC, AZ) -> subnets whose workloads reach the internet, with the route.
-            let mut reaching: BTreeMap<(&str, &str), Vec<(&str, String)>> = BTreeMap::new();
+            // (VPC, AZ) -> subnets whose workloads reach the internet (or may: the
+            // route could not be decided), with the route and whether it is known.
+            let mut reaching: BTreeMap<(&str, &str), Vec<Reaching>> = BTreeMap::new();
             for (subnet, eni) in workload_subnets(ri) {
                 let Some(info) = rm.subnet(subnet) else {
                     continue;
@@ -32,13 +36,16 @@ impl Check for FirewallEndpointMissingAz {
                 if !ri.firewalls.iter().any(|f| f.vpc_id == info.vpc_id) {
                     continue;
                 }
-                let path = path_from(ctx, &eni.id);
-                if leaves(&path) {
-                    reaching
-                        .entry((info.vpc_id, info.availability_zone))
-                        .or_default()
-                        .push((subnet, describe(&path)));
-                }
+                let (path, undecided) = trace(ctx, &eni.id);
+                let entry = match undecided {
+                    Some(reason) => (subnet, format!("undecided ({reason})"), false),
+                    None if leaves(&path) => (subnet, describe(&path), true),
+                    None => continue,
+                };
+                reaching
+                    .entry((info.vpc_id, info.availability_zone))
+                    .or_default()
+                    .push(entry);
             }
             for fw in &ri.firewalls {
                 // (AZ, what is wrong, whether it is only unknown, its subnets).
@@ -60,6 +67,8 @@ impl Check for FirewallEndpointMissingAz {
                             }
                             Some(_) => continue,
                         };
+                    // An AZ whose subnets' routes are all undecided is unknown too.
+                    let unknown = unknown || subnets.iter().all(|(_, _, known)| !known);
                     gaps.push((*az, problem, unknown, subnets));
                 }
                 let failing: Vec<&str> = gaps.iter().filter(|g| !g.2).map(|g| g.0).collect();
@@ -93,7 +102,7 @@ impl Check for FirewallEndpointMissingAz {
                 };
                 for (az, problem, _, subnets) in gaps {
                     d = d.evidence(format!("firewall {}", fw.name), problem);
-                    for (s, route) in subnets {
+                    for (s, route, _) in subnets {
                         d = d
                             .evidence(*s, format!("in {az}, reaches the internet: {s} -> {route}"))
                             .related([resources::subnet(account, &ri.region, s, None)]);

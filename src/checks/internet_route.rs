@@ -8,8 +8,12 @@ use crate::reach::sets::ServicePoint;
 
 use super::context::Context;
 
-/// A public address no route table singles out in practice (example.com).
+/// Public addresses no route table singles out in practice (example.com's), standing
+/// for "the internet" of each family.
 pub const PROBE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(93, 184, 216, 34));
+pub const PROBE_V6: IpAddr = IpAddr::V6(std::net::Ipv6Addr::new(
+    0x2606, 0x2800, 0x220, 0x1, 0x248, 0x1893, 0x25c8, 0x1946,
+));
 
 /// The route path (not the verdict: groups may still block) from `eni` to the
 /// internet on tcp/443.
@@ -21,11 +25,16 @@ pub fn path_from(ctx: &Context, eni: &str) -> EgressPath {
 /// engine could not decide (missing route tables, an unmodelled hop): callers must
 /// then report "unknown", not "no route".
 pub fn trace(ctx: &Context, eni: &str) -> (EgressPath, Option<String>) {
+    trace_to(ctx, eni, PROBE)
+}
+
+/// [`trace`] toward `dst` (e.g. [`PROBE_V6`] for the IPv6 way out).
+pub fn trace_to(ctx: &Context, eni: &str, dst: IpAddr) -> (EgressPath, Option<String>) {
     let (path, e) = egress_trace(
         ctx.model,
         ctx.inventory,
         eni,
-        PROBE,
+        dst,
         ServicePoint::Tcp(443),
         None,
         DEFAULT_EPHEMERAL,
@@ -85,17 +94,5 @@ pub fn describe(path: &EgressPath) -> String {
         } => format!("{endpoint} (firewall {firewall}) -> {}", describe(then)),
         EgressPath::GatewayEndpoint { endpoint, service } => format!("{endpoint} ({service})"),
         EgressPath::None => "no way out".to_string(),
-    }
-}
-
-/// Shorthands on paths.
-pub trait EgressPathExt {
-    /// Straight out through an internet gateway (a public subnet).
-    fn is_direct(&self) -> bool;
-}
-
-impl EgressPathExt for EgressPath {
-    fn is_direct(&self) -> bool {
-        matches!(self, EgressPath::Direct(_) | EgressPath::EgressOnly(_))
     }
 }

@@ -7,13 +7,13 @@
 //! (1024-65535 and the like) admits the port: stateless NACLs need that rule, and
 //! the fix is a deny in front of it, not an alarm.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use crate::inventory::{
     Direction, NaclAction, NetworkAcl, RegionInventory, RouteState, RouteTarget,
 };
 use crate::reach::model::NACL_OP;
-use crate::reach::nacl::{allowed_flows, evaluate};
+use crate::reach::nacl::{allowed_flows, decided_by, evaluate};
 use crate::reach::route::{self, describe_route, RouteDecision};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
 use crate::reach::verdict::describe_point;
@@ -21,17 +21,12 @@ use crate::reach::RegionModel;
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::nacl_shadowed_rule::{entry_flows, governed_subnets, is_reply_rule, ordered};
+use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};
+use super::nacl_shadowed_rule::{governed_subnets, is_reply_rule};
 use super::resources;
 use super::Check;
 
 pub struct NaclAdminPortsOpen;
-
-/// Public addresses (example.com) standing for "the internet" of each family.
-pub(super) const PROBE_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(93, 184, 216, 34));
-pub(super) const PROBE_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(
-    0x2606, 0x2800, 0x220, 0x1, 0x248, 0x1893, 0x25c8, 0x1946,
-));
 
 /// SSH and RDP; AWS Config's rule behind EC2.21 counts TCP and UDP alike.
 const ADMIN: [ServicePoint; 4] = [
@@ -210,16 +205,10 @@ fn severity_of(
 /// What the inbound entries other than ephemeral reply rules allow, in rule order
 /// (a reply rule still takes its packets from the entries after it).
 fn allowed_by_service_rules(acl: &NetworkAcl) -> FlowSet {
-    let mut remaining = FlowSet::all();
-    let mut allowed = FlowSet::empty();
-    for e in ordered(acl, Direction::Ingress) {
-        let hit = entry_flows(e).intersection(&remaining);
-        remaining = remaining.difference(&hit);
-        if e.action == NaclAction::Allow && !is_reply_rule(e) {
-            allowed = allowed.union(&hit);
-        }
-    }
-    allowed
+    decided_by(acl, Direction::Ingress)
+        .into_iter()
+        .filter(|(e, _)| e.action == NaclAction::Allow && !is_reply_rule(e))
+        .fold(FlowSet::empty(), |allowed, (_, hit)| allowed.union(&hit))
 }
 
 fn family(probe: IpAddr) -> &'static str {

@@ -12,16 +12,15 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use crate::inventory::{
     Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange, Protocol,
 };
-use crate::reach::nacl::{allowed_flows, evaluate, reply_services};
+use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::nacl_admin_ports_open::{PROBE_V4, PROBE_V6};
+use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};
 use super::nacl_shadowed_rule::{
-    addrs_text, describe_entry, direction_text, entry_flows, governed_subnets, is_reply_rule,
-    ordered,
+    addrs_text, describe_entry, direction_text, governed_subnets, is_reply_rule,
 };
 use super::resources;
 use super::Check;
@@ -78,12 +77,9 @@ struct Gap {
 /// reach it in rule order, have replies the other direction does not allow.
 fn broken_requests(acl: &NetworkAcl, direction: Direction) -> Vec<(&NaclEntry, Vec<Gap>)> {
     let reply_allowed = allowed_flows(acl, opposite(direction));
-    let mut remaining = FlowSet::all();
     let mut out = Vec::new();
-    for e in ordered(acl, direction) {
-        let hit = entry_flows(e).intersection(&remaining);
-        remaining = remaining.difference(&hit);
-        if e.action != NaclAction::Allow || hit.is_empty() || is_reply_rule(e) {
+    for (e, hit) in decided_by(acl, direction) {
+        if e.action != NaclAction::Allow || is_reply_rule(e) {
             continue;
         }
         let gaps = gaps(e.protocol, &hit, &reply_allowed);

@@ -5,7 +5,7 @@
 //! Also holds the small NACL-entry helpers the other NACL checks share.
 
 use crate::inventory::{Direction, L4Match, NaclAction, NaclEntry, NetworkAcl};
-use crate::reach::nacl::{allowed_flows, shadowed_entries};
+use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
@@ -33,7 +33,7 @@ impl Check for NaclShadowedRule {
             for acl in &ri.network_acls {
                 let in_use = !governed_subnets(rm, &ri.subnets, acl).is_empty();
                 for (direction, number) in shadowed_entries(acl) {
-                    let Some(e) = ordered(acl, direction)
+                    let Some(e) = entries(acl, direction)
                         .into_iter()
                         .find(|e| e.rule_number == number)
                     else {
@@ -94,7 +94,7 @@ fn finding(account: &str, region: &str, acl: &NetworkAcl, e: &NaclEntry, in_use:
 fn deciders<'a>(acl: &'a NetworkAcl, e: &NaclEntry) -> Vec<&'a NaclEntry> {
     let mut remaining = entry_flows(e);
     let mut out = Vec::new();
-    for earlier in ordered(acl, e.direction) {
+    for earlier in entries(acl, e.direction) {
         if earlier.rule_number >= e.rule_number || remaining.is_empty() {
             break;
         }
@@ -105,25 +105,6 @@ fn deciders<'a>(acl: &'a NetworkAcl, e: &NaclEntry) -> Vec<&'a NaclEntry> {
         }
     }
     out
-}
-
-/// Entries of one direction in evaluation order.
-pub(super) fn ordered(acl: &NetworkAcl, direction: Direction) -> Vec<&NaclEntry> {
-    let mut es: Vec<&NaclEntry> = acl
-        .entries
-        .iter()
-        .filter(|e| e.direction == direction)
-        .collect();
-    es.sort_by_key(|e| e.rule_number);
-    es
-}
-
-/// The packets an entry matches (its CIDR's family only).
-pub(super) fn entry_flows(e: &NaclEntry) -> FlowSet {
-    FlowSet::from_box(
-        IpSet::from_net(e.cidr),
-        ServiceSet::from_rule(e.protocol, e.l4),
-    )
 }
 
 /// `rule 100: allow tcp 22 from 0.0.0.0/0`.

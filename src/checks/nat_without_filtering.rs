@@ -31,7 +31,7 @@ impl Check for NatWithoutFiltering {
             for eni in ri
                 .network_interfaces
                 .iter()
-                .filter(|e| !classify::is_infrastructure(e))
+                .filter(|e| !classify::is_infrastructure(ri, e))
             {
                 reps.entry(eni.subnet_id.as_str())
                     .or_insert(eni.id.as_str());

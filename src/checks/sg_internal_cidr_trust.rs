@@ -12,7 +12,7 @@ use crate::inventory::{
 };
 use crate::reach::group_scope::Scope;
 use crate::reach::security_group::describe_rule;
-use crate::reach::sets::{FlowSet, InternetCoverage, IpSet, ServiceSet};
+use crate::reach::sets::{world_open_services, FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
 use crate::report::finding::Severity;
 
@@ -122,7 +122,9 @@ fn hits(
 ) -> Vec<(String, Vec<String>)> {
     // Services the group opens to a whole internet, whichever rules add up to it
     // (two /1 halves): an exposure, not internal trust.
-    let (world_v4, world_v6) = world_open(rules.iter().map(|(_, p, s)| (p.clone(), s.clone())));
+    let (world_v4, world_v6) = world_open_services(&FlowSet::from_boxes(
+        rules.iter().map(|(_, p, s)| (p.clone(), s.clone())),
+    ));
     let mut out = Vec::new();
     for (r, peers, services) in rules {
         let services = services.intersection(sensitive);
@@ -196,21 +198,6 @@ fn draft(
         d = d.evidence(&component, line);
     }
     Some(d)
-}
-
-/// The services open to the whole IPv4 and the whole IPv6 internet.
-fn world_open(rules: impl Iterator<Item = (IpSet, ServiceSet)>) -> (ServiceSet, ServiceSet) {
-    let (mut v4, mut v6) = (ServiceSet::empty(), ServiceSet::empty());
-    for b in FlowSet::from_boxes(rules).boxes() {
-        let cov = InternetCoverage::of(&b.addrs);
-        if cov.covers_all_ipv4() {
-            v4 = v4.union(&b.services);
-        }
-        if cov.covers_all_ipv6() {
-            v6 = v6.union(&b.services);
-        }
-    }
-    (v4, v6)
 }
 
 /// The blocks of `peers` that are broad internal ranges and cover addresses a group

@@ -6,7 +6,7 @@
 use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
 use crate::reach::model::ENI_OP;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
-use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
+use crate::reach::sets::{world_open_services, FlowSet};
 
 use super::context::{Context, Draft};
 use super::resources;
@@ -96,19 +96,9 @@ impl Check for SgUnusedOpen {
 }
 
 /// `tcp 22 from the whole IPv4 internet`, per family whose whole internet some
-/// service is open to. Boxes are disjoint in services, so each box's addresses are
-/// exactly who may use its services.
+/// service is open to.
 fn world_open(flows: &FlowSet) -> Vec<String> {
-    let (mut v4, mut v6) = (ServiceSet::empty(), ServiceSet::empty());
-    for b in flows.boxes() {
-        let cov = InternetCoverage::of(&b.addrs);
-        if cov.covers_all_ipv4() {
-            v4 = v4.union(&b.services);
-        }
-        if cov.covers_all_ipv6() {
-            v6 = v6.union(&b.services);
-        }
-    }
+    let (v4, v6) = world_open_services(flows);
     [(v4, "IPv4"), (v6, "IPv6")]
         .into_iter()
         .filter(|(s, _)| !s.is_empty())

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::inventory::{
-    DomainList, FirewallPolicy, L4Match, NatConnectivity, Protocol, RouteTarget, RuleGroup,
-    RuleGroupReference, RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
+    FirewallPolicy, L4Match, NatConnectivity, Protocol, RouteTarget, RuleGroup, RuleGroupReference,
+    RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
 };
 use crate::reach::testkit::{cidr, egress, open_acl, route, Kit};
 use crate::report::finding::{Finding, Severity, Status};
@@ -23,39 +23,9 @@ const FIREWALL_CHECKS: [&str; 6] = [
 
 // -- policies and rule groups
 
-fn group(name: &str, kind: RuleGroupType, source: RuleSource) -> RuleGroup {
-    RuleGroup {
-        name: name.into(),
-        arn: format!("arn:group/{name}"),
-        rule_group_type: kind,
-        capacity: None,
-        rule_order: None,
-        ip_sets: BTreeMap::new(),
-        port_sets: BTreeMap::new(),
-        source,
-        tags: Default::default(),
-    }
-}
-
-fn rules(name: &str, text: &str) -> RuleGroup {
-    group(
-        name,
-        RuleGroupType::Stateful,
-        RuleSource::RulesString { rules: text.into() },
-    )
-}
-
-fn domains(name: &str, kind: &str, targets: &[&str]) -> RuleGroup {
-    group(
-        name,
-        RuleGroupType::Stateful,
-        RuleSource::DomainList(DomainList {
-            targets: targets.iter().map(|s| s.to_string()).collect(),
-            target_types: vec!["TLS_SNI".into(), "HTTP_HOST".into()],
-            generated_rules_type: kind.into(),
-        }),
-    )
-}
+use crate::reach::testkit::{
+    domain_group as domains, rule_group_of as group, suricata_group as rules,
+};
 
 /// A stateless group passing tcp/443 from anywhere, skipping the stateful engine.
 fn stateless_pass_443(name: &str) -> RuleGroup {

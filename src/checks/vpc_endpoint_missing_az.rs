@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{Context, Draft};
-use super::internet_route::{path_from, EgressPathExt};
+use super::internet_route::path_from;
 use super::{classify, resources, Check};
 
 pub struct VpcEndpointMissingAz;
@@ -23,7 +23,7 @@ impl Check for VpcEndpointMissingAz {
             for eni in ri
                 .network_interfaces
                 .iter()
-                .filter(|e| !classify::is_infrastructure(e))
+                .filter(|e| !classify::is_infrastructure(ri, e))
             {
                 if !seen.insert(eni.subnet_id.as_str()) {
                     continue;
@@ -31,7 +31,7 @@ impl Check for VpcEndpointMissingAz {
                 let Some(info) = rm.subnet(&eni.subnet_id) else {
                     continue;
                 };
-                if path_from(ctx, &eni.id).is_direct() {
+                if path_from(ctx, &eni.id).untranslated_gateway().is_some() {
                     continue;
                 }
                 workloads

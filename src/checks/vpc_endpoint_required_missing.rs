@@ -51,7 +51,7 @@ impl Check for VpcEndpointRequiredMissing {
                 let private: Vec<&str> = ri
                     .network_interfaces
                     .iter()
-                    .filter(|e| e.vpc_id == vpc.id && !classify::is_infrastructure(e))
+                    .filter(|e| e.vpc_id == vpc.id && !classify::is_infrastructure(ri, e))
                     .filter(|e| !leaves(&path_from(ctx, &e.id)))
                     .map(|e| e.subnet_id.as_str())
                     .collect::<BTreeSet<_>>()

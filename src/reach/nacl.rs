@@ -49,22 +49,29 @@ pub fn evaluate(
     Evaluation::blocked(vec![Step::new(component, decision)])
 }
 
-/// Every (peer, service) the ACL allows in `direction`: each entry decides what is
-/// still undecided when its turn comes.
-pub fn allowed_flows(acl: &NetworkAcl, direction: Direction) -> FlowSet {
+/// Each entry of `direction`, in rule order, with the packets it decides: what it
+/// matches of what is still undecided when its turn comes (entries deciding nothing
+/// are left out).
+pub fn decided_by(acl: &NetworkAcl, direction: Direction) -> Vec<(&NaclEntry, FlowSet)> {
     let mut remaining = FlowSet::all();
-    let mut allowed = FlowSet::empty();
+    let mut out = Vec::new();
     for e in entries(acl, direction) {
         let hit = entry_flows(e).intersection(&remaining);
         if hit.is_empty() {
             continue;
         }
-        if e.action == NaclAction::Allow {
-            allowed = allowed.union(&hit);
-        }
         remaining = remaining.difference(&hit);
+        out.push((e, hit));
     }
-    allowed
+    out
+}
+
+/// Every (peer, service) the ACL allows in `direction`.
+pub fn allowed_flows(acl: &NetworkAcl, direction: Direction) -> FlowSet {
+    decided_by(acl, direction)
+        .into_iter()
+        .filter(|(e, _)| e.action == NaclAction::Allow)
+        .fold(FlowSet::empty(), |allowed, (_, hit)| allowed.union(&hit))
 }
 
 /// Entries that can never take effect because every packet they match is decided by
@@ -180,7 +187,7 @@ fn replies_pass(
 
 /// Entries of one direction in evaluation order (the inventory sorts them already;
 /// sorting again keeps hand-built ACLs honest).
-fn entries(acl: &NetworkAcl, direction: Direction) -> Vec<&NaclEntry> {
+pub fn entries(acl: &NetworkAcl, direction: Direction) -> Vec<&NaclEntry> {
     let mut es: Vec<&NaclEntry> = acl
         .entries
         .iter()
@@ -195,7 +202,7 @@ fn entry_services(e: &NaclEntry) -> ServiceSet {
 }
 
 /// The packets an entry matches; `IpSet::from_net` keeps the CIDR's family only.
-fn entry_flows(e: &NaclEntry) -> FlowSet {
+pub fn entry_flows(e: &NaclEntry) -> FlowSet {
     FlowSet::from_box(IpSet::from_net(e.cidr), entry_services(e))
 }
 

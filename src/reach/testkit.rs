@@ -6,11 +6,11 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::inventory::{
-    AccountInventory, AssociationTarget, CoverageGap, Direction, GapKind, Inventory, L4Match,
-    ManagedPrefixList, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, NetworkInterface,
-    PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, Route, RouteDestination,
-    RouteState, RouteTable, RouteTableAssociation, RouteTarget, RulePeer, SecurityGroup,
-    SecurityGroupRule, Subnet, Vpc,
+    AccountInventory, AssociationTarget, CoverageGap, Direction, DomainList, GapKind, Inventory,
+    L4Match, ManagedPrefixList, NaclAction, NaclAssociation, NaclEntry, NetworkAcl,
+    NetworkInterface, PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, Route,
+    RouteDestination, RouteState, RouteTable, RouteTableAssociation, RouteTarget, RuleGroup,
+    RuleGroupType, RulePeer, RuleSource, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 };
 
 pub const ACCOUNT: &str = "111111111111";
@@ -717,4 +717,41 @@ impl Kit {
         }
         self
     }
+}
+
+/// A rule group named `name` (ARN `arn:group/{name}`) of `kind` holding `source`.
+pub fn rule_group_of(name: &str, kind: RuleGroupType, source: RuleSource) -> RuleGroup {
+    RuleGroup {
+        name: name.into(),
+        arn: format!("arn:group/{name}"),
+        rule_group_type: kind,
+        capacity: None,
+        rule_order: None,
+        ip_sets: std::collections::BTreeMap::new(),
+        port_sets: std::collections::BTreeMap::new(),
+        source,
+        tags: Default::default(),
+    }
+}
+
+/// A stateful group of Suricata rule strings.
+pub fn suricata_group(name: &str, text: &str) -> RuleGroup {
+    rule_group_of(
+        name,
+        RuleGroupType::Stateful,
+        RuleSource::RulesString { rules: text.into() },
+    )
+}
+
+/// A stateful domain-list group (`kind`: ALLOWLIST or DENYLIST) over SNI and Host.
+pub fn domain_group(name: &str, kind: &str, targets: &[&str]) -> RuleGroup {
+    rule_group_of(
+        name,
+        RuleGroupType::Stateful,
+        RuleSource::DomainList(DomainList {
+            targets: targets.iter().map(|s| s.to_string()).collect(),
+            target_types: vec!["TLS_SNI".into(), "HTTP_HOST".into()],
+            generated_rules_type: kind.into(),
+        }),
+    )
 }

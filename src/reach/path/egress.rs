@@ -53,7 +53,7 @@ pub enum EgressPath {
 impl EgressPath {
     /// The internet gateway the source's own address must be public on: the path
     /// reaches it without translation.
-    fn untranslated_gateway(&self) -> Option<&str> {
+    pub fn untranslated_gateway(&self) -> Option<&str> {
         match self {
             EgressPath::Direct(igw) => Some(igw),
             EgressPath::Firewall { then, .. } => then.untranslated_gateway(),

@@ -159,6 +159,23 @@ fn count(len: Option<u128>) -> u128 {
     len.unwrap_or(u128::MAX)
 }
 
+/// The services `flows` opens to the whole public IPv4 internet, and to the whole
+/// public IPv6 internet. Exact: the boxes of a [`FlowSet`](super::FlowSet) are
+/// disjoint in services, so each box's addresses are all who may use its services.
+pub fn world_open_services(flows: &super::FlowSet) -> (super::ServiceSet, super::ServiceSet) {
+    let (mut v4, mut v6) = (super::ServiceSet::empty(), super::ServiceSet::empty());
+    for b in flows.boxes() {
+        let cov = InternetCoverage::of(&b.addrs);
+        if cov.covers_all_ipv4() {
+            v4 = v4.union(&b.services);
+        }
+        if cov.covers_all_ipv6() {
+            v6 = v6.union(&b.services);
+        }
+    }
+    (v4, v6)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,8 @@ pub mod service;
 
 pub use addr::{IpSet, Ipv4Set, Ipv6Set};
 pub use flow::{FlowBox, FlowSet};
-pub use internet::{public_internet, public_ipv4, public_ipv6, InternetCoverage};
+pub use internet::{
+    public_internet, public_ipv4, public_ipv6, world_open_services, InternetCoverage,
+};
 pub use interval::{Bound, IntervalSet};
 pub use service::{ProtocolSet, ServicePoint, ServiceSet};

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::inventory::{
-    DomainList, FirewallPolicy, RuleGroup, RuleGroupReference, RuleGroupType, RuleOrder,
-    RuleSource, StatelessPortRange, StatelessRule,
+    FirewallPolicy, RuleGroup, RuleGroupReference, RuleGroupType, RuleOrder, RuleSource,
+    StatelessPortRange, StatelessRule,
 };
 use crate::reach::firewall::suricata::{self, Action, Addr, Ports, Proto, Vars};
 use crate::reach::firewall::{domain_matches, evaluate, filters_egress, parse_errors, Flow};
@@ -41,39 +41,9 @@ fn policy(order: RuleOrder, stateful_defaults: &[&str]) -> FirewallPolicy {
     }
 }
 
-fn group(name: &str, kind: RuleGroupType, source: RuleSource) -> RuleGroup {
-    RuleGroup {
-        name: name.into(),
-        arn: format!("arn:group/{name}"),
-        rule_group_type: kind,
-        capacity: None,
-        rule_order: None,
-        ip_sets: BTreeMap::new(),
-        port_sets: BTreeMap::new(),
-        source,
-        tags: Default::default(),
-    }
-}
-
-fn rules(name: &str, text: &str) -> RuleGroup {
-    group(
-        name,
-        RuleGroupType::Stateful,
-        RuleSource::RulesString { rules: text.into() },
-    )
-}
-
-fn domains(name: &str, kind: &str, targets: &[&str]) -> RuleGroup {
-    group(
-        name,
-        RuleGroupType::Stateful,
-        RuleSource::DomainList(DomainList {
-            targets: targets.iter().map(|s| s.to_string()).collect(),
-            target_types: vec!["TLS_SNI".into(), "HTTP_HOST".into()],
-            generated_rules_type: kind.into(),
-        }),
-    )
-}
+use crate::reach::testkit::{
+    domain_group as domains, rule_group_of as group, suricata_group as rules,
+};
 
 fn stateless_rule(priority: i32, action: &str, dst_port: Option<u16>) -> StatelessRule {
     StatelessRule {
