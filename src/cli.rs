@@ -105,6 +105,9 @@ pub struct ScanArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub skip: Vec<String>,
+    /// Settings file (`vpcaudit.toml`): untrusted networks, crown jewels, hop limits.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -151,6 +154,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Scan(args) => {
+            // Read the config first: a typo in it should not cost a whole collection.
+            let config = match &args.config {
+                Some(path) => crate::config::Config::load(path)?,
+                None => crate::config::Config::default(),
+            };
             let inventory = if args.demo {
                 crate::demo::inventory()?
             } else if let Some(path) = &args.inventory {
@@ -158,7 +166,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             } else {
                 collect_inventory(&args.aws, &progress)?
             };
-            scan(&args, &inventory)
+            scan(&args, &inventory, config)
         }
         Command::Checks => {
             let all = registry::all().map_err(anyhow::Error::msg)?;
@@ -195,7 +203,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn scan(args: &ScanArgs, inventory: &Inventory) -> Result<Exit> {
+fn scan(args: &ScanArgs, inventory: &Inventory, config: crate::config::Config) -> Result<Exit> {
     if args.format == Format::Summary {
         emit(
             args.output.as_deref(),
@@ -207,7 +215,7 @@ fn scan(args: &ScanArgs, inventory: &Inventory) -> Result<Exit> {
     let selected = crate::checks::select::select(&all, &args.checks, &args.skip)
         .map_err(|e| UsageError(e.to_string()))?;
     let model = Model::build(inventory);
-    let ctx = crate::checks::Context::new(inventory, &model);
+    let ctx = crate::checks::Context::with_config(inventory, &model, config);
     let findings = registry::run(&selected, &ctx);
     let text = match args.format {
         Format::Table | Format::Summary => findings_table::render(inventory, &findings),

@@ -40,6 +40,7 @@ impl Exit {
             }
             if cause.downcast_ref::<InventoryFileError>().is_some()
                 || cause.downcast_ref::<crate::cli::UsageError>().is_some()
+                || cause.downcast_ref::<crate::config::ConfigError>().is_some()
             {
                 return Exit::Usage;
             }

@@ -3,6 +3,7 @@
 //! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
 
 pub mod checks;
+pub mod config;
 pub mod cli;
 pub mod collect;
 pub mod demo;

@@ -1,28 +1,102 @@
 //! What checks read: the inventory, the engine's model, and results shared between
 //! checks (computed on first use).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::Arc;
 
-use crate::inventory::{Inventory, RegionInventory};
+use crate::config::Config;
+use crate::inventory::{
+    Inventory, L4Match, NetworkInterface, PortRange, Protocol, RegionInventory,
+};
+use crate::reach::sets::ServiceSet;
+
+use super::classify::{data_store, Index, StoreKind};
 use crate::reach::exposure::{Exposure, ExposureCache};
 use crate::reach::Model;
-use crate::report::finding::{Evidence, Resource, Severity, Status};
+use crate::report::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
 pub struct Context<'m, 'a> {
     pub inventory: &'a Inventory,
     pub model: &'m Model<'a>,
+    pub config: Config,
+    /// What each ENI is (plumbing, host, instance tags), indexed once.
+    pub index: Index<'a>,
     exposure: RefCell<ExposureCache<'m, 'a>>,
+    data_ports: ServiceSet,
+    lateral: OnceCell<Arc<super::lateral::Analysis>>,
 }
 
 impl<'m, 'a> Context<'m, 'a> {
     /// `model` must be built from `inventory`.
     pub fn new(inventory: &'a Inventory, model: &'m Model<'a>) -> Context<'m, 'a> {
+        Context::with_config(inventory, model, Config::default())
+    }
+
+    /// A context whose checks read `config`.
+    pub fn with_config(
+        inventory: &'a Inventory,
+        model: &'m Model<'a>,
+        config: Config,
+    ) -> Context<'m, 'a> {
+        let data_ports = config
+            .lateral
+            .data_ports
+            .iter()
+            .fold(ServiceSet::empty(), |acc, p| {
+                acc.union(&ServiceSet::from_rule(
+                    Protocol::Tcp,
+                    L4Match::Ports(PortRange {
+                        from: p.from,
+                        to: p.to,
+                    }),
+                ))
+            });
         Context {
             inventory,
             model,
+            config,
+            index: Index::build(inventory),
             exposure: RefCell::new(ExposureCache::new(model, inventory)),
+            data_ports,
+            lateral: OnceCell::new(),
         }
+    }
+
+    /// Whether `eni` is AWS plumbing rather than a workload.
+    pub fn is_infrastructure(&self, eni: &NetworkInterface) -> bool {
+        self.index.is_infrastructure(eni)
+    }
+
+    /// Why `eni` (in `account`/`region`) is a data store, if it is: tags, configured
+    /// crown-jewel selectors, managed-service interfaces, data ports opened.
+    pub fn data_store(
+        &self,
+        account: &str,
+        region: &str,
+        eni: &NetworkInterface,
+    ) -> Option<(StoreKind, String)> {
+        let tags = self.index.instance_tags(eni);
+        let marked = self
+            .config
+            .lateral
+            .crown_jewels
+            .iter()
+            .any(|s| s.matches(account, region, eni, tags));
+        let tagged = tags.is_some_and(|t| t.contains_key(super::classify::CROWN_JEWEL_TAG));
+        data_store(
+            self.model.region(account, region),
+            eni,
+            &self.data_ports,
+            marked || tagged,
+        )
+    }
+
+    /// Footholds, crown jewels and the paths between them (computed on first use).
+    pub fn lateral(&self) -> Arc<super::lateral::Analysis> {
+        Arc::clone(
+            self.lateral
+                .get_or_init(|| Arc::new(super::lateral::Analysis::run(self))),
+        )
     }
 
     /// Every (account, region inventory).
@@ -101,6 +175,8 @@ pub struct Draft {
     pub status: Status,
     /// What, beyond the resource, makes this finding distinct (e.g. the port).
     pub identity: Vec<String>,
+    pub path: Option<AttackPath>,
+    pub blast_radius: Option<BlastRadius>,
 }
 
 impl Draft {
@@ -115,6 +191,8 @@ impl Draft {
             severity: None,
             status: Status::Fail,
             identity: Vec::new(),
+            path: None,
+            blast_radius: None,
         }
     }
 
@@ -140,6 +218,16 @@ impl Draft {
             component: component.into(),
             detail: detail.into(),
         });
+        self
+    }
+
+    pub fn path(mut self, path: AttackPath) -> Draft {
+        self.path = Some(path);
+        self
+    }
+
+    pub fn blast_radius(mut self, b: BlastRadius) -> Draft {
+        self.blast_radius = Some(b);
         self
     }
 

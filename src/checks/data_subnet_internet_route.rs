@@ -8,7 +8,7 @@ use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{describe, leaves, trace};
-use super::{classify, resources, Check};
+use super::{resources, Check};
 
 pub struct DataSubnetInternetRoute;
 
@@ -19,7 +19,7 @@ impl Check for DataSubnetInternetRoute {
             // Subnet -> its data-store ENIs and why each counts.
             let mut stores: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
             for eni in &ri.network_interfaces {
-                if let Some(why) = classify::data_store(ri, eni) {
+                if let Some(why) = ctx.data_store(account, &ri.region, eni).map(|(_, why)| why) {
                     stores
                         .entry(eni.subnet_id.as_str())
                         .or_default()

@@ -15,7 +15,7 @@ use crate::report::finding::Resource;
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::firewall_resource;
 use super::internet_route::{describe, firewalls, leaves, nats, trace_to, PROBE, PROBE_V6};
-use super::{classify, resources, Check};
+use super::{resources, Check};
 
 pub struct FirewallBypassed;
 
@@ -30,11 +30,14 @@ pub(super) fn firewall_subnets(ri: &RegionInventory) -> BTreeSet<&str> {
 }
 
 /// One workload ENI per subnet (the first by id), outside the firewalls' subnets.
-pub(super) fn workload_subnets(ri: &RegionInventory) -> BTreeMap<&str, &NetworkInterface> {
+pub(super) fn workload_subnets<'a>(
+    ctx: &Context,
+    ri: &'a RegionInventory,
+) -> BTreeMap<&'a str, &'a NetworkInterface> {
     let skip = firewall_subnets(ri);
     let mut out: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
     for eni in &ri.network_interfaces {
-        if skip.contains(eni.subnet_id.as_str()) || classify::is_infrastructure(ri, eni) {
+        if skip.contains(eni.subnet_id.as_str()) || ctx.is_infrastructure(eni) {
             continue;
         }
         out.entry(eni.subnet_id.as_str())
@@ -122,7 +125,7 @@ impl Check for FirewallBypassed {
                 continue;
             }
             let rm = ctx.model.region(account, &ri.region);
-            for (subnet, eni) in workload_subnets(ri) {
+            for (subnet, eni) in workload_subnets(ctx, ri) {
                 let Some(fws) = by_vpc.get(eni.vpc_id.as_str()) else {
                     continue;
                 };

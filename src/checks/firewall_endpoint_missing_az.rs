@@ -29,7 +29,7 @@ impl Check for FirewallEndpointMissingAz {
             // (VPC, AZ) -> subnets whose workloads reach the internet (or may: the
             // route could not be decided), with the route and whether it is known.
             let mut reaching: BTreeMap<(&str, &str), Vec<Reaching>> = BTreeMap::new();
-            for (subnet, eni) in workload_subnets(ri) {
+            for (subnet, eni) in workload_subnets(ctx, ri) {
                 let Some(info) = rm.subnet(subnet) else {
                     continue;
                 };

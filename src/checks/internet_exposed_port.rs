@@ -17,20 +17,7 @@ pub struct InternetExposedPort;
 pub const ADMIN_PORTS: &[(u16, u16)] =
     &[(22, 22), (23, 23), (3389, 3389), (5900, 5900), (5985, 5986)];
 /// Well-known data-store ports.
-pub const DATA_PORTS: &[(u16, u16)] = &[
-    (1433, 1433),
-    (1521, 1521),
-    (3306, 3306),
-    (5432, 5432),
-    (5439, 5439),
-    (6379, 6379),
-    (7000, 7001),
-    (9042, 9042),
-    (9092, 9092),
-    (9200, 9200),
-    (11211, 11211),
-    (27017, 27017),
-];
+pub use crate::config::DATA_PORTS;
 const WEB_PORTS: &[(u16, u16)] = &[(80, 80), (443, 443)];
 
 pub fn tcp_ports(ranges: &[(u16, u16)]) -> ServiceSet {

@@ -8,6 +8,7 @@
 pub mod classify;
 pub mod context;
 pub mod internet_route;
+pub mod lateral;
 pub mod meta;
 pub mod registry;
 pub mod resources;
@@ -43,6 +44,9 @@ mod firewall_policy_passes_by_default;
 mod firewall_wildcard_domain;
 #[cfg(test)]
 mod tests_firewall;
+// -- lateral movement --
+mod lateral_blast_radius;
+mod lateral_movement_path;
 
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,7 @@ use crate::reach::Verdict;
 
 use super::context::{Context, Draft};
 use super::internet_route::{describe, firewalls, leaves, nats, path_from};
-use super::{classify, resources, Check};
+use super::{resources, Check};
 
 pub struct NatWithoutFiltering;
 
@@ -31,7 +31,7 @@ impl Check for NatWithoutFiltering {
             for eni in ri
                 .network_interfaces
                 .iter()
-                .filter(|e| !classify::is_infrastructure(ri, e))
+                .filter(|e| !ctx.is_infrastructure(e))
             {
                 reps.entry(eni.subnet_id.as_str())
                     .or_insert(eni.id.as_str());

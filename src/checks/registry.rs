@@ -43,6 +43,9 @@ checks! {
     "firewall-bypassed" => super::firewall_bypassed::FirewallBypassed,
     "firewall-endpoint-missing-az" => super::firewall_endpoint_missing_az::FirewallEndpointMissingAz,
     "firewall-logging-disabled" => super::firewall_logging_disabled::FirewallLoggingDisabled,
+    // -- lateral movement --
+    "lateral-movement-path" => super::lateral_movement_path::LateralMovementPath,
+    "lateral-blast-radius" => super::lateral_blast_radius::LateralBlastRadius,
 }
 
 /// A check with its parsed metadata.
@@ -157,6 +160,8 @@ fn finish(meta: &Meta, d: Draft) -> Finding {
             .collect(),
         remediation: meta.remediation.text.trim().to_string(),
         fingerprint: fingerprint(&parts),
+        path: d.path,
+        blast_radius: d.blast_radius,
     }
 }
 

@@ -23,6 +23,7 @@ const NOT_CHECKS: &[&str] = &[
     "classify",
     "context",
     "internet_route",
+    "lateral",
     "meta",
     "registry",
     "resources",

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{Context, Draft};
 use super::internet_route::path_from;
-use super::{classify, resources, Check};
+use super::{resources, Check};
 
 pub struct VpcEndpointMissingAz;
 
@@ -23,7 +23,7 @@ impl Check for VpcEndpointMissingAz {
             for eni in ri
                 .network_interfaces
                 .iter()
-                .filter(|e| !classify::is_infrastructure(ri, e))
+                .filter(|e| !ctx.is_infrastructure(e))
             {
                 if !seen.insert(eni.subnet_id.as_str()) {
                     continue;

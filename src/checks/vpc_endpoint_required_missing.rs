@@ -9,7 +9,7 @@ use crate::inventory::{Instance, RegionInventory};
 
 use super::context::{Context, Draft};
 use super::internet_route::{leaves, path_from};
-use super::{classify, resources, Check};
+use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;
 
@@ -51,7 +51,7 @@ impl Check for VpcEndpointRequiredMissing {
                 let private: Vec<&str> = ri
                     .network_interfaces
                     .iter()
-                    .filter(|e| e.vpc_id == vpc.id && !classify::is_infrastructure(ri, e))
+                    .filter(|e| e.vpc_id == vpc.id && !ctx.is_infrastructure(e))
                     .filter(|e| !leaves(&path_from(ctx, &e.id)))
                     .map(|e| e.subnet_id.as_str())
                     .collect::<BTreeSet<_>>()

@@ -103,6 +103,69 @@ pub struct Finding {
     pub remediation: String,
     /// Stable across runs for the same check, resource and evidence identity.
     pub fingerprint: String,
+    /// `lateral-movement-path`: the path, hop by hop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<AttackPath>,
+    /// `lateral-blast-radius`: how many crown jewels the foothold reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blast_radius: Option<BlastRadius>,
+}
+
+/// What an ENI is on an attack path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeRole {
+    /// Reachable from the internet, or matched by an "untrusted" selector.
+    Foothold,
+    /// A host on the way that an attacker can take over and pivot from.
+    Pivot,
+    /// A crown jewel: a data store or an ENI marked as one.
+    Jewel,
+}
+
+/// One ENI on an attack path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathNode {
+    pub eni: String,
+    /// The ENI's (or its instance's) `Name` tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub role: NodeRole,
+    pub account: String,
+    pub region: String,
+    pub vpc: String,
+    pub subnet: String,
+    /// Primary private address.
+    pub address: String,
+    /// Why the ENI is a foothold or a jewel (e.g. "internet: tcp/22", "RDS/Aurora").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// One step of an attack path: `nodes[from]` opens `services` on `nodes[to]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathHop {
+    pub from: usize,
+    pub to: usize,
+    /// Services a full connection (request and reply) is allowed on, e.g. `tcp/22`;
+    /// the first is the one the evidence traces.
+    pub services: Vec<String>,
+}
+
+/// From a foothold (`nodes[0]`) to a crown jewel (the last node).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttackPath {
+    pub nodes: Vec<PathNode>,
+    pub hops: Vec<PathHop>,
+}
+
+/// How many crown jewels a foothold reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlastRadius {
+    /// `within[i]`: crown-jewel ENIs reachable in at most `i + 1` hops.
+    pub within: Vec<usize>,
+    /// The hop limit of the analysis (`within.len()`).
+    pub max_hops: usize,
 }
 
 /// 128-bit FNV-1a over length-prefixed parts, as 32 hex digits. Not cryptographic:

@@ -1,0 +1,41 @@
+//! Writes a synthetic inventory (see `vpcaudit::synth`) as JSON, for
+//! `vpcaudit scan --inventory` and the scale benchmark.
+//!
+//! `cargo run --release --example synth -- ENIS FILE [SEED]`
+
+use std::process::ExitCode;
+
+use vpcaudit::synth::{generate, Spec};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(enis), Some(path)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: synth ENIS FILE [SEED]");
+        return ExitCode::from(2);
+    };
+    let Ok(enis) = enis.parse::<usize>() else {
+        eprintln!("synth: ENIS must be a number, not {enis:?}");
+        return ExitCode::from(2);
+    };
+    let seed = match args.get(2).map(|s| s.parse::<u64>()) {
+        None => 1,
+        Some(Ok(s)) => s,
+        Some(Err(_)) => {
+            eprintln!("synth: SEED must be a number");
+            return ExitCode::from(2);
+        }
+    };
+    let inv = generate(&Spec::with_enis(enis).seeded(seed));
+    let json = match serde_json::to_vec(&inv) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("synth: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(path, json) {
+        eprintln!("synth: writing {path}: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
