@@ -55,6 +55,11 @@ pub enum Format {
     Json,
     /// The inventory's resource counts and coverage gaps, without running checks.
     Summary,
+    /// One self-contained HTML page: counts, a drawing of the attack paths, blast
+    /// radius and the findings (inline CSS and SVG; loads nothing).
+    Html,
+    /// The attack-path graph as Graphviz DOT (render with `dot -Tsvg`).
+    Dot,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +228,11 @@ fn scan(args: &ScanArgs, inventory: &Inventory, config: crate::config::Config) -
             let ids: Vec<String> = selected.iter().map(|r| r.meta.id.clone()).collect();
             findings_json::render(inventory, &ids, &findings).context("serialising the findings")?
         }
+        Format::Html => {
+            let ids: Vec<String> = selected.iter().map(|r| r.meta.id.clone()).collect();
+            crate::report::html::render(inventory, &ids, &findings)
+        }
+        Format::Dot => crate::report::dot::render(&findings),
     };
     emit(args.output.as_deref(), &text)?;
     Ok(Exit::Ok)

@@ -107,7 +107,11 @@ impl<'de> Deserialize<'de> for PortSpec {
         match Raw::deserialize(d)? {
             Raw::Port(p) => Ok(PortSpec { from: p, to: p }),
             Raw::Range(s) => {
-                let bad = || serde::de::Error::custom(format!("{s:?} is not a port or a range like \"7000-7001\""));
+                let bad = || {
+                    serde::de::Error::custom(format!(
+                        "{s:?} is not a port or a range like \"7000-7001\""
+                    ))
+                };
                 let (a, b) = s.split_once('-').unwrap_or((&s, &s));
                 let from: u16 = a.trim().parse().map_err(|_| bad())?;
                 let to: u16 = b.trim().parse().map_err(|_| bad())?;
@@ -148,7 +152,7 @@ impl Selector {
         eni: &NetworkInterface,
         instance_tags: Option<&crate::inventory::Tags>,
     ) -> bool {
-        let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or_eq(have);
+        let eq = |want: &Option<String>, have: &str| want.as_deref().map_or(true, |w| w == have);
         eq(&self.account, account)
             && eq(&self.region, region)
             && eq(&self.vpc, &eni.vpc_id)
@@ -159,21 +163,14 @@ impl Selector {
                     Some((k, v)) => (k, Some(v)),
                     None => (t, None),
                 };
-                [Some(&eni.tags), instance_tags].into_iter().flatten().any(|tags| {
-                    tags.get(k)
-                        .is_some_and(|have| v.map_or(true, |v| have == v))
-                })
+                [Some(&eni.tags), instance_tags]
+                    .into_iter()
+                    .flatten()
+                    .any(|tags| {
+                        tags.get(k)
+                            .is_some_and(|have| v.map_or(true, |v| have == v))
+                    })
             })
-    }
-}
-
-trait OptEq {
-    fn is_none_or_eq(self, have: &str) -> bool;
-}
-
-impl OptEq for Option<&str> {
-    fn is_none_or_eq(self, have: &str) -> bool {
-        self.map_or(true, |w| w == have)
     }
 }
 
@@ -219,7 +216,10 @@ impl Config {
         if l.paths_per_jewel == 0 {
             return Err("lateral.paths_per_jewel must be at least 1".into());
         }
-        for (name, list) in [("untrusted", &l.untrusted), ("crown_jewels", &l.crown_jewels)] {
+        for (name, list) in [
+            ("untrusted", &l.untrusted),
+            ("crown_jewels", &l.crown_jewels),
+        ] {
             if let Some(i) = list.iter().position(Selector::is_empty) {
                 return Err(format!(
                     "lateral.{name}[{i}] is empty: give at least one of account, region, vpc, subnet, eni, tag"
@@ -270,8 +270,14 @@ crown_jewels = [{ tag = "pci" }]
         assert_eq!(
             c.lateral.data_ports,
             [
-                PortSpec { from: 5432, to: 5432 },
-                PortSpec { from: 7000, to: 7001 }
+                PortSpec {
+                    from: 5432,
+                    to: 5432
+                },
+                PortSpec {
+                    from: 7000,
+                    to: 7001
+                }
             ]
         );
         assert_eq!(c.lateral.untrusted.len(), 2);

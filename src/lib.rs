@@ -3,9 +3,9 @@
 //! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
 
 pub mod checks;
-pub mod config;
 pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod demo;
 pub mod exit;
 pub mod files;

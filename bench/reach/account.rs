@@ -184,46 +184,44 @@ fn exposure(c: &mut Criterion) {
     g.finish();
 }
 
-/// All-pairs private reachability by class over the whole account: every class
-/// against every class, for the admin and data ports and then for every service.
-fn all_pairs_by_class(c: &mut Criterion) {
-    use vpcaudit::inventory::{L4Match, PortRange, Protocol};
-    use vpcaudit::reach::lateral::{lateral, lateral_classes};
-    use vpcaudit::reach::sets::ServiceSet;
+/// The lateral class graph of the whole account (every class against every class
+/// on the admin, web and data ports), and a walk from one class.
+fn lateral_graph(c: &mut Criterion) {
+    use vpcaudit::reach::lateral::{lateral_classes, Catalogue, Graph};
+    use vpcaudit::reach::path::DEFAULT_EPHEMERAL;
 
     let inv = inventory();
     let model = Model::build(inv);
-    let interest = [22u16, 443, 3306, 5432, 6379]
-        .into_iter()
-        .fold(ServiceSet::empty(), |s, p| {
-            s.union(&ServiceSet::from_rule(
-                Protocol::Tcp,
-                L4Match::Ports(PortRange { from: p, to: p }),
-            ))
-        });
-    let classes = lateral_classes(&model, inv);
-    let result = lateral(&model, inv, &interest);
+    let catalogue = || {
+        Catalogue::new(
+            [22u16, 80, 443, 3306, 3389, 5432, 6379, 8080, 8443, 9200]
+                .into_iter()
+                .map(ServicePoint::Tcp),
+        )
+    };
+    let graph = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL);
     eprintln!(
-        "account/10k/lateral: {} lateral classes ({} pairs), {} edges on tcp 22/443/3306/5432/6379, {} unknown",
-        classes.len(),
-        classes.len() * classes.len(),
-        result.edges.len(),
-        result.edges.iter().filter(|e| e.unknown.is_some()).count()
+        "account/10k/lateral: {} lateral classes ({} pairs), {} edges, {} unknown classes",
+        graph.len(),
+        graph.len() * graph.len(),
+        graph.edge_count(),
+        graph.unknown_classes.len()
     );
+    let all = vec![u64::MAX; graph.words()];
     let mut g = c.benchmark_group("account/10k/lateral");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(20));
     g.bench_function("lateral_classes", |b| {
         b.iter(|| lateral_classes(&model, black_box(inv)))
     });
-    g.bench_function("all_pairs_by_class/admin_and_data_ports", |b| {
-        b.iter(|| lateral(&model, black_box(inv), &interest))
+    g.bench_function("graph", |b| {
+        b.iter(|| Graph::build(&model, black_box(inv), catalogue(), DEFAULT_EPHEMERAL))
     });
-    g.bench_function("all_pairs_by_class/all_services", |b| {
-        b.iter(|| lateral(&model, black_box(inv), &ServiceSet::all()))
+    g.bench_function("reach_4_hops", |b| {
+        b.iter(|| graph.reach(black_box(0), 4, &all, false))
     });
     g.finish();
 }
 
-criterion_group!(benches, build, single_queries, exposure, all_pairs_by_class);
+criterion_group!(benches, build, single_queries, exposure, lateral_graph);
 criterion_main!(benches);

@@ -155,4 +155,3 @@ pub fn data_store(
     }
     None
 }
-

@@ -1,24 +1,641 @@
 //! Footholds, crown jewels and the shortest paths between them, shared by the
 //! `lateral-*` checks and computed once per scan.
+//!
+//! The engine answers over lateral classes ([`crate::reach::lateral`]): every ENI of
+//! a class reaches and is reached alike, so a class is a foothold when one of its
+//! ENIs is, a jewel when one of its ENIs is, and a pivot when one of its ENIs is a
+//! host an attacker can take over. Findings name those ENIs.
 
+use std::collections::{BTreeMap, HashMap};
+
+use crate::inventory::{Direction, L4Match, NetworkInterface, PortRange, Protocol};
+use crate::reach::lateral::{pair_points, Catalogue, Graph, Reach, MAX_POINTS};
+use crate::reach::path::{eni_to_eni, DEFAULT_EPHEMERAL};
+use crate::reach::sets::{ServicePoint, ServiceSet};
+use crate::report::finding::{
+    AttackPath, BlastRadius, NodeRole, PathHop, PathNode, Resource, Severity,
+};
+
+use super::classify::StoreKind;
 use super::context::{Context, Draft};
+use super::resources;
+
+/// Administration ports an attacker logs in or executes through.
+const ADMIN: &[u16] = &[22, 23, 135, 139, 445, 3389, 5900, 5985, 5986];
+/// Web and application ports.
+const WEB: &[u16] = &[80, 443, 8080, 8443];
+/// A group rule naming at most this many ports says which port a jewel serves on.
+const JEWEL_RULE_PORTS: u32 = 8;
 
 /// The lateral-movement analysis of one inventory.
 #[derive(Debug, Default)]
-pub struct Analysis {}
-
-impl Analysis {
-    pub fn run(_ctx: &Context) -> Analysis {
-        Analysis {}
-    }
+pub struct Analysis {
+    paths: Vec<Draft>,
+    blast: Vec<Draft>,
 }
 
 impl Analysis {
     pub fn path_findings(&self, _ctx: &Context) -> Vec<Draft> {
-        Vec::new()
+        self.paths.clone()
     }
 
     pub fn blast_findings(&self, _ctx: &Context) -> Vec<Draft> {
-        Vec::new()
+        self.blast.clone()
     }
+}
+
+/// An ENI located, with what it is.
+#[derive(Debug, Clone)]
+struct Member<'a> {
+    account: &'a str,
+    region: &'a str,
+    eni: &'a NetworkInterface,
+}
+
+#[derive(Debug, Clone)]
+struct Foothold<'a> {
+    member: Member<'a>,
+    why: String,
+    /// Reached from the internet (not only configured as untrusted).
+    internet: bool,
+}
+
+/// Which of several equally near footholds a jewel's findings name first: internet
+/// footholds before configured ones, then by Name tag and id (names survive a
+/// rebuild of the estate, ids do not).
+type Rank = (bool, Option<String>, String);
+
+impl Foothold<'_> {
+    fn rank(&self) -> Rank {
+        (
+            !self.internet,
+            self.member.eni.tags.get("Name").cloned(),
+            self.member.eni.id.clone(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Jewel<'a> {
+    member: Member<'a>,
+    kind: StoreKind,
+    why: String,
+    /// Crown-jewel ENIs in the class.
+    count: usize,
+}
+
+/// What each class is.
+#[derive(Default)]
+struct Roles<'a> {
+    foothold: Vec<Option<Foothold<'a>>>,
+    jewel: Vec<Option<Jewel<'a>>>,
+    /// The host standing for the class on a path.
+    host: Vec<Option<Member<'a>>>,
+    pivots: Vec<u64>,
+}
+
+/// `tcp/22`.
+pub fn point_name(p: ServicePoint) -> String {
+    match p {
+        ServicePoint::Tcp(n) => format!("tcp/{n}"),
+        ServicePoint::Udp(n) => format!("udp/{n}"),
+        ServicePoint::Sctp(n) => format!("sctp/{n}"),
+        ServicePoint::Icmp { icmp_type, code } => format!("icmp/{icmp_type}:{code}"),
+        ServicePoint::Icmpv6 { icmp_type, code } => format!("icmpv6/{icmp_type}:{code}"),
+        ServicePoint::Other(n) => format!("proto/{n}"),
+    }
+}
+
+fn tcp(ports: impl IntoIterator<Item = u16>) -> Vec<ServicePoint> {
+    ports.into_iter().map(ServicePoint::Tcp).collect()
+}
+
+impl Analysis {
+    pub fn run(ctx: &Context) -> Analysis {
+        let config = &ctx.config.lateral;
+        let roles_input = locate_all(ctx);
+        let catalogue = catalogue(ctx, &roles_input);
+        let graph = Graph::build(ctx.model, ctx.inventory, catalogue, DEFAULT_EPHEMERAL);
+        let roles = roles(ctx, &graph);
+        let max_hops = config.max_hops;
+
+        // Every foothold class's reach; per jewel class, who reaches it and how far.
+        let mut reaches: HashMap<usize, Reach> = HashMap::new();
+        let mut by_jewel: BTreeMap<usize, Vec<(usize, Rank, usize)>> = BTreeMap::new();
+        let mut blast = Vec::new();
+        for (f, foothold) in roles.foothold.iter().enumerate() {
+            let Some(foothold) = foothold else { continue };
+            let r = graph.reach(f, max_hops, &roles.pivots, false);
+            let mut within = vec![0usize; max_hops];
+            for (c, d) in r.reached() {
+                if let Some(j) = &roles.jewel[c] {
+                    by_jewel.entry(c).or_default().push((d, foothold.rank(), f));
+                    within[d - 1] += j.count;
+                }
+            }
+            for i in 1..within.len() {
+                within[i] += within[i - 1];
+            }
+            if within.last().is_some_and(|&n| n > 0) {
+                blast.push(blast_draft(foothold, &within, graph.classes[f].enis.len()));
+            }
+            reaches.insert(f, r);
+        }
+
+        let mut paths = Vec::new();
+        for (j, mut found) in by_jewel {
+            found.sort();
+            let reached_by = found.len();
+            let Some(jewel) = &roles.jewel[j] else {
+                continue;
+            };
+            for (d, _, f) in found.into_iter().take(config.paths_per_jewel) {
+                let Some(classes) = reaches[&f].path(&graph, &roles.pivots, j) else {
+                    continue;
+                };
+                debug_assert_eq!(classes.len(), d + 1);
+                paths.extend(path_draft(
+                    ctx, &graph, &roles, &classes, jewel, reached_by, false,
+                ));
+            }
+        }
+        paths.extend(undecided(ctx, &graph, &roles, &reaches));
+        paths.extend(unevaluated(ctx, &graph));
+        Analysis { paths, blast }
+    }
+}
+
+/// Every ENI by id, located once.
+fn locate_all<'a>(ctx: &Context<'_, 'a>) -> HashMap<&'a str, Member<'a>> {
+    ctx.regions()
+        .flat_map(|(account, ri)| {
+            ri.network_interfaces.iter().map(move |eni| {
+                (
+                    eni.id.as_str(),
+                    Member {
+                        account,
+                        region: ri.region.as_str(),
+                        eni,
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// The services a hop may use: data ports (configured), administration and web
+/// ports, extra configured ports, then ports the jewels' groups single out, up to
+/// [`MAX_POINTS`].
+fn catalogue(ctx: &Context, members: &HashMap<&str, Member>) -> Catalogue {
+    let config = &ctx.config.lateral;
+    let mut points = Vec::new();
+    let expand = |specs: &[crate::config::PortSpec]| {
+        specs
+            .iter()
+            .flat_map(|p| p.from..=p.to)
+            .map(ServicePoint::Tcp)
+            .collect::<Vec<_>>()
+    };
+    points.extend(expand(&config.data_ports));
+    points.extend(tcp(ADMIN.iter().copied()));
+    points.extend(tcp(WEB.iter().copied()));
+    points.extend(expand(&config.extra_ports));
+    let mut jewel_ports = std::collections::BTreeSet::new();
+    for m in members.values() {
+        if ctx.data_store(m.account, m.region, m.eni).is_none() {
+            continue;
+        }
+        let Some(rm) = ctx.model.region(m.account, m.region) else {
+            continue;
+        };
+        for g in m
+            .eni
+            .security_group_ids
+            .iter()
+            .filter_map(|g| rm.security_group(g))
+        {
+            for r in g.rules.iter().filter(|r| r.direction == Direction::Ingress) {
+                if let (Protocol::Tcp, L4Match::Ports(PortRange { from, to })) = (r.protocol, r.l4)
+                {
+                    if u32::from(to - from) < JEWEL_RULE_PORTS {
+                        jewel_ports.extend(from..=to);
+                    }
+                }
+            }
+        }
+    }
+    points.extend(tcp(jewel_ports));
+    let mut seen = std::collections::HashSet::new();
+    points.retain(|p| seen.insert(*p));
+    if points.len() > MAX_POINTS {
+        tracing::warn!(
+            "lateral movement: {} ports asked for, only the first {MAX_POINTS} are followed",
+            points.len()
+        );
+        points.truncate(MAX_POINTS);
+    }
+    Catalogue::new(points)
+}
+
+fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph) -> Roles<'a> {
+    let n = graph.len();
+    let mut roles = Roles {
+        foothold: vec![None; n],
+        jewel: vec![None; n],
+        host: vec![None; n],
+        pivots: vec![0u64; graph.words()],
+    };
+    let untrusted = &ctx.config.lateral.untrusted;
+    for (i, class) in graph.classes.iter().enumerate() {
+        for id in &class.enis {
+            let Ok((rm, eni)) = ctx.model.locate_eni(id) else {
+                continue;
+            };
+            let member = Member {
+                account: rm.account_id,
+                region: rm.region,
+                eni,
+            };
+            if let Some((kind, why)) = ctx.data_store(member.account, member.region, eni) {
+                let entry = &mut roles.jewel[i];
+                match entry {
+                    Some(j) => {
+                        j.count += 1;
+                        if kind < j.kind {
+                            (j.kind, j.why, j.member) = (kind, why, member.clone());
+                        }
+                    }
+                    None => {
+                        *entry = Some(Jewel {
+                            member: member.clone(),
+                            kind,
+                            why,
+                            count: 1,
+                        })
+                    }
+                }
+            }
+            if !ctx.index.is_host(eni) {
+                continue;
+            }
+            if roles.host[i].is_none() {
+                roles.host[i] = Some(member.clone());
+                roles.pivots[i / 64] |= 1 << (i % 64);
+            }
+            if roles.foothold[i].as_ref().is_some_and(|f| f.internet) {
+                continue;
+            }
+            if let Some(why) = internet_foothold(ctx, eni) {
+                roles.foothold[i] = Some(Foothold {
+                    member,
+                    why,
+                    internet: true,
+                });
+            } else if roles.foothold[i].is_none() {
+                let tags = ctx.index.instance_tags(eni);
+                if untrusted
+                    .iter()
+                    .any(|s| s.matches(member.account, member.region, eni, tags))
+                {
+                    roles.foothold[i] = Some(Foothold {
+                        member,
+                        why: "matches an untrusted selector".into(),
+                        internet: false,
+                    });
+                }
+            }
+        }
+    }
+    roles
+}
+
+/// What the internet can open on `eni`, when it can open something.
+fn internet_foothold(ctx: &Context, eni: &NetworkInterface) -> Option<String> {
+    let exposure = ctx.exposure(&eni.id);
+    let e = exposure.as_ref().as_ref().ok()?;
+    if e.flows.is_empty() {
+        return None;
+    }
+    Some(format!("internet: {}", e.flows.services()))
+}
+
+fn node(m: &Member, role: NodeRole, why: Option<String>) -> PathNode {
+    PathNode {
+        eni: m.eni.id.clone(),
+        name: m.eni.tags.get("Name").cloned(),
+        role,
+        account: m.account.to_string(),
+        region: m.region.to_string(),
+        vpc: m.eni.vpc_id.clone(),
+        subnet: m.eni.subnet_id.clone(),
+        address: m
+            .eni
+            .private_ipv4s
+            .first()
+            .map(|a| a.to_string())
+            .or_else(|| m.eni.ipv6s.first().map(|a| a.to_string()))
+            .unwrap_or_default(),
+        why,
+    }
+}
+
+fn eni_resource(m: &Member) -> Resource {
+    resources::network_interface(m.account, m.region, &m.eni.id, Some(&m.eni.tags))
+}
+
+/// The point a hop's evidence traces: a data port of the jewel, then an
+/// administration port, then the first.
+fn traced(points: &[ServicePoint], last_hop: bool, data: &ServiceSet) -> Option<ServicePoint> {
+    let admin: Vec<ServicePoint> = tcp(ADMIN.iter().copied());
+    let by_data = points.iter().find(|p| data.contains(**p));
+    let by_admin = points.iter().find(|p| admin.contains(p));
+    let first = points.first();
+    if last_hop {
+        by_data.or(by_admin).or(first).copied()
+    } else {
+        by_admin.or(by_data).or(first).copied()
+    }
+}
+
+fn severity(hops: usize, jewel: &Jewel, foothold: &Foothold) -> Severity {
+    let mut s = match hops {
+        0 | 1 => Severity::Critical,
+        2 => Severity::High,
+        _ => Severity::Medium,
+    };
+    if jewel.kind == StoreKind::DataPorts {
+        s = s.lower();
+    }
+    if !foothold.internet {
+        s = s.lower();
+    }
+    s
+}
+
+/// The finding for one path of classes (foothold first, jewel last).
+fn path_draft(
+    ctx: &Context,
+    graph: &Graph,
+    roles: &Roles,
+    classes: &[usize],
+    jewel: &Jewel,
+    reached_by: usize,
+    undecided: bool,
+) -> Option<Draft> {
+    // Paths start at footholds; anything else is no path.
+    let foothold = roles.foothold[*classes.first()?].as_ref()?;
+    let hops = classes.len() - 1;
+    let mut members: Vec<&Member> = vec![&foothold.member];
+    for &c in &classes[1..hops] {
+        if let Some(h) = &roles.host[c] {
+            members.push(h);
+        }
+    }
+    members.push(&jewel.member);
+    let mut nodes = vec![node(
+        &foothold.member,
+        NodeRole::Foothold,
+        Some(foothold.why.clone()),
+    )];
+    nodes.extend(
+        members[1..hops]
+            .iter()
+            .map(|m| node(m, NodeRole::Pivot, None)),
+    );
+    nodes.push(node(
+        &jewel.member,
+        NodeRole::Jewel,
+        Some(jewel.why.clone()),
+    ));
+
+    let data = ctx
+        .config
+        .lateral
+        .data_ports
+        .iter()
+        .fold(ServiceSet::empty(), |s, p| {
+            s.union(&ServiceSet::from_rule(
+                Protocol::Tcp,
+                L4Match::Ports(PortRange {
+                    from: p.from,
+                    to: p.to,
+                }),
+            ))
+        });
+    let mut hop_list = Vec::new();
+    let mut evidence = Vec::new();
+    let mut unknown_reason: Option<String> = None;
+    let mut route_words = Vec::new();
+    for k in 0..hops {
+        let (from, to) = (members[k], members[k + 1]);
+        let (proven, maybe) = pair_points(
+            ctx.model,
+            ctx.inventory,
+            &from.eni.id,
+            &to.eni.id,
+            &graph.catalogue,
+            DEFAULT_EPHEMERAL,
+        )
+        .unwrap_or((0, 0));
+        let points = graph
+            .catalogue
+            .decode(if proven != 0 { proven } else { maybe });
+        let names: Vec<String> = points.iter().map(|p| point_name(*p)).collect();
+        route_words.push(format!(
+            "{} ({})",
+            to.eni.id,
+            names.first().cloned().unwrap_or_default()
+        ));
+        evidence.push((
+            format!("hop {}", k + 1),
+            format!(
+                "{} -> {}: {}",
+                from.eni.id,
+                to.eni.id,
+                if names.is_empty() {
+                    "nothing proven".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ));
+        if let Some(p) = traced(&points, k + 1 == hops, &data) {
+            let e = eni_to_eni(ctx.model, ctx.inventory, &from.eni.id, &to.eni.id, p);
+            if let crate::reach::Verdict::Unknown { reason } = &e.verdict {
+                unknown_reason.get_or_insert_with(|| reason.clone());
+            }
+            for s in e.steps {
+                evidence.push((format!("hop {}: {}", k + 1, s.component), s.decision));
+            }
+        }
+        hop_list.push(PathHop {
+            from: k,
+            to: k + 1,
+            services: names,
+        });
+    }
+    let via = route_words.join(" -> ");
+    let others = reached_by.saturating_sub(1);
+    let mut message = format!(
+        "{} ({}) is {hops} hop(s) from foothold {} ({}): {} -> {via}",
+        jewel.member.eni.id,
+        jewel.why,
+        foothold.member.eni.id,
+        foothold.why,
+        foothold.member.eni.id,
+    );
+    if others > 0 {
+        message.push_str(&format!(
+            "; {others} other foothold(s) reach it within {} hops",
+            ctx.config.lateral.max_hops
+        ));
+    }
+    let account = jewel.member.account;
+    let region = jewel.member.region;
+    let mut d = if undecided {
+        let reason = unknown_reason.unwrap_or_else(|| "a hop could not be decided".into());
+        message = format!("{message}; undecided: {reason}");
+        Draft::unknown(account, region, eni_resource(&jewel.member), message)
+    } else {
+        Draft::fail(account, region, eni_resource(&jewel.member), message)
+    }
+    .severity(severity(hops, jewel, foothold))
+    .related(
+        members[..hops]
+            .iter()
+            .map(|m| eni_resource(m))
+            .collect::<Vec<_>>(),
+    )
+    .identity(foothold.member.eni.id.clone())
+    .path(AttackPath {
+        nodes,
+        hops: hop_list,
+    });
+    for (c, detail) in evidence {
+        d = d.evidence(c, detail);
+    }
+    Some(d)
+}
+
+fn blast_draft(foothold: &Foothold, within: &[usize], class_size: usize) -> Draft {
+    let max_hops = within.len();
+    let total = within.last().copied().unwrap_or(0);
+    let counts: Vec<String> = within
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n} within {}", i + 1))
+        .collect();
+    let mut message = format!(
+        "foothold {} ({}) reaches {total} crown-jewel ENI(s) within {max_hops} hops ({})",
+        foothold.member.eni.id,
+        foothold.why,
+        counts.join(", ")
+    );
+    if class_size > 1 {
+        message.push_str(&format!(
+            "; {} other ENI(s) in its subnet with the same groups reach the same",
+            class_size - 1
+        ));
+    }
+    let mut severity = if within.first().is_some_and(|&n| n > 0) {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    if !foothold.internet {
+        severity = severity.lower();
+    }
+    Draft::fail(
+        foothold.member.account,
+        foothold.member.region,
+        eni_resource(&foothold.member),
+        message,
+    )
+    .severity(severity)
+    .blast_radius(BlastRadius {
+        within: within.to_vec(),
+        max_hops,
+    })
+}
+
+/// Jewels no proven path reaches but an undecided one may: one unknown finding each,
+/// from the nearest foothold.
+fn undecided(
+    ctx: &Context,
+    graph: &Graph,
+    roles: &Roles,
+    proven: &HashMap<usize, Reach>,
+) -> Vec<Draft> {
+    let any_maybe = (0..graph.len()).any(|a| graph.maybe_row(a).iter().any(|w| *w != 0));
+    if !any_maybe {
+        return Vec::new();
+    }
+    let reached: std::collections::HashSet<usize> = proven
+        .values()
+        .flat_map(|r| r.reached().map(|(c, _)| c))
+        .collect();
+    let mut best: BTreeMap<usize, (usize, Rank, usize)> = BTreeMap::new();
+    let mut maybe_reaches = HashMap::new();
+    for (f, foothold) in roles.foothold.iter().enumerate() {
+        let Some(foothold) = foothold else { continue };
+        let r = graph.reach(f, ctx.config.lateral.max_hops, &roles.pivots, true);
+        for (c, d) in r.reached() {
+            if roles.jewel[c].is_none() || reached.contains(&c) {
+                continue;
+            }
+            let candidate = (d, foothold.rank(), f);
+            let slot = best.entry(c).or_insert_with(|| candidate.clone());
+            if candidate < *slot {
+                *slot = candidate;
+            }
+        }
+        maybe_reaches.insert(f, r);
+    }
+    let mut out = Vec::new();
+    for (j, (_, _, f)) in best {
+        let Some(jewel) = &roles.jewel[j] else {
+            continue;
+        };
+        let Some(classes) = maybe_reaches[&f].path(graph, &roles.pivots, j) else {
+            continue;
+        };
+        out.extend(path_draft(ctx, graph, roles, &classes, jewel, 1, true));
+    }
+    out
+}
+
+/// Classes whose groups or NACL could not be read: their paths are unknown, said
+/// once per VPC and reason.
+fn unevaluated(ctx: &Context, graph: &Graph) -> Vec<Draft> {
+    let mut by_vpc: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    for (c, reason) in &graph.unknown_classes {
+        let class = &graph.classes[*c];
+        let vpc = ctx
+            .model
+            .locate_eni(&class.enis[0])
+            .map(|(_, e)| e.vpc_id.clone())
+            .unwrap_or_default();
+        *by_vpc
+            .entry((
+                class.key.class.account_id.clone(),
+                class.key.class.region.clone(),
+                vpc,
+                reason.clone(),
+            ))
+            .or_default() += class.enis.len();
+    }
+    by_vpc
+        .into_iter()
+        .map(|((account, region, vpc, reason), n)| {
+            Draft::unknown(
+                &account,
+                &region,
+                resources::vpc(&account, &region, &vpc, None),
+                format!(
+                    "lateral movement to and from {n} ENI(s) of {vpc} could not be evaluated: {reason}"
+                ),
+            )
+            .identity(reason)
+        })
+        .collect()
 }

@@ -26,6 +26,31 @@ pub fn allowed_flows(model: &Model, eni_id: &str, direction: Direction) -> Resul
     Ok(FlowSet::from_boxes(boxes))
 }
 
+/// [`allowed_flows`] in two parts: rules whose peer is an address (CIDR or prefix
+/// list), and rules naming a group (resolved to its members' addresses). The union is
+/// `allowed_flows`; the first part is constant over any address range no rule CIDR
+/// cuts, which lets whole-account analyses evaluate it once per range.
+pub fn allowed_flows_split(
+    model: &Model,
+    eni_id: &str,
+    direction: Direction,
+) -> Result<(FlowSet, FlowSet), String> {
+    let (rm, vpc, groups) = groups_of(model, eni_id)?;
+    let (mut by_address, mut by_group) = (Vec::new(), Vec::new());
+    for (_, rule) in rules(&groups, direction) {
+        let (peers, _) = resolve_peer(model, rm, vpc, direction, &rule.peer)?;
+        let services = ServiceSet::from_rule(rule.protocol, rule.l4);
+        match rule.peer {
+            RulePeer::Group { .. } => by_group.push((peers, services)),
+            _ => by_address.push((peers, services)),
+        }
+    }
+    Ok((
+        FlowSet::from_boxes(by_address),
+        FlowSet::from_boxes(by_group),
+    ))
+}
+
 /// Every (peer, service) one group's own rules allow in `direction`, judged alone
 /// (not with the other groups of the ENIs carrying it). `Err` gives why unknown.
 pub fn group_allowed_flows(

@@ -469,7 +469,15 @@ impl Kit {
     }
 
     /// A VPC attachment of `vpc_id` to `tgw`, associated with TGW route table `rt`.
+    /// It lives in every subnet of the VPC added so far.
     pub fn tgw_attachment(mut self, id: &str, tgw: &str, vpc_id: &str, rt: &str) -> Kit {
+        let subnet_ids = self
+            .region()
+            .subnets
+            .iter()
+            .filter(|s| s.vpc_id == vpc_id)
+            .map(|s| s.id.clone())
+            .collect();
         self.region().transit_gateway_attachments.push(
             crate::inventory::TransitGatewayAttachment {
                 id: id.into(),
@@ -480,7 +488,7 @@ impl Kit {
                 resource_owner_id: None,
                 state: Some("available".into()),
                 association_route_table_id: Some(rt.into()),
-                subnet_ids: vec![],
+                subnet_ids,
                 security_group_referencing_support: false,
                 appliance_mode_support: false,
                 ipv6_support: false,

@@ -1,6 +1,9 @@
 //! What the user sees: tables and files.
 
+pub mod attack_graph;
+pub mod dot;
 pub mod finding;
 pub mod findings_json;
 pub mod findings_table;
+pub mod html;
 pub mod inventory_summary;

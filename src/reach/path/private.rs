@@ -265,6 +265,63 @@ fn attachment_of<'a>(
     })
 }
 
+/// A VPC attachment carries traffic only once available, and only from the AZs it
+/// has a subnet in: resources in other AZs cannot reach the transit gateway.
+fn attachment_state_and_az(
+    from: &End,
+    att: &TransitGatewayAttachment,
+    component: &str,
+) -> Option<Evaluation> {
+    match att.state.as_deref() {
+        Some("available") | Some("modifying") => {}
+        Some(state) => {
+            return Some(blocked_at(
+                component,
+                format!("attachment {} is {state}, not available", att.id),
+            ))
+        }
+        None => {
+            return Some(unknown_at(
+                component,
+                format!("the state of attachment {} was not collected", att.id),
+            ))
+        }
+    }
+    let az_of = |subnet: &str| from.rm.subnet(subnet).map(|s| s.availability_zone);
+    let Some(here) = az_of(&from.eni.subnet_id) else {
+        return Some(unknown_at(
+            component,
+            format!("the AZ of {} is not known", from.eni.subnet_id),
+        ));
+    };
+    if att.subnet_ids.is_empty() {
+        return Some(unknown_at(
+            component,
+            format!("the subnets of attachment {} were not collected", att.id),
+        ));
+    }
+    let azs: Vec<&str> = att.subnet_ids.iter().filter_map(|s| az_of(s)).collect();
+    if azs.contains(&here) {
+        return None;
+    }
+    if azs.len() < att.subnet_ids.len() {
+        return Some(unknown_at(
+            component,
+            format!(
+                "some subnets of attachment {} are not in the inventory",
+                att.id
+            ),
+        ));
+    }
+    Some(blocked_at(
+        component,
+        format!(
+            "attachment {} has no subnet in {here}, where {} is: traffic from that AZ cannot reach the transit gateway",
+            att.id, from.eni.subnet_id
+        ),
+    ))
+}
+
 /// In the TGW route table associated with `from`'s VPC attachment, the longest match
 /// for `dst` must go to `to`'s VPC attachment.
 fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
@@ -285,6 +342,9 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             format!("no route: {} is not attached to {tgw}", to.eni.vpc_id),
         );
     };
+    if let Some(e) = attachment_state_and_az(from, from_att, &component) {
+        return e;
+    }
     let Some(rt_id) = from_att.association_route_table_id.as_deref() else {
         return blocked_at(
             component,

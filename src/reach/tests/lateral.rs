@@ -1,11 +1,9 @@
-//! All-pairs private reachability by class agrees with the per-ENI path query.
+//! The class graph agrees with the per-ENI path query, pair by pair and point by point.
 
-use std::collections::HashMap;
-
-use crate::inventory::{Direction, L4Match, NaclAction, Protocol, RouteTarget};
-use crate::reach::lateral::{lateral, lateral_classes, Lateral};
-use crate::reach::path::eni_to_eni;
-use crate::reach::sets::{ServicePoint, ServiceSet};
+use crate::inventory::{Direction, Inventory, L4Match, NaclAction, Protocol, RouteTarget};
+use crate::reach::lateral::{lateral_classes, pair_points, Catalogue, Graph};
+use crate::reach::path::{eni_to_eni, DEFAULT_EPHEMERAL};
+use crate::reach::sets::ServicePoint;
 use crate::reach::testkit::*;
 use crate::reach::Model;
 
@@ -108,59 +106,126 @@ fn account() -> Kit {
     kit
 }
 
-fn points() -> Vec<ServicePoint> {
-    vec![
+fn catalogue() -> Catalogue {
+    Catalogue::new([
         ServicePoint::Tcp(22),
         ServicePoint::Tcp(443),
         ServicePoint::Tcp(5432),
         ServicePoint::Tcp(8080),
         ServicePoint::Udp(53),
-        ServicePoint::Icmp {
-            icmp_type: 8,
-            code: 0,
-        },
-    ]
+    ])
 }
 
-fn class_of(l: &Lateral) -> HashMap<&str, usize> {
-    l.classes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| c.enis.iter().map(move |e| (e.as_str(), i)))
+fn graph(inv: &Inventory) -> (Model<'_>, Graph) {
+    let model = Model::build(inv);
+    let g = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL);
+    (model, g)
+}
+
+fn enis(inv: &Inventory) -> Vec<String> {
+    inv.regions()
+        .flat_map(|(_, ri)| ri.network_interfaces.iter().map(|e| e.id.clone()))
         .collect()
 }
 
-fn open(l: &Lateral, from: usize, to: usize, p: ServicePoint) -> bool {
-    l.edges
-        .iter()
-        .any(|e| e.from == from && e.to == to && e.services.contains(p))
+/// `pair_points` answers each point exactly as `eni_to_eni`, and the graph has an
+/// edge between two ENIs' classes exactly when `pair_points` finds a point.
+fn agrees_everywhere(inv: &Inventory) -> usize {
+    let (model, g) = graph(inv);
+    let cat = catalogue();
+    let ids = enis(inv);
+    let mut edges = 0;
+    for a in &ids {
+        for b in &ids {
+            if a == b {
+                continue;
+            }
+            let (proven, maybe) =
+                pair_points(&model, inv, a, b, &cat, DEFAULT_EPHEMERAL).expect("both known");
+            for (i, p) in cat.points().iter().enumerate() {
+                let e = eni_to_eni(&model, inv, a, b, *p);
+                let bit = 1u64 << i;
+                assert_eq!(
+                    e.is_allowed(),
+                    proven & bit != 0,
+                    "{a} -> {b} {p:?}: {e:#?}"
+                );
+                assert_eq!(e.is_unknown(), maybe & bit != 0, "{a} -> {b} {p:?}: {e:#?}");
+            }
+            let (ca, cb) = (g.class_of(a).unwrap(), g.class_of(b).unwrap());
+            assert_eq!(g.proven(ca, cb), proven != 0, "{a} -> {b}");
+            assert_eq!(g.maybe(ca, cb), proven == 0 && maybe != 0, "{a} -> {b}");
+            edges += usize::from(proven != 0);
+        }
+    }
+    edges
 }
 
 #[test]
 fn every_pair_agrees_with_the_path_query() {
     let kit = account();
-    let model = Model::build(&kit.inv);
-    let l = lateral(&model, &kit.inv, &ServiceSet::all());
-    let class = class_of(&l);
-    let enis: Vec<&str> = class.keys().copied().collect();
-    let mut allowed = 0;
-    for &a in &enis {
-        for &b in &enis {
+    let edges = agrees_everywhere(&kit.inv);
+    // Not vacuous: web->app 8080, the /32 on 22, web->web 443, db 5432 from all...
+    assert!(edges >= 10, "{edges}");
+    let (_, g) = graph(&kit.inv);
+    assert!(g.unknown_classes.is_empty());
+}
+
+#[test]
+fn a_synthetic_estate_agrees_with_the_path_query() {
+    // Peering, a transit gateway, a firewall, custom NACLs, IPv6, group references.
+    let inv = crate::synth::generate(&crate::synth::Spec::with_enis(400).seeded(7));
+    let (model, g) = graph(&inv);
+    let cat = catalogue();
+    // Every class pair through its representatives (or two members of one class).
+    let mut edges = 0;
+    for (a, ca) in g.classes.iter().enumerate() {
+        for (b, cb) in g.classes.iter().enumerate() {
+            let dst = if a == b {
+                match cb.enis.get(1) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            } else {
+                &cb.enis[0]
+            };
+            let Ok((proven, maybe)) =
+                pair_points(&model, &inv, &ca.enis[0], dst, &cat, DEFAULT_EPHEMERAL)
+            else {
+                assert!(g.unknown_classes.iter().any(|(u, _)| *u == a || *u == b));
+                continue;
+            };
+            assert_eq!(g.proven(a, b), proven != 0, "{} -> {dst}", ca.enis[0]);
+            assert_eq!(
+                g.maybe(a, b),
+                proven == 0 && maybe != 0,
+                "{} -> {dst}",
+                ca.enis[0]
+            );
+            edges += usize::from(proven != 0);
+        }
+    }
+    assert!(edges > 100, "{edges}");
+    // And point by point against the path query, on a sample of ENI pairs.
+    let ids = enis(&inv);
+    for (k, a) in ids.iter().enumerate().step_by(7) {
+        for b in ids.iter().skip(k % 5).step_by(11) {
             if a == b {
                 continue;
             }
-            for p in points() {
-                let e = eni_to_eni(&model, &kit.inv, a, b, p);
-                assert!(!e.is_unknown(), "{a} -> {b} {p:?}: {e:#?}");
-                let by_class = open(&l, class[a], class[b], p);
-                assert_eq!(e.is_allowed(), by_class, "{a} -> {b} {p:?}: {e:#?}");
-                allowed += usize::from(by_class);
+            let Ok((proven, _)) = pair_points(&model, &inv, a, b, &cat, DEFAULT_EPHEMERAL) else {
+                continue;
+            };
+            for (i, p) in cat.points().iter().enumerate() {
+                let e = eni_to_eni(&model, &inv, a, b, *p);
+                assert_eq!(
+                    e.is_allowed(),
+                    proven & (1 << i) != 0,
+                    "{a} -> {b} {p:?}: {e:#?}"
+                );
             }
         }
     }
-    // Not vacuous: web->app 8080, the /32 on 22, web->web 443, db 5432 from all...
-    assert!(allowed >= 10, "{allowed}");
-    assert!(l.unknown_classes.is_empty());
 }
 
 #[test]
@@ -172,67 +237,73 @@ fn a_narrow_cidr_rule_splits_a_class() {
     // eni-w1 is named by the /32 on sg-app; eni-w2 and eni-w3 are not.
     assert_ne!(of("eni-w1"), of("eni-w2"));
     assert_eq!(of("eni-w2"), of("eni-w3"));
-    let l = lateral(&model, &kit.inv, &ServiceSet::all());
-    let (w1, w2, a1) = (
-        of("eni-w1").unwrap(),
-        of("eni-w2").unwrap(),
-        of("eni-a1").unwrap(),
-    );
-    assert!(open(&l, w1, a1, ServicePoint::Tcp(22)));
-    assert!(!open(&l, w2, a1, ServicePoint::Tcp(22)));
-    // Members of one class reach each other when their group allows it.
-    assert!(open(&l, w2, w2, ServicePoint::Tcp(443)));
+    let (_, g) = graph(&kit.inv);
+    let c = |e: &str| g.class_of(e).unwrap();
+    // w1 reaches a1 on 22 (the /32) and w2 on 8080 (sg-web): both edges exist...
+    assert!(g.proven(c("eni-w1"), c("eni-a1")));
+    assert!(g.proven(c("eni-w2"), c("eni-a1")));
+    // ...and members of one class reach each other when their group allows it.
+    assert!(g.proven(c("eni-w2"), c("eni-w2")));
+    // a1 and a2 share a class; sg-app lets nothing in from sg-app.
+    assert!(!g.proven(c("eni-a1"), c("eni-a1")));
 }
 
 #[test]
 fn nacl_deny_and_reply_rules_shape_the_edges() {
     let kit = account();
     let model = Model::build(&kit.inv);
-    let l = lateral(&model, &kit.inv, &ServiceSet::all());
-    let class = class_of(&l);
-    let (a1, d1) = (class["eni-a1"], class["eni-d1"]);
-    // sg-db lets 22 in, the db NACL denies it first.
-    assert!(!open(&l, a1, d1, ServicePoint::Tcp(22)));
-    assert!(open(&l, a1, d1, ServicePoint::Tcp(5432)));
+    let cat = catalogue();
+    let (p, _) = pair_points(
+        &model,
+        &kit.inv,
+        "eni-a1",
+        "eni-d1",
+        &cat,
+        DEFAULT_EPHEMERAL,
+    )
+    .unwrap();
+    // sg-db lets 22 in, the db NACL denies it first; 5432 passes.
+    assert_eq!(cat.decode(p), [ServicePoint::Tcp(5432)]);
 }
 
 #[test]
-fn interest_limits_the_services() {
-    let kit = account();
-    let model = Model::build(&kit.inv);
-    let only = ServiceSet::from_rule(Protocol::Tcp, ports(5432, 5432));
-    let l = lateral(&model, &kit.inv, &only);
-    assert!(!l.edges.is_empty());
-    assert!(l.edges.iter().all(|e| e.services.is_subset(&only)));
-}
-
-#[test]
-fn unknown_route_makes_the_edge_unknown() {
+fn unknown_route_makes_the_edge_possible_only() {
     let mut kit = account();
     // A more specific route to an appliance for the db subnet: not modelled.
     kit.region().route_tables[0].routes.push(route(
         "10.0.3.0/24",
         RouteTarget::NetworkInterface("eni-fw".into()),
     ));
-    let model = Model::build(&kit.inv);
-    let l = lateral(&model, &kit.inv, &ServiceSet::all());
-    let class = class_of(&l);
-    let edge = l
-        .edges
-        .iter()
-        .find(|e| e.from == class["eni-a1"] && e.to == class["eni-d1"])
-        .expect("an edge, unknown");
-    assert!(edge.services.is_empty());
-    let (set, why) = edge.unknown.as_ref().unwrap();
-    assert!(set.contains(ServicePoint::Tcp(5432)), "{set}");
-    assert!(why.contains("middlebox"), "{why}");
+    agrees_everywhere(&kit.inv);
+    let (_, g) = graph(&kit.inv);
+    let (a1, d1) = (g.class_of("eni-a1").unwrap(), g.class_of("eni-d1").unwrap());
+    assert!(!g.proven(a1, d1));
+    assert!(g.maybe(a1, d1));
 }
 
 #[test]
 fn missing_groups_make_a_class_unknown() {
     let kit = account().gap("DescribeSecurityGroupRules", "denied");
-    let model = Model::build(&kit.inv);
-    let l = lateral(&model, &kit.inv, &ServiceSet::all());
-    assert!(l.edges.is_empty());
-    assert_eq!(l.unknown_classes.len(), l.classes.len());
+    let (_, g) = graph(&kit.inv);
+    assert_eq!(g.edge_count(), 0);
+    assert_eq!(g.unknown_classes.len(), g.classes.len());
+}
+
+#[test]
+fn paths_go_through_pivots_only() {
+    let kit = account();
+    let (_, g) = graph(&kit.inv);
+    let c = |e: &str| g.class_of(e).unwrap();
+    let all = vec![u64::MAX; g.words()];
+    let none = vec![0u64; g.words()];
+    let from_w2 = g.reach(c("eni-w2"), 4, &all, false);
+    // w2 -> a1 (8080) -> d1 (5432), or w2 -> d1 directly (5432 from the VPC)...
+    assert_eq!(from_w2.distance(c("eni-d1")), Some(1));
+    // ...and w1 -> a1 in one hop.
+    assert_eq!(from_w2.distance(c("eni-a1")), Some(1));
+    let path = from_w2.path(&g, &all, c("eni-d1")).unwrap();
+    assert_eq!(path, [c("eni-w2"), c("eni-d1")]);
+    // Without pivots, nothing beyond the first hop.
+    let r = g.reach(c("eni-w2"), 4, &none, false);
+    assert!(r.reached().all(|(_, d)| d == 1));
 }

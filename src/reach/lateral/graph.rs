@@ -1,0 +1,622 @@
+//! The class graph: which lateral class can open which catalogue services on which,
+//! for every pair of classes, without evaluating every pair from scratch.
+//!
+//! A hop's answer is the intersection of four parts: the source's egress rules at
+//! the destination's address, the destination's ingress rules at the source's
+//! address, both NACLs (request and replies), and the routes both ways. The pair
+//! loop is organised so each part is computed once per what it depends on:
+//!
+//! - security-group rules naming addresses (CIDRs, prefix lists) are constant over an
+//!   address atom, so they are evaluated once per class and *location* (subnet and
+//!   atom) by sweeping the rule ranges over the locations sorted by address;
+//! - rules naming groups only match the groups' members, a few classes each; those
+//!   pairs are found from the members' addresses and evaluated one by one;
+//! - NACLs and routes depend on the two locations only (routes on even less: the two
+//!   route tables, VPCs, AZs and routing atoms), so they are computed once per
+//!   location pair, routes memoised;
+//! - classes without IPv4, and the pair of two members of one class, are evaluated
+//!   one by one.
+//!
+//! Every part calls the same engine functions as the per-ENI query
+//! ([`crate::reach::path::eni_to_eni`]), and the tests compare the two on every pair.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::inventory::{Direction, Inventory, PortRange};
+
+use super::super::model::Model;
+use super::super::nacl;
+use super::super::path::private::routing;
+use super::super::path::End;
+use super::super::security_group::allowed_flows_split;
+use super::atoms::Atoms;
+use super::bits::{nacl_pass, AclPieces, Catalogue, Compiled};
+use super::{lateral_classes, LateralClass};
+
+/// Which class opens which catalogue services on which, proven or possibly.
+pub struct Graph {
+    /// Ordered by location (subnet and address atom), IPv4 ones by address first.
+    pub classes: Vec<LateralClass>,
+    pub catalogue: Catalogue,
+    /// Classes whose groups or NACL could not be evaluated at all, with why.
+    pub unknown_classes: Vec<(usize, String)>,
+    words: usize,
+    proven: Vec<u64>,
+    proven_in: Vec<u64>,
+    maybe: Vec<u64>,
+    by_eni: HashMap<String, usize>,
+}
+
+struct Flows {
+    out_addr: Compiled,
+    out_group: Compiled,
+    in_addr: Compiled,
+    in_group: Compiled,
+}
+
+#[derive(Clone)]
+struct Side<'m, 'a> {
+    end: End<'m, 'a>,
+    v4: Option<IpAddr>,
+    v6: Option<IpAddr>,
+    flows: Arc<Flows>,
+    /// Index into [`Acls::pieces`].
+    acl: usize,
+}
+
+/// Every NACL in use, as (ingress, egress) pieces.
+struct Acls<'a> {
+    index: HashMap<&'a str, usize>,
+    pieces: Vec<(AclPieces, AclPieces)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RouteAnswer {
+    Allowed,
+    Blocked,
+    Unknown,
+}
+
+/// What [`routing`] reads of one end: region, VPC, route table and AZ.
+type EndKey<'a> = (usize, &'a str, Option<&'a str>, Option<&'a str>);
+
+/// Route answers, memoised by what [`routing`] reads: both ends' [`EndKey`]s and
+/// the routing atoms of both addresses.
+struct RouteCache<'a, 'r> {
+    atoms: &'r Atoms,
+    memo: HashMap<(EndKey<'a>, EndKey<'a>, usize, usize), RouteAnswer>,
+}
+
+impl<'a, 'r> RouteCache<'a, 'r> {
+    fn new(atoms: &'r Atoms) -> Self {
+        RouteCache {
+            atoms,
+            memo: HashMap::new(),
+        }
+    }
+
+    fn answer(
+        &mut self,
+        a: &Side<'_, 'a>,
+        b: &Side<'_, 'a>,
+        src: IpAddr,
+        dst: IpAddr,
+    ) -> RouteAnswer {
+        let key = (
+            end_key(&a.end),
+            end_key(&b.end),
+            self.atoms.of(src),
+            self.atoms.of(dst),
+        );
+        *self.memo.entry(key).or_insert_with(|| {
+            let same_region = std::ptr::eq(a.end.rm, b.end.rm);
+            let e = routing(&a.end, &b.end, src, dst, same_region);
+            if e.is_allowed() {
+                RouteAnswer::Allowed
+            } else if e.is_unknown() {
+                RouteAnswer::Unknown
+            } else {
+                RouteAnswer::Blocked
+            }
+        })
+    }
+}
+
+fn end_key<'a>(end: &End<'_, 'a>) -> EndKey<'a> {
+    (
+        end.rm as *const _ as usize,
+        end.eni.vpc_id.as_str(),
+        end.table().ok().map(|t| t.id.as_str()),
+        end.rm
+            .subnet(&end.eni.subnet_id)
+            .map(|s| s.availability_zone),
+    )
+}
+
+/// Classes sharing a subnet and address atoms: NACLs and routes treat them alike.
+struct Location {
+    classes: Range<usize>,
+    /// Primary IPv4 address of the first class's representative, if the classes
+    /// have IPv4.
+    v4: Option<u32>,
+}
+
+/// The IPv4 pair when both ends have one, else the IPv6 pair.
+fn family(a: &Side, b: &Side) -> Option<(IpAddr, IpAddr)> {
+    match (a.v4, b.v4) {
+        (Some(s), Some(d)) => Some((s, d)),
+        _ => Some((a.v6?, b.v6?)),
+    }
+}
+
+/// Proven and possible points from `a` to `b`, evaluated pair by pair.
+fn pair<'a>(
+    a: &Side<'_, 'a>,
+    b: &Side<'_, 'a>,
+    acls: &Acls,
+    routes: &mut RouteCache<'a, '_>,
+) -> (u64, u64) {
+    let Some((src, dst)) = family(a, b) else {
+        return (0, 0);
+    };
+    let sg = (a.flows.out_addr.at(dst) | a.flows.out_group.at(dst))
+        & (b.flows.in_addr.at(src) | b.flows.in_group.at(src));
+    if sg == 0 {
+        return (0, 0);
+    }
+    let bits = sg & acl_bits(a, b, src, dst, acls);
+    if bits == 0 {
+        return (0, 0);
+    }
+    match routes.answer(a, b, src, dst) {
+        RouteAnswer::Allowed => (bits, 0),
+        RouteAnswer::Unknown => (0, bits),
+        RouteAnswer::Blocked => (0, 0),
+    }
+}
+
+/// The points both NACLs pass; all of them inside one subnet (no NACL is crossed).
+fn acl_bits(a: &Side, b: &Side, src: IpAddr, dst: IpAddr, acls: &Acls) -> u64 {
+    if std::ptr::eq(a.end.rm, b.end.rm) && a.end.eni.subnet_id == b.end.eni.subnet_id {
+        return u64::MAX;
+    }
+    let (a_in, a_out) = &acls.pieces[a.acl];
+    let (b_in, b_out) = &acls.pieces[b.acl];
+    nacl_pass(a_out.at(dst), b_in.at(src), b_out.at(src), a_in.at(dst))
+}
+
+fn side<'m, 'a>(
+    model: &'m Model<'a>,
+    inv: &'a Inventory,
+    eni: &str,
+    cat: &Catalogue,
+    acls: &mut Acls<'a>,
+    replies: &[(u64, crate::reach::sets::ServiceSet)],
+) -> Result<Side<'m, 'a>, String> {
+    let end = End::locate(model, inv, eni)?;
+    let acl = end.acl()?;
+    let (out_addr, out_group) = allowed_flows_split(model, eni, Direction::Egress)?;
+    let (in_addr, in_group) = allowed_flows_split(model, eni, Direction::Ingress)?;
+    let next = acls.pieces.len();
+    let acl_index = *acls.index.entry(acl.id.as_str()).or_insert(next);
+    if acl_index == next {
+        acls.pieces.push((
+            AclPieces::new(nacl::allowed_flows(acl, Direction::Ingress), cat, replies),
+            AclPieces::new(nacl::allowed_flows(acl, Direction::Egress), cat, replies),
+        ));
+    }
+    Ok(Side {
+        v4: end.private_ip(false),
+        v6: end.private_ip(true),
+        end,
+        flows: Arc::new(Flows {
+            out_addr: Compiled::of(&out_addr, cat),
+            out_group: Compiled::of(&out_group, cat),
+            in_addr: Compiled::of(&in_addr, cat),
+            in_group: Compiled::of(&in_group, cat),
+        }),
+        acl: acl_index,
+    })
+}
+
+fn v4_bits(addr: Option<IpAddr>) -> Option<u32> {
+    match addr {
+        Some(IpAddr::V4(a)) => Some(u32::from(a)),
+        _ => None,
+    }
+}
+
+/// Bitset rows: `rows[a * words + b / 64]` bit `b % 64`.
+fn set(rows: &mut [u64], words: usize, a: usize, b: usize) {
+    rows[a * words + b / 64] |= 1 << (b % 64);
+}
+
+fn get(rows: &[u64], words: usize, a: usize, b: usize) -> bool {
+    rows[a * words + b / 64] & (1 << (b % 64)) != 0
+}
+
+impl Graph {
+    /// The graph of every class of the inventory over `catalogue`, with clients on
+    /// `ephemeral` ports.
+    pub fn build(
+        model: &Model,
+        inv: &Inventory,
+        catalogue: Catalogue,
+        ephemeral: PortRange,
+    ) -> Graph {
+        let cat = &catalogue;
+        let replies = cat.replies(ephemeral);
+        let mut acls = Acls {
+            index: HashMap::new(),
+            pieces: Vec::new(),
+        };
+        let unordered = lateral_classes(model, inv);
+        let sides_unordered: Vec<Result<Side, String>> = unordered
+            .iter()
+            .map(|c| side(model, inv, &c.enis[0], cat, &mut acls, &replies))
+            .collect();
+
+        // Order classes by location: IPv4 locations by address, then the rest.
+        let loc_key = |i: usize| {
+            let c = &unordered[i];
+            (
+                c.key.class.account_id.as_str(),
+                c.key.class.region.as_str(),
+                c.key.class.subnet_id.as_str(),
+                c.key.v4_atom,
+                c.key.v6_atom,
+            )
+        };
+        let rep_v4 = |i: usize| match &sides_unordered[i] {
+            Ok(s) => v4_bits(s.v4),
+            Err(_) => model
+                .locate_eni(&unordered[i].enis[0])
+                .ok()
+                .and_then(|(_, e)| e.private_ipv4s.first().map(|&a| u32::from(a))),
+        };
+        let mut by_loc: HashMap<_, Vec<usize>> = HashMap::new();
+        for i in 0..unordered.len() {
+            by_loc.entry(loc_key(i)).or_default().push(i);
+        }
+        let mut locs: Vec<(Option<u32>, _, Vec<usize>)> = by_loc
+            .into_iter()
+            .map(|(k, members)| (members.iter().find_map(|&i| rep_v4(i)), k, members))
+            .collect();
+        locs.sort_by(|x, y| (x.0.is_none(), x.0, x.1).cmp(&(y.0.is_none(), y.0, y.1)));
+        let mut order = Vec::with_capacity(unordered.len());
+        let mut locations = Vec::with_capacity(locs.len());
+        for (v4, _, members) in &locs {
+            let start = order.len();
+            order.extend(members.iter().copied());
+            locations.push(Location {
+                classes: start..order.len(),
+                v4: *v4,
+            });
+        }
+        let mut slots: Vec<Option<LateralClass>> = unordered.into_iter().map(Some).collect();
+        let mut side_slots: Vec<Option<Result<Side, String>>> =
+            sides_unordered.into_iter().map(Some).collect();
+        let mut classes = Vec::with_capacity(order.len());
+        let mut sides = Vec::with_capacity(order.len());
+        for &i in &order {
+            classes.extend(slots[i].take());
+            sides.extend(side_slots[i].take());
+        }
+        let n = classes.len();
+        let words = n.div_ceil(64).max(1);
+        let unknown_classes: Vec<(usize, String)> = sides
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().err().map(|e| (i, e.clone())))
+            .collect();
+        let sides: Vec<Option<Side>> = sides.into_iter().map(Result::ok).collect();
+
+        let v4_locs = locations.iter().take_while(|l| l.v4.is_some()).count();
+        let loc_addrs: Vec<u32> = locations[..v4_locs].iter().filter_map(|l| l.v4).collect();
+        let mut loc_of = vec![0usize; n];
+        for (li, l) in locations.iter().enumerate() {
+            for c in l.classes.clone() {
+                loc_of[c] = li;
+            }
+        }
+
+        // Ingress rules naming addresses, per (source location, destination class).
+        let mut ingress = vec![0u64; v4_locs * n];
+        let mut row = vec![0u64; v4_locs];
+        for (b, s) in sides.iter().enumerate() {
+            let Some(s) = s else { continue };
+            if s.v4.is_none() {
+                continue;
+            }
+            row.iter_mut().for_each(|r| *r = 0);
+            s.flows.in_addr.sweep_v4(&loc_addrs, &mut row);
+            for (l, bits) in row.iter().enumerate() {
+                ingress[l * n + b] = *bits;
+            }
+        }
+
+        let routing_atoms = Atoms::routing(inv);
+        let mut proven = vec![0u64; n * words];
+        let mut maybe = vec![0u64; n * words];
+        let dense = Dense {
+            sides: &sides,
+            locations: &locations[..v4_locs],
+            loc_addrs: &loc_addrs,
+            ingress: &ingress,
+            acls: &acls,
+            n,
+            words,
+            atoms: &routing_atoms,
+        };
+        // Two halves of the IPv4 locations, on two threads when there are two cores.
+        let split_loc = if std::thread::available_parallelism().map_or(1, |p| p.get()) > 1 {
+            v4_locs / 2
+        } else {
+            v4_locs
+        };
+        let split_class = locations
+            .get(split_loc)
+            .map_or(n, |l| l.classes.start)
+            .min(n);
+        {
+            let (p1, p2) = proven.split_at_mut(split_class * words);
+            let (m1, m2) = maybe.split_at_mut(split_class * words);
+            std::thread::scope(|scope| {
+                let d = &dense;
+                scope.spawn(move || d.run(0..split_loc, 0, p1, m1));
+                d.run(split_loc..v4_locs, split_class, p2, m2);
+            });
+        }
+
+        // Rules naming groups: the members' classes, pair by pair.
+        let mut routes = RouteCache::new(&routing_atoms);
+        let mut class_addrs: Vec<(u32, usize)> = sides
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((v4_bits(s.as_ref()?.v4)?, i)))
+            .collect();
+        class_addrs.sort_unstable();
+        let sorted_addrs: Vec<u32> = class_addrs.iter().map(|(a, _)| *a).collect();
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        for (i, s) in sides.iter().enumerate() {
+            let Some(s) = s else { continue };
+            for (hit, _) in s.flows.in_group.hits_v4(&sorted_addrs) {
+                candidates.push((class_addrs[hit].1, i));
+            }
+            for (hit, _) in s.flows.out_group.hits_v4(&sorted_addrs) {
+                candidates.push((i, class_addrs[hit].1));
+            }
+        }
+        // Classes without IPv4 talk IPv6 to everyone with IPv6.
+        let v6_only: Vec<usize> = (0..n)
+            .filter(|&i| {
+                sides[i]
+                    .as_ref()
+                    .is_some_and(|s| s.v4.is_none() && s.v6.is_some())
+            })
+            .collect();
+        let with_v6: Vec<usize> = (0..n)
+            .filter(|&i| sides[i].as_ref().is_some_and(|s| s.v6.is_some()))
+            .collect();
+        for &a in &v6_only {
+            for &b in &with_v6 {
+                candidates.push((a, b));
+                candidates.push((b, a));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for (a, b) in candidates {
+            if a == b {
+                continue;
+            }
+            let (Some(sa), Some(sb)) = (&sides[a], &sides[b]) else {
+                continue;
+            };
+            let (p, m) = pair(sa, sb, &acls, &mut routes);
+            if p != 0 {
+                set(&mut proven, words, a, b);
+            } else if m != 0 && !get(&proven, words, a, b) {
+                set(&mut maybe, words, a, b);
+            }
+        }
+        // Two members of one class: the second member stands for the destination.
+        for (i, c) in classes.iter().enumerate() {
+            let (Some(sa), Some(second)) = (&sides[i], c.enis.get(1)) else {
+                continue;
+            };
+            let Ok(end) = End::locate(model, inv, second) else {
+                continue;
+            };
+            let sb = Side {
+                v4: end.private_ip(false),
+                v6: end.private_ip(true),
+                end,
+                ..sa.clone()
+            };
+            let (p, m) = pair(sa, &sb, &acls, &mut routes);
+            if p != 0 {
+                set(&mut proven, words, i, i);
+            } else if m != 0 {
+                set(&mut maybe, words, i, i);
+            }
+        }
+        // A proven edge is not also a possible one.
+        for (m, p) in maybe.iter_mut().zip(&proven) {
+            *m &= !p;
+        }
+        let mut proven_in = vec![0u64; n * words];
+        for a in 0..n {
+            for w in 0..words {
+                let mut bits = proven[a * words + w];
+                while bits != 0 {
+                    let b = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    set(&mut proven_in, words, b, a);
+                }
+            }
+        }
+        let by_eni = classes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.enis.iter().map(move |e| (e.clone(), i)))
+            .collect();
+        let _ = loc_of;
+        Graph {
+            classes,
+            catalogue,
+            unknown_classes,
+            words,
+            proven,
+            proven_in,
+            maybe,
+            by_eni,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.classes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.classes.is_empty()
+    }
+
+    /// The class of an ENI.
+    pub fn class_of(&self, eni: &str) -> Option<usize> {
+        self.by_eni.get(eni).copied()
+    }
+
+    /// Words per bitset row.
+    pub fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Whether every ENI of `a` can open some catalogue service on every ENI of `b`.
+    pub fn proven(&self, a: usize, b: usize) -> bool {
+        get(&self.proven, self.words, a, b)
+    }
+
+    /// Whether the engine could not decide, and `a` may reach `b`.
+    pub fn maybe(&self, a: usize, b: usize) -> bool {
+        get(&self.maybe, self.words, a, b)
+    }
+
+    /// Classes `a` reaches, as a bitset.
+    pub fn out_row(&self, a: usize) -> &[u64] {
+        &self.proven[a * self.words..(a + 1) * self.words]
+    }
+
+    /// Classes `a` may reach (undecided), as a bitset.
+    pub fn maybe_row(&self, a: usize) -> &[u64] {
+        &self.maybe[a * self.words..(a + 1) * self.words]
+    }
+
+    /// Classes that reach `b`, as a bitset.
+    pub fn in_row(&self, b: usize) -> &[u64] {
+        &self.proven_in[b * self.words..(b + 1) * self.words]
+    }
+
+    /// Number of proven edges.
+    pub fn edge_count(&self) -> usize {
+        self.proven.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}
+
+/// The pair loop over IPv4 locations; see the module documentation.
+struct Dense<'s, 'm, 'a> {
+    sides: &'s [Option<Side<'m, 'a>>],
+    locations: &'s [Location],
+    loc_addrs: &'s [u32],
+    /// `ingress[location * n + class]`.
+    ingress: &'s [u64],
+    acls: &'s Acls<'a>,
+    n: usize,
+    words: usize,
+    atoms: &'s Atoms,
+}
+
+impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
+    /// Rows of the classes of `locs`, written to `proven` and `maybe`, whose first
+    /// row is class `first`.
+    fn run(&self, locs: Range<usize>, first: usize, proven: &mut [u64], maybe: &mut [u64]) {
+        let mut routes = RouteCache::new(self.atoms);
+        let nl = self.locations.len();
+        let (mut row_p, mut row_m) = (vec![0u64; nl], vec![0u64; nl]);
+        let mut egress = vec![0u64; nl];
+        for la in locs {
+            let loc_a = &self.locations[la];
+            let Some(rep_a) = loc_a.classes.clone().find_map(|c| self.sides[c].as_ref()) else {
+                continue;
+            };
+            let Some(src) = rep_a.v4 else { continue };
+            // NACLs and routes for this source location to every other.
+            for (lb, loc_b) in self.locations.iter().enumerate() {
+                row_p[lb] = 0;
+                row_m[lb] = 0;
+                let Some(rep_b) = loc_b.classes.clone().find_map(|c| self.sides[c].as_ref()) else {
+                    continue;
+                };
+                let Some(dst) = rep_b.v4 else { continue };
+                let nb = acl_bits(rep_a, rep_b, src, dst, self.acls);
+                if nb == 0 {
+                    continue;
+                }
+                match routes.answer(rep_a, rep_b, src, dst) {
+                    RouteAnswer::Allowed => row_p[lb] = nb,
+                    RouteAnswer::Unknown => row_m[lb] = nb,
+                    RouteAnswer::Blocked => {}
+                }
+            }
+            for a in loc_a.classes.clone() {
+                let Some(sa) = &self.sides[a] else { continue };
+                egress.iter_mut().for_each(|e| *e = 0);
+                sa.flows.out_addr.sweep_v4(self.loc_addrs, &mut egress);
+                let row = (a - first) * self.words;
+                let ingress = &self.ingress[la * self.n..(la + 1) * self.n];
+                for (lb, loc_b) in self.locations.iter().enumerate() {
+                    let (pb, mb) = (egress[lb] & row_p[lb], egress[lb] & row_m[lb]);
+                    if pb | mb == 0 {
+                        continue;
+                    }
+                    for b in loc_b.classes.clone() {
+                        if b == a || self.sides[b].is_none() {
+                            continue;
+                        }
+                        let ib = ingress[b];
+                        if pb & ib != 0 {
+                            proven[row + b / 64] |= 1 << (b % 64);
+                        } else if mb & ib != 0 {
+                            maybe[row + b / 64] |= 1 << (b % 64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Proven and possible catalogue points from `src_eni` to `dst_eni`, evaluated
+/// directly (for reports, and as the reference the graph is tested against).
+pub fn pair_points(
+    model: &Model,
+    inv: &Inventory,
+    src_eni: &str,
+    dst_eni: &str,
+    catalogue: &Catalogue,
+    ephemeral: PortRange,
+) -> Result<(u64, u64), String> {
+    let replies = catalogue.replies(ephemeral);
+    let mut acls = Acls {
+        index: HashMap::new(),
+        pieces: Vec::new(),
+    };
+    let a = side(model, inv, src_eni, catalogue, &mut acls, &replies)?;
+    let b = side(model, inv, dst_eni, catalogue, &mut acls, &replies)?;
+    let atoms = Atoms::routing(inv);
+    let mut routes = RouteCache::new(&atoms);
+    Ok(pair(&a, &b, &acls, &mut routes))
+}

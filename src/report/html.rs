@@ -1,0 +1,1203 @@
+//! The findings as one self-contained HTML page: a header with counts, an SVG drawing
+//! of the attack-path graph, the blast radius of each foothold, and the findings table.
+//!
+//! Self-contained means inline CSS and inline SVG only: no script, font, image,
+//! stylesheet or link that loads anything, so the file can be mailed, archived and
+//! opened offline. A Content-Security-Policy forbids loads as a second line of defence.
+//! Every piece of text from the inventory (tag values, ids, messages) goes through
+//! [`esc`], so `<script>` in a Name tag is shown as text.
+//!
+//! The graph is laid out without any library: one column per hop distance (footholds
+//! on the left, pivots by their smallest hop index over all paths, crown jewels on the
+//! right) and one horizontal band per VPC, nodes sorted by ENI id within a band.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::inventory::Inventory;
+
+use super::attack_graph::{role_str, AttackGraph, GraphEdge, GraphNode};
+use super::finding::{AttackPath, Finding, NodeRole, Severity, Status};
+
+/// The HTML document. `checks` are the ids of the checks that ran.
+pub fn render(inv: &Inventory, checks: &[String], findings: &[Finding]) -> String {
+    let graph = AttackGraph::from_findings(findings);
+    let mut out = String::with_capacity(32 * 1024);
+    out.push_str(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'\">\n<title>vpcaudit report</title>\n<style>\n",
+    );
+    out.push_str(CSS);
+    out.push_str("</style>\n</head>\n<body>\n");
+    header(&mut out, inv, checks, findings);
+    out.push_str("<main>\n");
+    attack_paths(&mut out, &graph);
+    blast_radius(&mut out, findings, &graph);
+    findings_table(&mut out, findings, &graph);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+const CSS: &str = r#"
+:root { --fg: #1c2833; --muted: #5d6d7e; --line: #d5d8dc; --bg: #ffffff; --band: #f4f6f7; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--fg); background: var(--bg); }
+header { padding: 18px 28px 14px; border-bottom: 1px solid var(--line); background: #fbfcfc; }
+h1 { margin: 0 0 4px; font-size: 22px; }
+h2 { margin: 26px 0 10px; font-size: 18px; }
+main { padding: 0 28px 40px; }
+.meta { color: var(--muted); margin: 2px 0; }
+.meta b { color: var(--fg); font-weight: 600; }
+.counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 10px 0 6px; align-items: center; }
+.pill { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; white-space: nowrap; }
+.sev-critical { background: #78281f; } .sev-high { background: #c0392b; } .sev-medium { background: #d68910; }
+.sev-low { background: #2e86c1; } .sev-info { background: #7f8c8d; }
+.status-unknown { background: #6c3483; } .status-fail { background: #34495e; }
+svg.sevbar rect.critical { fill: #78281f; } svg.sevbar rect.high { fill: #c0392b; } svg.sevbar rect.medium { fill: #d68910; }
+svg.sevbar rect.low { fill: #2e86c1; } svg.sevbar rect.info { fill: #7f8c8d; } svg.sevbar rect.none { fill: #d5d8dc; }
+.graph { overflow: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+.graph svg { display: block; max-width: none; }
+.empty { color: var(--muted); font-style: italic; padding: 12px 14px; border: 1px dashed var(--line); border-radius: 6px; }
+svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; fill: var(--fg); }
+svg text.eni { font: 600 12px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+svg text.name { font-size: 12px; } svg text.noname { font-size: 12px; font-style: italic; fill: var(--muted); }
+svg text.addr { font-size: 11px; fill: var(--muted); }
+svg text.col { font-size: 12px; font-weight: 600; fill: var(--muted); text-anchor: middle; }
+svg text.band { font-size: 12px; font-weight: 600; fill: #34495e; }
+svg rect.band { fill: var(--band); stroke: #aab7b8; stroke-dasharray: 5 4; }
+svg .foothold .shape { fill: #fadbd8; stroke: #c0392b; stroke-width: 2.5; }
+svg .pivot .shape { fill: #fdebd0; stroke: #b9770e; stroke-width: 1.5; }
+svg .jewel .shape { fill: #e8daef; stroke: #6c3483; stroke-width: 2; }
+svg .edge path { fill: none; stroke: #566573; stroke-width: 1.6; }
+svg .edge polygon { fill: #566573; }
+svg .edge rect { fill: #ffffff; stroke: #d5d8dc; }
+svg .edge text { font: 11px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; text-anchor: middle; fill: #1b4f72; }
+svg .legend text { font-size: 12px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th { background: #f2f4f4; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td code { white-space: nowrap; }
+code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; }
+.small { font-size: 12px; color: var(--muted); }
+details { margin-top: 4px; }
+summary { cursor: pointer; color: #1b4f72; font-size: 12px; }
+details ul, details ol { margin: 4px 0; padding-left: 20px; }
+.pre { white-space: pre-wrap; word-break: break-word; }
+"#;
+
+// ---------------------------------------------------------------------------
+// Escaping
+
+/// Text for HTML (element content or a quoted attribute value): `& < > " '` as
+/// entities, and control characters (ANSI escapes, newlines) shown as escapes, never
+/// written raw.
+pub fn esc(s: &str) -> String {
+    esc_with(s, false)
+}
+
+/// As [`esc`], but newlines and tabs stay (for `white-space: pre-wrap` blocks).
+fn esc_block(s: &str) -> String {
+    esc_with(s, true)
+}
+
+fn esc_with(s: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' if keep_newlines => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `s` (control characters counted as their escapes),
+/// with an ellipsis when cut, HTML-escaped.
+fn fit(s: &str, max: usize) -> String {
+    esc(&shorten(s, max))
+}
+
+/// At most `max` characters of `s` with control characters shown as escapes, and an
+/// ellipsis when cut; not escaped.
+fn shorten(s: &str, max: usize) -> String {
+    let shown: String = s
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if shown.chars().count() <= max {
+        shown
+    } else {
+        let cut: String = shown.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Header
+
+fn header(out: &mut String, inv: &Inventory, checks: &[String], findings: &[Finding]) {
+    let accounts: BTreeSet<&str> = inv.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let regions: BTreeSet<&str> = inv.regions().map(|(_, r)| r.region.as_str()).collect();
+    let list = |s: &BTreeSet<&str>| {
+        if s.is_empty() {
+            "none".to_string()
+        } else {
+            s.iter().map(|x| esc(x)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    out.push_str("<header>\n<h1>vpcaudit report</h1>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">vpcaudit <b>{}</b> &middot; inventory collected <b>{}</b> &middot; \
+         {} check(s) run</p>",
+        esc(env!("CARGO_PKG_VERSION")),
+        utc(inv.collected_at),
+        checks.len()
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">accounts: <b>{}</b> &middot; regions: <b>{}</b></p>",
+        list(&accounts),
+        list(&regions)
+    );
+    let unknown = findings
+        .iter()
+        .filter(|f| f.status == Status::Unknown)
+        .count();
+    out.push_str("<div class=\"counts\">");
+    let _ = write!(out, "<span><b>{}</b> finding(s):</span>", findings.len());
+    for sev in Severity::ALL {
+        let n = findings.iter().filter(|f| f.severity == sev).count();
+        let _ = write!(
+            out,
+            "<span class=\"pill sev-{sev}\" data-severity=\"{sev}\">{n} {sev}</span>"
+        );
+    }
+    let _ = write!(
+        out,
+        "<span class=\"small\">{unknown} unknown &middot; {} coverage gap(s)</span>",
+        inv.coverage.len()
+    );
+    out.push_str("</div>\n");
+    severity_bar(out, findings);
+    if !inv.coverage.is_empty() {
+        out.push_str("<details><summary>coverage gaps: what could not be read</summary><ul>");
+        for g in &inv.coverage {
+            let _ = write!(
+                out,
+                "<li><span class=\"mono\">{}/{} {} {}</span>: {}{}: {}</li>",
+                esc(&g.account_id),
+                esc(&g.region),
+                esc(&g.service),
+                esc(&g.operation),
+                esc(&g.kind.to_string()),
+                g.error_code
+                    .as_deref()
+                    .map(|c| format!(" ({})", esc(c)))
+                    .unwrap_or_default(),
+                esc(&g.message)
+            );
+        }
+        out.push_str("</ul></details>\n");
+    }
+    out.push_str("</header>\n");
+}
+
+/// A stacked bar of the findings by severity (an inline SVG, so even a report with no
+/// paths has a picture).
+fn severity_bar(out: &mut String, findings: &[Finding]) {
+    const W: usize = 600;
+    const H: usize = 14;
+    let _ = write!(
+        out,
+        "<svg class=\"sevbar\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" \
+         role=\"img\" aria-label=\"findings by severity\">"
+    );
+    if findings.is_empty() {
+        let _ = write!(
+            out,
+            "<rect class=\"none\" x=\"0\" y=\"0\" width=\"{W}\" height=\"{H}\" rx=\"3\">\
+             <title>no findings</title></rect>"
+        );
+    } else {
+        let mut x = 0;
+        let mut done = 0;
+        for sev in Severity::ALL {
+            let n = findings.iter().filter(|f| f.severity == sev).count();
+            if n == 0 {
+                continue;
+            }
+            done += n;
+            // Cumulative rounding, so the segments always add up to the full width.
+            let end = (W * done).checked_div(findings.len()).unwrap_or(W);
+            let _ = write!(
+                out,
+                "<rect class=\"{sev}\" x=\"{x}\" y=\"0\" width=\"{}\" height=\"{H}\">\
+                 <title>{n} {sev}</title></rect>",
+                end - x
+            );
+            x = end;
+        }
+    }
+    out.push_str("</svg>\n");
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar).
+fn utc(ts: u64) -> String {
+    let days = i128::from(ts / 86_400);
+    let secs = ts % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i128::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+// ---------------------------------------------------------------------------
+// The attack-path graph
+
+const MARGIN: i64 = 16;
+const LEGEND_H: i64 = 40;
+const HEAD_H: i64 = 24;
+const NODE_W: i64 = 232;
+const NODE_H: i64 = 60;
+const COL_GAP: i64 = 150;
+const ROW_GAP: i64 = 16;
+const BAND_PAD_X: i64 = 16;
+const BAND_LABEL_H: i64 = 28;
+const BAND_PAD_B: i64 = 14;
+const BAND_GAP: i64 = 14;
+
+/// Where everything goes: node boxes (top-left corners, by node index), VPC bands and
+/// column headings.
+#[derive(Debug, PartialEq, Eq)]
+struct Layout {
+    width: i64,
+    height: i64,
+    /// `(x, y)` of each node's box, indexed like `AttackGraph::nodes`.
+    nodes: Vec<(i64, i64)>,
+    /// `(group index, y, height)`.
+    bands: Vec<(usize, i64, i64)>,
+    /// `(centre x, heading)`.
+    columns: Vec<(i64, String)>,
+}
+
+/// The column of each node: footholds 0, pivots by their hop index (distinct hop
+/// indices packed into consecutive columns), crown jewels last.
+fn columns(graph: &AttackGraph) -> (Vec<usize>, Vec<String>) {
+    let pivot_hops: BTreeSet<usize> = graph
+        .nodes
+        .iter()
+        .filter(|n| n.role == NodeRole::Pivot)
+        .map(|n| n.hop.max(1))
+        .collect();
+    let pivot_col: BTreeMap<usize, usize> = pivot_hops
+        .iter()
+        .enumerate()
+        .map(|(i, hop)| (*hop, i + 1))
+        .collect();
+    let jewel_col = pivot_hops.len() + 1;
+    let cols: Vec<usize> = graph
+        .nodes
+        .iter()
+        .map(|n| match n.role {
+            NodeRole::Foothold => 0,
+            NodeRole::Pivot => pivot_col.get(&n.hop.max(1)).copied().unwrap_or(1),
+            NodeRole::Jewel => jewel_col,
+        })
+        .collect();
+    let mut headings = vec!["footholds".to_string()];
+    headings.extend(pivot_hops.iter().map(|h| {
+        if *h == 1 {
+            "pivots: 1 hop".to_string()
+        } else {
+            format!("pivots: {h} hops")
+        }
+    }));
+    headings.push("crown jewels".to_string());
+    (cols, headings)
+}
+
+fn layout(graph: &AttackGraph) -> Layout {
+    let (cols, headings) = columns(graph);
+    let ncols = headings.len() as i64;
+    let col_x = |c: usize| MARGIN + BAND_PAD_X + c as i64 * (NODE_W + COL_GAP);
+    let width = 2 * MARGIN + 2 * BAND_PAD_X + ncols * NODE_W + (ncols - 1) * COL_GAP;
+    let mut nodes = vec![(0, 0); graph.nodes.len()];
+    let mut bands = Vec::new();
+    let mut y = MARGIN + LEGEND_H + HEAD_H;
+    for (gi, group) in graph.groups.iter().enumerate() {
+        // Group nodes are sorted by ENI id, so rows within a column are too.
+        let mut row_in_col: BTreeMap<usize, i64> = BTreeMap::new();
+        for &n in &group.nodes {
+            let Some(&c) = cols.get(n) else { continue };
+            let row = row_in_col.entry(c).or_insert(0);
+            if let Some(slot) = nodes.get_mut(n) {
+                *slot = (col_x(c), y + BAND_LABEL_H + *row * (NODE_H + ROW_GAP));
+            }
+            *row += 1;
+        }
+        let rows = row_in_col.values().copied().max().unwrap_or(1).max(1);
+        let h = BAND_LABEL_H + rows * NODE_H + (rows - 1) * ROW_GAP + BAND_PAD_B;
+        bands.push((gi, y, h));
+        y += h + BAND_GAP;
+    }
+    let height = y - BAND_GAP + MARGIN;
+    let columns = headings
+        .into_iter()
+        .enumerate()
+        .map(|(c, h)| (col_x(c) + NODE_W / 2, h))
+        .collect();
+    Layout {
+        width,
+        height,
+        nodes,
+        bands,
+        columns,
+    }
+}
+
+fn attack_paths(out: &mut String, graph: &AttackGraph) {
+    out.push_str("<section id=\"attack-paths\">\n<h2>Attack paths</h2>\n");
+    if graph.is_empty() {
+        out.push_str(
+            "<p class=\"empty\">No attack paths: no crown jewel is reachable from a foothold \
+             (or the <code>lateral-movement-path</code> check did not run).</p>\n</section>\n",
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">{} path(s) over {} ENI(s) and {} edge(s) in {} VPC(s). \
+         Hover a box or an arrow for details.</p>",
+        graph.path_count,
+        graph.nodes.len(),
+        graph.edges.len(),
+        graph.groups.len()
+    );
+    let lay = layout(graph);
+    let _ = writeln!(
+        out,
+        "<div class=\"graph\"><svg id=\"attack-graph\" width=\"{w}\" height=\"{h}\" \
+         viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"attack-path graph\">",
+        w = lay.width,
+        h = lay.height
+    );
+    legend(out);
+    for (x, heading) in &lay.columns {
+        let _ = writeln!(
+            out,
+            "<text class=\"col\" x=\"{x}\" y=\"{}\">{}</text>",
+            MARGIN + LEGEND_H + 12,
+            esc(heading)
+        );
+    }
+    for (gi, y, h) in &lay.bands {
+        let Some(g) = graph.groups.get(*gi) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "<g class=\"vpc\" data-vpc=\"{}\"><title>{}</title>\
+             <rect class=\"band\" x=\"{MARGIN}\" y=\"{y}\" width=\"{}\" height=\"{h}\" rx=\"8\"/>\
+             <text class=\"band\" x=\"{}\" y=\"{}\">{}</text></g>",
+            esc(&g.vpc),
+            esc(&format!("{} in {} / {}", g.vpc, g.account, g.region)),
+            lay.width - 2 * MARGIN,
+            MARGIN + 10,
+            y + 18,
+            esc(&band_title(graph, *gi)),
+        );
+    }
+    // Labels stay off the boxes, the band titles and each other where they can.
+    let mut obstacles: Vec<Rect> = lay
+        .nodes
+        .iter()
+        .map(|&(x, y)| Rect {
+            x: x - 4,
+            y: y - 4,
+            w: NODE_W + 8,
+            h: NODE_H + 8,
+        })
+        .collect();
+    obstacles.extend(lay.bands.iter().map(|&(gi, y, _)| Rect {
+        x: MARGIN,
+        y,
+        w: 20 + 7 * band_title(graph, gi).chars().count() as i64,
+        h: BAND_LABEL_H - 4,
+    }));
+    let mut labels = Vec::new();
+    for edge in &graph.edges {
+        let (Some(a), Some(b)) = (graph.index_of(&edge.from), graph.index_of(&edge.to)) else {
+            continue;
+        };
+        let (Some(&(ax, ay)), Some(&(bx, by))) = (lay.nodes.get(a), lay.nodes.get(b)) else {
+            continue;
+        };
+        draw_edge(
+            out,
+            edge,
+            (ax + NODE_W, ay + NODE_H / 2),
+            (bx, by + NODE_H / 2),
+            &obstacles,
+            &mut labels,
+        );
+    }
+    for (i, node) in graph.nodes.iter().enumerate() {
+        if let Some(&(x, y)) = lay.nodes.get(i) {
+            draw_node(out, node, x, y);
+        }
+    }
+    out.push_str("</svg></div>\n</section>\n");
+}
+
+/// A band's title (not yet HTML-escaped): `vpc-1 · 111122223333 / us-east-1`.
+fn band_title(graph: &AttackGraph, group: usize) -> String {
+    match graph.groups.get(group) {
+        Some(g) => format!(
+            "{} \u{b7} {} / {}",
+            shorten(&g.vpc, 40),
+            shorten(&g.account, 20),
+            shorten(&g.region, 20)
+        ),
+        None => String::new(),
+    }
+}
+
+fn legend(out: &mut String) {
+    let y = MARGIN;
+    out.push_str("<g class=\"legend\">");
+    let mut x = MARGIN;
+    for (role, text) in [
+        (
+            NodeRole::Foothold,
+            "foothold: reachable from the internet or untrusted",
+        ),
+        (NodeRole::Pivot, "pivot: a host to move through"),
+        (NodeRole::Jewel, "crown jewel"),
+    ] {
+        let _ = write!(
+            out,
+            "<g class=\"{}\" transform=\"translate({x},{y})\">{}<text x=\"40\" y=\"15\">{}</text></g>",
+            role_str(role),
+            shape(role, 32, 20),
+            esc(text)
+        );
+        x += 48 + 7 * text.len() as i64;
+    }
+    let _ = write!(
+        out,
+        "<g class=\"edge\" transform=\"translate({x},{y})\">\
+         <path d=\"M0 10 L30 10\"/><polygon points=\"38,10 29,5 29,15\"/>\
+         <text x=\"46\" y=\"15\" style=\"text-anchor: start\">allowed service(s)</text></g>"
+    );
+    out.push_str("</g>\n");
+}
+
+/// The outline of a role, `w` by `h`, at the origin.
+fn shape(role: NodeRole, w: i64, h: i64) -> String {
+    match role {
+        NodeRole::Foothold => {
+            format!("<rect class=\"shape\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" rx=\"2\"/>")
+        }
+        NodeRole::Pivot => format!(
+            "<rect class=\"shape\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" rx=\"{}\"/>",
+            h / 2
+        ),
+        NodeRole::Jewel => {
+            let c = (h / 4).max(4);
+            format!(
+                "<polygon class=\"shape\" points=\"{c},0 {},0 {w},{c} {w},{} {},{h} {c},{h} 0,{} 0,{c}\"/>",
+                w - c,
+                h - c,
+                w - c,
+                h - c
+            )
+        }
+    }
+}
+
+fn draw_node(out: &mut String, node: &GraphNode, x: i64, y: i64) {
+    let role = role_str(node.role);
+    let mut title = format!("{} ({role})", node.eni);
+    if let Some(name) = &node.name {
+        title.push_str(&format!("\nName: {name}"));
+    }
+    if let Some(why) = &node.why {
+        title.push_str(&format!("\nwhy: {why}"));
+    }
+    title.push_str(&format!(
+        "\naddress: {}\nsubnet: {}\nVPC: {} ({} / {})\non {} path(s)",
+        node.address, node.subnet, node.vpc, node.account, node.region, node.paths
+    ));
+    let _ = write!(
+        out,
+        "<g class=\"node {role}\" data-eni=\"{}\" data-role=\"{role}\" \
+         transform=\"translate({x},{y})\"><title>{}</title>{}",
+        esc(&node.eni),
+        esc_block(&title),
+        shape(node.role, NODE_W, NODE_H)
+    );
+    let _ = write!(
+        out,
+        "<text class=\"eni\" x=\"14\" y=\"19\">{}</text>",
+        fit(&node.eni, 28)
+    );
+    match &node.name {
+        Some(name) => {
+            let _ = write!(
+                out,
+                "<text class=\"name\" x=\"14\" y=\"36\">{}</text>",
+                fit(name, 32)
+            );
+        }
+        None => out.push_str("<text class=\"noname\" x=\"14\" y=\"36\">(no Name tag)</text>"),
+    }
+    let third = match &node.why {
+        Some(why) => format!("{} · {why}", node.address),
+        None => node.address.clone(),
+    };
+    let _ = writeln!(
+        out,
+        "<text class=\"addr\" x=\"14\" y=\"52\">{}</text></g>",
+        fit(&third, 36)
+    );
+}
+
+/// An axis-aligned box, for keeping edge labels off nodes, band titles and each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rect {
+    x: i64,
+    y: i64,
+    w: i64,
+    h: i64,
+}
+
+impl Rect {
+    fn overlaps(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+}
+
+/// Where along a curve a label may go, most preferred first: the middle, then
+/// outwards.
+const LABEL_AT: [f64; 15] = [
+    0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9,
+];
+const LABEL_H: i64 = 16;
+
+fn draw_edge(
+    out: &mut String,
+    edge: &GraphEdge,
+    (x1, y1): (i64, i64),
+    (x2, y2): (i64, i64),
+    obstacles: &[Rect],
+    labels: &mut Vec<Rect>,
+) {
+    const ARROW: i64 = 9;
+    let xe = x2 - ARROW;
+    let d = ((xe - x1).abs() / 2).max(60);
+    let services = edge.services.join(", ");
+    let label = if edge.services.len() > 3 {
+        format!(
+            "{} +{}",
+            edge.services[..3].join(", "),
+            edge.services.len() - 3
+        )
+    } else {
+        services.clone()
+    };
+    let shown_len = label.chars().count().min(30) as i64;
+    let label = fit(&label, 30);
+    let bw = shown_len * 7 + 10;
+    // The cubic Bézier from (x1, y1) to (xe, y2) with horizontal tangents at both ends.
+    let at = |t: f64| -> (i64, i64) {
+        let u = 1.0 - t;
+        let (p0, p1, p2, p3) = (x1 as f64, (x1 + d) as f64, (xe - d) as f64, xe as f64);
+        let x = u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3;
+        let (q0, q3) = (y1 as f64, y2 as f64);
+        let y = u * u * u * q0 + 3.0 * u * u * t * q0 + 3.0 * u * t * t * q3 + t * t * t * q3;
+        (x.round() as i64, y.round() as i64)
+    };
+    let boxed = |(x, y): (i64, i64)| Rect {
+        x: x - bw / 2,
+        y: y - LABEL_H / 2,
+        w: bw,
+        h: LABEL_H,
+    };
+    let spot = LABEL_AT
+        .iter()
+        .map(|&t| boxed(at(t)))
+        .find(|r| !obstacles.iter().chain(labels.iter()).any(|o| r.overlaps(o)))
+        .unwrap_or_else(|| boxed(at(0.5)));
+    labels.push(spot);
+    let _ = writeln!(
+        out,
+        "<g class=\"edge\" data-from=\"{}\" data-to=\"{}\" data-services=\"{}\">\
+         <title>{}</title>\
+         <path d=\"M{x1} {y1} C{} {y1}, {} {y2}, {xe} {y2}\"/>\
+         <polygon points=\"{x2},{y2} {xe},{} {xe},{}\"/>\
+         <rect x=\"{}\" y=\"{}\" width=\"{bw}\" height=\"{LABEL_H}\" rx=\"3\"/>\
+         <text x=\"{}\" y=\"{}\">{label}</text></g>",
+        esc(&edge.from),
+        esc(&edge.to),
+        esc(&services),
+        esc(&format!(
+            "{} -> {}: {} ({} path(s))",
+            edge.from, edge.to, services, edge.paths
+        )),
+        x1 + d,
+        xe - d,
+        y2 - 5,
+        y2 + 5,
+        spot.x,
+        spot.y,
+        spot.x + bw / 2,
+        spot.y + 12,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+fn blast_radius(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
+    let rows: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.blast_radius.is_some())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let n = rows
+        .iter()
+        .filter_map(|f| f.blast_radius.as_ref())
+        .map(|b| b.within.len().max(b.max_hops))
+        .max()
+        .unwrap_or(0);
+    out.push_str("<section id=\"blast-radius\">\n<h2>Blast radius</h2>\n");
+    out.push_str(
+        "<p class=\"meta\">Crown jewels each foothold reaches within a number of hops.</p>\n",
+    );
+    out.push_str(
+        "<table class=\"blast\"><thead><tr><th>foothold</th><th>account/region</th><th>severity</th>",
+    );
+    for i in 1..=n {
+        let _ = write!(
+            out,
+            "<th class=\"num\">&#8804; {i} hop{}</th>",
+            if i == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for f in rows {
+        let Some(b) = &f.blast_radius else { continue };
+        let name = f.resource.name.as_deref().or_else(|| {
+            graph
+                .index_of(&f.resource.id)
+                .and_then(|i| graph.nodes.get(i))
+                .and_then(|node| node.name.as_deref())
+        });
+        let _ = write!(
+            out,
+            "<tr data-foothold=\"{}\"><td><span class=\"mono\">{}</span>{}</td><td>{}<br>{}</td>\
+             <td><span class=\"pill sev-{}\">{}</span></td>",
+            esc(&f.resource.id),
+            esc(&f.resource.id),
+            name.map(|n| format!("<br><span class=\"small\">{}</span>", esc(n)))
+                .unwrap_or_default(),
+            esc(&f.account),
+            esc(&f.region),
+            f.severity,
+            f.severity
+        );
+        for i in 0..n {
+            match b.within.get(i) {
+                Some(v) => {
+                    let _ = write!(out, "<td class=\"num\">{v}</td>");
+                }
+                None => out.push_str("<td class=\"num small\">&#8211;</td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}
+
+fn findings_table(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
+    out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
+    if findings.is_empty() {
+        out.push_str("<p class=\"empty\">No findings.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<table class=\"findings\"><thead><tr><th>severity</th><th>status</th><th>check</th>\
+         <th>account/region</th><th>resource</th><th>message</th></tr></thead>\n<tbody>\n",
+    );
+    for f in findings {
+        let status = match f.status {
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+        };
+        let _ = write!(
+            out,
+            "<tr data-check=\"{}\" data-fingerprint=\"{}\">\
+             <td><span class=\"pill sev-{}\">{}</span></td>\
+             <td><span class=\"pill status-{status}\">{status}</span></td>\
+             <td><code>{}</code></td><td>{}<br>{}</td>\
+             <td><span class=\"mono\">{}</span>{}<br><span class=\"small\">{}</span></td>\
+             <td><div class=\"pre\">{}</div>",
+            esc(&f.check),
+            esc(&f.fingerprint),
+            f.severity,
+            f.severity,
+            esc(&f.check),
+            esc(&f.account),
+            esc(&f.region),
+            esc(&f.resource.id),
+            f.resource
+                .name
+                .as_deref()
+                .map(|n| format!("<br>{}", esc(n)))
+                .unwrap_or_default(),
+            esc(&f.resource.resource_type),
+            esc_block(&f.message),
+        );
+        details(out, f, graph);
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}
+
+fn details(out: &mut String, f: &Finding, graph: &AttackGraph) {
+    let _ = write!(
+        out,
+        "<details><summary>evidence ({})</summary>",
+        f.evidence.len()
+    );
+    if let Some(path) = &f.path {
+        out.push_str("<p><b>Path</b></p>");
+        path_steps(out, path, graph);
+    }
+    if let Some(b) = &f.blast_radius {
+        let _ = write!(
+            out,
+            "<p><b>Blast radius</b>: {} (within 1..{} hops)</p>",
+            b.within
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            b.max_hops
+        );
+    }
+    if !f.evidence.is_empty() {
+        out.push_str("<ol class=\"evidence\">");
+        for e in &f.evidence {
+            let _ = write!(
+                out,
+                "<li><b>{}</b>: <span class=\"pre\">{}</span></li>",
+                esc(&e.component),
+                esc_block(&e.detail)
+            );
+        }
+        out.push_str("</ol>");
+    }
+    if !f.related.is_empty() {
+        out.push_str("<p><b>Related</b></p><ul>");
+        for r in &f.related {
+            let _ = write!(
+                out,
+                "<li><span class=\"mono\">{}</span> <span class=\"small\">{}</span>{}</li>",
+                esc(&r.id),
+                esc(&r.resource_type),
+                r.name
+                    .as_deref()
+                    .map(|n| format!(" ({})", esc(n)))
+                    .unwrap_or_default()
+            );
+        }
+        out.push_str("</ul>");
+    }
+    let _ = write!(
+        out,
+        "<p><b>Remediation</b>: <span class=\"pre\">{}</span></p>\
+         <p class=\"small\">{} &middot; fingerprint <span class=\"mono\">{}</span>{}</p></details>",
+        esc_block(&f.remediation),
+        esc(&f.title),
+        esc(&f.fingerprint),
+        f.resource
+            .arn
+            .as_deref()
+            .map(|a| format!(" &middot; <span class=\"mono\">{}</span>", esc(a)))
+            .unwrap_or_default()
+    );
+}
+
+/// A path as text, hop by hop: `eni-a (web) → eni-b (app): tcp/22`.
+fn path_steps(out: &mut String, path: &AttackPath, graph: &AttackGraph) {
+    let label = |i: usize| -> String {
+        match path.nodes.get(i) {
+            Some(n) => {
+                let name = n.name.as_deref().or_else(|| {
+                    graph
+                        .index_of(&n.eni)
+                        .and_then(|g| graph.nodes.get(g))
+                        .and_then(|g| g.name.as_deref())
+                });
+                match name {
+                    Some(name) => format!(
+                        "<span class=\"mono\">{}</span> ({})",
+                        esc(&n.eni),
+                        esc(name)
+                    ),
+                    None => format!("<span class=\"mono\">{}</span>", esc(&n.eni)),
+                }
+            }
+            None => "?".to_string(),
+        }
+    };
+    out.push_str("<ol class=\"path\">");
+    for hop in &path.hops {
+        let _ = write!(
+            out,
+            "<li>{} &#8594; {}: <span class=\"mono\">{}</span></li>",
+            label(hop.from),
+            label(hop.to),
+            esc(&hop.services.join(", "))
+        );
+    }
+    out.push_str("</ol>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::attack_graph::tests::{blast, finding, node, path, sample};
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::new(1_700_000_000);
+        inv.accounts.push(crate::inventory::AccountInventory {
+            account_id: "111122223333".to_string(),
+            regions: vec![crate::inventory::RegionInventory {
+                region: "us-east-1".to_string(),
+                ..Default::default()
+            }],
+        });
+        inv
+    }
+
+    fn hostile_findings() -> Vec<Finding> {
+        use NodeRole::*;
+        let evil = "<script>alert('x')</script>\"&'<img src=http://evil.example/x.png>";
+        let mut f = node("eni-f", Foothold, "vpc-<b>1</b>", Some(evil));
+        f.why = Some("<style>body{display:none}</style>".to_string());
+        let p = path(
+            vec![
+                f,
+                node("eni-p", Pivot, "vpc-<b>1</b>", Some("\u{1b}[31mred\nline")),
+                node(
+                    "eni-\"j\"",
+                    Jewel,
+                    "vpc-2",
+                    Some("</svg><script>x</script>"),
+                ),
+            ],
+            &[&["tcp/22<"], &["tcp/5432\"onmouseover=\"x"]],
+        );
+        let mut lm = finding("lateral-movement-path", "eni-f", Some(p));
+        lm.message = "<script>alert(1)</script>".to_string();
+        lm.resource.name = Some("<iframe src=//evil>".to_string());
+        lm.evidence.push(crate::report::finding::Evidence {
+            component: "<b>sg</b>".to_string(),
+            detail: "allows 'everything' & more".to_string(),
+        });
+        vec![lm, blast("eni-f", vec![0, 1])]
+    }
+
+    /// Every tag of the document as (name, attributes). Text never holds a raw `<`
+    /// (it is escaped), so every `<` starts a tag; our attributes are double-quoted.
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find('<') {
+            rest = &rest[start + 1..];
+            let chars: Vec<char> = rest.chars().collect();
+            let mut i = 0;
+            let mut name = String::new();
+            while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '>' {
+                name.push(chars[i]);
+                i += 1;
+            }
+            let mut attrs = Vec::new();
+            loop {
+                while i < chars.len() && chars[i].is_whitespace() {
+                    i += 1;
+                }
+                if i >= chars.len() || chars[i] == '>' || chars[i] == '/' {
+                    break;
+                }
+                let mut key = String::new();
+                while i < chars.len() && !"= >".contains(chars[i]) {
+                    key.push(chars[i]);
+                    i += 1;
+                }
+                let mut value = String::new();
+                if chars.get(i) == Some(&'=') {
+                    assert_eq!(chars.get(i + 1), Some(&'"'), "unquoted attribute {key}");
+                    i += 2;
+                    while i < chars.len() && chars[i] != '"' {
+                        value.push(chars[i]);
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                attrs.push((key, value));
+            }
+            out.push((name.to_lowercase(), attrs));
+        }
+        out
+    }
+
+    const TAGS: &[&str] = &[
+        "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p",
+        "b", "div", "span", "svg", "rect", "g", "text", "path", "polygon", "main", "section",
+        "table", "thead", "tbody", "tr", "th", "td", "code", "br", "details", "summary", "ol",
+        "ul", "li",
+    ];
+    const ATTRS: &[&str] = &[
+        "html",
+        "lang",
+        "charset",
+        "name",
+        "content",
+        "http-equiv",
+        "class",
+        "id",
+        "width",
+        "height",
+        "viewbox",
+        "role",
+        "aria-label",
+        "x",
+        "y",
+        "rx",
+        "d",
+        "points",
+        "transform",
+        "style",
+    ];
+
+    /// Only the tags and attributes the renderer writes: an injected tag or attribute
+    /// (`<script>`, `<img src>`, `onmouseover=`) cannot hide.
+    fn assert_only_our_markup(html: &str) {
+        for (name, attrs) in tags(html) {
+            let bare = name.trim_start_matches('/');
+            assert!(TAGS.contains(&bare), "unexpected tag <{name}>");
+            for (k, v) in attrs {
+                assert!(
+                    ATTRS.contains(&k.to_lowercase().as_str()) || k.starts_with("data-"),
+                    "unexpected attribute {k}={v:?} on <{name}>"
+                );
+                assert!(!v.contains("url(") && !v.contains("://"), "{k}={v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_everywhere() {
+        let html = render(&inventory(), &[], &hostile_findings());
+        assert_only_our_markup(&html);
+        for raw in [
+            "<script",
+            "<img",
+            "<iframe",
+            "<style>body",
+            "</svg><script",
+            "<b>1</b>",
+            "onmouseover=\"",
+            "'x'",
+        ] {
+            assert!(!html.contains(raw), "raw {raw:?} in the HTML");
+        }
+        assert!(!html.contains('\u{1b}'));
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+        assert!(html.contains("data-eni=\"eni-&quot;j&quot;\""));
+        assert!(html.contains("data-to=\"eni-&quot;j&quot;\""));
+        assert!(html.contains("\\u{1b}[31mred\\nline"));
+        // One <style> (ours) and one <svg> per drawing, nothing more.
+        assert_eq!(html.matches("<style").count(), 1);
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert_eq!(html.matches("</svg>").count(), 2);
+    }
+
+    #[test]
+    fn nothing_is_loaded_from_anywhere() {
+        let html = render(&inventory(), &["a".to_string()], &sample());
+        assert_only_our_markup(&html);
+        for bad in [
+            "src=", "href=", "@import", "url(", "http://", "https://", "<link",
+        ] {
+            assert!(!html.contains(bad), "{bad:?} in the HTML");
+        }
+        assert!(html.contains("Content-Security-Policy"));
+    }
+
+    #[test]
+    fn the_markup_checker_catches_injections() {
+        for bad in [
+            "<p><script>x</script></p>",
+            "<p><img src=\"x\"></p>",
+            "<p class=\"a\" onclick=\"x\"></p>",
+            "<div style=\"background: url(http://x/)\"></div>",
+        ] {
+            assert!(
+                std::panic::catch_unwind(|| assert_only_our_markup(bad)).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn graph_has_nodes_edges_bands_and_legend() {
+        let html = render(&inventory(), &[], &sample());
+        for eni in ["eni-web-a", "eni-web-b", "eni-app", "eni-db"] {
+            assert_eq!(
+                html.matches(&format!("data-eni=\"{eni}\" data-role="))
+                    .count(),
+                1,
+                "{eni}"
+            );
+        }
+        assert!(html.contains(
+            "data-from=\"eni-app\" data-to=\"eni-db\" data-services=\"tcp/3306, tcp/5432\""
+        ));
+        assert!(html.contains("data-vpc=\"vpc-front\""));
+        assert!(html.contains("data-vpc=\"vpc-data\""));
+        assert!(html.contains("crown jewels"));
+        assert!(html.contains("id=\"blast-radius\""));
+        assert!(html.contains("&#8804; 3 hops"));
+        assert!(html.contains("<details><summary>evidence (0)</summary>"));
+        assert!(html.contains("2023-11-14 22:13:20 UTC"));
+    }
+
+    #[test]
+    fn layout_puts_footholds_left_jewels_right_pivots_by_hop() {
+        use NodeRole::*;
+        let p = path(
+            vec![
+                node("eni-f", Foothold, "vpc-1", None),
+                node("eni-p1", Pivot, "vpc-1", None),
+                node("eni-p2", Pivot, "vpc-2", None),
+                node("eni-j", Jewel, "vpc-2", None),
+            ],
+            &[&["tcp/22"], &["tcp/22"], &["tcp/22"]],
+        );
+        let q = path(
+            vec![
+                node("eni-g", Foothold, "vpc-1", None),
+                node("eni-j2", Jewel, "vpc-1", None),
+            ],
+            &[&["tcp/443"]],
+        );
+        let g = AttackGraph::from_paths([&p, &q]);
+        let lay = layout(&g);
+        let x = |eni: &str| lay.nodes[g.index_of(eni).unwrap()].0;
+        let y = |eni: &str| lay.nodes[g.index_of(eni).unwrap()].1;
+        assert!(x("eni-f") < x("eni-p1"));
+        assert!(x("eni-p1") < x("eni-p2"));
+        assert!(x("eni-p2") < x("eni-j"));
+        assert_eq!(x("eni-f"), x("eni-g"));
+        assert_eq!(x("eni-j"), x("eni-j2"));
+        // vpc-1 is the first band: two footholds stacked, so it is two rows high.
+        assert!(y("eni-f") < y("eni-g"));
+        assert!(y("eni-g") < y("eni-p2"));
+        assert_eq!(lay.bands.len(), 2);
+        let (_, band1_y, band1_h) = lay.bands[0];
+        assert!(band1_y + band1_h <= lay.bands[1].1);
+        let headings: Vec<&str> = lay.columns.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(
+            headings,
+            [
+                "footholds",
+                "pivots: 1 hop",
+                "pivots: 2 hops",
+                "crown jewels"
+            ]
+        );
+        // Nothing overlaps: every box is inside the drawing and boxes are disjoint.
+        for (i, &(ax, ay)) in lay.nodes.iter().enumerate() {
+            assert!(ax >= 0 && ay >= 0 && ax + NODE_W <= lay.width && ay + NODE_H <= lay.height);
+            for &(bx, by) in &lay.nodes[i + 1..] {
+                assert!(
+                    ax + NODE_W <= bx
+                        || bx + NODE_W <= ax
+                        || ay + NODE_H <= by
+                        || by + NODE_H <= ay
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_paths_says_so_and_output_is_deterministic() {
+        let only = vec![finding("egress-world-open", "sg-1", None)];
+        let html = render(&inventory(), &[], &only);
+        assert!(html.contains("No attack paths"));
+        assert!(!html.contains("id=\"attack-graph\""));
+        assert!(!html.contains("id=\"blast-radius\""));
+        assert!(html.contains("<svg class=\"sevbar\""));
+        let mut f = sample();
+        let a = render(&inventory(), &[], &f);
+        assert_eq!(a, render(&inventory(), &[], &f));
+        // The drawing does not depend on the order of the findings.
+        let svg = |h: &str| {
+            let start = h.find("<svg id=\"attack-graph\"").unwrap();
+            h[start..start + h[start..].find("</svg>").unwrap()].to_string()
+        };
+        f.reverse();
+        assert_eq!(svg(&a), svg(&render(&inventory(), &[], &f)));
+        assert!(render(&inventory(), &[], &[]).contains("No findings."));
+    }
+
+    #[test]
+    fn escaping_and_dates() {
+        assert_eq!(
+            esc("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+        assert_eq!(esc("a\nb\u{7}"), "a\\nb\\u{7}");
+        assert_eq!(esc_block("a\nb"), "a\nb");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("<<<<", 4), "&lt;&lt;&lt;&lt;");
+        assert_eq!(fit("<<<<<", 4), "&lt;&lt;&lt;…");
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_709_251_199), "2024-02-29 23:59:59 UTC");
+    }
+}
