@@ -53,6 +53,86 @@ fn corrupt_inventory_names_line_and_column() {
 }
 
 #[test]
+fn config_typos_name_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vpcaudit.toml");
+    std::fs::write(&path, "[lateral]\nmax_hops = 3\nuntrustd = []\n").unwrap();
+    let out = vpcaudit_offline()
+        .args(["scan", "--demo", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let line = stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
+    assert!(
+        line.starts_with("vpcaudit: error: config <dir>/vpcaudit.toml: line 3, column 1: unknown field `untrustd`"),
+        "{line}"
+    );
+    // A missing file is an input error too.
+    let out = vpcaudit_offline()
+        .args(["scan", "--demo", "--config"])
+        .arg(dir.path().join("absent.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("cannot read config"));
+}
+
+#[test]
+fn config_changes_the_lateral_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vpcaudit.toml");
+    let run = |config: Option<&std::path::Path>| {
+        let mut cmd = vpcaudit_offline();
+        cmd.args([
+            "scan",
+            "--demo",
+            "--format",
+            "json",
+            "--checks",
+            "lateral-movement-path,lateral-blast-radius",
+        ]);
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["findings"].as_array().unwrap().clone()
+    };
+    let default = run(None);
+    let hops = |f: &serde_json::Value| f["path"]["hops"].as_array().map_or(0, |h| h.len());
+    assert!(
+        default.iter().any(|f| hops(f) == 2),
+        "the demo has 2-hop paths"
+    );
+    std::fs::write(&path, "[lateral]\nmax_hops = 1\npaths_per_jewel = 1\n").unwrap();
+    let one = run(Some(&path));
+    assert!(!one.is_empty());
+    assert!(one
+        .iter()
+        .filter(|f| f["check"] == "lateral-movement-path")
+        .all(|f| hops(f) == 1));
+    assert!(one
+        .iter()
+        .filter(|f| f["check"] == "lateral-blast-radius")
+        .all(|f| f["blast_radius"]["within"].as_array().unwrap().len() == 1));
+    let per_jewel = |fs: &[serde_json::Value]| {
+        let mut ids: Vec<String> = fs
+            .iter()
+            .filter(|f| f["check"] == "lateral-movement-path")
+            .map(|f| f["resource"]["id"].as_str().unwrap().to_string())
+            .collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        (n, ids.len())
+    };
+    let (paths, jewels) = per_jewel(&one);
+    assert_eq!(paths, jewels, "one path per jewel");
+}
+
+#[test]
 fn truncated_inventory_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inv.json");

@@ -218,7 +218,7 @@ fn lateral_graph(c: &mut Criterion) {
         b.iter(|| Graph::build(&model, black_box(inv), catalogue(), DEFAULT_EPHEMERAL))
     });
     g.bench_function("reach_4_hops", |b| {
-        b.iter(|| graph.reach(black_box(0), 4, &all, false))
+        b.iter(|| graph.reach(black_box(0), 4, &all, &all, false))
     });
     g.finish();
 }

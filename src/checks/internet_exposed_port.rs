@@ -34,14 +34,18 @@ impl Check for InternetExposedPort {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             for eni in &ri.network_interfaces {
+                // Built only for an ENI with something to report.
                 let resource =
-                    resources::network_interface(account, &ri.region, &eni.id, Some(&eni.tags));
-                let mut related: Vec<_> = eni
-                    .security_group_ids
-                    .iter()
-                    .map(|g| resources::security_group(account, &ri.region, g, None))
-                    .collect();
-                related.push(resources::subnet(account, &ri.region, &eni.subnet_id, None));
+                    || resources::network_interface(account, &ri.region, &eni.id, Some(&eni.tags));
+                let related = || {
+                    let mut related: Vec<_> = eni
+                        .security_group_ids
+                        .iter()
+                        .map(|g| resources::security_group(account, &ri.region, g, None))
+                        .collect();
+                    related.push(resources::subnet(account, &ri.region, &eni.subnet_id, None));
+                    related
+                };
                 let exposure = ctx.exposure(&eni.id);
                 let exposure = match exposure.as_ref() {
                     Ok(e) => e,
@@ -51,18 +55,23 @@ impl Check for InternetExposedPort {
                                 Draft::unknown(
                                     account,
                                     &ri.region,
-                                    resource,
+                                    resource(),
                                     format!(
                                         "exposure of {} could not be evaluated: {reason}",
                                         eni.id
                                     ),
                                 )
-                                .related(related),
+                                .related(related()),
                             );
                         }
                         continue;
                     }
                 };
+                if exposure.flows.is_empty() && exposure.unknown.is_empty() {
+                    continue;
+                }
+                let resource = resource();
+                let mut related = related();
                 if let Some(igw) = &exposure.gateway {
                     related.push(resources::internet_gateway(account, &ri.region, igw, None));
                 }

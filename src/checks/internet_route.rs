@@ -1,6 +1,7 @@
 //! Where a subnet's traffic to "the internet" goes, asked of the engine with one
 //! probe address: straight out, through NAT or a firewall, or nowhere.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
@@ -44,6 +45,55 @@ pub fn trace_to(ctx: &Context, eni: &str, dst: IpAddr) -> (EgressPath, Option<St
         _ => None,
     };
     (path, unknown)
+}
+
+/// [`path_from`] for many ENIs, traced once per (region, subnet, whether the ENI has
+/// an address of the probe's family).
+///
+/// The route path depends on nothing else of the ENI: the walk starts at its subnet's
+/// route table and follows routes toward the fixed probe address, and the only other
+/// thing it reads of the ENI is whether it has a source address of that family (none:
+/// no path). The ENI's own address, groups and VPC only shape the *verdict*, which
+/// this does not return (use [`trace`] for the reason a path is unknown: that depends
+/// on the ENI's groups too).
+pub struct Paths<'c, 'm, 'a> {
+    ctx: &'c Context<'m, 'a>,
+    dst: IpAddr,
+    known: HashMap<(&'a str, &'a str, &'a str, bool), EgressPath>,
+}
+
+impl<'c, 'm, 'a> Paths<'c, 'm, 'a> {
+    /// Paths toward [`PROBE`].
+    pub fn new(ctx: &'c Context<'m, 'a>) -> Self {
+        Paths::toward(ctx, PROBE)
+    }
+
+    /// Paths toward `dst`.
+    pub fn toward(ctx: &'c Context<'m, 'a>, dst: IpAddr) -> Self {
+        Paths {
+            ctx,
+            dst,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The same as `trace_to(ctx, eni, dst).0`.
+    pub fn from(&mut self, eni: &str) -> &EgressPath {
+        // Located as the engine locates it (the first collection holding the id).
+        let Ok((rm, found)) = self.ctx.model.locate_eni(eni) else {
+            // Not found: the trace ends at once, with no path.
+            return &EgressPath::None;
+        };
+        let family = if self.dst.is_ipv6() {
+            !found.ipv6s.is_empty()
+        } else {
+            !found.private_ipv4s.is_empty()
+        };
+        let (ctx, dst) = (self.ctx, self.dst);
+        self.known
+            .entry((rm.account_id, rm.region, found.subnet_id.as_str(), family))
+            .or_insert_with(|| trace_to(ctx, eni, dst).0)
+    }
 }
 
 /// Whether the path reaches an internet gateway (directly, through NAT or a firewall).

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::inventory::{Direction, L4Match, NetworkInterface, PortRange, Protocol};
-use crate::reach::lateral::{pair_points, Catalogue, Graph, Reach, MAX_POINTS};
+use crate::reach::lateral::{Catalogue, Graph, Pairs, Reach, MAX_POINTS};
 use crate::reach::path::{eni_to_eni, DEFAULT_EPHEMERAL};
 use crate::reach::sets::{ServicePoint, ServiceSet};
 use crate::report::finding::{
@@ -112,20 +112,27 @@ fn tcp(ports: impl IntoIterator<Item = u16>) -> Vec<ServicePoint> {
 
 impl Analysis {
     pub fn run(ctx: &Context) -> Analysis {
+        let started = std::time::Instant::now();
         let config = &ctx.config.lateral;
         let roles_input = locate_all(ctx);
         let catalogue = catalogue(ctx, &roles_input);
         let graph = Graph::build(ctx.model, ctx.inventory, catalogue, DEFAULT_EPHEMERAL);
         let roles = roles(ctx, &graph);
         let max_hops = config.max_hops;
+        tracing::debug!("lateral: graph and roles in {:?}", started.elapsed());
 
         // Every foothold class's reach; per jewel class, who reaches it and how far.
-        let mut reaches: HashMap<usize, Reach> = HashMap::new();
+        let footholds: Vec<usize> = (0..graph.len())
+            .filter(|&f| roles.foothold[f].is_some())
+            .collect();
+        let wanted = wanted(&graph, &roles, false);
+        let reaches = walks(&graph, &footholds, max_hops, &roles.pivots, &wanted);
         let mut by_jewel: BTreeMap<usize, Vec<(usize, Rank, usize)>> = BTreeMap::new();
         let mut blast = Vec::new();
-        for (f, foothold) in roles.foothold.iter().enumerate() {
-            let Some(foothold) = foothold else { continue };
-            let r = graph.reach(f, max_hops, &roles.pivots, false);
+        for (&f, r) in &reaches {
+            let Some(foothold) = &roles.foothold[f] else {
+                continue;
+            };
             let mut within = vec![0usize; max_hops];
             for (c, d) in r.reached() {
                 if let Some(j) = &roles.jewel[c] {
@@ -139,9 +146,19 @@ impl Analysis {
             if within.last().is_some_and(|&n| n > 0) {
                 blast.push(blast_draft(foothold, &within, graph.classes[f].enis.len()));
             }
-            reaches.insert(f, r);
         }
 
+        tracing::debug!(
+            footholds = reaches.len(),
+            "lateral: walks in {:?}",
+            started.elapsed()
+        );
+        let mut pairs = Pairs::new(
+            ctx.model,
+            ctx.inventory,
+            &graph.catalogue,
+            DEFAULT_EPHEMERAL,
+        );
         let mut paths = Vec::new();
         for (j, mut found) in by_jewel {
             found.sort();
@@ -155,12 +172,18 @@ impl Analysis {
                 };
                 debug_assert_eq!(classes.len(), d + 1);
                 paths.extend(path_draft(
-                    ctx, &graph, &roles, &classes, jewel, reached_by, false,
+                    ctx, &mut pairs, &graph, &roles, &classes, jewel, reached_by, false,
                 ));
             }
         }
-        paths.extend(undecided(ctx, &graph, &roles, &reaches));
+        tracing::debug!(
+            paths = paths.len(),
+            "lateral: path findings in {:?}",
+            started.elapsed()
+        );
+        paths.extend(undecided(ctx, &mut pairs, &graph, &roles, &reaches));
         paths.extend(unevaluated(ctx, &graph));
+        tracing::debug!("lateral: done in {:?}", started.elapsed());
         Analysis { paths, blast }
     }
 }
@@ -309,6 +332,22 @@ fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph) -> Roles<'a> {
     roles
 }
 
+/// The classes a walk looks for: pivots and jewels that a foothold or pivot has an
+/// edge to (footholds are hosts, so pivots too).
+fn wanted(graph: &Graph, roles: &Roles, with_maybe: bool) -> Vec<u64> {
+    let mut wanted = roles.pivots.clone();
+    for (j, jewel) in roles.jewel.iter().enumerate() {
+        if jewel.is_some() {
+            wanted[j / 64] |= 1 << (j % 64);
+        }
+    }
+    let reachable = graph.reachable_from(&roles.pivots, with_maybe);
+    for (w, r) in wanted.iter_mut().zip(reachable) {
+        *w &= r;
+    }
+    wanted
+}
+
 /// What the internet can open on `eni`, when it can open something.
 fn internet_foothold(ctx: &Context, eni: &NetworkInterface) -> Option<String> {
     let exposure = ctx.exposure(&eni.id);
@@ -373,8 +412,10 @@ fn severity(hops: usize, jewel: &Jewel, foothold: &Foothold) -> Severity {
 }
 
 /// The finding for one path of classes (foothold first, jewel last).
+#[allow(clippy::too_many_arguments)]
 fn path_draft(
     ctx: &Context,
+    pairs: &mut Pairs,
     graph: &Graph,
     roles: &Roles,
     classes: &[usize],
@@ -428,15 +469,7 @@ fn path_draft(
     let mut route_words = Vec::new();
     for k in 0..hops {
         let (from, to) = (members[k], members[k + 1]);
-        let (proven, maybe) = pair_points(
-            ctx.model,
-            ctx.inventory,
-            &from.eni.id,
-            &to.eni.id,
-            &graph.catalogue,
-            DEFAULT_EPHEMERAL,
-        )
-        .unwrap_or((0, 0));
+        let (proven, maybe) = pairs.points(&from.eni.id, &to.eni.id).unwrap_or((0, 0));
         let points = graph
             .catalogue
             .decode(if proven != 0 { proven } else { maybe });
@@ -562,9 +595,10 @@ fn blast_draft(foothold: &Foothold, within: &[usize], class_size: usize) -> Draf
 /// from the nearest foothold.
 fn undecided(
     ctx: &Context,
+    pairs: &mut Pairs,
     graph: &Graph,
     roles: &Roles,
-    proven: &HashMap<usize, Reach>,
+    proven: &BTreeMap<usize, Reach>,
 ) -> Vec<Draft> {
     let any_maybe = (0..graph.len()).any(|a| graph.maybe_row(a).iter().any(|w| *w != 0));
     if !any_maybe {
@@ -574,34 +608,66 @@ fn undecided(
         .values()
         .flat_map(|r| r.reached().map(|(c, _)| c))
         .collect();
-    let mut best: BTreeMap<usize, (usize, Rank, usize)> = BTreeMap::new();
-    let mut maybe_reaches = HashMap::new();
+    let wanted = wanted(graph, roles, true);
+    let mut starts = vec![0u64; graph.words()];
     for (f, foothold) in roles.foothold.iter().enumerate() {
-        let Some(foothold) = foothold else { continue };
-        let r = graph.reach(f, ctx.config.lateral.max_hops, &roles.pivots, true);
-        for (c, d) in r.reached() {
-            if roles.jewel[c].is_none() || reached.contains(&c) {
-                continue;
-            }
-            let candidate = (d, foothold.rank(), f);
-            let slot = best.entry(c).or_insert_with(|| candidate.clone());
-            if candidate < *slot {
-                *slot = candidate;
-            }
+        if foothold.is_some() {
+            starts[f / 64] |= 1 << (f % 64);
         }
-        maybe_reaches.insert(f, r);
     }
+    let r = graph.reach_from(
+        &starts,
+        ctx.config.lateral.max_hops,
+        &roles.pivots,
+        &wanted,
+        true,
+    );
     let mut out = Vec::new();
-    for (j, (_, _, f)) in best {
+    for (j, _) in r.reached() {
+        if reached.contains(&j) {
+            continue;
+        }
         let Some(jewel) = &roles.jewel[j] else {
             continue;
         };
-        let Some(classes) = maybe_reaches[&f].path(graph, &roles.pivots, j) else {
+        let Some(classes) = r.path(graph, &roles.pivots, j) else {
             continue;
         };
-        out.extend(path_draft(ctx, graph, roles, &classes, jewel, 1, true));
+        out.extend(path_draft(
+            ctx, pairs, graph, roles, &classes, jewel, 1, true,
+        ));
     }
     out
+}
+
+/// Each foothold's walk, on two threads when there are two cores.
+fn walks(
+    graph: &Graph,
+    footholds: &[usize],
+    max_hops: usize,
+    pivots: &[u64],
+    wanted: &[u64],
+) -> BTreeMap<usize, Reach> {
+    let walk = |part: &[usize]| -> Vec<(usize, Reach)> {
+        part.iter()
+            .map(|&f| (f, graph.reach(f, max_hops, pivots, wanted, false)))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    if threads < 2 || footholds.len() < 64 {
+        return walk(footholds).into_iter().collect();
+    }
+    let (a, b) = footholds.split_at(footholds.len() / 2);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| walk(a));
+        let mut out: BTreeMap<usize, Reach> = walk(b).into_iter().collect();
+        // A panic in the other half is the check's failure: the registry reports it.
+        match first.join() {
+            Ok(v) => out.extend(v),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
 }
 
 /// Classes whose groups or NACL could not be read: their paths are unknown, said

@@ -4,6 +4,8 @@
 //! instead. Every host there, compromised or not, gets the port. Medium for a group
 //! in use, low for one no ENI carries. World-open rules are the exposure checks' job.
 
+use std::collections::HashMap;
+
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::inventory::{
@@ -60,14 +62,22 @@ impl Check for SgInternalCidrTrust {
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };
+            // Per VPC, computed on first use: its own CIDRs (the first VPC listed
+            // with the id) and what a group reference from it could name.
+            let mut own_cidrs: HashMap<&str, Option<IpSet>> = HashMap::new();
+            let mut scopes: HashMap<&str, IpSet> = HashMap::new();
             for g in &ri.security_groups {
                 let Some(vpc_id) = g.vpc_id.as_deref() else {
                     continue;
                 };
-                let own = ri.vpcs.iter().find(|v| v.id == vpc_id).map(vpc_cidrs);
-                let scope = referenceable(ctx, &ri.region, vpc_id);
+                let own = own_cidrs
+                    .entry(vpc_id)
+                    .or_insert_with(|| ri.vpcs.iter().find(|v| v.id == vpc_id).map(vpc_cidrs));
+                let scope = scopes
+                    .entry(vpc_id)
+                    .or_insert_with(|| referenceable(ctx, &ri.region, vpc_id));
                 let (rules, unknown) = address_rules(rm, g, &sensitive);
-                let hits = hits(&rules, &sensitive, own.as_ref(), &scope);
+                let hits = hits(&rules, &sensitive, own.as_ref(), scope);
                 if let Some(d) = draft(account, ri, g, used.contains(g.id.as_str()), hits, unknown)
                 {
                     out.push(d);
@@ -108,7 +118,8 @@ fn address_rules<'a>(
         };
         rules.push((r, peers, services));
     }
-    rules.sort_by_key(|(r, p, s)| (s.to_string(), p.to_string(), describe_rule(r)));
+    // Stable, as `sort_by_key`, with each key built once.
+    rules.sort_by_cached_key(|(r, p, s)| (s.to_string(), p.to_string(), describe_rule(r)));
     (rules, unknown)
 }
 

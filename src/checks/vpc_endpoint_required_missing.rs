@@ -3,12 +3,12 @@
 //! requirement is the private EKS cluster set, for VPCs whose instances carry EKS
 //! cluster tags; other VPCs require nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::inventory::{Instance, RegionInventory};
+use crate::inventory::{Instance, NetworkInterface, RegionInventory};
 
 use super::context::{Context, Draft};
-use super::internet_route::{leaves, path_from};
+use super::internet_route::{leaves, Paths};
 use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;
@@ -41,18 +41,27 @@ fn short_service(region: &str, name: &str) -> String {
 impl Check for VpcEndpointRequiredMissing {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
+        let mut paths = Paths::new(ctx);
         for (account, ri) in ctx.regions() {
+            let eks = eks_vpcs(ri);
+            // Workload ENIs by VPC, in inventory order, gathered once.
+            let mut workloads: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
+            for e in &ri.network_interfaces {
+                if eks.contains(e.vpc_id.as_str()) && !ctx.is_infrastructure(e) {
+                    workloads.entry(e.vpc_id.as_str()).or_default().push(e);
+                }
+            }
             for vpc in &ri.vpcs {
-                let Some(required) = required_for(ri, &vpc.id) else {
+                let Some(required) = required_for(&eks, &vpc.id) else {
                     continue;
                 };
                 // Only where private workloads cannot reach the public service
                 // endpoints some other way.
-                let private: Vec<&str> = ri
-                    .network_interfaces
-                    .iter()
-                    .filter(|e| e.vpc_id == vpc.id && !ctx.is_infrastructure(e))
-                    .filter(|e| !leaves(&path_from(ctx, &e.id)))
+                let private: Vec<&str> = workloads
+                    .get(vpc.id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| !leaves(paths.from(&e.id)))
                     .map(|e| e.subnet_id.as_str())
                     .collect::<BTreeSet<_>>()
                     .into_iter()
@@ -95,11 +104,16 @@ impl Check for VpcEndpointRequiredMissing {
     }
 }
 
-/// The services `vpc_id` requires, or `None` when nothing is required of it.
-fn required_for(ri: &RegionInventory, vpc_id: &str) -> Option<&'static [&'static str]> {
-    let eks = ri
-        .instances
+/// The VPCs of the region's EKS nodes.
+fn eks_vpcs(ri: &RegionInventory) -> HashSet<&str> {
+    ri.instances
         .iter()
-        .any(|i| is_eks_node(i) && i.vpc_id.as_deref() == Some(vpc_id));
-    eks.then_some(EKS_PRIVATE_CLUSTER)
+        .filter(|i| is_eks_node(i))
+        .filter_map(|i| i.vpc_id.as_deref())
+        .collect()
+}
+
+/// The services `vpc_id` requires, or `None` when nothing is required of it.
+fn required_for(eks: &HashSet<&str>, vpc_id: &str) -> Option<&'static [&'static str]> {
+    eks.contains(vpc_id).then_some(EKS_PRIVATE_CLUSTER)
 }

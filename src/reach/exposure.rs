@@ -30,12 +30,12 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use crate::inventory::{
-    Direction, Inventory, L4Match, NetworkAcl, Protocol, RouteDestination, RouteState, RouteTable,
-    RouteTarget,
+    Direction, Inventory, L4Match, NetworkAcl, Protocol, RegionInventory, RouteDestination,
+    RouteState, RouteTable, RouteTarget,
 };
 
-use super::classes::{classes, key_of, ClassKey, EniClass};
-use super::model::Model;
+use super::classes::{classes, has_public_ipv4, key_of, ClassKey, EniClass};
+use super::model::{Model, RegionModel};
 use super::nacl;
 use super::path::{gateway_attached, End, DEFAULT_EPHEMERAL};
 use super::route::{self, describe_route, RouteDecision};
@@ -81,6 +81,42 @@ pub struct ExposureCache<'m, 'a> {
     model: &'m Model<'a>,
     inv: &'a Inventory,
     results: HashMap<ClassKey, Arc<Result<Exposure, String>>>,
+    /// The same results by the parts of the class key borrowed from the inventory, so
+    /// that asking for an ENI whose class is known builds no [`ClassKey`].
+    by_parts: HashMap<KeyParts<'a>, Arc<Result<Exposure, String>>>,
+    /// Pieces of [`compute`] shared by many classes.
+    memo: Memo<'a>,
+}
+
+/// A [`ClassKey`] borrowed: the same fields, one for one.
+#[derive(PartialEq, Eq, Hash)]
+struct KeyParts<'a> {
+    account_id: &'a str,
+    region: &'a str,
+    subnet_id: &'a str,
+    /// Sorted, without duplicates, as in [`ClassKey`].
+    security_groups: Vec<&'a str>,
+    public_ipv4: bool,
+    ipv6: bool,
+}
+
+impl<'a> KeyParts<'a> {
+    /// The parts of `key_of(model, eni_id)`, or why the ENI cannot be found.
+    fn of(model: &Model<'a>, eni_id: &str) -> Result<KeyParts<'a>, String> {
+        let (rm, eni) = model.locate_eni(eni_id)?;
+        let mut security_groups: Vec<&'a str> =
+            eni.security_group_ids.iter().map(String::as_str).collect();
+        security_groups.sort_unstable();
+        security_groups.dedup();
+        Ok(KeyParts {
+            account_id: rm.account_id,
+            region: rm.region,
+            subnet_id: &eni.subnet_id,
+            security_groups,
+            public_ipv4: has_public_ipv4(eni),
+            ipv6: !eni.ipv6s.is_empty(),
+        })
+    }
 }
 
 impl<'m, 'a> ExposureCache<'m, 'a> {
@@ -89,23 +125,46 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
             model,
             inv,
             results: HashMap::new(),
+            by_parts: HashMap::new(),
+            memo: Memo::default(),
         }
     }
 
     /// The exposure of `subject`, computed on the first request for its class.
     pub fn get<'s>(&mut self, subject: impl Into<Subject<'s>>) -> Arc<Result<Exposure, String>> {
-        let (key, representative) = match subject.into() {
-            Subject::Class(c) => (c.key.clone(), c.representative().to_string()),
-            Subject::Eni(id) => match key_of(self.model, id) {
-                Ok(key) => (key, id.to_string()),
-                Err(reason) => return Arc::new(Err(reason)),
-            },
+        let (key, representative, parts) = match subject.into() {
+            Subject::Class(c) => (c.key.clone(), c.representative().to_string(), None),
+            Subject::Eni(id) => {
+                let parts = match KeyParts::of(self.model, id) {
+                    Ok(parts) => parts,
+                    Err(reason) => return Arc::new(Err(reason)),
+                };
+                if let Some(found) = self.by_parts.get(&parts) {
+                    return Arc::clone(found);
+                }
+                match key_of(self.model, id) {
+                    Ok(key) => (key, id.to_string(), Some(parts)),
+                    Err(reason) => return Arc::new(Err(reason)),
+                }
+            }
         };
-        if let Some(found) = self.results.get(&key) {
-            return Arc::clone(found);
+        let result = match self.results.get(&key) {
+            Some(found) => Arc::clone(found),
+            None => {
+                let result = Arc::new(compute(
+                    self.model,
+                    self.inv,
+                    &representative,
+                    &key,
+                    &mut self.memo,
+                ));
+                self.results.insert(key, Arc::clone(&result));
+                result
+            }
+        };
+        if let Some(parts) = parts {
+            self.by_parts.insert(parts, Arc::clone(&result));
         }
-        let result = Arc::new(compute(self.model, self.inv, &representative, &key));
-        self.results.insert(key, Arc::clone(&result));
         result
     }
 
@@ -143,11 +202,46 @@ pub fn exposure_for_all<'a>(
         .collect()
 }
 
+/// What [`compute`] works out from less than a whole class, kept for the classes
+/// that share it. Every entry is a pure function of its key (the objects are
+/// identified by address: they are borrowed from the model and inventory, which
+/// outlive the cache).
+#[derive(Default)]
+struct Memo<'a> {
+    /// [`nacl_connections`] per NACL.
+    nacls: HashMap<*const NetworkAcl, Arc<NaclConnections>>,
+    /// [`reply_routable`] per (region model, region inventory, route table, VPC of
+    /// the ENI, public IPv4, IPv6): all it reads.
+    routing: HashMap<RoutingKey<'a>, Arc<Routing>>,
+    /// What an internet gateway's edge route table does to requests for a subnet,
+    /// per (region model, region inventory, gateway, subnet).
+    edges: HashMap<EdgeKey<'a>, EdgeAnswer>,
+}
+
+type RoutingKey<'a> = (
+    *const RegionModel<'a>,
+    *const RegionInventory,
+    *const RouteTable,
+    &'a str,
+    bool,
+    bool,
+);
+type EdgeKey<'a> = (
+    *const RegionModel<'a>,
+    *const RegionInventory,
+    String,
+    &'a str,
+);
+/// `Ok(None)`: no edge table; `Ok(Some(step))`: it delivers locally; `Err`: why the
+/// answer is only partial.
+type EdgeAnswer = Result<Option<Step>, String>;
+
 fn compute<'a>(
     model: &Model<'a>,
     inv: &'a Inventory,
     eni: &str,
     key: &ClassKey,
+    memo: &mut Memo<'a>,
 ) -> Result<Exposure, String> {
     let mut steps = Vec::new();
     let mut unknown = Vec::new();
@@ -178,9 +272,20 @@ fn compute<'a>(
     let acl = end.acl()?;
     let table = end.table()?;
 
-    let routing = reply_routable(&end, table, &addressable);
-    steps.extend(routing.steps);
-    unknown.extend(routing.unknown);
+    let routing = Arc::clone(
+        memo.routing
+            .entry((
+                end.rm as *const RegionModel<'a>,
+                end.ri as *const RegionInventory,
+                table as *const RouteTable,
+                end.eni.vpc_id.as_str(),
+                key.public_ipv4,
+                key.ipv6,
+            ))
+            .or_insert_with(|| Arc::new(reply_routable(&end, table, &addressable))),
+    );
+    steps.extend(routing.steps.iter().cloned());
+    unknown.extend(routing.unknown.iter().cloned());
     let sources = addressable.intersection(&routing.routable);
     let mask = FlowSet::from_box(sources.clone(), ServiceSet::all());
 
@@ -189,7 +294,11 @@ fn compute<'a>(
         format!("security groups of {eni}"),
         format!("allow in from the reachable internet: {sg_open}"),
     ));
-    let conn = nacl_connections(acl);
+    let conn = Arc::clone(
+        memo.nacls
+            .entry(acl as *const NetworkAcl)
+            .or_insert_with(|| Arc::new(nacl_connections(acl))),
+    );
     let mut flows = sg_open.intersection(&conn.connections);
     steps.push(Step::new(
         format!("{} (network ACL)", acl.id),
@@ -197,7 +306,7 @@ fn compute<'a>(
     ));
     let unmodelled = sg_open
         .intersection(&conn.inbound)
-        .intersection(&FlowSet::from_box(sources, conn.unmodelled));
+        .intersection(&FlowSet::from_box(sources, conn.unmodelled.clone()));
     if !unmodelled.is_empty() {
         // The services say what is unmodelled; the sources are the exposed ones.
         let services = unmodelled
@@ -209,21 +318,28 @@ fn compute<'a>(
         ));
     }
     if let Some(igw) = &routing.gateway {
-        match route::edge_table_for_gateway(end.rm, end.ri, igw) {
+        let edge = memo
+            .edges
+            .entry((
+                end.rm as *const RegionModel<'a>,
+                end.ri as *const RegionInventory,
+                igw.clone(),
+                end.eni.subnet_id.as_str(),
+            ))
+            .or_insert_with(
+                || match route::edge_table_for_gateway(end.rm, end.ri, igw) {
+                    Ok(None) => Ok(None),
+                    Ok(Some(edge)) => edge_goes_local(&end, edge).map(Some),
+                    Err(reason) => Err(reason),
+                },
+            );
+        match edge {
             Ok(None) => {}
-            Ok(Some(edge)) => match edge_goes_local(&end, edge) {
-                Ok(step) => steps.push(step),
-                Err(reason) => {
-                    // Not proven any more: what the gateway does with the requests
-                    // decides, so all of it moves to "may be". Ingress routing only
-                    // narrows, so nothing open stays nothing.
-                    if !flows.is_empty() {
-                        unknown.push(format!("{flows} may be exposed: {reason}"));
-                        flows = FlowSet::empty();
-                    }
-                }
-            },
+            Ok(Some(step)) => steps.push(step.clone()),
             Err(reason) => {
+                // Not proven any more: what the gateway does with the requests
+                // decides, so all of it moves to "may be". Ingress routing only
+                // narrows, so nothing open stays nothing.
                 if !flows.is_empty() {
                     unknown.push(format!("{flows} may be exposed: {reason}"));
                     flows = FlowSet::empty();
@@ -233,7 +349,7 @@ fn compute<'a>(
     }
     Ok(Exposure {
         flows,
-        gateway: routing.gateway,
+        gateway: routing.gateway.clone(),
         steps,
         unknown,
     })

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::inventory::{
     AssociationTarget, CoverageGap, Inventory, NetworkAcl, NetworkInterface, RegionInventory,
-    SecurityGroup,
+    RouteTable, SecurityGroup, TransitGatewayAttachment,
 };
 
 use super::group_scope::GroupScope;
@@ -42,6 +42,9 @@ pub struct RegionModel<'a> {
     enis: HashMap<&'a str, &'a NetworkInterface>,
     groups: HashMap<&'a str, &'a SecurityGroup>,
     nacls: HashMap<&'a str, &'a NetworkAcl>,
+    route_tables: HashMap<&'a str, &'a RouteTable>,
+    /// (transit gateway, VPC) -> the VPC's attachment (the first, as collected).
+    tgw_vpc_attachments: HashMap<(&'a str, &'a str), &'a TransitGatewayAttachment>,
     prefix_lists: HashMap<&'a str, Result<IpSet, String>>,
     /// Private addresses of the ENIs carrying each group.
     group_members: HashMap<&'a str, IpSet>,
@@ -139,6 +142,8 @@ impl<'a> RegionModel<'a> {
             enis: HashMap::new(),
             groups: HashMap::new(),
             nacls: HashMap::new(),
+            route_tables: HashMap::new(),
+            tgw_vpc_attachments: HashMap::new(),
             prefix_lists: HashMap::new(),
             group_members: HashMap::new(),
             gaps,
@@ -153,6 +158,13 @@ impl<'a> RegionModel<'a> {
             .iter()
             .map(|e| (e.id.as_str(), e))
             .collect();
+        rm.route_tables = ri.route_tables.iter().map(|t| (t.id.as_str(), t)).collect();
+        for a in ri.transit_gateway_attachments.iter().rev() {
+            if let (true, Some(vpc)) = (a.resource_type == "vpc", a.resource_id.as_deref()) {
+                rm.tgw_vpc_attachments
+                    .insert((a.transit_gateway_id.as_str(), vpc), a);
+            }
+        }
         rm.groups = ri
             .security_groups
             .iter()
@@ -193,6 +205,15 @@ impl<'a> RegionModel<'a> {
 
     pub fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
         self.groups.get(id).copied()
+    }
+
+    pub fn route_table(&self, id: &str) -> Option<&'a RouteTable> {
+        self.route_tables.get(id).copied()
+    }
+
+    /// The attachment of VPC `vpc` to transit gateway `tgw`, if collected here.
+    pub fn tgw_vpc_attachment(&self, tgw: &str, vpc: &str) -> Option<&'a TransitGatewayAttachment> {
+        self.tgw_vpc_attachments.get(&(tgw, vpc)).copied()
     }
 
     pub fn network_acl(&self, id: &str) -> Option<&'a NetworkAcl> {

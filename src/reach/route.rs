@@ -173,7 +173,7 @@ pub fn evaluate(
 
 /// The table a subnet uses: its explicit association, else its VPC's main table.
 pub fn table_for_subnet<'a>(
-    region: &RegionModel<'_>,
+    region: &RegionModel<'a>,
     inventory: &'a RegionInventory,
     subnet_id: &str,
 ) -> Result<&'a RouteTable, String> {
@@ -186,10 +186,9 @@ pub fn table_for_subnet<'a>(
     let id = subnet
         .route_table_id
         .ok_or_else(|| format!("no route table was collected for {subnet_id}"))?;
-    inventory
-        .route_tables
-        .iter()
-        .find(|t| t.id == id)
+    let _ = inventory;
+    region
+        .route_table(id)
         .ok_or_else(|| format!("route table {id} of {subnet_id} is not in the inventory"))
 }
 

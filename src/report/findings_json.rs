@@ -15,6 +15,43 @@ pub struct Document<'a> {
     pub scanned: Scanned,
     pub coverage: &'a [CoverageGap],
     pub findings: &'a [Finding],
+    /// Footholds by how many crown jewels they reach, largest first (from the
+    /// `lateral-blast-radius` findings).
+    pub blast_radius: Vec<BlastEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BlastEntry<'a> {
+    pub foothold: &'a str,
+    pub account: &'a str,
+    pub region: &'a str,
+    /// `within[i]`: crown-jewel ENIs reachable in at most `i + 1` hops.
+    pub within: &'a [usize],
+}
+
+/// Footholds with their blast radius, largest first: most jewels within the hop
+/// limit, then most within one hop, then by id.
+pub fn blast_radius(findings: &[Finding]) -> Vec<BlastEntry<'_>> {
+    let mut out: Vec<BlastEntry> = findings
+        .iter()
+        .filter_map(|f| {
+            let b = f.blast_radius.as_ref()?;
+            Some(BlastEntry {
+                foothold: &f.resource.id,
+                account: &f.account,
+                region: &f.region,
+                within: &b.within,
+            })
+        })
+        .collect();
+    let key = |e: &BlastEntry| {
+        (
+            std::cmp::Reverse(e.within.last().copied().unwrap_or(0)),
+            std::cmp::Reverse(e.within.first().copied().unwrap_or(0)),
+        )
+    };
+    out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.foothold.cmp(b.foothold)));
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +101,7 @@ pub fn render(
         },
         coverage: &inv.coverage,
         findings,
+        blast_radius: blast_radius(findings),
     };
     let mut s = serde_json::to_string_pretty(&doc)?;
     s.push('\n');

@@ -59,8 +59,29 @@ pub fn render(inv: &Inventory, findings: &[Finding]) -> String {
         counts.join(", "),
         inv.coverage.len()
     ));
+    let blast = super::findings_json::blast_radius(findings);
+    if !blast.is_empty() {
+        out.push_str(&format!(
+            "Blast radius: {} foothold(s) reach crown jewels; the largest:\n",
+            blast.len()
+        ));
+        for e in blast.iter().take(BLAST_LINES) {
+            let max = e.within.len();
+            out.push_str(&format!(
+                "  {} ({}/{}): {} within {max} hop(s), {} in one\n",
+                neutral(e.foothold),
+                e.account,
+                e.region,
+                e.within.last().copied().unwrap_or(0),
+                e.within.first().copied().unwrap_or(0),
+            ));
+        }
+    }
     out
 }
+
+/// Footholds listed under the summary line.
+const BLAST_LINES: usize = 5;
 
 /// Control characters (ANSI escapes, newlines) from tags and descriptions are shown
 /// escaped, never interpreted by the terminal.

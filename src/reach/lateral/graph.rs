@@ -47,6 +47,7 @@ pub struct Graph {
     proven: Vec<u64>,
     proven_in: Vec<u64>,
     maybe: Vec<u64>,
+    maybe_in: Vec<u64>,
     by_eni: HashMap<String, usize>,
 }
 
@@ -65,6 +66,9 @@ struct Side<'m, 'a> {
     flows: Arc<Flows>,
     /// Index into [`Acls::pieces`].
     acl: usize,
+    /// What routing reads of this end, computed once (finding the route table of a
+    /// subnet is a search).
+    route_key: EndKey<'a>,
 }
 
 /// Every NACL in use, as (ingress, egress) pieces.
@@ -106,8 +110,8 @@ impl<'a, 'r> RouteCache<'a, 'r> {
         dst: IpAddr,
     ) -> RouteAnswer {
         let key = (
-            end_key(&a.end),
-            end_key(&b.end),
+            a.route_key,
+            b.route_key,
             self.atoms.of(src),
             self.atoms.of(dst),
         );
@@ -211,6 +215,7 @@ fn side<'m, 'a>(
     Ok(Side {
         v4: end.private_ip(false),
         v6: end.private_ip(true),
+        route_key: end_key(&end),
         end,
         flows: Arc::new(Flows {
             out_addr: Compiled::of(&out_addr, cat),
@@ -227,6 +232,22 @@ fn v4_bits(addr: Option<IpAddr>) -> Option<u32> {
         Some(IpAddr::V4(a)) => Some(u32::from(a)),
         _ => None,
     }
+}
+
+/// The rows of the reversed edges.
+fn transpose(rows: &[u64], n: usize, words: usize) -> Vec<u64> {
+    let mut out = vec![0u64; n * words];
+    for a in 0..n {
+        for w in 0..words {
+            let mut bits = rows[a * words + w];
+            while bits != 0 {
+                let b = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                set(&mut out, words, b, a);
+            }
+        }
+    }
+    out
 }
 
 /// Bitset rows: `rows[a * words + b / 64]` bit `b % 64`.
@@ -247,6 +268,7 @@ impl Graph {
         catalogue: Catalogue,
         ephemeral: PortRange,
     ) -> Graph {
+        let started = std::time::Instant::now();
         let cat = &catalogue;
         let replies = cat.replies(ephemeral);
         let mut acls = Acls {
@@ -307,6 +329,12 @@ impl Graph {
         }
         let n = classes.len();
         let words = n.div_ceil(64).max(1);
+        tracing::debug!(
+            classes = n,
+            locations = locations.len(),
+            "lateral: classes and sides in {:?}",
+            started.elapsed()
+        );
         let unknown_classes: Vec<(usize, String)> = sides
             .iter()
             .enumerate()
@@ -338,6 +366,7 @@ impl Graph {
             }
         }
 
+        tracing::debug!("lateral: ingress table in {:?}", started.elapsed());
         let routing_atoms = Atoms::routing(inv);
         let mut proven = vec![0u64; n * words];
         let mut maybe = vec![0u64; n * words];
@@ -371,6 +400,7 @@ impl Graph {
             });
         }
 
+        tracing::debug!("lateral: address pairs in {:?}", started.elapsed());
         // Rules naming groups: the members' classes, pair by pair.
         let mut routes = RouteCache::new(&routing_atoms);
         let mut class_addrs: Vec<(u32, usize)> = sides
@@ -409,6 +439,7 @@ impl Graph {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        tracing::debug!(pairs = candidates.len(), "lateral: group-reference pairs");
         for (a, b) in candidates {
             if a == b {
                 continue;
@@ -434,6 +465,7 @@ impl Graph {
             let sb = Side {
                 v4: end.private_ip(false),
                 v6: end.private_ip(true),
+                route_key: end_key(&end),
                 end,
                 ..sa.clone()
             };
@@ -448,17 +480,13 @@ impl Graph {
         for (m, p) in maybe.iter_mut().zip(&proven) {
             *m &= !p;
         }
-        let mut proven_in = vec![0u64; n * words];
-        for a in 0..n {
-            for w in 0..words {
-                let mut bits = proven[a * words + w];
-                while bits != 0 {
-                    let b = w * 64 + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    set(&mut proven_in, words, b, a);
-                }
-            }
-        }
+        let proven_in = transpose(&proven, n, words);
+        let maybe_in = transpose(&maybe, n, words);
+        tracing::debug!(
+            edges = proven.iter().map(|w| w.count_ones()).sum::<u32>(),
+            "lateral: graph in {:?}",
+            started.elapsed()
+        );
         let by_eni = classes
             .iter()
             .enumerate()
@@ -473,6 +501,7 @@ impl Graph {
             proven,
             proven_in,
             maybe,
+            maybe_in,
             by_eni,
         }
     }
@@ -518,6 +547,11 @@ impl Graph {
     /// Classes that reach `b`, as a bitset.
     pub fn in_row(&self, b: usize) -> &[u64] {
         &self.proven_in[b * self.words..(b + 1) * self.words]
+    }
+
+    /// Classes that may reach `b` (undecided), as a bitset.
+    pub fn maybe_in_row(&self, b: usize) -> &[u64] {
+        &self.maybe_in[b * self.words..(b + 1) * self.words]
     }
 
     /// Number of proven edges.
@@ -599,6 +633,71 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
     }
 }
 
+/// Pair-by-pair evaluation of catalogue points between ENIs, reusing what it has
+/// computed (groups, NACLs, routes) across calls.
+pub struct Pairs<'m, 'a> {
+    model: &'m Model<'a>,
+    inv: &'a Inventory,
+    catalogue: Catalogue,
+    replies: Vec<(u64, crate::reach::sets::ServiceSet)>,
+    acls: Acls<'a>,
+    atoms: Atoms,
+    memo: HashMap<(EndKey<'a>, EndKey<'a>, usize, usize), RouteAnswer>,
+    sides: HashMap<String, Result<Side<'m, 'a>, String>>,
+}
+
+impl<'m, 'a> Pairs<'m, 'a> {
+    pub fn new(
+        model: &'m Model<'a>,
+        inv: &'a Inventory,
+        catalogue: &Catalogue,
+        ephemeral: PortRange,
+    ) -> Self {
+        Pairs {
+            model,
+            inv,
+            replies: catalogue.replies(ephemeral),
+            catalogue: catalogue.clone(),
+            acls: Acls {
+                index: HashMap::new(),
+                pieces: Vec::new(),
+            },
+            atoms: Atoms::routing(inv),
+            memo: HashMap::new(),
+            sides: HashMap::new(),
+        }
+    }
+
+    fn side(&mut self, eni: &str) -> Result<Side<'m, 'a>, String> {
+        if let Some(s) = self.sides.get(eni) {
+            return s.clone();
+        }
+        let s = side(
+            self.model,
+            self.inv,
+            eni,
+            &self.catalogue,
+            &mut self.acls,
+            &self.replies,
+        );
+        self.sides.insert(eni.to_string(), s.clone());
+        s
+    }
+
+    /// Proven and possible points from `src_eni` to `dst_eni`.
+    pub fn points(&mut self, src_eni: &str, dst_eni: &str) -> Result<(u64, u64), String> {
+        let a = self.side(src_eni)?;
+        let b = self.side(dst_eni)?;
+        let mut routes = RouteCache {
+            atoms: &self.atoms,
+            memo: std::mem::take(&mut self.memo),
+        };
+        let answer = pair(&a, &b, &self.acls, &mut routes);
+        self.memo = routes.memo;
+        Ok(answer)
+    }
+}
+
 /// Proven and possible catalogue points from `src_eni` to `dst_eni`, evaluated
 /// directly (for reports, and as the reference the graph is tested against).
 pub fn pair_points(
@@ -609,14 +708,5 @@ pub fn pair_points(
     catalogue: &Catalogue,
     ephemeral: PortRange,
 ) -> Result<(u64, u64), String> {
-    let replies = catalogue.replies(ephemeral);
-    let mut acls = Acls {
-        index: HashMap::new(),
-        pieces: Vec::new(),
-    };
-    let a = side(model, inv, src_eni, catalogue, &mut acls, &replies)?;
-    let b = side(model, inv, dst_eni, catalogue, &mut acls, &replies)?;
-    let atoms = Atoms::routing(inv);
-    let mut routes = RouteCache::new(&atoms);
-    Ok(pair(&a, &b, &acls, &mut routes))
+    Pairs::new(model, inv, catalogue, ephemeral).points(src_eni, dst_eni)
 }

@@ -6,7 +6,8 @@ use super::graph::Graph;
 /// Classes reached from one start, by distance (`layers[0]` is the start).
 #[derive(Debug, Clone)]
 pub struct Reach {
-    start: usize,
+    /// The start classes (`layers[0]`).
+    starts: Vec<u64>,
     layers: Vec<Vec<u64>>,
     with_maybe: bool,
 }
@@ -30,45 +31,99 @@ fn ones(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
 }
 
 impl Graph {
+    /// The classes some class of `from` has an edge to (a bitset), e.g. what any
+    /// pivot can reach: a walk can only reach those after its first hop.
+    pub fn reachable_from(&self, from: &[u64], with_maybe: bool) -> Vec<u64> {
+        let mut out = vec![0u64; self.words()];
+        for b in 0..self.len() {
+            let hit = |row: &[u64]| row.iter().zip(from).any(|(r, m)| r & m != 0);
+            if hit(self.in_row(b)) || (with_maybe && hit(self.maybe_in_row(b))) {
+                out[b / 64] |= 1 << (b % 64);
+            }
+        }
+        out
+    }
+
     /// Breadth-first from `start` up to `max_hops` hops, moving on only from the start
-    /// and from classes in `pivots` (a bitset: hosts an attacker can take over).
-    /// `with_maybe` also follows edges the engine could not decide.
-    pub fn reach(&self, start: usize, max_hops: usize, pivots: &[u64], with_maybe: bool) -> Reach {
+    /// and from classes in `pivots` (a bitset: hosts an attacker can take over), and
+    /// looking only for classes in `wanted` (a bitset: the pivots and the classes the
+    /// caller counts). `with_maybe` also follows edges the engine could not decide.
+    pub fn reach(
+        &self,
+        start: usize,
+        max_hops: usize,
+        pivots: &[u64],
+        wanted: &[u64],
+        with_maybe: bool,
+    ) -> Reach {
+        let mut starts = vec![0u64; self.words()];
+        starts[start / 64] |= 1 << (start % 64);
+        self.reach_from(&starts, max_hops, pivots, wanted, with_maybe)
+    }
+
+    /// [`Graph::reach`] from several start classes at once (a bitset): the distance
+    /// of each class is to its nearest start.
+    pub fn reach_from(
+        &self,
+        starts: &[u64],
+        max_hops: usize,
+        pivots: &[u64],
+        wanted: &[u64],
+        with_maybe: bool,
+    ) -> Reach {
         let words = self.words();
-        let mut visited = vec![0u64; words];
-        let mut first = vec![0u64; words];
-        first[start / 64] |= 1 << (start % 64);
-        visited[start / 64] |= 1 << (start % 64);
-        let mut layers = vec![first];
+        let mut visited = starts.to_vec();
+        let mut layers = vec![starts.to_vec()];
+        // Classes still to find: wanted, not yet visited.
+        let mut todo: Vec<u64> = wanted.iter().zip(&visited).map(|(w, v)| w & !v).collect();
+        let mut unvisited: usize = todo.iter().map(|w| w.count_ones() as usize).sum();
         for _ in 0..max_hops {
             let frontier = &layers[layers.len() - 1];
+            // Only the start and pivots move on.
+            let mut movers = frontier.clone();
+            if layers.len() > 1 {
+                for (m, p) in movers.iter_mut().zip(pivots) {
+                    *m &= p;
+                }
+            }
+            let movers_count: usize = movers.iter().map(|w| w.count_ones() as usize).sum();
             let mut next = vec![0u64; words];
-            for a in ones(frontier) {
-                if a != start && !has(pivots, a) {
-                    continue;
+            // Top-down costs a row per mover; bottom-up a search per unvisited class,
+            // usually cut short: pick the cheaper (direction-optimising BFS).
+            if movers_count * 4 > unvisited {
+                for b in ones(&todo) {
+                    let hit = |row: &[u64]| row.iter().zip(&movers).any(|(r, m)| r & m != 0);
+                    if hit(self.in_row(b)) || (with_maybe && hit(self.maybe_in_row(b))) {
+                        next[b / 64] |= 1 << (b % 64);
+                    }
                 }
-                for (n, o) in next.iter_mut().zip(self.out_row(a)) {
-                    *n |= o;
-                }
-                if with_maybe {
-                    for (n, o) in next.iter_mut().zip(self.maybe_row(a)) {
+            } else {
+                for a in ones(&movers) {
+                    for (n, o) in next.iter_mut().zip(self.out_row(a)) {
                         *n |= o;
+                    }
+                    if with_maybe {
+                        for (n, o) in next.iter_mut().zip(self.maybe_row(a)) {
+                            *n |= o;
+                        }
                     }
                 }
             }
             let mut any = false;
-            for (n, v) in next.iter_mut().zip(visited.iter_mut()) {
-                *n &= !*v;
+            for ((n, v), t) in next.iter_mut().zip(visited.iter_mut()).zip(todo.iter_mut()) {
+                *n &= *t;
                 *v |= *n;
+                *t &= !*n;
                 any |= *n != 0;
             }
             if !any {
                 break;
             }
+            unvisited -= next.iter().map(|w| w.count_ones() as usize).sum::<usize>();
             layers.push(next);
         }
         Reach {
-            start,
+            starts: starts.to_vec(),
             layers,
             with_maybe,
         }
@@ -76,10 +131,6 @@ impl Graph {
 }
 
 impl Reach {
-    pub fn start(&self) -> usize {
-        self.start
-    }
-
     /// Hops from the start to `class`, if reached.
     pub fn distance(&self, class: usize) -> Option<usize> {
         self.layers.iter().position(|l| has(l, class))
@@ -102,7 +153,7 @@ impl Reach {
         let mut current = to;
         for k in (0..d).rev() {
             let prev = ones(&self.layers[k]).find(|&p| {
-                (p == self.start || has(pivots, p))
+                (has(&self.starts, p) || has(pivots, p))
                     && (graph.proven(p, current) || (self.with_maybe && graph.maybe(p, current)))
             })?;
             path.push(prev);

@@ -256,13 +256,7 @@ fn attachment_of<'a>(
     tgw: &str,
     vpc: &str,
 ) -> Option<&'a TransitGatewayAttachment> {
-    ends.iter().find_map(|e| {
-        e.ri.transit_gateway_attachments.iter().find(|a| {
-            a.transit_gateway_id == tgw
-                && a.resource_type == "vpc"
-                && a.resource_id.as_deref() == Some(vpc)
-        })
-    })
+    ends.iter().find_map(|e| e.rm.tgw_vpc_attachment(tgw, vpc))
 }
 
 /// A VPC attachment carries traffic only once available, and only from the AZs it

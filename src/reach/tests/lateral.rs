@@ -296,7 +296,7 @@ fn paths_go_through_pivots_only() {
     let c = |e: &str| g.class_of(e).unwrap();
     let all = vec![u64::MAX; g.words()];
     let none = vec![0u64; g.words()];
-    let from_w2 = g.reach(c("eni-w2"), 4, &all, false);
+    let from_w2 = g.reach(c("eni-w2"), 4, &all, &all, false);
     // w2 -> a1 (8080) -> d1 (5432), or w2 -> d1 directly (5432 from the VPC)...
     assert_eq!(from_w2.distance(c("eni-d1")), Some(1));
     // ...and w1 -> a1 in one hop.
@@ -304,6 +304,6 @@ fn paths_go_through_pivots_only() {
     let path = from_w2.path(&g, &all, c("eni-d1")).unwrap();
     assert_eq!(path, [c("eni-w2"), c("eni-d1")]);
     // Without pivots, nothing beyond the first hop.
-    let r = g.reach(c("eni-w2"), 4, &none, false);
+    let r = g.reach(c("eni-w2"), 4, &none, &all, false);
     assert!(r.reached().all(|(_, d)| d == 1));
 }

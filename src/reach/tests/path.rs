@@ -287,6 +287,34 @@ mod private {
     }
 
     #[test]
+    fn tgw_attachment_carries_only_its_azs() {
+        let mut kit = tgw_kit(false);
+        // eni-a's subnet is in eu-west-1a; the attachment of vpc-1 moves to 1b only.
+        let other_az = crate::inventory::Subnet {
+            id: "subnet-tgw".into(),
+            availability_zone: "eu-west-1b".into(),
+            ..kit.region().subnets[0].clone()
+        };
+        kit.region().subnets.push(other_az);
+        kit.region().transit_gateway_attachments[0].subnet_ids = vec!["subnet-tgw".into()];
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_blocked(), "{e:#?}");
+        assert!(says(&e, "has no subnet in eu-west-1a"));
+        // Unknown when the attachment's subnets were not collected.
+        kit.region().transit_gateway_attachments[0]
+            .subnet_ids
+            .clear();
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_unknown(), "{e:#?}");
+        // A deleted attachment carries nothing.
+        kit.region().transit_gateway_attachments[0].subnet_ids = vec!["subnet-1".into()];
+        kit.region().transit_gateway_attachments[0].state = Some("deleted".into());
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_blocked(), "{e:#?}");
+        assert!(says(&e, "is deleted, not available"));
+    }
+
+    #[test]
     fn tgw_blackhole_blocks() {
         let kit = tgw_kit(true);
         let e = run(&kit, "eni-a", "eni-b", HTTPS);
