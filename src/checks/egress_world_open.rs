@@ -141,10 +141,10 @@ enum Exit {
 /// Firewall, low when none leaves the VPC. The way out depends on the subnet and on
 /// whether the ENI has an address of its own to leave an internet gateway with, so
 /// it is traced once per (subnet, public).
-fn reach_of(
-    ctx: &Context,
+fn reach_of<'a>(
+    ctx: &Context<'_, 'a>,
     enis: &[&str],
-    exits: &mut HashMap<(String, bool), Exit>,
+    exits: &mut HashMap<(&'a str, bool), Exit>,
 ) -> (Severity, String) {
     let (mut unfiltered, mut filtered, mut undecided) = (0, 0, None);
     for eni in enis {
@@ -154,7 +154,7 @@ fn reach_of(
         };
         let public = !found.public_ipv4s.is_empty() || !found.ipv6s.is_empty();
         let exit = exits
-            .entry((found.subnet_id.clone(), public))
+            .entry((found.subnet_id.as_str(), public))
             .or_insert_with(|| {
                 let (path, unknown) = trace(ctx, eni);
                 if let Some(reason) = unknown {

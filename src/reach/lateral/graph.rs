@@ -66,16 +66,63 @@ struct Side<'m, 'a> {
     flows: Arc<Flows>,
     /// Index into [`Acls::pieces`].
     acl: usize,
-    /// What routing reads of this end, computed once (finding the route table of a
-    /// subnet is a search).
-    route_key: EndKey<'a>,
+    /// What routing reads of this end ([`EndKey`]), interned (finding the route
+    /// table of a subnet is a search, hashing strings is slow).
+    route_key: u32,
 }
 
-/// Every NACL in use, as (ingress, egress) pieces.
+/// Every NACL in use, as (ingress, egress) pieces, and every distinct [`EndKey`].
 struct Acls<'a> {
     index: HashMap<&'a str, usize>,
     pieces: Vec<(AclPieces, AclPieces)>,
+    end_keys: HashMap<EndKey<'a>, u32>,
 }
+
+impl<'a> Acls<'a> {
+    fn new() -> Self {
+        Acls {
+            index: HashMap::new(),
+            pieces: Vec::new(),
+            end_keys: HashMap::new(),
+        }
+    }
+
+    fn end_key(&mut self, end: &End<'_, 'a>) -> u32 {
+        let next = self.end_keys.len() as u32;
+        *self.end_keys.entry(end_key(end)).or_insert(next)
+    }
+}
+
+/// A multiplicative hash for the route memo's integer keys (SipHash, the default,
+/// guards against hostile keys; these are our own small integers).
+#[derive(Default, Clone, Copy)]
+struct IntHasher(u64);
+
+impl std::hash::Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type Memo = HashMap<(u32, u32, u32, u32), RouteAnswer, std::hash::BuildHasherDefault<IntHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RouteAnswer {
@@ -89,31 +136,25 @@ type EndKey<'a> = (usize, &'a str, Option<&'a str>, Option<&'a str>);
 
 /// Route answers, memoised by what [`routing`] reads: both ends' [`EndKey`]s and
 /// the routing atoms of both addresses.
-struct RouteCache<'a, 'r> {
+struct RouteCache<'r> {
     atoms: &'r Atoms,
-    memo: HashMap<(EndKey<'a>, EndKey<'a>, usize, usize), RouteAnswer>,
+    memo: Memo,
 }
 
-impl<'a, 'r> RouteCache<'a, 'r> {
+impl<'r> RouteCache<'r> {
     fn new(atoms: &'r Atoms) -> Self {
         RouteCache {
             atoms,
-            memo: HashMap::new(),
+            memo: Memo::default(),
         }
     }
 
-    fn answer(
-        &mut self,
-        a: &Side<'_, 'a>,
-        b: &Side<'_, 'a>,
-        src: IpAddr,
-        dst: IpAddr,
-    ) -> RouteAnswer {
+    fn answer(&mut self, a: &Side, b: &Side, src: IpAddr, dst: IpAddr) -> RouteAnswer {
         let key = (
             a.route_key,
             b.route_key,
-            self.atoms.of(src),
-            self.atoms.of(dst),
+            self.atoms.of(src) as u32,
+            self.atoms.of(dst) as u32,
         );
         *self.memo.entry(key).or_insert_with(|| {
             let same_region = std::ptr::eq(a.end.rm, b.end.rm);
@@ -161,7 +202,7 @@ fn pair<'a>(
     a: &Side<'_, 'a>,
     b: &Side<'_, 'a>,
     acls: &Acls,
-    routes: &mut RouteCache<'a, '_>,
+    routes: &mut RouteCache<'_>,
 ) -> (u64, u64) {
     let Some((src, dst)) = family(a, b) else {
         return (0, 0);
@@ -215,7 +256,7 @@ fn side<'m, 'a>(
     Ok(Side {
         v4: end.private_ip(false),
         v6: end.private_ip(true),
-        route_key: end_key(&end),
+        route_key: acls.end_key(&end),
         end,
         flows: Arc::new(Flows {
             out_addr: Compiled::of(&out_addr, cat),
@@ -271,10 +312,7 @@ impl Graph {
         let started = std::time::Instant::now();
         let cat = &catalogue;
         let replies = cat.replies(ephemeral);
-        let mut acls = Acls {
-            index: HashMap::new(),
-            pieces: Vec::new(),
-        };
+        let mut acls = Acls::new();
         let unordered = lateral_classes(model, inv);
         let sides_unordered: Vec<Result<Side, String>> = unordered
             .iter()
@@ -465,7 +503,7 @@ impl Graph {
             let sb = Side {
                 v4: end.private_ip(false),
                 v6: end.private_ip(true),
-                route_key: end_key(&end),
+                route_key: acls.end_key(&end),
                 end,
                 ..sa.clone()
             };
@@ -642,7 +680,7 @@ pub struct Pairs<'m, 'a> {
     replies: Vec<(u64, crate::reach::sets::ServiceSet)>,
     acls: Acls<'a>,
     atoms: Atoms,
-    memo: HashMap<(EndKey<'a>, EndKey<'a>, usize, usize), RouteAnswer>,
+    memo: Memo,
     sides: HashMap<String, Result<Side<'m, 'a>, String>>,
 }
 
@@ -658,12 +696,9 @@ impl<'m, 'a> Pairs<'m, 'a> {
             inv,
             replies: catalogue.replies(ephemeral),
             catalogue: catalogue.clone(),
-            acls: Acls {
-                index: HashMap::new(),
-                pieces: Vec::new(),
-            },
+            acls: Acls::new(),
             atoms: Atoms::routing(inv),
-            memo: HashMap::new(),
+            memo: Memo::default(),
             sides: HashMap::new(),
         }
     }
