@@ -33,12 +33,33 @@ pub fn render(inv: &Inventory, checks: &[String], findings: &[Finding]) -> Strin
     out.push_str("</style>\n</head>\n<body>\n");
     header(&mut out, inv, checks, findings);
     out.push_str("<main>\n");
-    attack_paths(&mut out, &graph);
+    let total = findings.iter().filter(|f| f.path.is_some()).count();
+    if total > MAX_DRAWN_PATHS {
+        // A drawing of thousands of paths is unreadable and huge: draw the most severe
+        // (findings come sorted), say so, and keep every path in the table.
+        let drawn = AttackGraph::from_paths(
+            findings
+                .iter()
+                .filter_map(|f| f.path.as_ref())
+                .take(MAX_DRAWN_PATHS),
+        );
+        attack_paths(&mut out, &drawn);
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">The drawing shows the {MAX_DRAWN_PATHS} most severe of {total} \
+             paths; every path is in the findings below and in the JSON report.</p>"
+        );
+    } else {
+        attack_paths(&mut out, &graph);
+    }
     blast_radius(&mut out, findings, &graph);
     findings_table(&mut out, findings, &graph);
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
+
+/// Paths drawn at most; the findings table lists them all.
+const MAX_DRAWN_PATHS: usize = 150;
 
 const CSS: &str = r#"
 :root { --fg: #1c2833; --muted: #5d6d7e; --line: #d5d8dc; --bg: #ffffff; --band: #f4f6f7; }
@@ -1027,6 +1048,33 @@ mod tests {
                 assert!(!v.contains("url(") && !v.contains("://"), "{k}={v:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_huge_report_draws_only_the_most_severe_paths() {
+        use NodeRole::*;
+        let findings: Vec<Finding> = (0..MAX_DRAWN_PATHS + 20)
+            .map(|i| {
+                let p = path(
+                    vec![
+                        node(&format!("eni-f{i}"), Foothold, "vpc-a", None),
+                        node(&format!("eni-j{i}"), Jewel, "vpc-a", None),
+                    ],
+                    &[&["tcp/5432"]],
+                );
+                finding("lateral-movement-path", &format!("eni-j{i}"), Some(p))
+            })
+            .collect();
+        let html = render(&Inventory::new(0), &[], &findings);
+        assert!(html.contains("data-eni=\"eni-f0\""));
+        let last = MAX_DRAWN_PATHS + 19;
+        assert!(!html.contains(&format!("data-eni=\"eni-f{last}\"")));
+        assert!(html.contains(&format!(
+            "the {MAX_DRAWN_PATHS} most severe of {} paths",
+            MAX_DRAWN_PATHS + 20
+        )));
+        // The table still lists every finding.
+        assert!(html.contains(&format!("eni-j{last}")));
     }
 
     #[test]
