@@ -2,9 +2,8 @@
 //! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
 //! Severity follows where the ENIs carrying the group can actually go.
 
-use std::collections::{BTreeMap, HashMap};
-
-use crate::inventory::Direction;
+use crate::inventory::{Direction, NetworkInterface};
+use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
 use crate::report::finding::Severity;
@@ -19,7 +18,7 @@ pub struct EgressWorldOpen;
 impl Check for EgressWorldOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
-        let mut exits = HashMap::new();
+        let mut exits = FastMap::default();
         for (account, ri) in ctx.regions() {
             if let Some(unknown) = ctx.unknown_if_missing(
                 account,
@@ -34,11 +33,19 @@ impl Check for EgressWorldOpen {
                 out.extend(unknown);
                 continue;
             }
-            // Groups in use, with the ENIs carrying them.
-            let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            // Groups in use, with the ENIs carrying them, each located in the model
+            // once (where the engine finds it, as a trace of it would).
+            let mut users: FastMap<&str, Vec<Carrier>> = FastMap::default();
             for eni in &ri.network_interfaces {
+                if eni.security_group_ids.is_empty() {
+                    continue;
+                }
+                let found = ctx.model.locate_eni(&eni.id).ok().map(|(_, found)| found);
                 for g in &eni.security_group_ids {
-                    users.entry(g.as_str()).or_default().push(eni.id.as_str());
+                    users
+                        .entry(g.as_str())
+                        .or_default()
+                        .push((eni.id.as_str(), found));
                 }
             }
             for g in &ri.security_groups {
@@ -48,7 +55,7 @@ impl Check for EgressWorldOpen {
                 let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
                 let related = enis
                     .iter()
-                    .map(|e| resources::network_interface(account, &ri.region, e, None));
+                    .map(|(e, _)| resources::network_interface(account, &ri.region, e, None));
                 let flows = match group_allowed_flows(
                     ctx.model,
                     account,
@@ -127,6 +134,10 @@ fn world_open(flows: &FlowSet) -> Option<Scope> {
     None
 }
 
+/// An ENI carrying a group: its id, and the ENI the model finds by that id (`None`:
+/// not found).
+type Carrier<'e, 'a> = (&'e str, Option<&'a NetworkInterface>);
+
 /// Where an ENI's traffic to the internet goes, as far as this check cares.
 #[derive(Clone)]
 enum Exit {
@@ -143,12 +154,12 @@ enum Exit {
 /// it is traced once per (subnet, public).
 fn reach_of<'a>(
     ctx: &Context<'_, 'a>,
-    enis: &[&str],
-    exits: &mut HashMap<(&'a str, bool), Exit>,
+    enis: &[Carrier<'_, 'a>],
+    exits: &mut FastMap<(&'a str, bool), Exit>,
 ) -> (Severity, String) {
     let (mut unfiltered, mut filtered, mut undecided) = (0, 0, None);
-    for eni in enis {
-        let Ok((_, found)) = ctx.model.locate_eni(eni) else {
+    for &(eni, found) in enis {
+        let Some(found) = found else {
             undecided.get_or_insert_with(|| format!("{eni} is not in the inventory"));
             continue;
         };

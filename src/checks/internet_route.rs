@@ -1,9 +1,9 @@
 //! Where a subnet's traffic to "the internet" goes, asked of the engine with one
 //! probe address: straight out, through NAT or a firewall, or nowhere.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
+use crate::reach::model::FastMap;
 use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
 use crate::reach::sets::ServicePoint;
 
@@ -59,7 +59,7 @@ pub fn trace_to(ctx: &Context, eni: &str, dst: IpAddr) -> (EgressPath, Option<St
 pub struct Paths<'c, 'm, 'a> {
     ctx: &'c Context<'m, 'a>,
     dst: IpAddr,
-    known: HashMap<(&'a str, &'a str, &'a str, bool), EgressPath>,
+    known: FastMap<(&'a str, &'a str, &'a str, bool), EgressPath>,
 }
 
 impl<'c, 'm, 'a> Paths<'c, 'm, 'a> {
@@ -73,7 +73,7 @@ impl<'c, 'm, 'a> Paths<'c, 'm, 'a> {
         Paths {
             ctx,
             dst,
-            known: HashMap::new(),
+            known: FastMap::default(),
         }
     }
 

@@ -23,11 +23,9 @@
 //! Questions about a *specific* peer inside the VPC (ENI-to-ENI paths) do depend on
 //! the ENI's own addresses and are not answered per class.
 
-use std::collections::BTreeMap;
-
 use crate::inventory::{Inventory, NetworkInterface};
 
-use super::model::Model;
+use super::model::{FastMap, Model};
 
 /// What makes two ENIs indistinguishable to the internet-exposure evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +71,50 @@ impl ClassKey {
     }
 }
 
+/// A [`ClassKey`] borrowed from the inventory: the same fields, one for one, so two
+/// ENIs have equal `KeyRef`s exactly when they have equal `ClassKey`s. Cheap to build
+/// and hash, for grouping and cache lookups.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct KeyRef<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub subnet_id: &'a str,
+    /// Sorted, without duplicates.
+    pub security_groups: Vec<&'a str>,
+    pub public_ipv4: bool,
+    pub ipv6: bool,
+}
+
+impl<'a> KeyRef<'a> {
+    /// What [`ClassKey::of`] would give, borrowed.
+    pub fn of(account_id: &'a str, region: &'a str, eni: &'a NetworkInterface) -> KeyRef<'a> {
+        let mut security_groups: Vec<&'a str> =
+            eni.security_group_ids.iter().map(String::as_str).collect();
+        security_groups.sort_unstable();
+        security_groups.dedup();
+        KeyRef {
+            account_id,
+            region,
+            subnet_id: &eni.subnet_id,
+            security_groups,
+            public_ipv4: has_public_ipv4(eni),
+            ipv6: !eni.ipv6s.is_empty(),
+        }
+    }
+
+    /// The owned key.
+    pub fn to_key(&self) -> ClassKey {
+        ClassKey {
+            account_id: self.account_id.to_string(),
+            region: self.region.to_string(),
+            subnet_id: self.subnet_id.to_string(),
+            security_groups: self.security_groups.iter().map(|g| g.to_string()).collect(),
+            public_ipv4: self.public_ipv4,
+            ipv6: self.ipv6,
+        }
+    }
+}
+
 /// Whether the internet can address the ENI over IPv4: a public address with a
 /// private address behind it (as [`crate::reach::path::internet_to_eni`] requires).
 pub fn has_public_ipv4(eni: &NetworkInterface) -> bool {
@@ -85,7 +127,9 @@ pub fn has_public_ipv4(eni: &NetworkInterface) -> bool {
 /// appears twice (two collections) counts once, in the region the model resolves it
 /// to, as everywhere else in the engine.
 pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
-    let mut by_key: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
+    // Grouped by borrowed key (one owned key per class, not per ENI), then ordered
+    // by the owned key: the keys are distinct, so the order is the key order.
+    let mut by_key: FastMap<KeyRef, Vec<&str>> = FastMap::default();
     for (account_id, region) in inv.regions() {
         for eni in &region.network_interfaces {
             let home = model.locate_eni(&eni.id).ok().map(|(rm, _)| rm);
@@ -95,19 +139,24 @@ pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
                 continue;
             }
             by_key
-                .entry(ClassKey::of(account_id, &region.region, eni))
+                .entry(KeyRef::of(account_id, &region.region, eni))
                 .or_default()
-                .push(eni.id.clone());
+                .push(&eni.id);
         }
     }
-    by_key
+    let mut out: Vec<EniClass> = by_key
         .into_iter()
         .map(|(key, mut enis)| {
-            enis.sort();
+            enis.sort_unstable();
             enis.dedup();
-            EniClass { key, enis }
+            EniClass {
+                key: key.to_key(),
+                enis: enis.into_iter().map(str::to_string).collect(),
+            }
         })
-        .collect()
+        .collect();
+    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    out
 }
 
 /// The class key of one ENI, or why it cannot be found.

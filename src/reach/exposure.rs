@@ -23,7 +23,6 @@
 //! `flows` is therefore what is *proven* exposed; a non-empty `unknown` says more may
 //! be.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -34,8 +33,8 @@ use crate::inventory::{
     RouteState, RouteTable, RouteTarget,
 };
 
-use super::classes::{classes, has_public_ipv4, key_of, ClassKey, EniClass};
-use super::model::{Model, RegionModel};
+use super::classes::{classes, ClassKey, EniClass, KeyRef};
+use super::model::{FastMap, Model, RegionModel};
 use super::nacl;
 use super::path::{gateway_attached, End, DEFAULT_EPHEMERAL};
 use super::route::{self, describe_route, RouteDecision};
@@ -80,43 +79,12 @@ impl<'s> From<&'s EniClass> for Subject<'s> {
 pub struct ExposureCache<'m, 'a> {
     model: &'m Model<'a>,
     inv: &'a Inventory,
-    results: HashMap<ClassKey, Arc<Result<Exposure, String>>>,
+    results: FastMap<ClassKey, Arc<Result<Exposure, String>>>,
     /// The same results by the parts of the class key borrowed from the inventory, so
     /// that asking for an ENI whose class is known builds no [`ClassKey`].
-    by_parts: HashMap<KeyParts<'a>, Arc<Result<Exposure, String>>>,
+    by_parts: FastMap<KeyRef<'a>, Arc<Result<Exposure, String>>>,
     /// Pieces of [`compute`] shared by many classes.
     memo: Memo<'a>,
-}
-
-/// A [`ClassKey`] borrowed: the same fields, one for one.
-#[derive(PartialEq, Eq, Hash)]
-struct KeyParts<'a> {
-    account_id: &'a str,
-    region: &'a str,
-    subnet_id: &'a str,
-    /// Sorted, without duplicates, as in [`ClassKey`].
-    security_groups: Vec<&'a str>,
-    public_ipv4: bool,
-    ipv6: bool,
-}
-
-impl<'a> KeyParts<'a> {
-    /// The parts of `key_of(model, eni_id)`, or why the ENI cannot be found.
-    fn of(model: &Model<'a>, eni_id: &str) -> Result<KeyParts<'a>, String> {
-        let (rm, eni) = model.locate_eni(eni_id)?;
-        let mut security_groups: Vec<&'a str> =
-            eni.security_group_ids.iter().map(String::as_str).collect();
-        security_groups.sort_unstable();
-        security_groups.dedup();
-        Ok(KeyParts {
-            account_id: rm.account_id,
-            region: rm.region,
-            subnet_id: &eni.subnet_id,
-            security_groups,
-            public_ipv4: has_public_ipv4(eni),
-            ipv6: !eni.ipv6s.is_empty(),
-        })
-    }
 }
 
 impl<'m, 'a> ExposureCache<'m, 'a> {
@@ -124,8 +92,8 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
         ExposureCache {
             model,
             inv,
-            results: HashMap::new(),
-            by_parts: HashMap::new(),
+            results: FastMap::default(),
+            by_parts: FastMap::default(),
             memo: Memo::default(),
         }
     }
@@ -135,17 +103,15 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
         let (key, representative, parts) = match subject.into() {
             Subject::Class(c) => (c.key.clone(), c.representative().to_string(), None),
             Subject::Eni(id) => {
-                let parts = match KeyParts::of(self.model, id) {
-                    Ok(parts) => parts,
+                // `key_of(id)`, borrowed; owned only for a class not seen yet.
+                let parts = match self.model.locate_eni(id) {
+                    Ok((rm, eni)) => KeyRef::of(rm.account_id, rm.region, eni),
                     Err(reason) => return Arc::new(Err(reason)),
                 };
                 if let Some(found) = self.by_parts.get(&parts) {
                     return Arc::clone(found);
                 }
-                match key_of(self.model, id) {
-                    Ok(key) => (key, id.to_string(), Some(parts)),
-                    Err(reason) => return Arc::new(Err(reason)),
-                }
+                (parts.to_key(), id.to_string(), Some(parts))
             }
         };
         let result = match self.results.get(&key) {
@@ -209,13 +175,26 @@ pub fn exposure_for_all<'a>(
 #[derive(Default)]
 struct Memo<'a> {
     /// [`nacl_connections`] per NACL.
-    nacls: HashMap<*const NetworkAcl, Arc<NaclConnections>>,
+    nacls: FastMap<*const NetworkAcl, Arc<NaclConnections>>,
     /// [`reply_routable`] per (region model, region inventory, route table, VPC of
     /// the ENI, public IPv4, IPv6): all it reads.
-    routing: HashMap<RoutingKey<'a>, Arc<Routing>>,
+    routing: FastMap<RoutingKey<'a>, Arc<Routing>>,
     /// What an internet gateway's edge route table does to requests for a subnet,
     /// per (region model, region inventory, gateway, subnet).
-    edges: HashMap<EdgeKey<'a>, EdgeAnswer>,
+    edges: FastMap<EdgeKey<'a>, EdgeAnswer>,
+    /// Flow sets as written in steps: many classes open the same flows, and writing
+    /// a set of internet sources as CIDRs is the dearest part of a step.
+    shown: FastMap<FlowSet, String>,
+}
+
+impl Memo<'_> {
+    /// `flows.to_string()`.
+    fn show(&mut self, flows: &FlowSet) -> &str {
+        if !self.shown.contains_key(flows) {
+            self.shown.insert(flows.clone(), flows.to_string());
+        }
+        &self.shown[flows]
+    }
 }
 
 type RoutingKey<'a> = (
@@ -292,7 +271,10 @@ fn compute<'a>(
     let sg_open = sg.intersection(&mask);
     steps.push(Step::new(
         format!("security groups of {eni}"),
-        format!("allow in from the reachable internet: {sg_open}"),
+        format!(
+            "allow in from the reachable internet: {}",
+            memo.show(&sg_open)
+        ),
     ));
     let conn = Arc::clone(
         memo.nacls
@@ -302,7 +284,7 @@ fn compute<'a>(
     let mut flows = sg_open.intersection(&conn.connections);
     steps.push(Step::new(
         format!("{} (network ACL)", acl.id),
-        format!("with replies allowed out: {flows}"),
+        format!("with replies allowed out: {}", memo.show(&flows)),
     ));
     let unmodelled = sg_open
         .intersection(&conn.inbound)

@@ -117,7 +117,9 @@ pub struct Model<'a> {
     by_key: FastMap<(&'a str, &'a str), usize>,
     /// ENI id → index in `regions`. ENI ids are unique across accounts, so callers can
     /// name an ENI alone; should two collections hold the same id, the first wins.
-    eni_region: FastMap<&'a str, usize>,
+    /// The ENI itself (as its region's model holds it) rides along, so locating one
+    /// takes one lookup.
+    eni_region: FastMap<&'a str, (usize, &'a NetworkInterface)>,
     /// Which VPC pairs group references may cross.
     pub group_scope: GroupScope,
 }
@@ -134,8 +136,8 @@ impl<'a> Model<'a> {
             let gaps = inventory.gaps_for(account_id, &region.region).collect();
             let index = model.regions.len();
             let rm = RegionModel::build(account_id, region, gaps);
-            for id in rm.enis.keys() {
-                model.eni_region.entry(id).or_insert(index);
+            for (id, eni) in &rm.enis {
+                model.eni_region.entry(id).or_insert((index, *eni));
             }
             model.by_key.insert((account_id, &region.region), index);
             model.regions.push(rm);
@@ -168,10 +170,10 @@ impl<'a> Model<'a> {
         &self,
         eni_id: &str,
     ) -> Result<(&RegionModel<'a>, &'a NetworkInterface), String> {
-        let found = self.eni_region.get(eni_id).and_then(|&i| {
-            let rm = self.regions.get(i)?;
-            Some((rm, *rm.enis.get(eni_id)?))
-        });
+        let found = self
+            .eni_region
+            .get(eni_id)
+            .and_then(|&(i, eni)| Some((self.regions.get(i)?, eni)));
         if let Some(found) = found {
             return Ok(found);
         }
@@ -250,7 +252,10 @@ impl<'a> RegionModel<'a> {
                 .map(|&a| IpNet::from(IpAddr::from(a)))
                 .chain(eni.ipv6s.iter().map(|&a| IpNet::from(IpAddr::from(a))));
             for g in &eni.security_group_ids {
-                members.entry(g.as_str()).or_default().extend(private.clone());
+                members
+                    .entry(g.as_str())
+                    .or_default()
+                    .extend(private.clone());
             }
         }
         rm.group_members = members
