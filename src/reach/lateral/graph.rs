@@ -29,7 +29,7 @@ use crate::inventory::{Direction, Inventory, PortRange};
 
 use super::super::model::Model;
 use super::super::nacl;
-use super::super::path::private::routing;
+use super::super::path::private::{routing_answer, Answer, RoutingMemo};
 use super::super::path::End;
 use super::super::security_group::allowed_flows_split;
 use super::atoms::Atoms;
@@ -66,16 +66,12 @@ struct Side<'m, 'a> {
     flows: Arc<Flows>,
     /// Index into [`Acls::pieces`].
     acl: usize,
-    /// What routing reads of this end ([`EndKey`]), interned (finding the route
-    /// table of a subnet is a search, hashing strings is slow).
-    route_key: u32,
 }
 
-/// Every NACL in use, as (ingress, egress) pieces, and every distinct [`EndKey`].
+/// Every NACL in use, as (ingress, egress) pieces.
 struct Acls<'a> {
     index: HashMap<&'a str, usize>,
     pieces: Vec<(AclPieces, AclPieces)>,
-    end_keys: HashMap<EndKey<'a>, u32>,
 }
 
 impl<'a> Acls<'a> {
@@ -83,46 +79,9 @@ impl<'a> Acls<'a> {
         Acls {
             index: HashMap::new(),
             pieces: Vec::new(),
-            end_keys: HashMap::new(),
         }
     }
-
-    fn end_key(&mut self, end: &End<'_, 'a>) -> u32 {
-        let next = self.end_keys.len() as u32;
-        *self.end_keys.entry(end_key(end)).or_insert(next)
-    }
 }
-
-/// A multiplicative hash for the route memo's integer keys (SipHash, the default,
-/// guards against hostile keys; these are our own small integers).
-#[derive(Default, Clone, Copy)]
-struct IntHasher(u64);
-
-impl std::hash::Hasher for IntHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-type Memo = HashMap<(u32, u32, u32, u32), RouteAnswer, std::hash::BuildHasherDefault<IntHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RouteAnswer {
@@ -131,54 +90,35 @@ enum RouteAnswer {
     Unknown,
 }
 
-/// What [`routing`] reads of one end: region, VPC, route table and AZ.
-type EndKey<'a> = (usize, &'a str, Option<&'a str>, Option<&'a str>);
-
-/// Route answers, memoised by what [`routing`] reads: both ends' [`EndKey`]s and
-/// the routing atoms of both addresses.
-struct RouteCache<'r> {
+/// Route answers from memoised parts (see [`routing_answer`]).
+struct RouteCache<'a, 'r> {
     atoms: &'r Atoms,
-    memo: Memo,
+    memo: RoutingMemo<'a>,
 }
 
-impl<'r> RouteCache<'r> {
+impl<'a, 'r> RouteCache<'a, 'r> {
     fn new(atoms: &'r Atoms) -> Self {
         RouteCache {
             atoms,
-            memo: Memo::default(),
+            memo: RoutingMemo::default(),
         }
     }
 
-    fn answer(&mut self, a: &Side, b: &Side, src: IpAddr, dst: IpAddr) -> RouteAnswer {
-        let key = (
-            a.route_key,
-            b.route_key,
-            self.atoms.of(src) as u32,
-            self.atoms.of(dst) as u32,
-        );
-        *self.memo.entry(key).or_insert_with(|| {
-            let same_region = std::ptr::eq(a.end.rm, b.end.rm);
-            let e = routing(&a.end, &b.end, src, dst, same_region);
-            if e.is_allowed() {
-                RouteAnswer::Allowed
-            } else if e.is_unknown() {
-                RouteAnswer::Unknown
-            } else {
-                RouteAnswer::Blocked
-            }
-        })
+    fn answer(
+        &mut self,
+        a: &Side<'_, 'a>,
+        b: &Side<'_, 'a>,
+        src: IpAddr,
+        dst: IpAddr,
+    ) -> RouteAnswer {
+        let same_region = std::ptr::eq(a.end.rm, b.end.rm);
+        let atoms = (self.atoms.of(src), self.atoms.of(dst));
+        match routing_answer(&a.end, &b.end, src, dst, same_region, atoms, &mut self.memo) {
+            Answer::Allowed => RouteAnswer::Allowed,
+            Answer::Blocked => RouteAnswer::Blocked,
+            Answer::Unknown => RouteAnswer::Unknown,
+        }
     }
-}
-
-fn end_key<'a>(end: &End<'_, 'a>) -> EndKey<'a> {
-    (
-        end.rm as *const _ as usize,
-        end.eni.vpc_id.as_str(),
-        end.table().ok().map(|t| t.id.as_str()),
-        end.rm
-            .subnet(&end.eni.subnet_id)
-            .map(|s| s.availability_zone),
-    )
 }
 
 /// Classes sharing a subnet and address atoms: NACLs and routes treat them alike.
@@ -202,7 +142,7 @@ fn pair<'a>(
     a: &Side<'_, 'a>,
     b: &Side<'_, 'a>,
     acls: &Acls,
-    routes: &mut RouteCache<'_>,
+    routes: &mut RouteCache<'a, '_>,
 ) -> (u64, u64) {
     let Some((src, dst)) = family(a, b) else {
         return (0, 0);
@@ -256,7 +196,6 @@ fn side<'m, 'a>(
     Ok(Side {
         v4: end.private_ip(false),
         v6: end.private_ip(true),
-        route_key: acls.end_key(&end),
         end,
         flows: Arc::new(Flows {
             out_addr: Compiled::of(&out_addr, cat),
@@ -503,7 +442,6 @@ impl Graph {
             let sb = Side {
                 v4: end.private_ip(false),
                 v6: end.private_ip(true),
-                route_key: acls.end_key(&end),
                 end,
                 ..sa.clone()
             };
@@ -680,7 +618,7 @@ pub struct Pairs<'m, 'a> {
     replies: Vec<(u64, crate::reach::sets::ServiceSet)>,
     acls: Acls<'a>,
     atoms: Atoms,
-    memo: Memo,
+    memo: RoutingMemo<'a>,
     sides: HashMap<String, Result<Side<'m, 'a>, String>>,
 }
 
@@ -698,7 +636,7 @@ impl<'m, 'a> Pairs<'m, 'a> {
             catalogue: catalogue.clone(),
             acls: Acls::new(),
             atoms: Atoms::routing(inv),
-            memo: Memo::default(),
+            memo: RoutingMemo::default(),
             sides: HashMap::new(),
         }
     }

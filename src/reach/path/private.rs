@@ -1,6 +1,7 @@
 //! ENI to ENI over private addresses: in one VPC, across a peering connection, or
 //! through a transit gateway.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
@@ -185,6 +186,154 @@ pub(crate) fn routing(
         ),
     };
     with_steps(steps, rest)
+}
+
+/// A verdict without its explanation, for whole-account analyses that ask
+/// [`routing`]'s question millions of times ([`routing_answer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Allowed,
+    Blocked,
+    Unknown,
+}
+
+impl Answer {
+    fn of(e: &Evaluation) -> Answer {
+        if e.is_allowed() {
+            Answer::Allowed
+        } else if e.is_blocked() {
+            Answer::Blocked
+        } else {
+            Answer::Unknown
+        }
+    }
+
+    /// As [`Evaluation::all_of`]: a block decides, then any unknown.
+    fn all(parts: &[Answer]) -> Answer {
+        if parts.contains(&Answer::Blocked) {
+            Answer::Blocked
+        } else if parts.contains(&Answer::Unknown) {
+            Answer::Unknown
+        } else {
+            Answer::Allowed
+        }
+    }
+}
+
+/// What [`routing_answer`] has worked out, keyed by exactly what each part reads.
+#[derive(Default)]
+pub(crate) struct RoutingMemo<'a> {
+    /// (table, routing atom of the destination) -> the active route, or why none.
+    routes: HashMap<(usize, usize), Result<&'a Route, Answer>>,
+    /// (peering, source VPC, destination VPC).
+    peerings: HashMap<(&'a str, &'a str, &'a str), Answer>,
+    /// (source region, source VPC, source AZ, gateway, destination region,
+    /// destination VPC, routing atom of the destination).
+    #[allow(clippy::type_complexity)]
+    tgw_hops: HashMap<
+        (
+            usize,
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+            usize,
+            &'a str,
+            usize,
+        ),
+        Answer,
+    >,
+}
+
+/// [`routing`]'s verdict without the explanation, from memoised parts. `atoms` are
+/// the routing atoms of `src_ip` and `dst_ip`: addresses in one atom match the same
+/// route destinations (VPC tables, TGW tables, prefix lists), so each part's answer
+/// holds for the whole atom. Tests hold it to [`routing`] pair by pair.
+pub(crate) fn routing_answer<'a>(
+    src: &End<'_, 'a>,
+    dst: &End<'_, 'a>,
+    src_ip: IpAddr,
+    dst_ip: IpAddr,
+    same_region: bool,
+    atoms: (usize, usize),
+    memo: &mut RoutingMemo<'a>,
+) -> Answer {
+    let mut route = |end: &End<'_, 'a>, table: &'a RouteTable, ip: IpAddr, atom: usize| {
+        *memo
+            .routes
+            .entry((table as *const RouteTable as usize, atom))
+            .or_insert_with(|| active_route(end.rm, end.ri, table, ip).map_err(|e| Answer::of(&e)))
+    };
+    if same_region && src.eni.vpc_id == dst.eni.vpc_id {
+        // As `local_hop`, each end on its own.
+        let mut local = |end: &End<'_, 'a>, ip: IpAddr, atom: usize| match end.table() {
+            Err(_) => Answer::Unknown,
+            Ok(t) => match route(end, t, ip, atom) {
+                Ok(r) if r.target == RouteTarget::Local => Answer::Allowed,
+                Ok(_) => Answer::Unknown,
+                Err(a) => a,
+            },
+        };
+        let there = local(src, dst_ip, atoms.1);
+        let back = local(dst, src_ip, atoms.0);
+        return Answer::all(&[there, back]);
+    }
+    let (src_table, dst_table) = match (src.table(), dst.table()) {
+        (Ok(a), Ok(b)) => (a, b),
+        _ => return Answer::Unknown,
+    };
+    let out = match route(src, src_table, dst_ip, atoms.1) {
+        Ok(r) => r,
+        Err(a) => return a,
+    };
+    let back = match route(dst, dst_table, src_ip, atoms.0) {
+        Ok(r) => Some(r),
+        Err(Answer::Blocked) => None,
+        Err(a) => return a,
+    };
+    let ret = match back {
+        Some(r) if r.target == out.target => Answer::Allowed,
+        _ => Answer::Blocked,
+    };
+    match &out.target {
+        RouteTarget::VpcPeeringConnection(pcx) => {
+            let hop = *memo
+                .peerings
+                .entry((
+                    pcx.as_str(),
+                    src.eni.vpc_id.as_str(),
+                    dst.eni.vpc_id.as_str(),
+                ))
+                .or_insert_with(|| Answer::of(&peering_hop(src, dst, pcx)));
+            Answer::all(&[hop, ret])
+        }
+        RouteTarget::TransitGateway(tgw) => {
+            let mut hop = |from: &End<'_, 'a>, to: &End<'_, 'a>, ip: IpAddr, atom: usize| {
+                let key = (
+                    from.rm as *const _ as usize,
+                    from.eni.vpc_id.as_str(),
+                    from.rm
+                        .subnet(&from.eni.subnet_id)
+                        .map(|s| s.availability_zone),
+                    tgw.as_str(),
+                    to.rm as *const _ as usize,
+                    to.eni.vpc_id.as_str(),
+                    atom,
+                );
+                *memo
+                    .tgw_hops
+                    .entry(key)
+                    .or_insert_with(|| Answer::of(&tgw_hop(from, to, tgw, ip)))
+            };
+            let there = hop(src, dst, dst_ip, atoms.1);
+            let back = hop(dst, src, src_ip, atoms.0);
+            Answer::all(&[there, back, ret])
+        }
+        RouteTarget::Local
+        | RouteTarget::InternetGateway(_)
+        | RouteTarget::EgressOnlyInternetGateway(_)
+        | RouteTarget::CarrierGateway(_) => Answer::Blocked,
+        _ => Answer::Unknown,
+    }
 }
 
 /// Inside one VPC the route for the peer must be `local`.
