@@ -127,7 +127,14 @@ impl Analysis {
             .collect();
         let wanted = wanted(&graph, &roles, false);
         let reaches = walks(&graph, &footholds, max_hops, &roles.pivots, &wanted);
-        let mut by_jewel: BTreeMap<usize, Vec<(usize, Rank, usize)>> = BTreeMap::new();
+        // Footholds in [`Rank`] order, once: entries below carry the position.
+        let mut ranked: Vec<usize> = footholds.clone();
+        ranked.sort_by_cached_key(|&f| roles.foothold[f].as_ref().map(Foothold::rank));
+        let mut rank_of = vec![0usize; graph.len()];
+        for (pos, &f) in ranked.iter().enumerate() {
+            rank_of[f] = pos;
+        }
+        let mut by_jewel: BTreeMap<usize, Vec<(usize, usize, usize)>> = BTreeMap::new();
         let mut blast = Vec::new();
         for (&f, r) in &reaches {
             let Some(foothold) = &roles.foothold[f] else {
@@ -136,7 +143,7 @@ impl Analysis {
             let mut within = vec![0usize; max_hops];
             for (c, d) in r.reached() {
                 if let Some(j) = &roles.jewel[c] {
-                    by_jewel.entry(c).or_default().push((d, foothold.rank(), f));
+                    by_jewel.entry(c).or_default().push((d, rank_of[f], f));
                     within[d - 1] += j.count;
                 }
             }
@@ -161,7 +168,7 @@ impl Analysis {
         );
         let mut paths = Vec::new();
         for (j, mut found) in by_jewel {
-            found.sort();
+            found.sort_unstable();
             let reached_by = found.len();
             let Some(jewel) = &roles.jewel[j] else {
                 continue;
