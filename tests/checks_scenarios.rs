@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Emulator, Seeded};
+use common::{redact_ids, Emulator, Seeded};
 use serde_json::Value;
 
 /// `vpcaudit scan --format json` on the seeded account.
@@ -74,55 +74,6 @@ fn redact_v6(text: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
-}
-
-/// `sg-0123abcd...` and friends to `<id>`.
-fn redact_ids(text: &str) -> String {
-    const PREFIXES: &[&str] = &[
-        "sg-",
-        "sgr-",
-        "eni-",
-        "subnet-",
-        "vpc-",
-        "rtb-",
-        "acl-",
-        "igw-",
-        "eigw-",
-        "nat-",
-        "vpce-",
-        "pcx-",
-        "tgw-attach-",
-        "tgw-rtb-",
-        "tgw-",
-        "pl-",
-        "i-",
-        "fl-",
-        "eipalloc-",
-    ];
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    'outer: while !rest.is_empty() {
-        let boundary = out
-            .chars()
-            .last()
-            .map_or(true, |c| !c.is_ascii_alphanumeric() && c != '-');
-        if boundary {
-            for p in PREFIXES {
-                if let Some(after) = rest.strip_prefix(p) {
-                    let hex = after.bytes().take_while(|b| b.is_ascii_hexdigit()).count();
-                    if hex >= 8 {
-                        out.push_str("<id>");
-                        rest = &after[hex..];
-                        continue 'outer;
-                    }
-                }
-            }
-        }
-        let c = rest.chars().next().unwrap();
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
     out
 }
 

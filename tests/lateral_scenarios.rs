@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{Emulator, Seeded};
+use common::{redact_ids, Emulator, Seeded};
 use serde_json::Value;
 
 const CHECKS: &str = "lateral-movement-path,lateral-blast-radius";
@@ -778,52 +778,6 @@ fn symbolic(lab: &Lab, doc: &Value) -> Vec<Value> {
         )
     });
     findings
-}
-
-/// `sg-0123abcd...` and friends to `<id>` (ids the scenario did not name).
-fn redact_ids(text: &str) -> String {
-    const PREFIXES: &[&str] = &[
-        "sg-",
-        "sgr-",
-        "eni-",
-        "subnet-",
-        "vpc-",
-        "rtb-",
-        "rtbassoc-",
-        "acl-",
-        "aclassoc-",
-        "igw-",
-        "pcx-",
-        "tgw-attach-",
-        "tgw-rtb-",
-        "tgw-",
-        "pl-",
-        "i-",
-    ];
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    'outer: while !rest.is_empty() {
-        let boundary = out
-            .chars()
-            .last()
-            .map_or(true, |c| !c.is_ascii_alphanumeric() && c != '-');
-        if boundary {
-            for p in PREFIXES {
-                if let Some(after) = rest.strip_prefix(p) {
-                    let hex = after.bytes().take_while(|b| b.is_ascii_hexdigit()).count();
-                    if hex >= 8 {
-                        out.push_str("<id>");
-                        rest = &after[hex..];
-                        continue 'outer;
-                    }
-                }
-            }
-        }
-        let c = rest.chars().next().unwrap();
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 #[test]

@@ -244,3 +244,55 @@ pub fn named<'a, T>(
     );
     found[0]
 }
+
+/// Replaces AWS resource ids (a known prefix and 8+ hex digits, at a word start)
+/// with `<id>`: the emulator makes new ones on every seeding.
+pub fn redact_ids(text: &str) -> String {
+    const PREFIXES: &[&str] = &[
+        "tgw-attach-",
+        "eipalloc-",
+        "rtbassoc-",
+        "aclassoc-",
+        "tgw-rtb-",
+        "subnet-",
+        "eigw-",
+        "vpce-",
+        "sgr-",
+        "eni-",
+        "vpc-",
+        "rtb-",
+        "acl-",
+        "igw-",
+        "nat-",
+        "pcx-",
+        "tgw-",
+        "sg-",
+        "pl-",
+        "fl-",
+        "i-",
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        let boundary = out
+            .chars()
+            .last()
+            .map_or(true, |c| !c.is_ascii_alphanumeric() && c != '-');
+        if boundary {
+            for p in PREFIXES {
+                if let Some(after) = rest.strip_prefix(p) {
+                    let hex = after.bytes().take_while(|b| b.is_ascii_hexdigit()).count();
+                    if hex >= 8 {
+                        out.push_str("<id>");
+                        rest = &after[hex..];
+                        continue 'outer;
+                    }
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
