@@ -2,6 +2,8 @@
 //! the default group should restrict all traffic, so nothing lands in it by
 //! accident and gets its self-referencing access).
 
+use std::collections::HashMap;
+
 use crate::reach::security_group::describe_rule;
 
 use super::context::{Context, Draft};
@@ -23,15 +25,31 @@ impl Check for SgDefaultAllowsTraffic {
                 out.extend(unknown);
                 continue;
             }
-            for g in ri.security_groups.iter().filter(|g| g.name == "default") {
-                if g.rules.is_empty() {
-                    continue;
+            // Default group -> the ENIs carrying it, in inventory order, in one pass.
+            let mut carried: HashMap<&str, Vec<&str>> = ri
+                .security_groups
+                .iter()
+                .filter(|g| g.name == "default" && !g.rules.is_empty())
+                .map(|g| (g.id.as_str(), Vec::new()))
+                .collect();
+            for e in &ri.network_interfaces {
+                let mut groups: Vec<&str> =
+                    e.security_group_ids.iter().map(String::as_str).collect();
+                groups.sort_unstable();
+                groups.dedup();
+                for g in groups {
+                    if let Some(users) = carried.get_mut(g) {
+                        users.push(&e.id);
+                    }
                 }
-                let users: Vec<_> = ri
-                    .network_interfaces
+            }
+            for g in ri.security_groups.iter().filter(|g| g.name == "default") {
+                let Some(enis) = carried.get(g.id.as_str()) else {
+                    continue;
+                };
+                let users: Vec<_> = enis
                     .iter()
-                    .filter(|e| e.security_group_ids.contains(&g.id))
-                    .map(|e| resources::network_interface(account, &ri.region, &e.id, None))
+                    .map(|e| resources::network_interface(account, &ri.region, e, None))
                     .collect();
                 let mut d = Draft::fail(
                     account,
