@@ -62,6 +62,11 @@ impl<'m, 'a> Context<'m, 'a> {
         }
     }
 
+    /// The TCP ports that make an ENI a data store (`[lateral] data_ports`).
+    pub fn data_ports(&self) -> &ServiceSet {
+        &self.data_ports
+    }
+
     /// Whether `eni` is AWS plumbing rather than a workload.
     pub fn is_infrastructure(&self, eni: &NetworkInterface) -> bool {
         self.index.is_infrastructure(eni)

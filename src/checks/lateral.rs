@@ -456,20 +456,7 @@ fn path_draft(
         Some(jewel.why.clone()),
     ));
 
-    let data = ctx
-        .config
-        .lateral
-        .data_ports
-        .iter()
-        .fold(ServiceSet::empty(), |s, p| {
-            s.union(&ServiceSet::from_rule(
-                Protocol::Tcp,
-                L4Match::Ports(PortRange {
-                    from: p.from,
-                    to: p.to,
-                }),
-            ))
-        });
+    let data = ctx.data_ports();
     let mut hop_list = Vec::new();
     let mut evidence = Vec::new();
     let mut unknown_reason: Option<String> = None;
@@ -499,7 +486,7 @@ fn path_draft(
                 }
             ),
         ));
-        if let Some(p) = traced(&points, k + 1 == hops, &data) {
+        if let Some(p) = traced(&points, k + 1 == hops, data) {
             let e = eni_to_eni(ctx.model, ctx.inventory, &from.eni.id, &to.eni.id, p);
             if let crate::reach::Verdict::Unknown { reason } = &e.verdict {
                 unknown_reason.get_or_insert_with(|| reason.clone());
