@@ -134,7 +134,7 @@ fn unassociated_subnet_routes_through_its_vpcs_main_table() {
         .region(&inv.accounts[0].account_id, &r.region)
         .unwrap();
     let misc = id_of(&r.subnets, |s| &s.tags, |s| &s.id, "lk-prod-misc-a");
-    let table = route::table_for_subnet(region, r, misc).unwrap();
+    let table = route::table_for_subnet(region, misc).unwrap();
     assert_eq!(
         table.tags.get("Name").map(String::as_str),
         Some("lk-prod-main-rt")

@@ -87,12 +87,21 @@ impl<'m, 'a> Context<'m, 'a> {
             .crown_jewels
             .iter()
             .any(|s| s.matches(account, region, eni, tags));
-        let tagged = tags.is_some_and(|t| t.contains_key(super::classify::CROWN_JEWEL_TAG));
+        let tag = super::classify::CROWN_JEWEL_TAG;
+        if !eni.tags.contains_key(tag) && tags.is_some_and(|t| t.contains_key(tag)) {
+            return Some((
+                StoreKind::Marked,
+                format!(
+                    "instance {} tagged {tag}",
+                    eni.instance_id.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
         data_store(
             self.model.region(account, region),
             eni,
             &self.data_ports,
-            marked || tagged,
+            marked,
         )
     }
 

@@ -60,7 +60,7 @@ fn unfollowed(
     dst: IpAddr,
 ) -> Option<String> {
     let rm = ctx.model.region(account, &ri.region)?;
-    let table = match route::table_for_subnet(rm, ri, subnet) {
+    let table = match route::table_for_subnet(rm, subnet) {
         Ok(t) => t,
         Err(reason) => return Some(reason),
     };

@@ -114,10 +114,10 @@ impl Analysis {
     pub fn run(ctx: &Context) -> Analysis {
         let started = std::time::Instant::now();
         let config = &ctx.config.lateral;
-        let roles_input = locate_all(ctx);
-        let catalogue = catalogue(ctx, &roles_input);
+        let stores = data_stores(ctx);
+        let catalogue = catalogue(ctx, &stores);
         let graph = Graph::build(ctx.model, ctx.inventory, catalogue, DEFAULT_EPHEMERAL);
-        let roles = roles(ctx, &graph);
+        let roles = roles(ctx, &graph, &stores);
         let max_hops = config.max_hops;
         tracing::debug!("lateral: graph and roles in {:?}", started.elapsed());
 
@@ -167,6 +167,7 @@ impl Analysis {
             DEFAULT_EPHEMERAL,
         );
         let mut paths = Vec::new();
+        let proven: std::collections::BTreeSet<usize> = by_jewel.keys().copied().collect();
         for (j, mut found) in by_jewel {
             found.sort_unstable();
             let reached_by = found.len();
@@ -188,35 +189,37 @@ impl Analysis {
             "lateral: path findings in {:?}",
             started.elapsed()
         );
-        paths.extend(undecided(ctx, &mut pairs, &graph, &roles, &reaches));
+        paths.extend(undecided(ctx, &mut pairs, &graph, &roles, &proven));
         paths.extend(unevaluated(ctx, &graph));
         tracing::debug!("lateral: done in {:?}", started.elapsed());
         Analysis { paths, blast }
     }
 }
 
-/// Every ENI by id, located once.
-fn locate_all<'a>(ctx: &Context<'_, 'a>) -> HashMap<&'a str, Member<'a>> {
-    ctx.regions()
-        .flat_map(|(account, ri)| {
-            ri.network_interfaces.iter().map(move |eni| {
-                (
-                    eni.id.as_str(),
-                    Member {
-                        account,
-                        region: ri.region.as_str(),
-                        eni,
-                    },
-                )
-            })
-        })
-        .collect()
+/// Every crown-jewel ENI by id, with where it is and why it counts, judged once.
+type Stores<'a> = HashMap<&'a str, (Member<'a>, StoreKind, String)>;
+
+fn data_stores<'a>(ctx: &Context<'_, 'a>) -> Stores<'a> {
+    let mut out = HashMap::new();
+    for (account, ri) in ctx.regions() {
+        for eni in &ri.network_interfaces {
+            if let Some((kind, why)) = ctx.data_store(account, &ri.region, eni) {
+                let member = Member {
+                    account,
+                    region: ri.region.as_str(),
+                    eni,
+                };
+                out.entry(eni.id.as_str()).or_insert((member, kind, why));
+            }
+        }
+    }
+    out
 }
 
 /// The services a hop may use: data ports (configured), administration and web
 /// ports, extra configured ports, then ports the jewels' groups single out, up to
 /// [`MAX_POINTS`].
-fn catalogue(ctx: &Context, members: &HashMap<&str, Member>) -> Catalogue {
+fn catalogue(ctx: &Context, stores: &Stores) -> Catalogue {
     let config = &ctx.config.lateral;
     let mut points = Vec::new();
     let expand = |specs: &[crate::config::PortSpec]| {
@@ -231,10 +234,7 @@ fn catalogue(ctx: &Context, members: &HashMap<&str, Member>) -> Catalogue {
     points.extend(tcp(WEB.iter().copied()));
     points.extend(expand(&config.extra_ports));
     let mut jewel_ports = std::collections::BTreeSet::new();
-    for m in members.values() {
-        if ctx.data_store(m.account, m.region, m.eni).is_none() {
-            continue;
-        }
+    for (m, _, _) in stores.values() {
         let Some(rm) = ctx.model.region(m.account, m.region) else {
             continue;
         };
@@ -247,7 +247,8 @@ fn catalogue(ctx: &Context, members: &HashMap<&str, Member>) -> Catalogue {
             for r in g.rules.iter().filter(|r| r.direction == Direction::Ingress) {
                 if let (Protocol::Tcp, L4Match::Ports(PortRange { from, to })) = (r.protocol, r.l4)
                 {
-                    if u32::from(to - from) < JEWEL_RULE_PORTS {
+                    // The inventory is input: a reversed range names no port.
+                    if from <= to && u32::from(to - from) < JEWEL_RULE_PORTS {
                         jewel_ports.extend(from..=to);
                     }
                 }
@@ -267,7 +268,7 @@ fn catalogue(ctx: &Context, members: &HashMap<&str, Member>) -> Catalogue {
     Catalogue::new(points)
 }
 
-fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph) -> Roles<'a> {
+fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph, stores: &Stores<'a>) -> Roles<'a> {
     let n = graph.len();
     let mut roles = Roles {
         foothold: vec![None; n],
@@ -286,7 +287,7 @@ fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph) -> Roles<'a> {
                 region: rm.region,
                 eni,
             };
-            if let Some((kind, why)) = ctx.data_store(member.account, member.region, eni) {
+            if let Some((_, kind, why)) = stores.get(eni.id.as_str()).cloned() {
                 let entry = &mut roles.jewel[i];
                 match entry {
                     Some(j) => {
@@ -592,16 +593,12 @@ fn undecided(
     pairs: &mut Pairs,
     graph: &Graph,
     roles: &Roles,
-    proven: &BTreeMap<usize, Reach>,
+    proven: &std::collections::BTreeSet<usize>,
 ) -> Vec<Draft> {
     let any_maybe = (0..graph.len()).any(|a| graph.maybe_row(a).iter().any(|w| *w != 0));
     if !any_maybe {
         return Vec::new();
     }
-    let reached: std::collections::HashSet<usize> = proven
-        .values()
-        .flat_map(|r| r.reached().map(|(c, _)| c))
-        .collect();
     let wanted = wanted(graph, roles, true);
     let mut starts = vec![0u64; graph.words()];
     for (f, foothold) in roles.foothold.iter().enumerate() {
@@ -618,7 +615,7 @@ fn undecided(
     );
     let mut out = Vec::new();
     for (j, _) in r.reached() {
-        if reached.contains(&j) {
+        if proven.contains(&j) {
             continue;
         }
         let Some(jewel) = &roles.jewel[j] else {

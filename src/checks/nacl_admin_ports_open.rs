@@ -227,7 +227,7 @@ fn internet_route(
     subnet: &str,
     probe: IpAddr,
 ) -> Result<Option<(String, String)>, String> {
-    let table = route::table_for_subnet(rm, ri, subnet)?;
+    let table = route::table_for_subnet(rm, subnet)?;
     match route::lookup(rm, ri, table, probe) {
         RouteDecision::Route { table, route }
             if route.state == RouteState::Active

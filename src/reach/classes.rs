@@ -158,9 +158,3 @@ pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
     out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out
 }
-
-/// The class key of one ENI, or why it cannot be found.
-pub fn key_of(model: &Model, eni_id: &str) -> Result<ClassKey, String> {
-    let (rm, eni) = model.locate_eni(eni_id)?;
-    Ok(ClassKey::of(rm.account_id, rm.region, eni))
-}

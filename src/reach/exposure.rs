@@ -103,7 +103,7 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
         let (key, representative, parts) = match subject.into() {
             Subject::Class(c) => (c.key.clone(), c.representative().to_string(), None),
             Subject::Eni(id) => {
-                // `key_of(id)`, borrowed; owned only for a class not seen yet.
+                // The ENI's class key, borrowed; owned only for a class not seen yet.
                 let parts = match self.model.locate_eni(id) {
                     Ok((rm, eni)) => KeyRef::of(rm.account_id, rm.region, eni),
                     Err(reason) => return Arc::new(Err(reason)),

@@ -174,8 +174,6 @@ pub fn evaluate(
 /// The table a subnet uses: its explicit association, else its VPC's main table.
 pub fn table_for_subnet<'a>(
     region: &RegionModel<'a>,
-    // Kept for the callers' symmetry with the other lookups; the model indexes tables.
-    _inventory: &'a RegionInventory,
     subnet_id: &str,
 ) -> Result<&'a RouteTable, String> {
     if let Some(reason) = region.gap(&[ROUTE_TABLES_OP]) {

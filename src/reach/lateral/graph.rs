@@ -321,12 +321,6 @@ impl Graph {
 
         let v4_locs = locations.iter().take_while(|l| l.v4.is_some()).count();
         let loc_addrs: Vec<u32> = locations[..v4_locs].iter().filter_map(|l| l.v4).collect();
-        let mut loc_of = vec![0usize; n];
-        for (li, l) in locations.iter().enumerate() {
-            for c in l.classes.clone() {
-                loc_of[c] = li;
-            }
-        }
 
         // Ingress rules naming addresses, per (source location, destination class).
         let mut ingress = vec![0u64; v4_locs * n];
@@ -468,7 +462,6 @@ impl Graph {
             .enumerate()
             .flat_map(|(i, c)| c.enis.iter().map(move |e| (e.clone(), i)))
             .collect();
-        let _ = loc_of;
         Graph {
             classes,
             catalogue,

@@ -332,7 +332,7 @@ impl Walk<'_, '_, '_> {
             self.service,
             NAT_PORTS,
         ));
-        let then = match route::table_for_subnet(rm, ri, &nat.subnet_id) {
+        let then = match route::table_for_subnet(rm, &nat.subnet_id) {
             Ok(table) => {
                 // The NAT gateway sends replies back by its subnet's table.
                 legs.extend(return_symmetry(
@@ -397,7 +397,7 @@ impl Walk<'_, '_, '_> {
             firewall_verdict(ri, fw, &flow),
         ];
         let then = match endpoint_subnet(fw, endpoint) {
-            Some(subnet) => match route::table_for_subnet(self.end.rm, ri, subnet) {
+            Some(subnet) => match route::table_for_subnet(self.end.rm, subnet) {
                 Ok(table) => {
                     let acl = || self.end.rm.network_acl_for_subnet(subnet);
                     if subnet != hop.from_subnet {

@@ -222,7 +222,7 @@ fn through_firewall(
             ephemeral,
         ));
     }
-    let fw_table = route::table_for_subnet(end.rm, end.ri, subnet)
+    let fw_table = route::table_for_subnet(end.rm, subnet)
         .map_err(|r| unknown_at(format!("route table of {subnet}"), r))?;
     let r = active_route(end.rm, end.ri, fw_table, client)?;
     match &r.target {

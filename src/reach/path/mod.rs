@@ -65,7 +65,7 @@ impl<'m, 'a> End<'m, 'a> {
     }
 
     pub fn table(&self) -> Result<&'a RouteTable, String> {
-        route::table_for_subnet(self.rm, self.ri, &self.eni.subnet_id)
+        route::table_for_subnet(self.rm, &self.eni.subnet_id)
     }
 
     /// The primary private address of one family (IPv6 if `v6`).

@@ -258,16 +258,9 @@ fn subnet_without_association_uses_own_vpc_main_table() {
         .route_table("rtb-custom", "vpc-2", false, &["subnet-2"]);
     let m = Model::build(&kit.inv);
     let r = m.region(ACCOUNT, REGION).unwrap();
-    let ri = inventory(&kit);
-    assert_eq!(
-        table_for_subnet(r, ri, "subnet-1").unwrap().id,
-        "rtb-main-2"
-    );
-    assert_eq!(
-        table_for_subnet(r, ri, "subnet-2").unwrap().id,
-        "rtb-custom"
-    );
-    assert!(table_for_subnet(r, ri, "subnet-9").is_err());
+    assert_eq!(table_for_subnet(r, "subnet-1").unwrap().id, "rtb-main-2");
+    assert_eq!(table_for_subnet(r, "subnet-2").unwrap().id, "rtb-custom");
+    assert!(table_for_subnet(r, "subnet-9").is_err());
 }
 
 #[test]
@@ -297,7 +290,7 @@ fn missing_route_table_api_is_unknown() {
     let m = Model::build(&kit.inv);
     let r = m.region(ACCOUNT, REGION).unwrap();
     let ri = inventory(&kit);
-    let err = table_for_subnet(r, ri, "subnet-1").unwrap_err();
+    let err = table_for_subnet(r, "subnet-1").unwrap_err();
     assert!(err.contains("DescribeRouteTables"), "{err}");
     assert!(edge_table_for_gateway(r, ri, "igw-1").is_err());
 }
