@@ -35,11 +35,11 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn path_findings(&self, _ctx: &Context) -> Vec<Draft> {
+    pub fn path_findings(&self) -> Vec<Draft> {
         self.paths.clone()
     }
 
-    pub fn blast_findings(&self, _ctx: &Context) -> Vec<Draft> {
+    pub fn blast_findings(&self) -> Vec<Draft> {
         self.blast.clone()
     }
 }

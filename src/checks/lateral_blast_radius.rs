@@ -7,6 +7,6 @@ pub struct LateralBlastRadius;
 
 impl Check for LateralBlastRadius {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
-        ctx.lateral().blast_findings(ctx)
+        ctx.lateral().blast_findings()
     }
 }

@@ -7,6 +7,6 @@ pub struct LateralMovementPath;
 
 impl Check for LateralMovementPath {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
-        ctx.lateral().path_findings(ctx)
+        ctx.lateral().path_findings()
     }
 }
