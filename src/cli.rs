@@ -2,18 +2,23 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::checks::registry;
 use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection};
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::files::write_output;
 use crate::inventory::Inventory;
 use crate::reach::Model;
-use crate::report::{findings_json, findings_table, inventory_summary};
+use crate::report::baseline::{Baseline, Scope};
+use crate::report::finding::{BaselineState, Severity};
+use crate::report::mutes::{Date, Mutes};
+use crate::report::scan_report::ScanReport;
+use crate::report::{findings_csv, findings_json, findings_table, inventory_summary, sarif};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +65,55 @@ pub enum Format {
     Html,
     /// The attack-path graph as Graphviz DOT (render with `dot -Tsvg`).
     Dot,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// One row per finding, for spreadsheets.
+    Csv,
+}
+
+impl Format {
+    /// The file a format is written to under `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "vpcaudit.txt",
+            Format::Json => "vpcaudit.json",
+            Format::Summary => "vpcaudit-summary.txt",
+            Format::Html => "vpcaudit.html",
+            Format::Dot => "vpcaudit.dot",
+            Format::Sarif => "vpcaudit.sarif",
+            Format::Csv => "vpcaudit.csv",
+        }
+    }
+
+    /// Formats for people, which go to standard output even with `--output-dir`.
+    fn for_people(self) -> bool {
+        matches!(self, Format::Table | Format::Summary)
+    }
+}
+
+/// `--fail-on`: the least severe finding that makes the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never exit 1 for findings.
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +137,17 @@ pub struct AwsArgs {
     /// Items per page of list calls (default: each API's maximum).
     #[arg(long, value_parser = clap::value_parser!(u16).range(5..=1000))]
     pub page_size: Option<u16>,
+    /// Scan several accounts by assuming this role in each; `{account}` is replaced by
+    /// the account id, e.g. `arn:aws:iam::{account}:role/Audit`.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// With --role-arn: `all` (every active account of the organization, the
+    /// default), a comma-separated list of account ids, or a file with one id per line.
+    #[arg(long, value_name = "all|IDS|FILE", requires = "role_arn")]
+    pub accounts: Option<String>,
+    /// External id to pass when assuming --role-arn.
+    #[arg(long, value_name = "ID", requires = "role_arn")]
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -110,15 +175,36 @@ pub struct ScanArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub skip: Vec<String>,
-    /// Settings file (`vpcaudit.toml`): untrusted networks, crown jewels, hop limits.
+    /// Settings and mutes (`vpcaudit.toml`). Default: `vpcaudit.toml` in the current
+    /// directory, when there is one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// A file of `[[mute]]` rules, in addition to the config file's.
+    #[arg(long, value_name = "FILE")]
+    pub mutes: Option<PathBuf>,
+    /// A previous run's JSON report: each finding is marked new, unchanged or absent.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings not in the baseline.
+    #[arg(long, requires = "baseline")]
+    pub only_new: bool,
+    /// Output format; repeat for several (with --output-dir).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
     /// Write the report here instead of standard output (`-` for standard output).
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write each machine format to DIR/vpcaudit.<ext>; table and summary still go
+    /// to standard output.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when an unmuted finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Exit 3 when the scan is incomplete (coverage gaps or undecided findings) and
+    /// nothing reached --fail-on.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn init_logging(verbose: u8) {
@@ -159,11 +245,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Scan(args) => {
-            // Read the config first: a typo in it should not cost a whole collection.
-            let config = match &args.config {
-                Some(path) => crate::config::Config::load(path)?,
-                None => crate::config::Config::default(),
-            };
+            let started = Instant::now();
+            let outputs = outputs(&args)?;
+            // Settings, mutes and baseline first: a typo in them should not cost a
+            // whole collection.
+            let (config, mutes) = settings(&args)?;
+            let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
             let inventory = if args.demo {
                 crate::demo::inventory()?
             } else if let Some(path) = &args.inventory {
@@ -171,7 +258,15 @@ pub fn run(cli: Cli) -> Result<Exit> {
             } else {
                 collect_inventory(&args.aws, &progress)?
             };
-            scan(&args, &inventory, config)
+            scan(
+                &args,
+                &outputs,
+                &inventory,
+                config,
+                &mutes,
+                baseline.as_ref(),
+                started,
+            )
         }
         Command::Checks => {
             let all = registry::all().map_err(anyhow::Error::msg)?;
@@ -208,12 +303,103 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn scan(args: &ScanArgs, inventory: &Inventory, config: crate::config::Config) -> Result<Exit> {
-    if args.format == Format::Summary {
-        emit(
-            args.output.as_deref(),
-            &inventory_summary::render(inventory),
-        )?;
+/// Where each requested format goes.
+enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+/// The formats asked for, each with where it is written. Several formats need
+/// `--output-dir`, so that two documents never share standard output.
+fn outputs(args: &ScanArgs) -> Result<Vec<(Format, Destination)>> {
+    let mut formats: Vec<Format> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    if formats.is_empty() {
+        formats.push(Format::Table);
+    }
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).map_err(|source| crate::files::WriteError {
+            path: dir.clone(),
+            source,
+        })?;
+        let people = formats.iter().filter(|f| f.for_people()).count();
+        if people > 1 {
+            return Err(UsageError(
+                "table and summary both go to standard output; choose one".into(),
+            )
+            .into());
+        }
+        return Ok(formats
+            .into_iter()
+            .map(|f| {
+                let to = if f.for_people() {
+                    Destination::Stdout
+                } else {
+                    Destination::File(dir.join(f.file_name()))
+                };
+                (f, to)
+            })
+            .collect());
+    }
+    if formats.len() > 1 {
+        return Err(UsageError(
+            "several --format values need --output-dir DIR (one file per format)".into(),
+        )
+        .into());
+    }
+    let to = match &args.output {
+        Some(path) if path.as_os_str() != "-" => Destination::File(path.clone()),
+        _ => Destination::Stdout,
+    };
+    Ok(vec![(formats[0], to)])
+}
+
+/// The config file (given, or `./vpcaudit.toml` when present) and every mute rule.
+fn settings(args: &ScanArgs) -> Result<(Config, Mutes)> {
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let local = PathBuf::from(DEFAULT_CONFIG);
+            local.is_file().then_some(local)
+        }
+    };
+    let mut config = match &path {
+        Some(p) => {
+            tracing::info!(path = %p.display(), "reading the config");
+            Config::load(p)?
+        }
+        None => Config::default(),
+    };
+    let mut sources = Vec::new();
+    if let Some(p) = &path {
+        sources.push((p.display().to_string(), std::mem::take(&mut config.mute)));
+    }
+    if let Some(p) = &args.mutes {
+        sources.push((p.display().to_string(), crate::report::mutes::load_file(p)?));
+    }
+    Ok((config, Mutes::from_sources(sources)))
+}
+
+/// Read from the current directory when `--config` is not given.
+const DEFAULT_CONFIG: &str = "vpcaudit.toml";
+
+fn scan(
+    args: &ScanArgs,
+    outputs: &[(Format, Destination)],
+    inventory: &Inventory,
+    config: Config,
+    mutes: &Mutes,
+    baseline: Option<&Baseline>,
+    started: Instant,
+) -> Result<Exit> {
+    if outputs.iter().all(|(f, _)| *f == Format::Summary) {
+        for (_, to) in outputs {
+            emit(to, &inventory_summary::render(inventory))?;
+        }
         return Ok(Exit::Ok);
     }
     let all = registry::all().map_err(anyhow::Error::msg)?;
@@ -221,28 +407,80 @@ fn scan(args: &ScanArgs, inventory: &Inventory, config: crate::config::Config) -
         .map_err(|e| UsageError(e.to_string()))?;
     let model = Model::build(inventory);
     let ctx = crate::checks::Context::with_config(inventory, &model, config);
-    let findings = registry::run(&selected, &ctx);
-    let text = match args.format {
-        Format::Table | Format::Summary => findings_table::render(inventory, &findings),
-        Format::Json => {
-            let ids: Vec<String> = selected.iter().map(|r| r.meta.id.clone()).collect();
-            findings_json::render(inventory, &ids, &findings).context("serialising the findings")?
+    let mut findings = registry::run(&selected, &ctx);
+    drop(ctx);
+
+    let today = Date::today();
+    for e in mutes.expired(today) {
+        eprintln!(
+            "vpcaudit: warning: {} expired on {} ({}); the findings it matched are reported again",
+            e.rule, e.expired, e.reason
+        );
+    }
+    mutes.apply(&mut findings, inventory, today);
+
+    let checks: Vec<&crate::checks::meta::Meta> = selected.iter().map(|r| &r.meta).collect();
+    let check_ids: Vec<String> = checks.iter().map(|m| m.id.clone()).collect();
+    let mut absent = Vec::new();
+    if let Some(b) = baseline {
+        let regions: Vec<(String, String)> = inventory
+            .regions()
+            .map(|(a, r)| (a.to_string(), r.region.clone()))
+            .collect();
+        absent = b.compare(
+            &mut findings,
+            &Scope {
+                checks: &check_ids,
+                regions: &regions,
+            },
+        );
+        if args.only_new {
+            findings.retain(|f| f.baseline == Some(BaselineState::New));
+            absent.clear();
         }
-        Format::Html => {
-            let ids: Vec<String> = selected.iter().map(|r| r.meta.id.clone()).collect();
-            crate::report::html::render(inventory, &ids, &findings)
-        }
-        Format::Dot => crate::report::dot::render(&findings),
+    }
+    let report = ScanReport {
+        inventory,
+        checks,
+        findings,
+        absent,
+        baselined: baseline.is_some(),
+        elapsed: started.elapsed(),
     };
-    emit(args.output.as_deref(), &text)?;
-    Ok(Exit::Ok)
+    for (format, to) in outputs {
+        let text = match format {
+            Format::Table => {
+                let colour = matches!(to, Destination::Stdout)
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none();
+                findings_table::render(&report, colour)
+            }
+            Format::Summary => inventory_summary::render(inventory),
+            Format::Json => findings_json::render(&report).context("serialising the findings")?,
+            Format::Sarif => sarif::render(&report).context("serialising the SARIF log")?,
+            Format::Csv => findings_csv::render(&report),
+            Format::Html => {
+                crate::report::html::render(inventory, &report.check_ids(), &report.findings)
+            }
+            Format::Dot => crate::report::dot::render(&report.findings),
+        };
+        emit(to, &text)?;
+    }
+    let failing = args.fail_on.threshold().map_or(0, |t| report.failing(t));
+    Ok(if failing > 0 {
+        Exit::Findings
+    } else if args.strict && report.incomplete() {
+        Exit::Incomplete
+    } else {
+        Exit::Ok
+    })
 }
 
 /// Standard output, or a file written atomically.
-fn emit(output: Option<&std::path::Path>, text: &str) -> Result<()> {
-    match output {
-        Some(path) => Ok(write_output(path, text.as_bytes())?),
-        None => print_out(text),
+fn emit(to: &Destination, text: &str) -> Result<()> {
+    match to {
+        Destination::File(path) => Ok(write_output(path, text.as_bytes())?),
+        Destination::Stdout => print_out(text),
     }
 }
 
@@ -274,6 +512,11 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         paging: collect::Paging {
             limit: args.page_size.map(i32::from),
         },
+        org: collect::OrgOptions::from_args(
+            args.role_arn.as_deref(),
+            args.accounts.as_deref(),
+            args.external_id.as_deref(),
+        )?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

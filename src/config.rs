@@ -16,6 +16,9 @@ use crate::inventory::NetworkInterface;
 pub struct Config {
     #[serde(default)]
     pub lateral: Lateral,
+    /// `[[mute]]`: accepted risks (see `report::mutes`).
+    #[serde(default)]
+    pub mute: Vec<crate::report::mutes::MuteRule>,
 }
 
 /// `[lateral]`: footholds, crown jewels and how far paths are followed.
@@ -186,12 +189,27 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
+impl ConfigError {
+    /// A TOML error in `path`, on one line with its line and column.
+    pub fn parse(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+        ConfigError::Invalid {
+            path: path.display().to_string(),
+            message: one_line(e, text),
+        }
+    }
+}
+
+/// A settings file's text (config or mutes).
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Config::parse(&text).map_err(|message| ConfigError::Invalid {
             path: path.display().to_string(),
             message,

@@ -10,8 +10,13 @@ use crate::inventory::InventoryFileError;
 pub enum Exit {
     /// Success, and nothing at or above the failure threshold.
     Ok = 0,
+    /// Findings at or above `--fail-on` (muted ones excepted).
+    Findings = 1,
     /// Bad arguments or unreadable input files.
     Usage = 2,
+    /// `--strict`: something could not be collected or decided (coverage gaps,
+    /// `unknown` findings), and nothing reached the failure threshold.
+    Incomplete = 3,
     /// Credentials missing or rejected.
     Credentials = 4,
     /// The AWS endpoint could not be reached, or an account-level call failed.
@@ -41,6 +46,9 @@ impl Exit {
             if cause.downcast_ref::<InventoryFileError>().is_some()
                 || cause.downcast_ref::<crate::cli::UsageError>().is_some()
                 || cause.downcast_ref::<crate::config::ConfigError>().is_some()
+                || cause
+                    .downcast_ref::<crate::report::baseline::BaselineError>()
+                    .is_some()
             {
                 return Exit::Usage;
             }

@@ -548,6 +548,8 @@ fn path_finding(nodes: Vec<PathNode>, services: &[&str], name: Option<&str>) -> 
         fingerprint: vpcaudit::report::finding::fingerprint(&[resource.as_str()]),
         path: Some(AttackPath { nodes, hops }),
         blast_radius: None,
+        baseline: None,
+        muted: None,
     }
 }
 

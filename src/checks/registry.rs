@@ -162,6 +162,8 @@ fn finish(meta: &Meta, d: Draft) -> Finding {
         fingerprint: fingerprint(&parts),
         path: d.path,
         blast_radius: d.blast_radius,
+        baseline: None,
+        muted: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod convert;
 mod ec2;
 pub mod error;
 mod network_firewall;
+pub mod org;
 mod preflight;
 mod progress;
 mod region;
@@ -18,6 +19,7 @@ use tokio::sync::Semaphore;
 
 pub use aws::AwsOptions;
 pub use error::{ApiFailure, CollectError};
+pub use org::{AccountSelection, OrgOptions};
 pub use preflight::RegionSelection;
 pub use progress::Progress;
 
@@ -30,6 +32,8 @@ pub struct CollectOptions {
     /// How many API call series run at once, across regions and resource types.
     pub concurrency: usize,
     pub paging: Paging,
+    /// Several accounts through an assumed role; `None` scans the caller's account.
+    pub org: Option<OrgOptions>,
 }
 
 /// Items per page of list calls: AWS's maximum per API unless a smaller size is asked

@@ -322,6 +322,8 @@ pub(crate) mod tests {
             fingerprint: crate::report::finding::fingerprint(&[check, resource]),
             path,
             blast_radius: None,
+            baseline: None,
+            muted: None,
         }
     }
 

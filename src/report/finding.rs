@@ -109,6 +109,45 @@ pub struct Finding {
     /// `lateral-blast-radius`: how many crown jewels the foothold reaches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blast_radius: Option<BlastRadius>,
+    /// Compared with `--baseline`: new, unchanged, or absent (only in the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+    /// Matched by a mute rule: still reported, but not counted for the exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<Muted>,
+}
+
+/// A finding compared with a previous run's (SARIF `baselineState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline too (same fingerprint).
+    Unchanged,
+    /// In the baseline, no longer found.
+    Absent,
+}
+
+impl BaselineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+            BaselineState::Absent => "absent",
+        }
+    }
+}
+
+/// Why a finding is muted: the matching rule's reason and expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Muted {
+    pub reason: String,
+    /// `YYYY-MM-DD`: the mute holds through this day (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where the rule is: `vpcaudit.toml, mute #2`.
+    pub rule: String,
 }
 
 /// What an ENI is on an attack path.

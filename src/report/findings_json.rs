@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use crate::inventory::{CoverageGap, Inventory};
+use crate::inventory::CoverageGap;
 
 use super::finding::Finding;
+use super::scan_report::ScanReport;
 
 pub const SCHEMA: &str = "vpcaudit/findings/v1";
 
@@ -15,6 +16,9 @@ pub struct Document<'a> {
     pub scanned: Scanned,
     pub coverage: &'a [CoverageGap],
     pub findings: &'a [Finding],
+    /// With `--baseline`: the baseline's findings no longer found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub absent: Option<&'a [Finding]>,
     /// Footholds by how many crown jewels they reach, largest first (from the
     /// `lateral-blast-radius` findings).
     pub blast_radius: Vec<BlastEntry<'a>>,
@@ -71,21 +75,14 @@ pub struct Scanned {
     pub resources: usize,
 }
 
-pub fn render(
-    inv: &Inventory,
-    checks: &[String],
-    findings: &[Finding],
-) -> Result<String, serde_json::Error> {
+pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
+    let inv = report.inventory;
     let mut accounts: Vec<String> = inv.accounts.iter().map(|a| a.account_id.clone()).collect();
     accounts.sort();
     accounts.dedup();
     let mut regions: Vec<String> = inv.regions().map(|(_, r)| r.region.clone()).collect();
     regions.sort();
     regions.dedup();
-    let resources = inv
-        .regions()
-        .map(|(_, r)| r.resource_counts().iter().map(|(_, n)| n).sum::<usize>())
-        .sum();
     let doc = Document {
         schema: SCHEMA,
         tool: Tool {
@@ -96,12 +93,13 @@ pub fn render(
             collected_at: inv.collected_at,
             accounts,
             regions,
-            checks: checks.to_vec(),
-            resources,
+            checks: report.check_ids(),
+            resources: report.resources(),
         },
         coverage: &inv.coverage,
-        findings,
-        blast_radius: blast_radius(findings),
+        findings: &report.findings,
+        absent: report.baselined.then_some(report.absent.as_slice()),
+        blast_radius: blast_radius(&report.findings),
     };
     let mut s = serde_json::to_string_pretty(&doc)?;
     s.push('\n');

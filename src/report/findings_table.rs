@@ -1,32 +1,50 @@
-//! The findings as a terminal table, most severe first, with one summary line.
+//! The findings as terminal tables, one per severity, most severe first, then one
+//! summary line. Colour only when writing to a terminal.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use crate::inventory::Inventory;
+use super::finding::{BaselineState, Finding, Severity, Status};
+use super::scan_report::ScanReport;
 
-use super::finding::{Finding, Severity, Status};
-
-pub fn render(inv: &Inventory, findings: &[Finding]) -> String {
+pub fn render(report: &ScanReport, colour: bool) -> String {
+    let paint = |s: Severity, text: &str| -> String {
+        if !colour {
+            return text.to_string();
+        }
+        let code = match s {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    };
+    let active: Vec<&Finding> = report.active().collect();
     let mut out = String::new();
-    if findings.is_empty() {
+    if active.is_empty() {
         out.push_str("No findings.\n");
-    } else {
+    }
+    for severity in Severity::ALL {
+        let group: Vec<&&Finding> = active.iter().filter(|f| f.severity == severity).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let heading = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
+        out.push_str(&paint(severity, &heading));
+        out.push('\n');
         let mut table = Table::new();
+        let mut header = vec!["status", "check", "account/region", "resource", "message"];
+        if report.baselined {
+            header.insert(0, "baseline");
+        }
         table
             .load_preset(presets::ASCII_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(160)
-            .set_header(vec![
-                "severity",
-                "status",
-                "check",
-                "account/region",
-                "resource",
-                "message",
-            ]);
-        for f in findings {
-            table.add_row(vec![
-                Cell::new(f.severity),
+            .set_header(header);
+        for f in group {
+            let mut row = vec![
                 Cell::new(f.status),
                 Cell::new(&f.check),
                 Cell::new(format!("{}\n{}", f.account, f.region)),
@@ -35,31 +53,34 @@ pub fn render(inv: &Inventory, findings: &[Finding]) -> String {
                     None => f.resource.id.clone(),
                 }),
                 Cell::new(neutral(&f.message)),
-            ]);
+            ];
+            if report.baselined {
+                row.insert(0, Cell::new(f.baseline.map_or("", |b| b.as_str())));
+            }
+            table.add_row(row);
         }
         out.push_str(&table.to_string());
+        out.push_str("\n\n");
+    }
+    if !report.absent.is_empty() {
+        out.push_str(&format!(
+            "Gone since the baseline ({}):\n",
+            report.absent.len()
+        ));
+        for f in &report.absent {
+            out.push_str(&format!(
+                "  {} {} {} ({}/{})\n",
+                f.severity,
+                f.check,
+                neutral(&f.resource.id),
+                f.account,
+                f.region
+            ));
+        }
         out.push('\n');
     }
-    let counts: Vec<String> = Severity::ALL
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {s}",
-                findings.iter().filter(|f| f.severity == *s).count()
-            )
-        })
-        .collect();
-    let unknown = findings
-        .iter()
-        .filter(|f| f.status == Status::Unknown)
-        .count();
-    out.push_str(&format!(
-        "{} finding(s): {} ({unknown} unknown); {} coverage gap(s).\n",
-        findings.len(),
-        counts.join(", "),
-        inv.coverage.len()
-    ));
-    let blast = super::findings_json::blast_radius(findings);
+    out.push_str(&summary_line(report, &active));
+    let blast = super::findings_json::blast_radius(&report.findings);
     if !blast.is_empty() {
         out.push_str(&format!(
             "Blast radius: {} foothold(s) reach crown jewels; the largest:\n",
@@ -78,6 +99,46 @@ pub fn render(inv: &Inventory, findings: &[Finding]) -> String {
         }
     }
     out
+}
+
+/// `12 findings: 1 critical, 3 high, ... (2 unknown); 4 muted; 812 resources in 1
+/// account, 2 regions; 0 coverage gaps; 0.4 s`.
+fn summary_line(report: &ScanReport, active: &[&Finding]) -> String {
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| format!("{} {s}", active.iter().filter(|f| f.severity == *s).count()))
+        .collect();
+    let unknown = active
+        .iter()
+        .filter(|f| f.status == Status::Unknown)
+        .count();
+    let inv = report.inventory;
+    let mut accounts: Vec<&str> = inv.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let regions = inv.regions().count();
+    let mut line = format!(
+        "{} finding(s): {} ({unknown} unknown)",
+        active.len(),
+        counts.join(", ")
+    );
+    if report.baselined {
+        let new = active
+            .iter()
+            .filter(|f| f.baseline == Some(BaselineState::New))
+            .count();
+        line.push_str(&format!("; {new} new, {} gone", report.absent.len()));
+    }
+    line.push_str(&format!(
+        "; {} muted; {} resources in {} account(s), {} region(s); {} coverage gap(s); {:.1} s\n",
+        report.muted_count(),
+        report.resources(),
+        accounts.len(),
+        regions,
+        inv.coverage.len(),
+        report.elapsed.as_secs_f64()
+    ));
+    line
 }
 
 /// Footholds listed under the summary line.

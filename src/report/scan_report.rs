@@ -1,0 +1,66 @@
+//! Everything one scan produced, as every renderer reads it: the findings (with
+//! their baseline and mute annotations), the findings a baseline had that are gone,
+//! the checks that ran and what was scanned.
+
+use std::time::Duration;
+
+use crate::checks::meta::Meta;
+use crate::inventory::Inventory;
+
+use super::finding::{Finding, Severity, Status};
+
+pub struct ScanReport<'a> {
+    pub inventory: &'a Inventory,
+    /// The checks that ran, in registry order.
+    pub checks: Vec<&'a Meta>,
+    /// Current findings, sorted, muted ones included (marked).
+    pub findings: Vec<Finding>,
+    /// With `--baseline`: the baseline's findings that are no longer found, marked
+    /// `absent`.
+    pub absent: Vec<Finding>,
+    /// Whether a baseline was compared (so "new" means something).
+    pub baselined: bool,
+    /// Wall time of the scan: collection (or loading) and checks.
+    pub elapsed: Duration,
+}
+
+impl<'a> ScanReport<'a> {
+    pub fn check_ids(&self) -> Vec<String> {
+        self.checks.iter().map(|m| m.id.clone()).collect()
+    }
+
+    /// The metadata of a check that ran.
+    pub fn meta(&self, id: &str) -> Option<&'a Meta> {
+        self.checks.iter().copied().find(|m| m.id == id)
+    }
+
+    /// Findings not muted: what people act on and what the exit code counts.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.muted.is_none())
+    }
+
+    pub fn muted_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.muted.is_some()).count()
+    }
+
+    /// Resources the inventory holds, over every account and region.
+    pub fn resources(&self) -> usize {
+        self.inventory
+            .regions()
+            .map(|(_, r)| r.resource_counts().iter().map(|(_, n)| n).sum::<usize>())
+            .sum()
+    }
+
+    /// Active findings that fail at `threshold` or above.
+    pub fn failing(&self, threshold: Severity) -> usize {
+        self.active()
+            .filter(|f| f.status == Status::Fail && f.severity <= threshold)
+            .count()
+    }
+
+    /// Evaluation gaps: what could not be collected, and findings the engine could
+    /// not decide.
+    pub fn incomplete(&self) -> bool {
+        !self.inventory.coverage.is_empty() || self.active().any(|f| f.status == Status::Unknown)
+    }
+}
