@@ -89,6 +89,8 @@ fn config_changes_the_lateral_analysis() {
             "--demo",
             "--format",
             "json",
+            "--fail-on",
+            "never",
             "--checks",
             "lateral-movement-path,lateral-blast-radius",
         ]);

@@ -10,13 +10,18 @@ fn demo_scan_works_with_no_aws_at_all() {
         .args(["scan", "--demo"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    // The demo account has critical and high findings: exit 1 under the default
+    // `--fail-on high`.
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Not a terminal: no colour.
+    assert!(!text.contains('\x1b'), "{text}");
+    insta::assert_snapshot!(common::redact_elapsed(&text));
 }
 
 #[test]
@@ -25,15 +30,16 @@ fn saved_inventory_scans_like_the_demo() {
     let path = dir.path().join("inv.json");
     std::fs::write(&path, include_str!("../src/demo/inventory.json")).unwrap();
     let from_file = vpcaudit_offline()
-        .args(["scan", "--inventory"])
+        .args(["scan", "--format", "json", "--inventory"])
         .arg(&path)
         .output()
         .unwrap();
     let demo = vpcaudit_offline()
-        .args(["scan", "--demo"])
+        .args(["scan", "--format", "json", "--demo"])
         .output()
         .unwrap();
-    assert_eq!(from_file.status.code(), Some(0));
+    assert_eq!(from_file.status.code(), Some(1));
+    assert!(!from_file.stdout.is_empty());
     assert_eq!(from_file.stdout, demo.stdout);
 }
 
@@ -60,7 +66,15 @@ fn demo_findings_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("findings.json");
     let out = vpcaudit_offline()
-        .args(["scan", "--demo", "--format", "json", "--output"])
+        .args([
+            "scan",
+            "--demo",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--output",
+        ])
         .arg(&path)
         .output()
         .unwrap();
@@ -80,7 +94,7 @@ fn demo_findings_as_json() {
 fn checks_can_be_selected_and_skipped() {
     let run = |args: &[&str]| {
         let out = vpcaudit_offline()
-            .args(["scan", "--demo", "--format", "json"])
+            .args(["scan", "--demo", "--format", "json", "--fail-on", "never"])
             .args(args)
             .output()
             .unwrap();
