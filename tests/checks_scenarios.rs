@@ -11,7 +11,15 @@ use serde_json::Value;
 fn scan(emu: &Emulator, regions: &str) -> Value {
     let out = emu
         .vpcaudit()
-        .args(["scan", "--regions", regions, "--format", "json", "--fail-on", "never"])
+        .args([
+            "scan",
+            "--regions",
+            regions,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .output()
         .expect("run vpcaudit");
     assert_eq!(

@@ -492,5 +492,8 @@ fn colour_only_on_a_terminal() {
         .output()
         .expect("run script");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("CRITICAL (") && !text.contains('\x1b'), "{text}");
+    assert!(
+        text.contains("CRITICAL (") && !text.contains('\x1b'),
+        "{text}"
+    );
 }

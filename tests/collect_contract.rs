@@ -151,7 +151,14 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     // And the checks that need the NACLs say "unknown" there instead of passing.
     let out = emu
         .vpcaudit()
-        .args(["scan", "--format", "json", "--fail-on", "never", "--inventory"])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--inventory",
+        ])
         .arg(&path)
         .output()
         .unwrap();

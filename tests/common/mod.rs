@@ -296,3 +296,19 @@ pub fn redact_ids(text: &str) -> String {
     }
     out
 }
+
+/// The table's summary line ends with the scan's wall time; snapshots replace it.
+pub fn redact_elapsed(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.rfind("; ") {
+            Some(i)
+                if line.ends_with(" s") && line[i + 2..line.len() - 2].parse::<f64>().is_ok() =>
+            {
+                format!("{}; <elapsed> s", &line[..i])
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
