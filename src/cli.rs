@@ -400,7 +400,12 @@ fn scan(
         for (_, to) in outputs {
             emit(to, &inventory_summary::render(inventory))?;
         }
-        return Ok(Exit::Ok);
+        // No checks ran: only coverage gaps can make the scan incomplete.
+        return Ok(if args.strict && !inventory.coverage.is_empty() {
+            Exit::Incomplete
+        } else {
+            Exit::Ok
+        });
     }
     let all = registry::all().map_err(anyhow::Error::msg)?;
     let selected = crate::checks::select::select(&all, &args.checks, &args.skip)
