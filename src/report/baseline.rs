@@ -97,7 +97,7 @@ impl Baseline {
             .iter()
             .filter(|f| !now.contains(f.fingerprint.as_str()))
             .filter(|f| seen.insert(f.fingerprint.as_str()))
-            .filter(|f| scope.checks.iter().any(|c| *c == f.check))
+            .filter(|f| scope.checks.contains(&f.check))
             .filter(|f| {
                 scope
                     .regions
