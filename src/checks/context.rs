@@ -2,16 +2,18 @@
 //! checks (computed on first use).
 
 use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::Config;
 use crate::inventory::{
     Inventory, L4Match, NetworkInterface, PortRange, Protocol, RegionInventory,
 };
-use crate::reach::sets::ServiceSet;
+use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 
 use super::classify::{data_store, Index, StoreKind};
 use crate::reach::exposure::{Exposure, ExposureCache};
+use crate::reach::verdict::Step;
 use crate::reach::Model;
 use crate::report::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
@@ -22,7 +24,12 @@ pub struct Context<'m, 'a> {
     /// What each ENI is (plumbing, host, instance tags), indexed once.
     pub index: Index<'a>,
     exposure: RefCell<ExposureCache<'m, 'a>>,
+    /// [`Context::exposure`]'s answers with the trusted sources taken out, by the
+    /// engine's answer (shared per class, kept alive by the cache).
+    untrusted: RefCell<HashMap<*const ExposureResult, Arc<ExposureResult>>>,
     data_ports: ServiceSet,
+    trusted: IpSet,
+    ephemeral: PortRange,
     lateral: OnceCell<Arc<super::lateral::Analysis>>,
 }
 
@@ -51,13 +58,18 @@ impl<'m, 'a> Context<'m, 'a> {
                     }),
                 ))
             });
+        let trusted = config.network.trusted();
+        let ephemeral = config.network.ephemeral();
         Context {
             inventory,
             model,
             config,
             index: Index::build(inventory),
-            exposure: RefCell::new(ExposureCache::new(model, inventory)),
+            exposure: RefCell::new(ExposureCache::with_ephemeral(model, inventory, ephemeral)),
+            untrusted: RefCell::new(HashMap::new()),
             data_ports,
+            trusted,
+            ephemeral,
             lateral: OnceCell::new(),
         }
     }
@@ -65,6 +77,18 @@ impl<'m, 'a> Context<'m, 'a> {
     /// The TCP ports that make an ENI a data store (`[lateral] data_ports`).
     pub fn data_ports(&self) -> &ServiceSet {
         &self.data_ports
+    }
+
+    /// The client port range replies go to (`[network] ephemeral_ports`, by default
+    /// the engine's [`DEFAULT_EPHEMERAL`](crate::reach::path::DEFAULT_EPHEMERAL)).
+    pub fn ephemeral(&self) -> PortRange {
+        self.ephemeral
+    }
+
+    /// Addresses the organisation controls (`[network] trusted_cidrs`): not the
+    /// internet.
+    pub fn trusted(&self) -> &IpSet {
+        &self.trusted
     }
 
     /// Whether `eni` is AWS plumbing rather than a workload.
@@ -168,11 +192,52 @@ impl<'m, 'a> Context<'m, 'a> {
         Some(out)
     }
 
-    /// The internet exposure of an ENI (shared by its class, computed once).
-    pub fn exposure(&self, eni: &str) -> Arc<Result<Exposure, String>> {
+    /// The internet exposure of an ENI (shared by its class, computed once), with
+    /// the trusted sources (`[network] trusted_cidrs`) taken out of its flows: what
+    /// the checks judge as exposure.
+    pub fn exposure(&self, eni: &str) -> Arc<ExposureResult> {
+        let engine = self.engine_exposure(eni);
+        if self.trusted.is_empty() {
+            return engine;
+        }
+        let key = Arc::as_ptr(&engine);
+        if let Some(found) = self.untrusted.borrow().get(&key) {
+            return Arc::clone(found);
+        }
+        let Ok(e) = engine.as_ref() else {
+            return engine;
+        };
+        if !e.flows.addresses().intersects(&self.trusted) {
+            self.untrusted.borrow_mut().insert(key, Arc::clone(&engine));
+            return engine;
+        }
+        let trusted_flows = FlowSet::from_box(self.trusted.clone(), ServiceSet::all());
+        let removed = e.flows.intersection(&trusted_flows);
+        let mut steps = e.steps.clone();
+        steps.push(Step::new(
+            "[network] trusted_cidrs",
+            format!("not internet exposure: {removed}"),
+        ));
+        let adjusted = Arc::new(Ok(Exposure {
+            flows: e.flows.difference(&trusted_flows),
+            gateway: e.gateway.clone(),
+            steps,
+            unknown: e.unknown.clone(),
+        }));
+        self.untrusted
+            .borrow_mut()
+            .insert(key, Arc::clone(&adjusted));
+        adjusted
+    }
+
+    /// The engine's internet exposure of an ENI, trusted sources included.
+    pub fn engine_exposure(&self, eni: &str) -> Arc<ExposureResult> {
         self.exposure.borrow_mut().get(eni)
     }
 }
+
+/// An exposure, or why it could not be evaluated.
+pub type ExposureResult = Result<Exposure, String>;
 
 /// What a check knows of one finding; the registry adds title, remediation, default
 /// severity and the fingerprint from the check's metadata.

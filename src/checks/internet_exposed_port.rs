@@ -2,6 +2,11 @@
 //! address, reply route, NACL and security groups (the engine's exposure, exact and
 //! per class). Severity by what is exposed: remote administration and data stores
 //! critical, web info, anything else high.
+//!
+//! Sources in `[network] trusted_cidrs` are not the internet: a port open only to
+//! them is not reported, and they are left out of what a finding lists. Whether a
+//! port is open to the whole internet is judged before they are taken out, so a
+//! rule for `0.0.0.0/0` keeps its severity.
 
 use crate::inventory::{L4Match, Protocol};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
@@ -77,7 +82,14 @@ impl Check for InternetExposedPort {
                 }
                 if !exposure.flows.is_empty() {
                     let services = services_of(&exposure.flows);
-                    let sources = InternetCoverage::of(&exposure.flows.addresses());
+                    // With the trusted sources, which are open too: the engine's
+                    // answer (the same exposure when nothing is trusted).
+                    let engine = ctx.engine_exposure(&eni.id);
+                    let all_sources = match engine.as_ref() {
+                        Ok(e) => e.flows.addresses(),
+                        Err(_) => exposure.flows.addresses(),
+                    };
+                    let sources = InternetCoverage::of(&all_sources);
                     let everyone = sources.covers_all_ipv4() || sources.covers_all_ipv6();
                     // A port open to some sources only is one step less severe than
                     // the same port open to everyone.

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use crate::reach::model::FastMap;
-use crate::reach::path::{egress_trace, EgressPath, DEFAULT_EPHEMERAL};
+use crate::reach::path::{egress_trace, EgressPath};
 use crate::reach::sets::ServicePoint;
 
 use super::context::Context;
@@ -38,7 +38,7 @@ pub fn trace_to(ctx: &Context, eni: &str, dst: IpAddr) -> (EgressPath, Option<St
         dst,
         ServicePoint::Tcp(443),
         None,
-        DEFAULT_EPHEMERAL,
+        ctx.ephemeral(),
     );
     let unknown = match (&path, e.verdict) {
         (EgressPath::None, crate::reach::Verdict::Unknown { reason }) => Some(reason),

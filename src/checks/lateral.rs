@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::inventory::{Direction, L4Match, NetworkInterface, PortRange, Protocol};
 use crate::reach::lateral::{Catalogue, Graph, Pairs, Reach, MAX_POINTS};
-use crate::reach::path::{eni_to_eni, DEFAULT_EPHEMERAL};
+use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
 use crate::report::finding::{
     AttackPath, BlastRadius, NodeRole, PathHop, PathNode, Resource, Severity,
@@ -116,7 +116,7 @@ impl Analysis {
         let config = &ctx.config.lateral;
         let stores = data_stores(ctx);
         let catalogue = catalogue(ctx, &stores);
-        let graph = Graph::build(ctx.model, ctx.inventory, catalogue, DEFAULT_EPHEMERAL);
+        let graph = Graph::build(ctx.model, ctx.inventory, catalogue, ctx.ephemeral());
         let roles = roles(ctx, &graph, &stores);
         let max_hops = config.max_hops;
         tracing::debug!("lateral: graph and roles in {:?}", started.elapsed());
@@ -160,12 +160,7 @@ impl Analysis {
             "lateral: walks in {:?}",
             started.elapsed()
         );
-        let mut pairs = Pairs::new(
-            ctx.model,
-            ctx.inventory,
-            &graph.catalogue,
-            DEFAULT_EPHEMERAL,
-        );
+        let mut pairs = Pairs::new(ctx.model, ctx.inventory, &graph.catalogue, ctx.ephemeral());
         let mut paths = Vec::new();
         let proven: std::collections::BTreeSet<usize> = by_jewel.keys().copied().collect();
         for (j, mut found) in by_jewel {
@@ -488,7 +483,14 @@ fn path_draft(
             ),
         ));
         if let Some(p) = traced(&points, k + 1 == hops, data) {
-            let e = eni_to_eni(ctx.model, ctx.inventory, &from.eni.id, &to.eni.id, p);
+            let e = eni_to_eni_with(
+                ctx.model,
+                ctx.inventory,
+                &from.eni.id,
+                &to.eni.id,
+                p,
+                ctx.ephemeral(),
+            );
             if let crate::reach::Verdict::Unknown { reason } = &e.verdict {
                 unknown_reason.get_or_insert_with(|| reason.clone());
             }

@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 
 use crate::inventory::{
-    Direction, NaclAction, NetworkAcl, RegionInventory, RouteState, RouteTarget,
+    Direction, NaclAction, NetworkAcl, PortRange, RegionInventory, RouteState, RouteTarget,
 };
 use crate::reach::model::NACL_OP;
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate};
@@ -56,7 +56,7 @@ impl Check for NaclAdminPortsOpen {
                 continue;
             }
             for acl in &ri.network_acls {
-                if let Some(d) = judge(rm, ri, account, acl) {
+                if let Some(d) = judge(rm, ri, account, acl, ctx.ephemeral()) {
                     out.push(d);
                 }
             }
@@ -74,13 +74,19 @@ struct Open {
     by_service_rule: bool,
 }
 
-fn judge(rm: &RegionModel, ri: &RegionInventory, account: &str, acl: &NetworkAcl) -> Option<Draft> {
+fn judge(
+    rm: &RegionModel,
+    ri: &RegionInventory,
+    account: &str,
+    acl: &NetworkAcl,
+    ephemeral: PortRange,
+) -> Option<Draft> {
     // A NACL no subnet uses filters nothing.
     let subnets = governed_subnets(rm, &ri.subnets, acl);
     if subnets.is_empty() {
         return None;
     }
-    let open = open_admin_services(acl);
+    let open = open_admin_services(acl, ephemeral);
     if open.is_empty() {
         return None;
     }
@@ -109,9 +115,9 @@ fn judge(rm: &RegionModel, ri: &RegionInventory, account: &str, acl: &NetworkAcl
 }
 
 /// The admin services the NACL lets in from a whole internet family, in rule order.
-fn open_admin_services(acl: &NetworkAcl) -> Vec<Open> {
+fn open_admin_services(acl: &NetworkAcl, ephemeral: PortRange) -> Vec<Open> {
     let allowed = allowed_flows(acl, Direction::Ingress);
-    let by_services = allowed_by_service_rules(acl);
+    let by_services = allowed_by_service_rules(acl, ephemeral);
     let mut open = Vec::new();
     for service in ADMIN {
         let all = InternetCoverage::of(&allowed.addresses_for(service));
@@ -204,10 +210,10 @@ fn severity_of(
 
 /// What the inbound entries other than ephemeral reply rules allow, in rule order
 /// (a reply rule still takes its packets from the entries after it).
-fn allowed_by_service_rules(acl: &NetworkAcl) -> FlowSet {
+fn allowed_by_service_rules(acl: &NetworkAcl, ephemeral: PortRange) -> FlowSet {
     decided_by(acl, Direction::Ingress)
         .into_iter()
-        .filter(|(e, _)| e.action == NaclAction::Allow && !is_reply_rule(e))
+        .filter(|(e, _)| e.action == NaclAction::Allow && !is_reply_rule(e, ephemeral))
         .fold(FlowSet::empty(), |allowed, (_, hit)| allowed.union(&hit))
 }
 

@@ -1,5 +1,6 @@
 //! `nacl-return-traffic-blocked`: a NACL in use lets a request in (or out) and then
-//! blocks its replies on the client's ephemeral ports (Linux 32768-60999), so the
+//! blocks its replies on the client's ephemeral ports (Linux 32768-60999, or
+//! `[network] ephemeral_ports`), so the
 //! connection can never complete. NACLs are stateless: each request rule needs a
 //! reply rule the other way. Rules on ephemeral ranges are reply rules, not
 //! services, and are not judged as requests. Medium; low when all that breaks is
@@ -13,7 +14,6 @@ use crate::inventory::{
     Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange, Protocol,
 };
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
-use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 use crate::report::finding::Severity;
 
@@ -50,7 +50,7 @@ impl Check for NaclReturnTrafficBlocked {
                     continue;
                 }
                 for direction in [Direction::Ingress, Direction::Egress] {
-                    for (entry, gaps) in broken_requests(acl, direction) {
+                    for (entry, gaps) in broken_requests(acl, direction, ctx.ephemeral()) {
                         let d = draft(account, &ri.region, acl, entry, &gaps).related(
                             subnets
                                 .iter()
@@ -74,15 +74,20 @@ struct Gap {
 }
 
 /// Each allow entry of `direction` (not a reply rule) whose requests, as far as they
-/// reach it in rule order, have replies the other direction does not allow.
-fn broken_requests(acl: &NetworkAcl, direction: Direction) -> Vec<(&NaclEntry, Vec<Gap>)> {
+/// reach it in rule order, have replies (to the clients' `ephemeral` ports) the other
+/// direction does not allow.
+fn broken_requests(
+    acl: &NetworkAcl,
+    direction: Direction,
+    ephemeral: PortRange,
+) -> Vec<(&NaclEntry, Vec<Gap>)> {
     let reply_allowed = allowed_flows(acl, opposite(direction));
     let mut out = Vec::new();
     for (e, hit) in decided_by(acl, direction) {
-        if e.action != NaclAction::Allow || is_reply_rule(e) {
+        if e.action != NaclAction::Allow || is_reply_rule(e, ephemeral) {
             continue;
         }
-        let gaps = gaps(e.protocol, &hit, &reply_allowed);
+        let gaps = gaps(e.protocol, &hit, &reply_allowed, ephemeral);
         if !gaps.is_empty() {
             out.push((e, gaps));
         }
@@ -95,7 +100,12 @@ fn broken_requests(acl: &NetworkAcl, direction: Direction) -> Vec<(&NaclEntry, V
 /// (TCP, UDP, SCTP, ICMP echo of the matching family). An allow-all entry names no
 /// service: it is judged on TCP and UDP only, or every such rule would report ICMP,
 /// SCTP and the like.
-fn gaps(protocol: Protocol, requests: &FlowSet, reply_allowed: &FlowSet) -> Vec<Gap> {
+fn gaps(
+    protocol: Protocol,
+    requests: &FlowSet,
+    reply_allowed: &FlowSet,
+    ephemeral: PortRange,
+) -> Vec<Gap> {
     let all = protocol == Protocol::All;
     let v4 = IpSet::from_net(IpNet::V4(Ipv4Net::default()));
     let v6 = IpSet::from_net(IpNet::V6(Ipv6Net::default()));
@@ -135,7 +145,7 @@ fn gaps(protocol: Protocol, requests: &FlowSet, reply_allowed: &FlowSet) -> Vec<
         if !judged || part.is_empty() {
             continue;
         }
-        let Ok(replies) = reply_services(sample, DEFAULT_EPHEMERAL) else {
+        let Ok(replies) = reply_services(sample, ephemeral) else {
             continue;
         };
         let missing = FlowSet::from_box(part.addresses(), replies).difference(reply_allowed);

@@ -4,7 +4,7 @@
 //! deny someone wrote is not enforced. Anything else shadowed is low (dead config).
 //! Also holds the small NACL-entry helpers the other NACL checks share.
 
-use crate::inventory::{Direction, L4Match, NaclAction, NaclEntry, NetworkAcl};
+use crate::inventory::{Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange};
 use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
@@ -130,12 +130,13 @@ pub(super) fn describe_entry(e: &NaclEntry) -> String {
 }
 
 /// A port range starting above the well-known ports and reaching the top of the
-/// Linux ephemeral range (1024-65535, 32768-65535, 49152-65535, 32768-60999) is there
-/// for replies, not for a service.
-pub(super) fn is_reply_rule(e: &NaclEntry) -> bool {
+/// Linux ephemeral range (1024-65535, 32768-65535, 49152-65535, 32768-60999), or of
+/// the configured client range `ephemeral` (`[network] ephemeral_ports`) when that
+/// ends lower, is there for replies, not for a service.
+pub(super) fn is_reply_rule(e: &NaclEntry, ephemeral: PortRange) -> bool {
     match e.l4 {
         L4Match::Ports(r) if e.protocol.has_ports() => {
-            r.from >= 1024 && r.to >= DEFAULT_EPHEMERAL.to
+            r.from >= 1024 && r.to >= DEFAULT_EPHEMERAL.to.min(ephemeral.to)
         }
         _ => false,
     }

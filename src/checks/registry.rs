@@ -70,13 +70,22 @@ pub fn all() -> Result<Vec<Registered>, String> {
 }
 
 /// Runs `checks` on `ctx`. A check that panics loses only its own findings: it is
-/// reported as an `unknown` finding naming the failure.
+/// reported as an `unknown` finding naming the failure. A check with a severity in
+/// the config's `[severity]` gives every finding that severity.
 pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for reg in checks {
+        let forced = ctx.config.severity.get(&reg.meta.id);
+        let complete = |d: Draft| {
+            let mut f = finish(&reg.meta, d);
+            if let Some(s) = forced {
+                f.severity = s;
+            }
+            f
+        };
         let result = catch_unwind(AssertUnwindSafe(|| reg.check.run(ctx)));
         match result {
-            Ok(drafts) => findings.extend(drafts.into_iter().map(|d| finish(&reg.meta, d))),
+            Ok(drafts) => findings.extend(drafts.into_iter().map(complete)),
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()
@@ -96,7 +105,7 @@ pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
                     resource,
                     format!("the check failed and could not decide: {what}"),
                 );
-                findings.push(finish(&reg.meta, draft));
+                findings.push(complete(draft));
             }
         }
     }
@@ -170,10 +179,35 @@ fn finish(meta: &Meta, d: Draft) -> Finding {
 /// Runs one check by id on `inv`, for tests.
 #[cfg(test)]
 pub(crate) fn run_one(id: &str, inv: &crate::inventory::Inventory) -> Vec<Finding> {
+    run_with(&[id], inv, crate::config::Config::default())
+}
+
+/// Runs one check by id on `inv` with the config `toml` (which must parse), for
+/// tests.
+#[cfg(test)]
+pub(crate) fn run_one_with(
+    id: &str,
+    inv: &crate::inventory::Inventory,
+    toml: &str,
+) -> Vec<Finding> {
+    let config = crate::config::Config::parse(toml).expect("test config parses");
+    run_with(&[id], inv, config)
+}
+
+/// Runs the checks `ids` on `inv` with `config`, for tests.
+#[cfg(test)]
+pub(crate) fn run_with(
+    ids: &[&str],
+    inv: &crate::inventory::Inventory,
+    config: crate::config::Config,
+) -> Vec<Finding> {
     let all = all().expect("metadata parses");
-    let selected: Vec<&Registered> = all.iter().filter(|r| r.meta.id == id).collect();
-    assert_eq!(selected.len(), 1, "no check {id}");
+    let selected: Vec<&Registered> = all
+        .iter()
+        .filter(|r| ids.contains(&r.meta.id.as_str()))
+        .collect();
+    assert_eq!(selected.len(), ids.len(), "no check among {ids:?}");
     let model = crate::reach::Model::build(inv);
-    let ctx = Context::new(inv, &model);
+    let ctx = Context::with_config(inv, &model, config);
     run(&selected, &ctx)
 }

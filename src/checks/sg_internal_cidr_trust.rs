@@ -3,6 +3,10 @@
 //! VPC CIDR or wider) that covers VPCs whose ENIs a group reference could name
 //! instead. Every host there, compromised or not, gets the port. Medium for a group
 //! in use, low for one no ENI carries. World-open rules are the exposure checks' job.
+//!
+//! Addresses in `[network] trusted_cidrs` (a VPN client pool, say) are meant to be
+//! trusted: they are taken out of a rule's sources before it is judged, so a rule
+//! opening only to them is not flagged and a wider one is flagged for the rest.
 
 use std::collections::HashMap;
 
@@ -77,7 +81,7 @@ impl Check for SgInternalCidrTrust {
                     .entry(vpc_id)
                     .or_insert_with(|| referenceable(ctx, &ri.region, vpc_id));
                 let (rules, unknown) = address_rules(rm, g, &sensitive);
-                let hits = hits(&rules, &sensitive, own.as_ref(), scope);
+                let hits = hits(&rules, &sensitive, own.as_ref(), scope, ctx.trusted());
                 if let Some(d) = draft(account, ri, g, used.contains(g.id.as_str()), hits, unknown)
                 {
                     out.push(d);
@@ -123,13 +127,14 @@ fn address_rules<'a>(
     (rules, unknown)
 }
 
-/// Per rule opening a sensitive service to a broad internal block: the evidence line
-/// and what it opens (`tcp 22 from 10.0.0.0/8`).
+/// Per rule opening a sensitive service to a broad internal block outside `trusted`:
+/// the evidence line and what it opens (`tcp 22 from 10.0.0.0/8`).
 fn hits(
     rules: &[AddressRule],
     sensitive: &ServiceSet,
     own: Option<&IpSet>,
     scope: &IpSet,
+    trusted: &IpSet,
 ) -> Vec<(String, Vec<String>)> {
     // Services the group opens to a whole internet, whichever rules add up to it
     // (two /1 halves): an exposure, not internal trust.
@@ -139,7 +144,8 @@ fn hits(
     let mut out = Vec::new();
     for (r, peers, services) in rules {
         let services = services.intersection(sensitive);
-        let pieces: Vec<String> = broad_internal(peers, own, scope)
+        let untrusted = peers.difference(trusted);
+        let pieces: Vec<String> = broad_internal(&untrusted, own, scope)
             .into_iter()
             .filter_map(|n| {
                 let world = if n.addr().is_ipv4() {
@@ -152,11 +158,16 @@ fn hits(
             })
             .collect();
         if !pieces.is_empty() {
-            let line = format!(
-                "{} ({}, where a group reference could name the sources)",
+            let mut line = format!(
+                "{} ({}, where a group reference could name the sources",
                 describe_rule(r),
                 pieces.join(", ")
             );
+            let spared = peers.intersection(trusted);
+            if !spared.is_empty() {
+                line.push_str(&format!("; {spared} trusted"));
+            }
+            line.push(')');
             out.push((line, pieces));
         }
     }

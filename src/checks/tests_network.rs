@@ -3,7 +3,7 @@
 //! prefix lists holding 0.0.0.0/0, denies before allows, TCP 0-65535, the internet as
 //! two /1 halves, IPv6 only), then the built-in demo inventory.
 
-use crate::checks::registry::run_one;
+use crate::checks::registry::{run_one, run_one_with};
 use crate::inventory::{
     Direction, L4Match, NaclAction, NaclEntry, Protocol, Route, RouteTarget, RulePeer,
     SecurityGroupRule,
@@ -506,6 +506,215 @@ fn nacl_shadowed_rule_spares_denies_in_front_and_other_families() {
     );
     let f = run_one("nacl-shadowed-rule", &kit.inv);
     assert!(f.is_empty(), "{f:#?}");
+}
+
+// -- vpcaudit.toml: [network] ephemeral_ports and trusted_cidrs --
+
+const WIDE_EPHEMERAL: &str = "[network]\nephemeral_ports = \"1024-65535\"\n";
+
+/// HTTPS in from anywhere, replies out on 32768-65535 only: enough for Linux
+/// clients (32768-60999), not for clients on 1024-65535.
+fn https_with_linux_replies() -> Kit {
+    nacl_account(
+        vec![
+            nacl_in(100, ALLOW, tcp(443, 443), "0.0.0.0/0"),
+            nacl_out(100, ALLOW, tcp(32768, 65535), "0.0.0.0/0"),
+        ],
+        public_routes(),
+    )
+}
+
+#[test]
+fn nacl_return_traffic_blocked_judges_replies_on_the_configured_ephemeral_range() {
+    let kit = https_with_linux_replies();
+    assert!(run_one("nacl-return-traffic-blocked", &kit.inv).is_empty());
+    let f = run_one_with("nacl-return-traffic-blocked", &kit.inv, WIDE_EPHEMERAL);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.contains("inbound rule 100")
+            && f[0].message.contains("replies tcp 1024-32767 to 0.0.0.0/0"),
+        "{}",
+        f[0].message
+    );
+    // A reply rule covering the whole configured range passes.
+    let wide = nacl_account(
+        vec![
+            nacl_in(100, ALLOW, tcp(443, 443), "0.0.0.0/0"),
+            nacl_out(100, ALLOW, tcp(1024, 65535), "0.0.0.0/0"),
+        ],
+        public_routes(),
+    );
+    assert!(run_one_with("nacl-return-traffic-blocked", &wide.inv, WIDE_EPHEMERAL).is_empty());
+    // Windows' old range, 1025-5000: the rule 1025-5000 in is a reply rule (not a
+    // request whose replies are missing), and 32768-65535 out is not enough.
+    let windows = nacl_account(
+        vec![
+            nacl_in(100, ALLOW, tcp(443, 443), "0.0.0.0/0"),
+            nacl_in(110, ALLOW, tcp(1025, 5000), "0.0.0.0/0"),
+            nacl_out(100, ALLOW, tcp(32768, 65535), "0.0.0.0/0"),
+        ],
+        public_routes(),
+    );
+    let old = "[network]\nephemeral_ports = \"1025-5000\"\n";
+    let f = run_one_with("nacl-return-traffic-blocked", &windows.inv, old);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.contains("inbound rule 100") && f[0].message.contains("tcp 1025-5000"),
+        "{}",
+        f[0].message
+    );
+}
+
+/// eni-web (public 198.51.100.10) in the public subnet behind an open NACL, its
+/// group opening `rules`.
+fn public_web(rules: Vec<SecurityGroupRule>) -> Kit {
+    let mut open = open_acl("acl-1");
+    open.entries.retain(|e| e.rule_number < 32767);
+    nacl_account(open.entries, public_routes())
+        .group("sg-web", "web", rules)
+        .eni("eni-web", &["10.0.1.10"], &["sg-web"])
+        .public_ip("198.51.100.10")
+}
+
+#[test]
+fn internet_exposure_needs_replies_on_the_configured_ephemeral_range() {
+    let mut kit = https_with_linux_replies()
+        .group(
+            "sg-web",
+            "web",
+            vec![ingress(
+                "sgr-https",
+                Protocol::Tcp,
+                ports(443, 443),
+                cidr("0.0.0.0/0"),
+            )],
+        )
+        .eni("eni-web", &["10.0.1.10"], &["sg-web"])
+        .public_ip("198.51.100.10");
+    kit.region().subnets[0].ipv4_cidr = Some("10.0.1.0/24".parse().unwrap());
+    let f = run_one("internet-exposed-port", &kit.inv);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].message.contains("tcp 443"), "{}", f[0].message);
+    // Clients on 1024-65535 never get their replies: nothing completes.
+    let f = run_one_with("internet-exposed-port", &kit.inv, WIDE_EPHEMERAL);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn trusted_cidrs_are_not_internet_exposure_but_the_world_still_is() {
+    let office = "[network]\ntrusted_cidrs = [\"81.2.69.0/24\"]\n";
+    let ssh = |peer: &str| {
+        public_web(vec![ingress(
+            "sgr-ssh",
+            Protocol::Tcp,
+            ports(22, 22),
+            cidr(peer),
+        )])
+    };
+    // Open to the office only: part of the internet by default, nothing trusted.
+    let kit = ssh("81.2.69.0/24");
+    let f = run_one("internet-exposed-port", &kit.inv);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(run_one_with("internet-exposed-port", &kit.inv, office).is_empty());
+    // A wider trusted block covers it too; a narrower one leaves the rest exposed.
+    let wider = "[network]\ntrusted_cidrs = [\"81.2.68.0/23\"]\n";
+    assert!(run_one_with("internet-exposed-port", &kit.inv, wider).is_empty());
+    let narrower = "[network]\ntrusted_cidrs = [\"81.2.69.0/25\"]\n";
+    let f = run_one_with("internet-exposed-port", &kit.inv, narrower);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        evidence(&f[0]).contains("81.2.69.0/25"),
+        "{}",
+        evidence(&f[0])
+    );
+    // Open to everyone: still the whole internet, still critical.
+    let kit = ssh("0.0.0.0/0");
+    let plain = run_one("internet-exposed-port", &kit.inv);
+    let f = run_one_with("internet-exposed-port", &kit.inv, office);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].severity, plain[0].severity);
+    assert_eq!(f[0].fingerprint, plain[0].fingerprint);
+    assert!(
+        f[0].message.contains("tcp 22 from the whole internet"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        evidence(&f[0])
+            .contains("[network] trusted_cidrs :: not internet exposure: tcp 22 from 81.2.69.0/24"),
+        "{}",
+        evidence(&f[0])
+    );
+}
+
+#[test]
+fn trusted_cidrs_are_not_lateral_footholds() {
+    let mut kit = public_web(vec![
+        ingress(
+            "sgr-ssh",
+            Protocol::Tcp,
+            ports(22, 22),
+            cidr("81.2.69.0/24"),
+        ),
+        egress("sgr-out", Protocol::All, L4Match::Any, cidr("0.0.0.0/0")),
+    ])
+    .group(
+        "sg-db",
+        "db",
+        vec![ingress(
+            "sgr-pg",
+            Protocol::Tcp,
+            ports(5432, 5432),
+            cidr("10.0.0.0/16"),
+        )],
+    )
+    .eni("eni-db", &["10.0.1.20"], &["sg-db"]);
+    kit.region()
+        .network_interfaces
+        .last_mut()
+        .unwrap()
+        .tags
+        .insert("vpcaudit:crown-jewel".into(), "true".into());
+    let f = run_one("lateral-movement-path", &kit.inv);
+    assert!(
+        f.iter()
+            .any(|f| f.resource.id == "eni-db" && f.message.contains("eni-web")),
+        "{f:#?}"
+    );
+    let office = "[network]\ntrusted_cidrs = [\"81.2.69.0/24\"]\n";
+    let f = run_one_with("lateral-movement-path", &kit.inv, office);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn sg_internal_cidr_trust_spares_trusted_ranges() {
+    let kit = trusting(
+        vec![ingress(
+            "sgr-ssh",
+            Protocol::Tcp,
+            ports(22, 22),
+            cidr("10.0.0.0/8"),
+        )],
+        true,
+    );
+    assert_eq!(run_one("sg-internal-cidr-trust", &kit.inv).len(), 1);
+    // The whole block trusted: nothing left to narrow.
+    let all = "[network]\ntrusted_cidrs = [\"10.0.0.0/8\"]\n";
+    assert!(run_one_with("sg-internal-cidr-trust", &kit.inv, all).is_empty());
+    // A VPN pool inside it: the rest of the block still covers vpc-1.
+    let vpn = "[network]\ntrusted_cidrs = [\"10.200.0.0/16\"]\n";
+    let f = run_one_with("sg-internal-cidr-trust", &kit.inv, vpn);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let ev = evidence(&f[0]);
+    assert!(ev.contains("10.200.0.0/16 trusted"), "{ev}");
+    assert!(ev.contains("tcp 22 from 10.0.0.0/9"), "{ev}");
+    assert!(!f[0].message.contains("10.200.0.0/16"), "{}", f[0].message);
+    // The VPC itself trusted: the pieces covering it are gone, and with them the
+    // finding (the rest of 10.0.0.0/8 holds no VPC a reference could name).
+    let own = "[network]\ntrusted_cidrs = [\"10.0.0.0/16\"]\n";
+    assert!(run_one_with("sg-internal-cidr-trust", &kit.inv, own).is_empty());
 }
 
 // -- peering-route-too-broad --

@@ -1,6 +1,6 @@
 //! Routing and endpoint checks, each with a case that fires and one that does not.
 
-use crate::checks::registry::run_one;
+use crate::checks::registry::{run_one, run_one_with, run_with};
 use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
 use crate::reach::testkit::*;
 use crate::report::finding::{Finding, Severity};
@@ -146,6 +146,125 @@ fn endpoints_are_not_required_without_eks_or_with_an_internet_path() {
     let mut kit = account(nat());
     eks_node(&mut kit);
     assert!(run_one("vpc-endpoint-required-missing", &kit.inv).is_empty());
+}
+
+// -- vpcaudit.toml: [endpoints] and [severity] --
+
+const REQUIRED: &str = "vpc-endpoint-required-missing";
+
+#[test]
+fn configured_endpoints_are_required_of_private_workloads() {
+    // eni-a has no way out and no EKS tags; vpc-1 has an STS endpoint.
+    let mut kit = account(None);
+    kit.region()
+        .vpc_endpoints
+        .push(interface_endpoint(&["subnet-1"]));
+    assert!(run_one(REQUIRED, &kit.inv).is_empty());
+    let config = "[endpoints]\nrequired = [\"s3\", \"sts\", \"ecr.api\"]\n";
+    let f = run_one_with(REQUIRED, &kit.inv, config);
+    assert_eq!(ids(&f), ["vpc-1"]);
+    assert_eq!(
+        f[0].message,
+        "vpc-1 runs workloads in subnets with no internet path but has no endpoint for s3, ecr.api"
+    );
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].evidence
+            .iter()
+            .any(|e| e.detail == "s3: required of every VPC with private workloads"),
+        "{:?}",
+        f[0].evidence
+    );
+    // Present endpoints clear it; a full name counts as its short one.
+    let config = "[endpoints]\nrequired = [\"com.amazonaws.eu-west-1.sts\"]\n";
+    assert!(run_one_with(REQUIRED, &kit.inv, config).is_empty());
+    // Workloads with a way out need nothing.
+    let mut out = account(nat());
+    out.region()
+        .vpc_endpoints
+        .push(interface_endpoint(&["subnet-1"]));
+    let config = "[endpoints]\nrequired = [\"s3\"]\n";
+    assert!(run_one_with(REQUIRED, &out.inv, config).is_empty());
+}
+
+#[test]
+fn scoped_endpoints_apply_where_a_private_workload_matches() {
+    let kit = account(None);
+    let scoped = |selector: &str| {
+        format!("[[endpoints.scoped]]\nservices = [\"kms\"]\nworkloads = [{selector}]\n")
+    };
+    let f = run_one_with(REQUIRED, &kit.inv, &scoped("{ vpc = \"vpc-1\" }"));
+    assert_eq!(ids(&f), ["vpc-1"]);
+    assert!(
+        f[0].message.ends_with("no endpoint for kms"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].evidence
+            .iter()
+            .any(|e| e.detail.contains("scoped[0]") && e.detail.contains("eni-a")),
+        "{:?}",
+        f[0].evidence
+    );
+    assert!(run_one_with(REQUIRED, &kit.inv, &scoped("{ vpc = \"vpc-2\" }")).is_empty());
+    assert!(run_one_with(REQUIRED, &kit.inv, &scoped("{ tag = \"team=data\" }")).is_empty());
+}
+
+#[test]
+fn the_eks_requirement_can_be_turned_off_or_extended() {
+    let mut kit = account(None);
+    eks_node(&mut kit);
+    assert_eq!(ids(&run_one(REQUIRED, &kit.inv)), ["vpc-1"]);
+    assert!(run_one_with(REQUIRED, &kit.inv, "[endpoints]\neks = false\n").is_empty());
+    // Extended: the EKS set, then the configured service, each once.
+    let config = "[endpoints]\nrequired = [\"kms\", \"s3\"]\n";
+    let f = run_one_with(REQUIRED, &kit.inv, config);
+    assert!(
+        f[0].message.starts_with("vpc-1 runs EKS nodes")
+            && f[0].message.ends_with("ssm, ssmmessages, kms"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].message.matches("s3").count(), 1, "{}", f[0].message);
+    // The default finding is unchanged by an empty section.
+    let plain = run_one(REQUIRED, &kit.inv);
+    let empty = run_one_with(REQUIRED, &kit.inv, "[endpoints]\n");
+    assert_eq!(format!("{plain:?}"), format!("{empty:?}"));
+}
+
+#[test]
+fn severity_overrides_change_severity_and_order() {
+    let kit = account(nat());
+    let checks = ["nat-without-filtering", "flow-logs-disabled"];
+    let plain = run_with(&checks, &kit.inv, Default::default());
+    let order = |f: &[Finding]| -> Vec<(String, Severity)> {
+        f.iter().map(|f| (f.check.clone(), f.severity)).collect()
+    };
+    assert_eq!(
+        order(&plain),
+        [
+            ("nat-without-filtering".to_string(), Severity::High),
+            ("flow-logs-disabled".to_string(), Severity::Medium)
+        ]
+    );
+    let config = crate::config::Config::parse(
+        "[severity]\nflow-logs-disabled = \"critical\"\nnat-without-filtering = \"info\"\n",
+    )
+    .unwrap();
+    let forced = run_with(&checks, &kit.inv, config);
+    assert_eq!(
+        order(&forced),
+        [
+            ("flow-logs-disabled".to_string(), Severity::Critical),
+            ("nat-without-filtering".to_string(), Severity::Info)
+        ]
+    );
+    // Only the severity changes: same findings, same fingerprints.
+    let prints = |f: &[Finding]| -> std::collections::BTreeSet<String> {
+        f.iter().map(|f| f.fingerprint.clone()).collect()
+    };
+    assert_eq!(prints(&plain), prints(&forced));
 }
 
 fn with_rds(mut kit: Kit) -> Kit {

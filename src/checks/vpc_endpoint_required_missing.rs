@@ -1,7 +1,10 @@
 //! `vpc-endpoint-required-missing`: a VPC whose private subnets have no way to the
 //! internet lacks an endpoint for a service its workloads need. By default the
 //! requirement is the private EKS cluster set, for VPCs whose instances carry EKS
-//! cluster tags; other VPCs require nothing.
+//! cluster tags; other VPCs require nothing. `[endpoints]` in the config turns the
+//! EKS set off (`eks = false`), requires services of every VPC with private
+//! workloads (`required`), or of those whose private workloads match selectors
+//! (`[[endpoints.scoped]]`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -40,33 +43,40 @@ fn short_service(region: &str, name: &str) -> String {
 
 impl Check for VpcEndpointRequiredMissing {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let config = &ctx.config.endpoints;
+        // Only EKS VPCs can need anything unless the config requires more.
+        let every_vpc = !config.required.is_empty() || !config.scoped.is_empty();
         let mut out = Vec::new();
         let mut paths = Paths::new(ctx);
         for (account, ri) in ctx.regions() {
-            let eks = eks_vpcs(ri);
+            let eks = if config.eks {
+                eks_vpcs(ri)
+            } else {
+                HashSet::new()
+            };
             // Workload ENIs by VPC, in inventory order, gathered once.
             let mut workloads: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
             for e in &ri.network_interfaces {
-                if eks.contains(e.vpc_id.as_str()) && !ctx.is_infrastructure(e) {
+                if (every_vpc || eks.contains(e.vpc_id.as_str())) && !ctx.is_infrastructure(e) {
                     workloads.entry(e.vpc_id.as_str()).or_default().push(e);
                 }
             }
             for vpc in &ri.vpcs {
-                let Some(required) = required_for(&eks, &vpc.id) else {
-                    continue;
-                };
                 // Only where private workloads cannot reach the public service
                 // endpoints some other way.
-                let private: Vec<&str> = workloads
+                let private: Vec<&NetworkInterface> = workloads
                     .get(vpc.id.as_str())
                     .into_iter()
                     .flatten()
+                    .copied()
                     .filter(|e| !leaves(paths.from(&e.id)))
-                    .map(|e| e.subnet_id.as_str())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
                     .collect();
                 if private.is_empty() {
+                    continue;
+                }
+                let runs_eks = eks.contains(vpc.id.as_str());
+                let required = required_for(ctx, account, &ri.region, runs_eks, &private);
+                if required.is_empty() {
                     continue;
                 }
                 let present: BTreeSet<String> = ri
@@ -75,29 +85,54 @@ impl Check for VpcEndpointRequiredMissing {
                     .filter(|v| v.vpc_id == vpc.id)
                     .map(|v| short_service(&ri.region, &v.service_name))
                     .collect();
-                let missing: Vec<&str> = required
+                let missing: Vec<&Required> = required
                     .iter()
-                    .copied()
-                    .filter(|s| !present.contains(*s))
+                    .filter(|r| !present.contains(&r.service))
                     .collect();
                 if missing.is_empty() {
                     continue;
                 }
-                out.push(
-                    Draft::fail(
-                        account,
-                        &ri.region,
-                        resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
-                        format!(
-                            "{} runs EKS nodes in subnets with no internet path but has no endpoint for {}",
-                            vpc.id,
-                            missing.join(", ")
-                        ),
-                    )
-                    .related(private.iter().map(|s| resources::subnet(account, &ri.region, s, None)).collect::<Vec<_>>())
-                    .identity(missing.join(","))
-                    .evidence(vpc.id.clone(), format!("endpoints present: {}", present.into_iter().collect::<Vec<_>>().join(", "))),
+                let names: Vec<&str> = missing.iter().map(|r| r.service.as_str()).collect();
+                let subnets: BTreeSet<&str> =
+                    private.iter().map(|e| e.subnet_id.as_str()).collect();
+                let what = if runs_eks {
+                    "runs EKS nodes"
+                } else {
+                    "runs workloads"
+                };
+                let mut d = Draft::fail(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    format!(
+                        "{} {what} in subnets with no internet path but has no endpoint for {}",
+                        vpc.id,
+                        names.join(", ")
+                    ),
+                )
+                .related(
+                    subnets
+                        .iter()
+                        .map(|s| resources::subnet(account, &ri.region, s, None))
+                        .collect::<Vec<_>>(),
+                )
+                .identity(names.join(","))
+                .evidence(
+                    vpc.id.clone(),
+                    format!(
+                        "endpoints present: {}",
+                        present.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
                 );
+                // Why each configured service is required (the EKS set says so in
+                // the message).
+                for r in missing.iter().filter(|r| !r.why.is_empty()) {
+                    d = d.evidence(
+                        "vpcaudit.toml [endpoints]",
+                        format!("{}: {}", r.service, r.why),
+                    );
+                }
+                out.push(d);
             }
         }
         out
@@ -113,7 +148,58 @@ fn eks_vpcs(ri: &RegionInventory) -> HashSet<&str> {
         .collect()
 }
 
-/// The services `vpc_id` requires, or `None` when nothing is required of it.
-fn required_for(eks: &HashSet<&str>, vpc_id: &str) -> Option<&'static [&'static str]> {
-    eks.contains(vpc_id).then_some(EKS_PRIVATE_CLUSTER)
+/// A service a VPC needs an endpoint for, and why (empty for the EKS set).
+struct Required {
+    service: String,
+    why: String,
+}
+
+/// The services a VPC whose `private` workloads (no internet path) are those given
+/// requires, each once, in the order the requirements name them: the EKS set when
+/// it runs EKS nodes, then `[endpoints] required`, then every `[[endpoints.scoped]]`
+/// entry one of its private workloads matches.
+fn required_for(
+    ctx: &Context,
+    account: &str,
+    region: &str,
+    runs_eks: bool,
+    private: &[&NetworkInterface],
+) -> Vec<Required> {
+    let config = &ctx.config.endpoints;
+    let mut out: Vec<Required> = Vec::new();
+    let mut add = |service: &str, why: String| {
+        let service = short_service(region, service);
+        if !out.iter().any(|r| r.service == service) {
+            out.push(Required { service, why });
+        }
+    };
+    if runs_eks {
+        for s in EKS_PRIVATE_CLUSTER {
+            add(s, String::new());
+        }
+    }
+    for s in &config.required {
+        add(
+            s.as_str(),
+            "required of every VPC with private workloads".into(),
+        );
+    }
+    for (i, scoped) in config.scoped.iter().enumerate() {
+        let matched = private.iter().find(|e| {
+            let tags = ctx.index.instance_tags(e);
+            scoped
+                .workloads
+                .iter()
+                .any(|sel| sel.matches(account, region, e, tags))
+        });
+        if let Some(e) = matched {
+            for s in &scoped.services {
+                add(
+                    s.as_str(),
+                    format!("required by scoped[{i}], whose workloads include {}", e.id),
+                );
+            }
+        }
+    }
+    out
 }

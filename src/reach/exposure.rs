@@ -11,8 +11,9 @@
 //! - what the security groups allow in (stateful, so replies pass);
 //! - what the subnet's NACL allows in *and* lets the replies out: for TCP, UDP and
 //!   SCTP the replies go to the client's ephemeral ports, taken as the Linux default
-//!   32768-60999 ([`DEFAULT_EPHEMERAL`]), and every one of them must be allowed back to
-//!   the source; an ICMP/ICMPv6 echo request needs its echo reply allowed; other
+//!   32768-60999 ([`DEFAULT_EPHEMERAL`]) unless the cache is built
+//!   [`with_ephemeral`](ExposureCache::with_ephemeral), and every one of them must be
+//!   allowed back to the source; an ICMP/ICMPv6 echo request needs its echo reply allowed; other
 //!   protocols need the same protocol allowed back.
 //!
 //! What is not modelled is reported in [`Exposure::unknown`], never guessed either
@@ -29,8 +30,8 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use crate::inventory::{
-    Direction, Inventory, L4Match, NetworkAcl, Protocol, RegionInventory, RouteDestination,
-    RouteState, RouteTable, RouteTarget,
+    Direction, Inventory, L4Match, NetworkAcl, PortRange, Protocol, RegionInventory,
+    RouteDestination, RouteState, RouteTable, RouteTarget,
 };
 
 use super::classes::{classes, ClassKey, EniClass, KeyRef};
@@ -85,16 +86,26 @@ pub struct ExposureCache<'m, 'a> {
     by_parts: FastMap<KeyRef<'a>, Arc<Result<Exposure, String>>>,
     /// Pieces of [`compute`] shared by many classes.
     memo: Memo<'a>,
+    /// The client port range replies go to.
+    ephemeral: PortRange,
 }
 
 impl<'m, 'a> ExposureCache<'m, 'a> {
+    /// A cache whose clients use the Linux default ephemeral ports.
     pub fn new(model: &'m Model<'a>, inv: &'a Inventory) -> Self {
+        ExposureCache::with_ephemeral(model, inv, DEFAULT_EPHEMERAL)
+    }
+
+    /// A cache whose clients take their ports from `ephemeral`: the NACL must let
+    /// replies to every one of them out.
+    pub fn with_ephemeral(model: &'m Model<'a>, inv: &'a Inventory, ephemeral: PortRange) -> Self {
         ExposureCache {
             model,
             inv,
             results: FastMap::default(),
             by_parts: FastMap::default(),
             memo: Memo::default(),
+            ephemeral,
         }
     }
 
@@ -123,6 +134,7 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
                     &representative,
                     &key,
                     &mut self.memo,
+                    self.ephemeral,
                 ));
                 self.results.insert(key, Arc::clone(&result));
                 result
@@ -221,6 +233,7 @@ fn compute<'a>(
     eni: &str,
     key: &ClassKey,
     memo: &mut Memo<'a>,
+    ephemeral: PortRange,
 ) -> Result<Exposure, String> {
     let mut steps = Vec::new();
     let mut unknown = Vec::new();
@@ -279,7 +292,7 @@ fn compute<'a>(
     let conn = Arc::clone(
         memo.nacls
             .entry(acl as *const NetworkAcl)
-            .or_insert_with(|| Arc::new(nacl_connections(acl))),
+            .or_insert_with(|| Arc::new(nacl_connections(acl, ephemeral))),
     );
     let mut flows = sg_open.intersection(&conn.connections);
     steps.push(Step::new(
@@ -412,7 +425,7 @@ struct NaclConnections {
     unmodelled: ServiceSet,
 }
 
-fn nacl_connections(acl: &NetworkAcl) -> NaclConnections {
+fn nacl_connections(acl: &NetworkAcl, ephemeral: PortRange) -> NaclConnections {
     let inbound = nacl::allowed_flows(acl, Direction::Ingress);
     let outbound = nacl::allowed_flows(acl, Direction::Egress);
     let full = IpSet::full();
@@ -422,7 +435,7 @@ fn nacl_connections(acl: &NetworkAcl) -> NaclConnections {
         full.difference(&missing.addresses())
     };
     let any = |p: Protocol| ServiceSet::from_rule(p, L4Match::Any);
-    let ephemeral = L4Match::Ports(DEFAULT_EPHEMERAL);
+    let ephemeral = L4Match::Ports(ephemeral);
     let echo = ServiceSet::from_rule(
         Protocol::Icmp,
         L4Match::Icmp {
