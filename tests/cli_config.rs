@@ -152,13 +152,51 @@ fn an_unknown_key_in_network_is_refused_naming_its_line() {
     insta::assert_snapshot!(refused(dir.path(), &path), @r#"vpcaudit: error: config <dir>/vpcaudit.toml: line 2, column 19: ephemeral_ports must start at 1024 or above ("1024-65535" is the widest range), not 22"#);
 }
 
+/// The first TOML block after `heading` in the README.
+fn readme_toml(heading: &str) -> String {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let after = &readme[readme.find(heading).expect(heading)..];
+    let start = after.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = after[start..].find("```").expect("closing fence");
+    after[start..start + end].to_string()
+}
+
 #[test]
-fn the_readme_example_is_accepted() {
+fn the_readme_examples_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), FULL);
+    let path = write(dir.path(), &readme_toml("#### The config file"));
     let findings = demo_findings(Some(&path));
     assert!(findings
         .iter()
         .filter(|f| field(f, "check") == "flow-logs-disabled")
         .all(|f| field(f, "severity") == "low"));
+    assert!(findings
+        .iter()
+        .filter(|f| field(f, "check") == "sg-unused-open")
+        .all(|f| !f["muted"].is_null()));
+    // The section shown in this file's FULL stays accepted too.
+    let path = write(dir.path(), FULL);
+    assert!(!demo_findings(Some(&path)).is_empty());
+    // The mutes example, as a --mutes file.
+    let mutes = dir.path().join("mutes.toml");
+    std::fs::write(&mutes, readme_toml("### Mutes")).unwrap();
+    let out = vpcaudit_offline()
+        .args([
+            "scan",
+            "--demo",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--mutes",
+        ])
+        .arg(&mutes)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
