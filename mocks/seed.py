@@ -38,10 +38,21 @@ Document layout
       eu-west-1: {...}
     accounts:                     # optional extra accounts (reached via sts:AssumeRole)
       peer:                       # alias
-        account_id: "210987654321"
+        account_id: "210987654321"   # a fixed id: an account outside the organization
         regions: {us-east-1: {...}}
+      dev:
+        org: true                 # a member of the organization: created with
+                                  # organizations:CreateAccount, which picks the id
+        closed: true              # optional (org members): closed once seeded, so
+                                  # ListAccounts reports it SUSPENDED
+        regions: {us-east-1: {...}}
+    organization: true            # optional: the main account creates an organization
+                                  # (implied by any `org: true` account)
     delete_default_vpcs: true     # optional: remove the emulator's default VPC in
                                   # every seeded region first, as a clean account would
+
+The emulator makes up the ids of organization members, so tests read them from the
+output's "accounts" object ({alias: id, ..., "main": id}).
 
 Every kind holds either a list of items each carrying ``name:``, or a mapping
 ``name: {item}``.  Symbolic names are unique across the WHOLE scenario (all regions and
@@ -514,6 +525,7 @@ class Seeder:
         self._ip_next: dict[str, int] = {}
         self._explicit_ips: dict[str, set] = {}
         self._buckets: set = set()
+        self._closed: list[str] = []  # org members to close once seeded
 
     # ---- plumbing
     def make_client(self, service, region, creds, retries=True):
@@ -583,7 +595,8 @@ class Seeder:
     # ---- setup
     def build_scopes(self):
         doc = self.doc
-        unknown = set(doc) - {"regions", "accounts", "description", "vars", "delete_default_vpcs"}
+        unknown = set(doc) - {"regions", "accounts", "description", "vars", "delete_default_vpcs",
+                              "organization"}
         if unknown:
             raise SeedError(f"unknown top-level key(s): {sorted(unknown)}")
         self.vars = {}
@@ -596,13 +609,34 @@ class Seeder:
         main_id = sts.get_caller_identity()["Account"]
         self.main_account = main_id
         plan = [("main", main_id, base_creds, doc.get("regions") or {})]
-        for alias, acc in (doc.get("accounts") or {}).items():
+        accounts = doc.get("accounts") or {}
+        if not isinstance(accounts, dict):
+            raise SeedError("accounts must be a mapping alias -> account")
+        orgs = None
+        if doc.get("organization") or any((a or {}).get("org") for a in accounts.values()):
+            orgs = self.make_client("organizations", "us-east-1", base_creds)
+            orgs.create_organization(FeatureSet="ALL")
+        for alias, acc in accounts.items():
             acc = acc or {}
-            acc_id = str(acc.get("account_id") or "")
-            if not re.fullmatch(r"\d{12}", acc_id):
-                raise SeedError(f"accounts.{alias}: account_id must be 12 digits")
+            extra = set(acc) - {"account_id", "org", "closed", "regions"}
+            if extra:
+                raise SeedError(f"accounts.{alias}: unknown key(s) {sorted(extra)}")
             if "/" in alias:
                 raise SeedError(f"accounts.{alias}: alias must not contain '/'")
+            if acc.get("org"):
+                if "account_id" in acc:
+                    raise SeedError(f"accounts.{alias}: an org member gets its id from "
+                                    "CreateAccount; drop account_id or org")
+                status = orgs.create_account(AccountName=alias, Email=f"{alias}@example.com")
+                acc_id = status["CreateAccountStatus"]["AccountId"]
+                if acc.get("closed"):
+                    self._closed.append(acc_id)
+            else:
+                if acc.get("closed"):
+                    raise SeedError(f"accounts.{alias}: closed needs org: true")
+                acc_id = str(acc.get("account_id") or "")
+            if not re.fullmatch(r"\d{12}", acc_id):
+                raise SeedError(f"accounts.{alias}: account_id must be 12 digits")
             cr = sts.assume_role(RoleArn=f"arn:aws:iam::{acc_id}:role/vpcaudit-seed",
                                  RoleSessionName="vpcaudit-seed")["Credentials"]
             creds = {"aws_access_key_id": cr["AccessKeyId"],
@@ -690,6 +724,11 @@ class Seeder:
             if self.timing and any(sc.items[kind] for sc in self.scopes):
                 print(f"seed: {fn.__name__:<18} {len(self.res) - n0:6d} ids "
                       f"{time.monotonic() - t0:7.2f}s", file=sys.stderr)
+        if self._closed:
+            orgs = self.make_client("organizations", "us-east-1",
+                                    {"aws_access_key_id": "test", "aws_secret_access_key": "test"})
+            for acc_id in self._closed:
+                orgs.close_account(AccountId=acc_id)
         out = {"account": self.main_account, "ids": self.ids}
         if self.accounts:
             out["accounts"] = dict(self.accounts, main=self.main_account)

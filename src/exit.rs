@@ -37,10 +37,15 @@ impl Exit {
                     CollectError::NoCredentials(_)
                     | CollectError::BadCredentials(_)
                     | CollectError::Profile(_) => Exit::Credentials,
-                    CollectError::Unreachable { .. } | CollectError::Api { .. } => Exit::Aws,
+                    CollectError::Unreachable { .. }
+                    | CollectError::Api { .. }
+                    | CollectError::Organizations(_) => Exit::Aws,
                     CollectError::NoRegion
                     | CollectError::UnknownRegion { .. }
-                    | CollectError::InvalidRegionName(_) => Exit::Usage,
+                    | CollectError::InvalidRegionName(_)
+                    | CollectError::InvalidRoleArn { .. }
+                    | CollectError::InvalidAccounts(_)
+                    | CollectError::InvalidExternalId(_) => Exit::Usage,
                 };
             }
             if cause.downcast_ref::<InventoryFileError>().is_some()

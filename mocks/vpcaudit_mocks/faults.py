@@ -1,7 +1,8 @@
 """Fault-injection rules set through `POST /_vpcaudit/faults`.
 
-A rule matches a request when every filter it names (service, region, action)
-equals the request's; it then fires with probability `rate` drawn from a
+A rule matches a request when every filter it names (service, region, action,
+and `params`: query-protocol parameters such as STS's RoleArn) equals the
+request's; it then fires with probability `rate` drawn from a
 seeded RNG so test runs are repeatable. The first rule that fires wins.
 """
 
@@ -26,6 +27,9 @@ class Rule:
     status: int | None = None  # override the error's default HTTP status
     message: str | None = None
     times: int | None = None  # fire at most this many times (None = forever)
+    # query-protocol parameters that must all be equal, e.g. STS AssumeRole's
+    # {"RoleArn": "arn:aws:iam::210987654321:role/Audit"}
+    params: dict[str, str] | None = None
 
     def matches(self, req: AwsRequest) -> bool:
         return all(
@@ -35,7 +39,7 @@ class Rule:
                 (self.region, req.region),
                 (self.action, req.action),
             )
-        )
+        ) and all(req.param(k) == str(v) for k, v in (self.params or {}).items())
 
 
 class Faults:

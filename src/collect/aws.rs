@@ -73,6 +73,15 @@ pub fn network_firewall_client(
     aws_sdk_networkfirewall::Client::from_conf(conf)
 }
 
+/// Organizations is a global service: any region of the partition resolves to its
+/// one endpoint (us-east-1 for `aws`).
+pub fn organizations_client(config: &SdkConfig, region: &str) -> aws_sdk_organizations::Client {
+    let conf = aws_sdk_organizations::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .build();
+    aws_sdk_organizations::Client::from_conf(conf)
+}
+
 /// Used once, before collection: two attempts, so that a wrong endpoint or missing
 /// credentials fail fast instead of backing off for half a minute.
 pub fn sts_client(config: &SdkConfig, region: &str) -> aws_sdk_sts::Client {

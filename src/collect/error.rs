@@ -29,6 +29,16 @@ pub enum CollectError {
     Profile(String),
     #[error("AWS call {operation} failed: {message}")]
     Api { operation: String, message: String },
+    #[error("invalid --role-arn {arn:?}: {reason}")]
+    InvalidRoleArn { arn: String, reason: String },
+    #[error("invalid --accounts: {0}")]
+    InvalidAccounts(String),
+    /// The value itself is never part of the message.
+    #[error("invalid --external-id: {0}")]
+    InvalidExternalId(String),
+    /// `--accounts all` could not list the organization's accounts.
+    #[error("cannot list the organization's accounts (organizations:ListAccounts): {0}; run vpcaudit with credentials of the management account or of a delegated administrator account, or pass --accounts")]
+    Organizations(String),
 }
 
 /// One failed API operation, before it is placed in an account and region.

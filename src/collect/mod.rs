@@ -1,6 +1,12 @@
 //! The only code that talks to AWS: enumerates an account's network configuration
 //! into an [`Inventory`]. Read-only: every call is a Describe, List, Get (or the
-//! read-only SearchTransitGatewayRoutes).
+//! read-only SearchTransitGatewayRoutes), plus STS AssumeRole for multi-account
+//! scans ([`OrgOptions`]), which changes nothing.
+//!
+//! Multi-account scans give one [`AccountInventory`] per account entered, sorted by
+//! account id; an account that could not be entered (or whose regions could not be
+//! listed with `--regions all`) has none, only a coverage gap whose region is
+//! [`org::ACCOUNT_WIDE`] (`*`).
 
 pub mod aws;
 pub mod convert;
@@ -23,7 +29,7 @@ pub use org::{AccountSelection, OrgOptions};
 pub use preflight::RegionSelection;
 pub use progress::Progress;
 
-use crate::inventory::{AccountInventory, Inventory};
+use crate::inventory::{AccountInventory, CoverageGap, Inventory, RegionInventory};
 
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
@@ -61,17 +67,49 @@ pub async fn collect(
     let config = aws::load(&opts.aws).await;
     // Credentials first: a bad profile should be reported as such, not as the
     // missing region it also fails to provide.
-    let account_id =
-        preflight::caller_account(&config, &preflight::sts_region(&config, &opts.regions)).await?;
+    let sts_region = preflight::sts_region(&config, &opts.regions);
+    let account_id = preflight::caller_account(&config, &sts_region).await?;
+    if let Some(org) = &opts.org {
+        return collect_org(
+            opts,
+            org,
+            &config,
+            &sts_region,
+            &account_id,
+            started,
+            progress,
+        )
+        .await;
+    }
     let home = preflight::home_region(&config, &opts.regions)?;
     let regions = preflight::resolve_regions(&config, &home, &opts.regions).await?;
     tracing::info!(account = %account_id, regions = ?regions, "collecting");
 
     progress.start(regions.len() * region::COLLECTORS);
     let limit = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-    let per_region = futures::future::join_all(regions.iter().map(|r| {
+    let per_region = collect_regions(&config, &regions, &limit, opts, progress).await;
+    progress.finish();
+
+    let mut inventory = Inventory::new(started);
+    inventory.accounts.push(account_inventory(
+        &account_id,
+        per_region,
+        &mut inventory.coverage,
+    ));
+    Ok(inventory)
+}
+
+/// Every region of one account, concurrently under the shared limit.
+async fn collect_regions(
+    config: &aws_config::SdkConfig,
+    regions: &[String],
+    limit: &Arc<Semaphore>,
+    opts: &CollectOptions,
+    progress: &Progress,
+) -> Vec<(RegionInventory, Vec<ApiFailure>)> {
+    futures::future::join_all(regions.iter().map(|r| {
         region::collect_region(
-            &config,
+            config,
             r,
             limit.clone(),
             opts.concurrency,
@@ -79,22 +117,166 @@ pub async fn collect(
             progress,
         )
     }))
-    .await;
-    progress.finish();
+    .await
+}
 
-    let mut inventory = Inventory::new(started);
+fn account_inventory(
+    account_id: &str,
+    per_region: Vec<(RegionInventory, Vec<ApiFailure>)>,
+    coverage: &mut Vec<CoverageGap>,
+) -> AccountInventory {
     let mut account = AccountInventory {
-        account_id: account_id.clone(),
+        account_id: account_id.to_string(),
         regions: Vec::with_capacity(per_region.len()),
     };
     for (region_inventory, failures) in per_region {
-        inventory.coverage.extend(
+        coverage.extend(
             failures
                 .into_iter()
-                .map(|f| f.into_gap(&account_id, &region_inventory.region)),
+                .map(|f| f.into_gap(account_id, &region_inventory.region)),
         );
         account.regions.push(region_inventory);
     }
-    inventory.accounts.push(account);
+    account
+}
+
+/// What one account of a multi-account scan gave: its inventory (`None` when it
+/// could not be entered) and its gaps.
+struct AccountOutcome {
+    account: Option<AccountInventory>,
+    gaps: Vec<CoverageGap>,
+}
+
+/// Several accounts through an assumed role: every (account, region) concurrently,
+/// under the one `--concurrency` bound. An account that cannot be entered is a
+/// coverage gap (region [`org::ACCOUNT_WIDE`]), never a failed run.
+async fn collect_org(
+    opts: &CollectOptions,
+    org: &OrgOptions,
+    config: &aws_config::SdkConfig,
+    sts_region: &str,
+    caller: &str,
+    started: u64,
+    progress: &Progress,
+) -> Result<Inventory, CollectError> {
+    let home = preflight::home_region(config, &opts.regions)?;
+    let (wanted, estimate) = preflight::org_regions(config, &home, &opts.regions).await?;
+    let accounts = match &org.accounts {
+        AccountSelection::All => org::active_accounts(config, &home, opts.paging.size(20)).await?,
+        AccountSelection::List(ids) => {
+            let mut ids = ids.clone();
+            ids.sort();
+            ids
+        }
+    };
+    tracing::info!(caller = %caller, accounts = accounts.len(), regions = ?wanted, "collecting from several accounts");
+
+    let scan = OrgScan {
+        opts,
+        org,
+        base: config,
+        sts_region,
+        home: &home,
+        wanted: &wanted,
+        limit: Arc::new(Semaphore::new(opts.concurrency.max(1))),
+        estimated_steps: estimate * region::COLLECTORS,
+        progress,
+    };
+    progress.start(accounts.len() * scan.estimated_steps);
+    let outcomes = futures::future::join_all(accounts.iter().map(|a| scan.account(a))).await;
+    progress.finish();
+
+    let mut inventory = Inventory::new(started);
+    for outcome in outcomes {
+        inventory.coverage.extend(outcome.gaps);
+        inventory.accounts.extend(outcome.account);
+    }
+    inventory
+        .accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let failed = accounts.len() - inventory.accounts.len();
+    if failed > 0 {
+        tracing::warn!(
+            "{failed} of {} account(s) could not be entered: see the coverage gaps",
+            accounts.len()
+        );
+    }
     Ok(inventory)
+}
+
+/// What every account of a multi-account scan shares.
+struct OrgScan<'a> {
+    opts: &'a CollectOptions,
+    org: &'a OrgOptions,
+    /// The caller's own configuration, which assumes the role in each account.
+    base: &'a aws_config::SdkConfig,
+    sts_region: &'a str,
+    home: &'a str,
+    /// The regions asked for (empty with `--regions all`: each account says).
+    wanted: &'a [String],
+    limit: Arc<Semaphore>,
+    /// Progress steps counted per account before its regions are known.
+    estimated_steps: usize,
+    progress: &'a Progress,
+}
+
+impl OrgScan<'_> {
+    async fn account(&self, account_id: &str) -> AccountOutcome {
+        let (config, regions, skipped) = match self.enter(account_id).await {
+            Ok(entered) => entered,
+            Err(failure) => {
+                tracing::warn!(
+                    account = %account_id,
+                    operation = %failure.operation,
+                    error = %failure.message,
+                    "account skipped"
+                );
+                self.progress.skip(self.estimated_steps);
+                return AccountOutcome {
+                    account: None,
+                    gaps: vec![failure.into_gap(account_id, org::ACCOUNT_WIDE)],
+                };
+            }
+        };
+        tracing::info!(account = %account_id, regions = ?regions, "collecting");
+        let steps = regions.len() * region::COLLECTORS;
+        if steps > self.estimated_steps {
+            self.progress.grow(steps - self.estimated_steps);
+        } else {
+            self.progress.skip(self.estimated_steps - steps);
+        }
+        let progress = self.progress.for_account(account_id);
+        let per_region =
+            collect_regions(&config, &regions, &self.limit, self.opts, &progress).await;
+        let mut gaps: Vec<CoverageGap> = skipped
+            .into_iter()
+            .map(|(region, failure)| failure.into_gap(account_id, &region))
+            .collect();
+        let account = account_inventory(account_id, per_region, &mut gaps);
+        AccountOutcome {
+            account: Some(account),
+            gaps,
+        }
+    }
+
+    /// The account's configuration (through the assumed role) and its regions:
+    /// those to read, and those skipped with the reason.
+    async fn enter(
+        &self,
+        account_id: &str,
+    ) -> Result<
+        (
+            aws_config::SdkConfig,
+            Vec<String>,
+            Vec<(String, ApiFailure)>,
+        ),
+        ApiFailure,
+    > {
+        // A few calls per account: they count against the bound like any other.
+        let _permit = self.limit.acquire().await.ok();
+        let config = org::enter_account(self.base, self.org, self.sts_region, account_id).await?;
+        let (regions, skipped) =
+            preflight::account_regions(&config, self.home, &self.opts.regions, self.wanted).await?;
+        Ok((config, regions, skipped))
+    }
 }

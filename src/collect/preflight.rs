@@ -8,7 +8,8 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::aws;
-use super::error::{one_line, CollectError};
+use super::error::{one_line, ApiFailure, CollectError};
+use crate::inventory::GapKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegionSelection {
@@ -148,8 +149,111 @@ pub async fn resolve_regions(
     Ok(wanted)
 }
 
+/// Multi-account scans, with the base credentials: checks the region names once
+/// against those the partition knows (every account shares them), and estimates how
+/// many regions each account will read (for the progress bar). Returns the regions
+/// wanted (empty for `All`, which each account resolves itself) and the estimate.
+pub async fn org_regions(
+    config: &SdkConfig,
+    home: &str,
+    selection: &RegionSelection,
+) -> Result<(Vec<String>, usize), CollectError> {
+    let wanted = match selection {
+        RegionSelection::List(l) => l.clone(),
+        RegionSelection::Default => vec![home.to_string()],
+        RegionSelection::All => Vec::new(),
+    };
+    let ec2 = aws::ec2_client(config, home);
+    let regions = match ec2.describe_regions().all_regions(true).send().await {
+        Ok(out) => out.regions().to_vec(),
+        Err(e) => {
+            // The base credentials need not read EC2: each account is asked again.
+            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed with the base credentials; region names not validated");
+            let estimate = wanted.len().max(1);
+            return Ok((wanted, estimate));
+        }
+    };
+    let mut known: Vec<&str> = regions.iter().filter_map(|r| r.region_name()).collect();
+    known.sort_unstable();
+    for region in &wanted {
+        if !known.contains(&region.as_str()) {
+            return Err(CollectError::UnknownRegion {
+                region: region.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
+    let estimate = match selection {
+        RegionSelection::All => regions
+            .iter()
+            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+            .count()
+            .max(1),
+        _ => wanted.len(),
+    };
+    Ok((wanted, estimate))
+}
+
+/// Multi-account scans, with one account's credentials: the regions to read there.
+/// `All` asks the account (opt-in regions differ between accounts; a failure is a
+/// gap for the whole account); a list keeps the names checked by [`org_regions`],
+/// minus those the account has not opted in to, which come back as failures.
+pub async fn account_regions(
+    config: &SdkConfig,
+    home: &str,
+    selection: &RegionSelection,
+    wanted: &[String],
+) -> Result<(Vec<String>, Vec<(String, ApiFailure)>), ApiFailure> {
+    let ec2 = aws::ec2_client(config, home);
+    let regions = match ec2.describe_regions().all_regions(true).send().await {
+        Ok(out) => out.regions().to_vec(),
+        Err(e) if *selection == RegionSelection::All => {
+            return Err(ApiFailure::from_sdk("ec2", "DescribeRegions", &e))
+        }
+        Err(e) => {
+            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; opt-in status of the regions not checked");
+            return Ok((wanted.to_vec(), Vec::new()));
+        }
+    };
+    let disabled = |name: &str| {
+        regions
+            .iter()
+            .any(|r| r.region_name() == Some(name) && r.opt_in_status() == Some("not-opted-in"))
+    };
+    if *selection == RegionSelection::All {
+        let mut enabled: Vec<String> = regions
+            .iter()
+            .filter_map(|r| r.region_name())
+            .filter(|name| !disabled(name))
+            .map(str::to_string)
+            .collect();
+        enabled.sort();
+        enabled.dedup();
+        return Ok((enabled, Vec::new()));
+    }
+    let mut keep = Vec::with_capacity(wanted.len());
+    let mut skipped = Vec::new();
+    for region in wanted {
+        if disabled(region) {
+            skipped.push((
+                region.clone(),
+                ApiFailure {
+                    service: "ec2",
+                    operation: "DescribeRegions".into(),
+                    kind: GapKind::AccessDenied,
+                    error_code: Some("OptInRequired".into()),
+                    message: format!("region {region} is not enabled in this account"),
+                },
+            ));
+        } else {
+            keep.push(region.clone());
+        }
+    }
+    Ok((keep, skipped))
+}
+
 /// Turns a failed account-level call into the error that explains it best.
-fn fatal<E, R>(
+pub(super) fn fatal<E, R>(
     config: &SdkConfig,
     service: &str,
     region: &str,

@@ -6,6 +6,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
+    /// Put before each message (the account, in multi-account scans).
+    prefix: Option<String>,
 }
 
 impl Progress {
@@ -19,11 +21,22 @@ impl Progress {
             }
             bar
         });
-        Progress { bar }
+        Progress { bar, prefix: None }
     }
 
     pub fn hidden() -> Progress {
-        Progress { bar: None }
+        Progress {
+            bar: None,
+            prefix: None,
+        }
+    }
+
+    /// The same bar, with messages naming `account`.
+    pub fn for_account(&self, account: &str) -> Progress {
+        Progress {
+            bar: self.bar.clone(),
+            prefix: Some(account.to_string()),
+        }
     }
 
     pub fn start(&self, total: usize) {
@@ -34,8 +47,26 @@ impl Progress {
 
     pub fn done(&self, region: &str, what: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{region} {what}"));
+            match &self.prefix {
+                Some(p) => bar.set_message(format!("{p} {region} {what}")),
+                None => bar.set_message(format!("{region} {what}")),
+            }
             bar.inc(1);
+        }
+    }
+
+    /// The total was an estimate: `more` steps were not counted in it.
+    pub fn grow(&self, more: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(more as u64);
+        }
+    }
+
+    /// Steps counted in the total that will not run (an account that could not be
+    /// entered, fewer regions than estimated).
+    pub fn skip(&self, steps: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(steps as u64);
         }
     }
 

@@ -31,9 +31,22 @@ pub struct Emulator {
 pub struct Seeded {
     pub account: String,
     pub ids: BTreeMap<String, String>,
+    /// Scenarios with extra accounts: alias → account id (`main` included).
+    #[serde(default)]
+    pub accounts: BTreeMap<String, String>,
 }
 
 impl Seeded {
+    /// The id of a scenario account alias (`main` is the caller's account).
+    pub fn account_id(&self, alias: &str) -> &str {
+        if alias == "main" {
+            return &self.account;
+        }
+        self.accounts
+            .get(alias)
+            .unwrap_or_else(|| panic!("scenario has no account aliased {alias:?}"))
+    }
+
     /// The real id of a named scenario resource.
     pub fn id(&self, name: &str) -> &str {
         self.ids
