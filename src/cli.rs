@@ -164,10 +164,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Read a saved inventory instead of calling AWS.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url", "role_arn"])]
     pub inventory: Option<PathBuf>,
     /// Run on the sample inventory built into vpcaudit (no AWS account needed).
-    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url"])]
+    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn"])]
     pub demo: bool,
     /// Run only these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
@@ -214,7 +214,8 @@ pub fn init_logging(verbose: u8) {
         0 => "error,vpcaudit=warn",
         1 => "warn,vpcaudit=info",
         2 => "info,vpcaudit=debug",
-        _ => "debug,vpcaudit=trace",
+        // aws-config's debug logs name the access key id of assumed credentials.
+        _ => "debug,vpcaudit=trace,aws_config=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));

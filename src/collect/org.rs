@@ -21,7 +21,7 @@ use crate::inventory::GapKind;
 
 /// The `region` of a coverage gap that concerns a whole account (it could not be
 /// entered, or its regions could not be listed).
-pub const ACCOUNT_WIDE: &str = "*";
+pub use crate::inventory::ACCOUNT_WIDE;
 
 /// The session name every assumed role carries (it shows in the member accounts'
 /// CloudTrail as `assumed-role/<role>/vpcaudit`).

@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 /// Identifies the inventory format; bumped on incompatible changes.
 pub const INVENTORY_SCHEMA: &str = "vpcaudit/inventory/v1";
 
+/// The region of a coverage gap that concerns a whole account.
+pub const ACCOUNT_WIDE: &str = "*";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
     pub schema: String,
@@ -59,15 +62,16 @@ impl Inventory {
             .flat_map(|a| a.regions.iter().map(move |r| (a.account_id.as_str(), r)))
     }
 
-    /// The gaps recorded for one account and region.
+    /// The gaps recorded for one account and region, account-wide ones (region `*`,
+    /// e.g. an AssumeRole that failed) included.
     pub fn gaps_for<'a>(
         &'a self,
         account_id: &'a str,
         region: &'a str,
     ) -> impl Iterator<Item = &'a CoverageGap> {
-        self.coverage
-            .iter()
-            .filter(move |g| g.account_id == account_id && g.region == region)
+        self.coverage.iter().filter(move |g| {
+            g.account_id == account_id && (g.region == region || g.region == ACCOUNT_WIDE)
+        })
     }
 }
 
