@@ -15,7 +15,7 @@ use crate::files::write_output;
 use crate::inventory::Inventory;
 use crate::reach::Model;
 use crate::report::baseline::{Baseline, Scope};
-use crate::report::finding::{BaselineState, Severity};
+use crate::report::finding::{BaselineState, Severity, Status};
 use crate::report::mutes::{Date, Mutes};
 use crate::report::scan_report::ScanReport;
 use crate::report::{findings_csv, findings_json, findings_table, inventory_summary, sarif};
@@ -323,10 +323,6 @@ fn outputs(args: &ScanArgs) -> Result<Vec<(Format, Destination)>> {
         formats.push(Format::Table);
     }
     if let Some(dir) = &args.output_dir {
-        std::fs::create_dir_all(dir).map_err(|source| crate::files::WriteError {
-            path: dir.clone(),
-            source,
-        })?;
         let people = formats.iter().filter(|f| f.for_people()).count();
         if people > 1 {
             return Err(UsageError(
@@ -427,10 +423,19 @@ fn scan(
 
     let checks: Vec<&crate::checks::meta::Meta> = selected.iter().map(|r| &r.meta).collect();
     let check_ids: Vec<String> = checks.iter().map(|m| m.id.clone()).collect();
+    // Before --only-new drops unchanged findings: an undecided finding seen every
+    // night still makes the scan incomplete.
+    let incomplete = !inventory.coverage.is_empty()
+        || findings
+            .iter()
+            .any(|f| f.status == Status::Unknown && f.muted.is_none());
     let mut absent = Vec::new();
     if let Some(b) = baseline {
+        // A region with a coverage gap cannot prove a finding gone: what was not
+        // collected would look fixed.
         let regions: Vec<(String, String)> = inventory
             .regions()
+            .filter(|(a, r)| inventory.gaps_for(a, &r.region).next().is_none())
             .map(|(a, r)| (a.to_string(), r.region.clone()))
             .collect();
         absent = b.compare(
@@ -453,6 +458,12 @@ fn scan(
         baselined: baseline.is_some(),
         elapsed: started.elapsed(),
     };
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).map_err(|source| crate::files::WriteError {
+            path: dir.clone(),
+            source,
+        })?;
+    }
     for (format, to) in outputs {
         let text = match format {
             Format::Table => {
@@ -465,17 +476,22 @@ fn scan(
             Format::Json => findings_json::render(&report).context("serialising the findings")?,
             Format::Sarif => sarif::render(&report).context("serialising the SARIF log")?,
             Format::Csv => findings_csv::render(&report),
+            // Pictures of what is open now: muted (accepted) findings are left out.
             Format::Html => {
-                crate::report::html::render(inventory, &report.check_ids(), &report.findings)
+                let active: Vec<_> = report.active().cloned().collect();
+                crate::report::html::render(inventory, &report.check_ids(), &active)
             }
-            Format::Dot => crate::report::dot::render(&report.findings),
+            Format::Dot => {
+                let active: Vec<_> = report.active().cloned().collect();
+                crate::report::dot::render(&active)
+            }
         };
         emit(to, &text)?;
     }
     let failing = args.fail_on.threshold().map_or(0, |t| report.failing(t));
     Ok(if failing > 0 {
         Exit::Findings
-    } else if args.strict && report.incomplete() {
+    } else if args.strict && incomplete {
         Exit::Incomplete
     } else {
         Exit::Ok

@@ -450,13 +450,13 @@ impl Selector {
         eni: &NetworkInterface,
         instance_tags: Option<&crate::inventory::Tags>,
     ) -> bool {
-        let eq = |want: &Option<String>, have: &str| want.as_deref().map_or(true, |w| w == have);
+        let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         eq(&self.account, account)
             && eq(&self.region, region)
             && eq(&self.vpc, &eni.vpc_id)
             && eq(&self.subnet, &eni.subnet_id)
             && eq(&self.eni, &eni.id)
-            && self.tag.as_deref().map_or(true, |t| {
+            && self.tag.as_deref().is_none_or(|t| {
                 let (k, v) = match t.split_once('=') {
                     Some((k, v)) => (k, Some(v)),
                     None => (t, None),
@@ -464,10 +464,7 @@ impl Selector {
                 [Some(&eni.tags), instance_tags]
                     .into_iter()
                     .flatten()
-                    .any(|tags| {
-                        tags.get(k)
-                            .is_some_and(|have| v.map_or(true, |v| have == v))
-                    })
+                    .any(|tags| tags.get(k).is_some_and(|have| v.is_none_or(|v| have == v)))
             })
     }
 }

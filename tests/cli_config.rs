@@ -164,7 +164,7 @@ fn readme_toml(heading: &str) -> String {
 #[test]
 fn the_readme_examples_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), &readme_toml("#### The config file"));
+    let path = write(dir.path(), &readme_toml("### The config file"));
     let findings = demo_findings(Some(&path));
     assert!(findings
         .iter()

@@ -497,3 +497,71 @@ fn colour_only_on_a_terminal() {
         "{text}"
     );
 }
+
+#[test]
+fn only_new_keeps_strict_honest_and_gaps_prove_nothing_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let out = vpcaudit_offline()
+        .args([
+            "scan",
+            "--demo",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--output",
+        ])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Nothing is new, but the demo's undecided finding is still undecided: 3.
+    let out = vpcaudit_offline()
+        .args(["scan", "--demo", "--format", "json", "--fail-on", "never"])
+        .args(["--strict", "--only-new", "--baseline"])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(findings(&json(&out)).is_empty());
+
+    // The same inventory, but us-east-1's security groups could not be read: the
+    // baseline's findings there are not "absent", they are unknown.
+    let mut inv: Value = serde_json::from_str(include_str!("../src/demo/inventory.json")).unwrap();
+    let account = inv["accounts"][0]["account_id"].clone();
+    inv["coverage"] = serde_json::json!([{
+        "account_id": account, "region": "us-east-1", "service": "ec2",
+        "operation": "DescribeSecurityGroups", "kind": "access_denied",
+        "error_code": "UnauthorizedOperation", "message": "denied"
+    }]);
+    let regions = inv["accounts"][0]["regions"].as_array_mut().unwrap();
+    let east = regions
+        .iter_mut()
+        .find(|r| r["region"] == "us-east-1")
+        .unwrap();
+    east["security_groups"] = Value::Array(Vec::new());
+    let path = dir.path().join("gappy.json");
+    std::fs::write(&path, serde_json::to_vec(&inv).unwrap()).unwrap();
+    let out = vpcaudit_offline()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--inventory",
+        ])
+        .arg(&path)
+        .arg("--baseline")
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    let absent = doc["absent"].as_array().unwrap();
+    assert!(
+        absent.iter().all(|f| f["region"] != "us-east-1"),
+        "{absent:#?}"
+    );
+}

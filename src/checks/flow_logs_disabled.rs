@@ -32,7 +32,7 @@ impl Check for FlowLogsDisabled {
                     f.resource_id.as_deref() == Some(vpc.id.as_str())
                         && f.log_status
                             .as_deref()
-                            .map_or(true, |s| s.eq_ignore_ascii_case("active"))
+                            .is_none_or(|s| s.eq_ignore_ascii_case("active"))
                         // A log that cannot deliver records nothing.
                         && !f
                             .deliver_status

@@ -145,7 +145,7 @@ fn hits(
     for (r, peers, services) in rules {
         let services = services.intersection(sensitive);
         let untrusted = peers.difference(trusted);
-        let pieces: Vec<String> = broad_internal(&untrusted, own, scope)
+        let pieces: Vec<String> = broad_internal(&untrusted, peers, trusted, own, scope)
             .into_iter()
             .filter_map(|n| {
                 let world = if n.addr().is_ipv4() {
@@ -222,10 +222,18 @@ fn draft(
     Some(d)
 }
 
-/// The blocks of `peers` that are broad internal ranges and cover addresses a group
-/// reference could name: RFC 1918 pieces of /16 or wider, and the group's own VPC
-/// CIDRs when wholly included.
-fn broad_internal(peers: &IpSet, own: Option<&IpSet>, scope: &IpSet) -> Vec<IpNet> {
+/// The blocks of `peers` (a rule's untrusted sources) that are broad internal ranges
+/// and cover addresses a group reference could name: RFC 1918 pieces of /16 or wider,
+/// and the group's own VPC CIDRs when the rule as `written` includes them wholly and
+/// they are not wholly `trusted` (trusting a /24 of a VPC-wide rule leaves the rest of
+/// the VPC open).
+fn broad_internal(
+    peers: &IpSet,
+    written: &IpSet,
+    trusted: &IpSet,
+    own: Option<&IpSet>,
+    scope: &IpSet,
+) -> Vec<IpNet> {
     let private = IpSet::from_nets(RFC1918.iter().map(|&n| IpNet::V4(n)));
     let mut out: Vec<IpNet> = peers
         .intersection(&private)
@@ -236,7 +244,7 @@ fn broad_internal(peers: &IpSet, own: Option<&IpSet>, scope: &IpSet) -> Vec<IpNe
     for vpc_net in own.map(IpSet::to_cidrs).unwrap_or_default() {
         let whole = IpSet::from_net(vpc_net);
         let listed = out.iter().any(|n| n.contains(&vpc_net));
-        if !listed && whole.is_subset(peers) {
+        if !listed && whole.is_subset(written) && !whole.is_subset(trusted) {
             out.push(vpc_net);
         }
     }

@@ -715,6 +715,23 @@ fn sg_internal_cidr_trust_spares_trusted_ranges() {
     // finding (the rest of 10.0.0.0/8 holds no VPC a reference could name).
     let own = "[network]\ntrusted_cidrs = [\"10.0.0.0/16\"]\n";
     assert!(run_one_with("sg-internal-cidr-trust", &kit.inv, own).is_empty());
+    // A rule naming the VPC's own CIDR with a /24 of it trusted: the rest of the VPC
+    // is still open to the whole range.
+    let kit = trusting(
+        vec![ingress(
+            "sgr-vpc",
+            Protocol::Tcp,
+            ports(22, 22),
+            cidr("10.0.0.0/16"),
+        )],
+        true,
+    );
+    assert_eq!(run_one("sg-internal-cidr-trust", &kit.inv).len(), 1);
+    let part = "[network]\ntrusted_cidrs = [\"10.0.0.0/24\"]\n";
+    let f = run_one_with("sg-internal-cidr-trust", &kit.inv, part);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(evidence(&f[0]).contains("10.0.0.0/24 trusted"), "{f:#?}");
+    assert!(run_one_with("sg-internal-cidr-trust", &kit.inv, own).is_empty());
 }
 
 // -- peering-route-too-broad --

@@ -46,7 +46,7 @@ impl Check for VpcEndpointMissingAz {
                 .filter(|v| {
                     v.state
                         .as_deref()
-                        .map_or(true, |s| s.eq_ignore_ascii_case("available"))
+                        .is_none_or(|s| s.eq_ignore_ascii_case("available"))
                 })
             {
                 let covered: BTreeSet<&str> = vpce

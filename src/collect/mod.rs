@@ -195,6 +195,22 @@ async fn collect_org(
         .accounts
         .sort_by(|a, b| a.account_id.cmp(&b.account_id));
     let failed = accounts.len() - inventory.accounts.len();
+    // Nothing could be read at all: a report of "no findings" would be a silent
+    // pass, so this is an error rather than a coverage gap.
+    if inventory.accounts.is_empty() && !accounts.is_empty() {
+        let first = inventory
+            .coverage
+            .first()
+            .map(|g| format!("; {}: {}", g.account_id, g.message))
+            .unwrap_or_default();
+        return Err(CollectError::Api {
+            operation: "sts:AssumeRole".into(),
+            message: format!(
+                "none of the {} account(s) could be entered with the role{first}",
+                accounts.len()
+            ),
+        });
+    }
     if failed > 0 {
         tracing::warn!(
             "{failed} of {} account(s) could not be entered: see the coverage gaps",

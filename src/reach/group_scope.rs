@@ -76,7 +76,7 @@ impl GroupScope {
             for a in &ri.transit_gateway_attachments {
                 let usable = a.resource_type == "vpc"
                     && a.security_group_referencing_support
-                    && a.state.as_deref().map_or(true, |s| s == "available");
+                    && a.state.as_deref().is_none_or(|s| s == "available");
                 if let (true, Some(vpc)) = (usable, &a.resource_id) {
                     scope
                         .tgw_referencing

@@ -131,7 +131,7 @@ pub struct TagMatch {
 impl TagMatch {
     fn parse(s: &str) -> Result<TagMatch, String> {
         let (key, value) = match s.split_once('=') {
-            Some((k, v)) => (k.trim(), Some(Glob::new(v))),
+            Some((k, v)) => (k.trim(), Some(Glob::new(v.trim()))),
             None => (s.trim(), None),
         };
         if key.is_empty() {
@@ -334,19 +334,19 @@ trait Expiry {
 
 impl Expiry for Option<Date> {
     fn is_none_or_after(&self, today: Date) -> bool {
-        self.map_or(true, |d| d >= today)
+        self.is_none_or(|d| d >= today)
     }
 }
 
 fn rule_matches(r: &MuteRule, f: &Finding, tags: Option<&TagIndex>) -> bool {
-    let field = |g: &Option<Glob>, v: &str| g.as_ref().map_or(true, |g| g.matches(v));
+    let field = |g: &Option<Glob>, v: &str| g.as_ref().is_none_or(|g| g.matches(v));
     field(&r.check, &f.check)
         && field(&r.account, &f.account)
         && field(&r.region, &f.region)
-        && r.resource.as_ref().map_or(true, |g| {
+        && r.resource.as_ref().is_none_or(|g| {
             g.matches(&f.resource.id) || f.resource.arn.as_deref().is_some_and(|a| g.matches(a))
         })
-        && r.tag.as_ref().map_or(true, |t| {
+        && r.tag.as_ref().is_none_or(|t| {
             tags.is_some_and(|idx| idx.tags_of(f).iter().any(|tags| t.matches(tags)))
         })
 }

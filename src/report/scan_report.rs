@@ -57,10 +57,4 @@ impl<'a> ScanReport<'a> {
             .filter(|f| f.status == Status::Fail && f.severity <= threshold)
             .count()
     }
-
-    /// Evaluation gaps: what could not be collected, and findings the engine could
-    /// not decide.
-    pub fn incomplete(&self) -> bool {
-        !self.inventory.coverage.is_empty() || self.active().any(|f| f.status == Status::Unknown)
-    }
 }

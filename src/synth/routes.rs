@@ -75,7 +75,7 @@ fn plan_tables(layout: &Layout, v: usize) -> Vec<Table> {
     }
     let in_tier = |tier: Tier, az: Option<usize>| -> Vec<usize> {
         plan.subnets_in(tier)
-            .filter(|&s| az.map_or(true, |az| plan.subnets[s].az == az))
+            .filter(|&s| az.is_none_or(|az| plan.subnets[s].az == az))
             .collect()
     };
     let mut tables = vec![Table {

@@ -290,7 +290,7 @@ pub fn redact_ids(text: &str) -> String {
         let boundary = out
             .chars()
             .last()
-            .map_or(true, |c| !c.is_ascii_alphanumeric() && c != '-');
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-');
         if boundary {
             for p in PREFIXES {
                 if let Some(after) = rest.strip_prefix(p) {
