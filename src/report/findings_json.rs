@@ -77,12 +77,8 @@ pub struct Scanned {
 
 pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
     let inv = report.inventory;
-    let mut accounts: Vec<String> = inv.accounts.iter().map(|a| a.account_id.clone()).collect();
-    accounts.sort();
-    accounts.dedup();
-    let mut regions: Vec<String> = inv.regions().map(|(_, r)| r.region.clone()).collect();
-    regions.sort();
-    regions.dedup();
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+    let (accounts, regions) = (owned(report.accounts()), owned(report.regions()));
     let doc = Document {
         schema: SCHEMA,
         tool: Tool {

@@ -113,9 +113,7 @@ fn summary_line(report: &ScanReport, active: &[&Finding]) -> String {
         .filter(|f| f.status == Status::Unknown)
         .count();
     let inv = report.inventory;
-    let mut accounts: Vec<&str> = inv.accounts.iter().map(|a| a.account_id.as_str()).collect();
-    accounts.sort_unstable();
-    accounts.dedup();
+    let accounts = report.accounts();
     let regions = inv.regions().count();
     let mut line = format!(
         "{} finding(s): {} ({unknown} unknown)",

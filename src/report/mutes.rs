@@ -305,7 +305,7 @@ impl Mutes {
         let live: Vec<&(String, MuteRule)> = self
             .rules
             .iter()
-            .filter(|(_, r)| r.expires.is_none_or_after(today))
+            .filter(|(_, r)| r.expires.is_none_or(|d| d >= today))
             .collect();
         if live.is_empty() {
             return;
@@ -324,17 +324,6 @@ impl Mutes {
                 });
             }
         }
-    }
-}
-
-/// `Option<Date>` as an expiry: none never expires.
-trait Expiry {
-    fn is_none_or_after(&self, today: Date) -> bool;
-}
-
-impl Expiry for Option<Date> {
-    fn is_none_or_after(&self, today: Date) -> bool {
-        self.is_none_or(|d| d >= today)
     }
 }
 

@@ -298,7 +298,7 @@ fn rule(m: &Meta) -> Rule {
             text: m.description.trim().to_string(),
         },
         help: Help {
-            text: help_text(m),
+            text: m.explain(),
             markdown: help_markdown(m),
         },
         help_uri: m
@@ -345,34 +345,6 @@ fn fallback_rule(f: &Finding) -> Rule {
             problem_severity: problem_severity(f.severity),
         },
     }
-}
-
-fn help_text(m: &Meta) -> String {
-    let mut s = format!(
-        "{}\n\nRemediation: {}\n",
-        m.rationale.trim(),
-        m.remediation.text.trim()
-    );
-    if let Some(cli) = &m.remediation.cli {
-        s.push_str(&format!("\nAWS CLI:\n{}\n", cli.trim_end()));
-    }
-    if let Some(tf) = &m.remediation.terraform {
-        s.push_str(&format!("\nTerraform:\n{}\n", tf.trim_end()));
-    }
-    let controls = compliance(m);
-    if !controls.is_empty() {
-        s.push_str("\nCompliance:\n");
-        for c in controls {
-            s.push_str(&format!("- {c}\n"));
-        }
-    }
-    if !m.references.is_empty() {
-        s.push_str("\nReferences:\n");
-        for r in &m.references {
-            s.push_str(&format!("- {r}\n"));
-        }
-    }
-    s
 }
 
 fn help_markdown(m: &Meta) -> String {

@@ -43,6 +43,31 @@ impl<'a> ScanReport<'a> {
         self.findings.iter().filter(|f| f.muted.is_some()).count()
     }
 
+    /// The accounts scanned, sorted.
+    pub fn accounts(&self) -> Vec<&'a str> {
+        let mut out: Vec<&str> = self
+            .inventory
+            .accounts
+            .iter()
+            .map(|a| a.account_id.as_str())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The region names scanned, sorted, each once.
+    pub fn regions(&self) -> Vec<&'a str> {
+        let mut out: Vec<&str> = self
+            .inventory
+            .regions()
+            .map(|(_, r)| r.region.as_str())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Resources the inventory holds, over every account and region.
     pub fn resources(&self) -> usize {
         self.inventory
