@@ -3,10 +3,13 @@
 //! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
 
 pub mod checks;
+#[cfg(feature = "aws")]
 pub mod cli;
+#[cfg(feature = "aws")]
 pub mod collect;
 pub mod config;
 pub mod demo;
+#[cfg(feature = "aws")]
 pub mod exit;
 pub mod files;
 pub mod inventory;
