@@ -134,6 +134,14 @@ pub struct AwsArgs {
     /// Seconds one API call attempt may take before it is retried.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub call_timeout: u64,
+    /// Attempts per API call, retries on throttling and server errors included.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds one resource type of a region may take to collect; a region that
+    /// exceeds it is abandoned, what it still owes is reported as coverage gaps, and
+    /// the rest of the scan goes on.
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub region_timeout: u64,
     /// Items per page of list calls (default: each API's maximum).
     #[arg(long, value_parser = clap::value_parser!(u16).range(5..=1000))]
     pub page_size: Option<u16>,
@@ -527,10 +535,11 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
             profile: args.profile.clone(),
             endpoint_url: args.endpoint_url.clone(),
             call_timeout: Duration::from_secs(args.call_timeout),
-            ..AwsOptions::default()
+            max_attempts: args.max_attempts,
         },
         regions,
         concurrency: usize::from(args.concurrency),
+        region_timeout: Duration::from_secs(args.region_timeout),
         paging: collect::Paging {
             limit: args.page_size.map(i32::from),
         },

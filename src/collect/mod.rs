@@ -38,6 +38,10 @@ pub struct CollectOptions {
     /// How many API call series run at once, across regions and resource types.
     pub concurrency: usize,
     pub paging: Paging,
+    /// How long one of a region's collectors may run (time queued behind the call
+    /// limit excluded) before the region is abandoned: what is still outstanding
+    /// there is reported as timeout gaps.
+    pub region_timeout: std::time::Duration,
     /// Several accounts through an assumed role; `None` scans the caller's account.
     pub org: Option<OrgOptions>,
 }
@@ -107,16 +111,16 @@ async fn collect_regions(
     opts: &CollectOptions,
     progress: &Progress,
 ) -> Vec<(RegionInventory, Vec<ApiFailure>)> {
-    futures::future::join_all(regions.iter().map(|r| {
-        region::collect_region(
-            config,
-            r,
-            limit.clone(),
-            opts.concurrency,
-            opts.paging,
-            progress,
-        )
-    }))
+    let settings = region::RegionSettings {
+        concurrency: opts.concurrency,
+        paging: opts.paging,
+        timeout: opts.region_timeout,
+    };
+    futures::future::join_all(
+        regions
+            .iter()
+            .map(|r| region::collect_region(config, r, limit.clone(), &settings, progress)),
+    )
     .await
 }
 
