@@ -216,24 +216,7 @@ pub struct ScanArgs {
 }
 
 pub fn init_logging(verbose: u8) {
-    // The SDK's own logs stay quiet unless asked for, so an error is one line; they
-    // never go below debug, where request details would appear.
-    let directives = match verbose {
-        0 => "error,vpcaudit=warn",
-        1 => "warn,vpcaudit=info",
-        2 => "info,vpcaudit=debug",
-        // aws-config's debug logs name the access key id of assumed credentials.
-        _ => "debug,vpcaudit=trace,aws_config=info",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(colour)
-        .with_target(false)
-        .init();
+    crate::logging::init(verbose);
 }
 
 pub fn run(cli: Cli) -> Result<Exit> {

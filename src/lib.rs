@@ -13,6 +13,9 @@ pub mod demo;
 pub mod exit;
 pub mod files;
 pub mod inventory;
+#[cfg(feature = "aws")]
+pub mod logging;
 pub mod reach;
 pub mod report;
+pub mod secrets;
 pub mod synth;

@@ -11,7 +11,9 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("vpcaudit: error: {}", describe(&err));
+            // An AWS error message could quote a key id; the logs' mask applies here too.
+            let line = describe(&err);
+            eprintln!("vpcaudit: error: {}", vpcaudit::secrets::redact(&line));
             Exit::for_error(&err).into()
         }
     }

@@ -56,7 +56,14 @@ pub async fn load(opts: &AwsOptions) -> SdkConfig {
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    loader.load().await
+    let config = loader.load().await;
+    match config.credentials_provider() {
+        Some(provider) => config
+            .to_builder()
+            .credentials_provider(super::credentials::Registering::wrap(provider))
+            .build(),
+        None => config,
+    }
 }
 
 pub fn ec2_client(config: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {

@@ -10,6 +10,7 @@
 
 pub mod aws;
 pub mod convert;
+mod credentials;
 mod ec2;
 pub mod error;
 mod network_firewall;

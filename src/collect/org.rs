@@ -274,7 +274,10 @@ pub async fn enter_account(
     if let Some(id) = &org.external_id {
         builder = builder.external_id(id.clone());
     }
-    let provider = builder.build().await;
+    // Wrapped first, so that the credentials are masked in logs from the start.
+    let provider = super::credentials::Registering::wrap(SharedCredentialsProvider::new(
+        builder.build().await,
+    ));
     // Asked here, before any client uses it: a refusal is then reported with STS's
     // own error, and a slow or throttled STS is not mistaken for a timeout of the
     // call being signed (an attempt's time limit includes getting credentials).
@@ -291,10 +294,7 @@ pub async fn enter_account(
             },
         });
     }
-    let config = base
-        .to_builder()
-        .credentials_provider(SharedCredentialsProvider::new(provider))
-        .build();
+    let config = base.to_builder().credentials_provider(provider).build();
     let sts = aws::sts_client(&config, sts_region);
     match sts.get_caller_identity().send().await {
         Ok(out) if out.account() == Some(account) => Ok(config),
