@@ -8,7 +8,30 @@ use vpcaudit::exit::Exit;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::init_logging(cli.verbose);
-    match cli::run(cli) {
+    // A panic is a bug. Checks catch their own (one check's failure is an `unknown`
+    // finding, the others' findings stand); anything else ends here as one line and
+    // exit 70, never a backtrace dump. The details are in the debug log.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::debug!("panic: {info}");
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cli::run(cli)));
+    let result = match outcome {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let line = describe(&anyhow::anyhow!(what));
+            eprintln!(
+                "vpcaudit: internal error (please report it, with -vv output): {}",
+                vpcaudit::secrets::redact(&line)
+            );
+            return Exit::Internal.into();
+        }
+    };
+    match result {
         Ok(code) => code.into(),
         Err(err) => {
             // An AWS error message could quote a key id; the logs' mask applies here too.

@@ -328,3 +328,45 @@ fn a_slow_region_is_cut_at_the_region_timeout_not_the_call_timeout() {
     // What finished in time is kept: the first calls answered after 2.5 s.
     assert!(!region(&inv, "eu-west-1").vpcs.is_empty());
 }
+
+/// A check that fails (here: panics) loses only its own findings: it becomes one
+/// `unknown` finding naming the failure, and every other check's findings are exactly
+/// what they are without it.
+#[test]
+fn a_failing_check_loses_only_its_own_findings() {
+    use vpcaudit::checks::{registry, Check, Context, Draft};
+    use vpcaudit::reach::model::Model;
+
+    struct Broken;
+    impl Check for Broken {
+        fn run(&self, _: &Context) -> Vec<Draft> {
+            panic!("engine error: no route table for subnet-0bad");
+        }
+    }
+    static BROKEN: Broken = Broken;
+
+    let inventory = vpcaudit::demo::inventory().unwrap();
+    let model = Model::build(&inventory);
+    let ctx = Context::new(&inventory, &model);
+    let all = registry::all().unwrap();
+    let mut meta = all[0].meta.clone();
+    meta.id = "broken-check".into();
+    let broken = registry::Registered {
+        meta,
+        check: &BROKEN,
+    };
+
+    let healthy: Vec<&registry::Registered> = all.iter().collect();
+    let mut with_broken = healthy.clone();
+    with_broken.insert(healthy.len() / 2, &broken);
+
+    let expected = registry::run(&healthy, &ctx);
+    let got = registry::run(&with_broken, &ctx);
+    assert!(!expected.is_empty());
+    let (failed, others): (Vec<_>, Vec<_>) =
+        got.into_iter().partition(|f| f.check == "broken-check");
+    assert_eq!(others, expected);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].status, vpcaudit::report::finding::Status::Unknown);
+    assert!(failed[0].message.contains("no route table for subnet-0bad"));
+}
