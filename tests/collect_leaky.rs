@@ -348,6 +348,20 @@ fn leaky_account_is_collected_faithfully() {
     assert!(egress_fw.logging.is_empty() && !egress_fw.delete_protection);
     assert_eq!(egress_fw.policy_arn, weak.arn);
 
+    // Endpoint policies as JSON: the full-access one the scenario gives lk-eks-s3, and
+    // the default one the emulator (like AWS) attaches to lk-prod-s3, created without.
+    let policy = |name: &str| -> serde_json::Value {
+        let e = named(&r.vpc_endpoints, |e| &e.tags, name);
+        let doc = e.policy_document.as_deref().expect("a policy document");
+        serde_json::from_str(doc).unwrap_or_else(|e| panic!("{name}: {e}: {doc}"))
+    };
+    let full_access = serde_json::json!([
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    ]);
+    assert_eq!(policy("lk-eks-s3")["Version"], "2012-10-17");
+    assert_eq!(policy("lk-eks-s3")["Statement"], full_access);
+    assert_eq!(policy("lk-prod-s3")["Statement"], full_access);
+
     // Flow logs: REJECT-only, to S3, and on an ENI.
     let flow = |id: &str| {
         r.flow_logs

@@ -25,6 +25,7 @@ mod nat_without_filtering;
 #[cfg(test)]
 mod tests_routing;
 mod vpc_endpoint_missing_az;
+mod vpc_endpoint_policy_open;
 mod vpc_endpoint_required_missing;
 // -- security groups, NACLs and peering --
 mod nacl_admin_ports_open;
@@ -37,6 +38,7 @@ mod sg_unused_open;
 mod tests_network;
 // -- Network Firewall --
 mod firewall_bypassed;
+mod firewall_delete_protection_disabled;
 mod firewall_endpoint_missing_az;
 mod firewall_logging_disabled;
 mod firewall_pass_rule_shadows;

@@ -28,6 +28,7 @@ checks! {
     "nat-without-filtering" => super::nat_without_filtering::NatWithoutFiltering,
     "vpc-endpoint-missing-az" => super::vpc_endpoint_missing_az::VpcEndpointMissingAz,
     "vpc-endpoint-required-missing" => super::vpc_endpoint_required_missing::VpcEndpointRequiredMissing,
+    "vpc-endpoint-policy-open" => super::vpc_endpoint_policy_open::VpcEndpointPolicyOpen,
     "data-subnet-internet-route" => super::data_subnet_internet_route::DataSubnetInternetRoute,
     // -- security groups, NACLs and peering --
     "sg-internal-cidr-trust" => super::sg_internal_cidr_trust::SgInternalCidrTrust,
@@ -43,6 +44,7 @@ checks! {
     "firewall-bypassed" => super::firewall_bypassed::FirewallBypassed,
     "firewall-endpoint-missing-az" => super::firewall_endpoint_missing_az::FirewallEndpointMissingAz,
     "firewall-logging-disabled" => super::firewall_logging_disabled::FirewallLoggingDisabled,
+    "firewall-delete-protection-disabled" => super::firewall_delete_protection_disabled::FirewallDeleteProtectionDisabled,
     // -- lateral movement --
     "lateral-movement-path" => super::lateral_movement_path::LateralMovementPath,
     "lateral-blast-radius" => super::lateral_blast_radius::LateralBlastRadius,

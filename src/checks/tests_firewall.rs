@@ -12,13 +12,14 @@ use crate::report::finding::{Finding, Severity, Status};
 
 use super::registry::run_one;
 
-const FIREWALL_CHECKS: [&str; 6] = [
+const FIREWALL_CHECKS: [&str; 7] = [
     "firewall-policy-passes-by-default",
     "firewall-pass-rule-shadows",
     "firewall-wildcard-domain",
     "firewall-bypassed",
     "firewall-endpoint-missing-az",
     "firewall-logging-disabled",
+    "firewall-delete-protection-disabled",
 ];
 
 // -- policies and rule groups
@@ -121,8 +122,16 @@ fn endpoint(id: &str) -> RouteTarget {
 
 /// vpc-1 (10.0.0.0/16) over eu-west-1a and -1b: app subnets route 0.0.0.0/0 to the
 /// firewall endpoint of their AZ, firewall subnets to nat-1 in the public subnet,
-/// which routes to igw-1. eni-nat is nat-1's own interface. Logs ALERT and FLOW.
+/// which routes to igw-1. eni-nat is nat-1's own interface. Logs ALERT and FLOW;
+/// delete protection on.
 fn egress_vpc() -> Kit {
+    let mut kit = unprotected_egress_vpc();
+    kit.region().firewalls[0].delete_protection = true;
+    kit
+}
+
+/// [`egress_vpc`] with every change protection of its firewall off.
+fn unprotected_egress_vpc() -> Kit {
     let (p, g) = clean_policy();
     Kit::new()
         .vpc("vpc-1")
@@ -630,6 +639,73 @@ fn logging_unknown_when_configuration_unreadable() {
     assert_eq!(f[0].status, Status::Unknown);
 }
 
+// -- firewall-delete-protection-disabled
+
+#[test]
+fn delete_protection_flags_unprotected_firewall_and_names_the_other_protections() {
+    let f = run(
+        "firewall-delete-protection-disabled",
+        &unprotected_egress_vpc(),
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].status, f[0].severity, f[0].resource.id.as_str()),
+        (Status::Fail, Severity::Low, "fw")
+    );
+    assert_eq!(
+        f[0].resource.resource_type,
+        "AWS::NetworkFirewall::Firewall"
+    );
+    assert!(
+        f[0].message
+            .contains("subnet-change and policy-change protection are off too"),
+        "{}",
+        f[0].message
+    );
+    let details: Vec<&str> = f[0].evidence.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "delete protection: off",
+            "subnet change protection: off",
+            "policy change protection: off"
+        ]
+    );
+
+    // The other two protections on: still no delete protection, said plainly.
+    let mut kit = unprotected_egress_vpc();
+    kit.region().firewalls[0].subnet_change_protection = true;
+    kit.region().firewalls[0].policy_change_protection = true;
+    let f = run("firewall-delete-protection-disabled", &kit);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(!f[0].message.contains("too"), "{}", f[0].message);
+    assert!(says(&f[0], "subnet change protection: on"));
+    assert!(says(&f[0], "policy change protection: on"));
+}
+
+#[test]
+fn delete_protection_accepts_protected_firewall_whatever_the_other_protections() {
+    // egress_vpc: delete protection on, subnet and policy change protection off.
+    let kit = egress_vpc();
+    assert!(!kit.inv.accounts[0].regions[0].firewalls[0].subnet_change_protection);
+    let f = run("firewall-delete-protection-disabled", &kit);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn delete_protection_unknown_when_a_firewall_could_not_be_described() {
+    let arn = "arn:aws:network-firewall:eu-west-1:123456789012:firewall/hidden-fw";
+    let kit = egress_vpc().gap("DescribeFirewall", &format!("{arn}: access denied"));
+    let f = run("firewall-delete-protection-disabled", &kit);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].status, Status::Unknown);
+    assert_eq!(f[0].resource.id, "hidden-fw");
+    assert_eq!(f[0].resource.arn.as_deref(), Some(arn));
+    // A failure naming no firewall is the region's coverage gap, not a finding.
+    let kit = egress_vpc().gap("DescribeFirewall", "throttled");
+    assert!(run("firewall-delete-protection-disabled", &kit).is_empty());
+}
+
 // -- whole inventories
 
 #[test]
@@ -644,7 +720,8 @@ fn clean_egress_vpc_has_no_firewall_finding() {
 /// What the demo (leaky-three-tier) holds: both policies pass by default, the weak
 /// one's pass rules shadow its SNI allowlist, which trusts `.amazonaws.com`; one
 /// firewall logs nothing, the other flows only. Two shared-VPC subnets bypass the
-/// firewall, one of them in an AZ where it has no endpoint.
+/// firewall, one of them in an AZ where it has no endpoint. The egress firewall has
+/// no delete protection.
 #[test]
 fn demo_findings() {
     let inv = crate::demo::inventory().expect("the demo loads");
@@ -698,5 +775,10 @@ fn demo_findings() {
     assert_eq!(
         found("firewall-endpoint-missing-az"),
         vec![fail("lk-egress-fw", Severity::Medium)]
+    );
+    // lk-legacy-fw is protected.
+    assert_eq!(
+        found("firewall-delete-protection-disabled"),
+        vec![fail("lk-egress-fw", Severity::Low)]
     );
 }

@@ -3,7 +3,9 @@
 use crate::checks::registry::{run_one, run_one_with, run_with};
 use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
 use crate::reach::testkit::*;
-use crate::report::finding::{Finding, Severity};
+use crate::report::finding::{Finding, Severity, Status};
+
+use super::vpc_endpoint_policy_open::{judge, Verdict};
 
 /// vpc-1: eni-a (10.0.1.10) in subnet-1 (AZ a) routed by rtb-1 to `default`; nat-1
 /// in subnet-2 (AZ b) routed by rtb-2 to igw-1.
@@ -384,5 +386,255 @@ fn an_all_traffic_rule_does_not_make_a_data_store() {
     assert_eq!(
         ids(&run_one("data-subnet-internet-route", &kit.inv)),
         ["subnet-1"]
+    );
+}
+
+// -- vpc-endpoint-policy-open
+
+/// AWS's default endpoint policy.
+const FULL_ACCESS: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+/// An S3 gateway endpoint on rtb-1 with `policy`.
+fn s3_gateway(policy: Option<&str>) -> VpcEndpoint {
+    VpcEndpoint {
+        id: "vpce-s3".into(),
+        endpoint_type: "Gateway".into(),
+        service_name: "com.amazonaws.eu-west-1.s3".into(),
+        subnet_ids: vec![],
+        route_table_ids: vec!["rtb-1".into()],
+        policy_document: policy.map(str::to_string),
+        private_dns_enabled: false,
+        ..interface_endpoint(&[])
+    }
+}
+
+fn with_endpoints(endpoints: Vec<VpcEndpoint>) -> Kit {
+    let mut kit = account(None);
+    kit.region().vpc_endpoints = endpoints;
+    kit
+}
+
+fn policy_findings(endpoints: Vec<VpcEndpoint>) -> Vec<Finding> {
+    run_one("vpc-endpoint-policy-open", &with_endpoints(endpoints).inv)
+}
+
+fn open(verdict: Result<Verdict, String>) -> bool {
+    matches!(verdict, Ok(Verdict::Open { .. }))
+}
+
+#[test]
+fn endpoint_policy_open_flags_default_policy_on_s3_gateway_as_medium() {
+    let f = policy_findings(vec![s3_gateway(Some(FULL_ACCESS))]);
+    assert_eq!(ids(&f), ["vpce-s3"]);
+    assert_eq!(
+        (f[0].status, f[0].severity),
+        (Status::Fail, Severity::Medium)
+    );
+    assert_eq!(f[0].resource.resource_type, "AWS::EC2::VPCEndpoint");
+    assert!(f[0].message.contains("(s3)"), "{}", f[0].message);
+    assert_eq!(f[0].related[0].id, "vpc-1");
+    assert_eq!(f[0].evidence.len(), 1, "{:?}", f[0].evidence);
+    assert_eq!(
+        f[0].evidence[0].detail,
+        r#"statement 1: {"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}"#
+    );
+}
+
+#[test]
+fn endpoint_policy_open_is_low_for_other_services() {
+    let mut sts = interface_endpoint(&["subnet-1"]);
+    sts.policy_document = Some(FULL_ACCESS.into());
+    let f = policy_findings(vec![sts]);
+    assert_eq!(ids(&f), ["vpce-sts"]);
+    assert_eq!((f[0].status, f[0].severity), (Status::Fail, Severity::Low));
+    // An interface endpoint of DynamoDB is a data service again.
+    let mut ddb = interface_endpoint(&["subnet-1"]);
+    ddb.service_name = "com.amazonaws.eu-west-1.dynamodb".into();
+    ddb.policy_document = Some(FULL_ACCESS.into());
+    assert_eq!(policy_findings(vec![ddb])[0].severity, Severity::Medium);
+}
+
+#[test]
+fn endpoint_policy_open_accepts_scoped_policies() {
+    let scoped = [
+        // The same statement, with a condition.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#,
+        // Named buckets only.
+        r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*",
+            "Resource":["arn:aws:s3:::mine","arn:aws:s3:::mine/*"]}}"#,
+        // Named principals only.
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},
+            "Action":"*","Resource":"*"}]}"#,
+        // Some actions only.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"*"}]}"#,
+        // Everything allowed, then everything denied.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Principal":{"AWS":["*"]},"Action":"*","Resource":"*"}]}"#,
+        // A Deny of the endpoint's whole service: all that "*" allows through it.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+        // A whole-service Deny of the same service.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"S3:*","Resource":"*"}]}"#,
+        // Nothing at all.
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+    ];
+    for p in scoped {
+        assert_eq!(judge(p, "s3"), Ok(Verdict::Restricted), "{p}");
+        assert!(policy_findings(vec![s3_gateway(Some(p))]).is_empty(), "{p}");
+    }
+    // Through an STS endpoint, denying s3:* leaves "*" open.
+    assert!(open(judge(scoped[5], "sts")));
+    // A Deny that cancels one open Allow is not evidence against another.
+    let two = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+        {"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+    assert_eq!(
+        judge(two, "s3"),
+        Ok(Verdict::Open {
+            allows: vec![
+                r#"statement 2: {"Action":"sqs:*","Effect":"Allow","Principal":"*","Resource":"*"}"#
+                    .to_string()
+            ],
+            denies: vec![],
+        })
+    );
+}
+
+#[test]
+fn endpoint_policy_open_reads_every_spelling_of_full_access() {
+    let full = [
+        FULL_ACCESS,
+        r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}}"#,
+        r#"{"Statement":[{"Sid":"All","Effect":"Allow","Principal":{"AWS":["*"]},
+            "Action":["s3:GetObject","s3:*"],"Resource":["*"],"Condition":{}}]}"#,
+        // A Deny of some actions leaves the rest open.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"*"}]}"#,
+        // A Deny of another service's actions cancels nothing.
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"dynamodb:*","Resource":"*"}]}"#,
+        // URL-encoded, as IAM writes policies.
+        "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%22%2A%22%2C\
+         %22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D",
+        "%7B%22Statement%22%3A+%5B%7B%22Effect%22%3A+%22Allow%22%2C+%22Principal%22%3A+%22*%22%2C+\
+         %22Action%22%3A+%22*%22%2C+%22Resource%22%3A+%22*%22%7D%5D%7D",
+    ];
+    for p in full {
+        assert!(open(judge(p, "s3")), "{p}: {:?}", judge(p, "s3"));
+        let f = policy_findings(vec![s3_gateway(Some(p))]);
+        assert_eq!(f.len(), 1, "{p}");
+        assert_eq!(f[0].status, Status::Fail, "{p}");
+    }
+    // The narrowing Deny is evidence, marked as not cancelling the Allow.
+    let f = policy_findings(vec![s3_gateway(Some(full[3]))]);
+    assert_eq!(f[0].evidence.len(), 2, "{:?}", f[0].evidence);
+    assert!(f[0].evidence[1].detail.starts_with("statement 2: "));
+    assert!(f[0].evidence[1].detail.ends_with("(does not cancel it)"));
+    assert!(f[0].evidence[0].detail.starts_with("statement 1: "));
+    let f = policy_findings(vec![s3_gateway(Some(full[2]))]);
+    assert!(f[0].evidence[0].detail.starts_with("statement 1 (All): "));
+}
+
+#[test]
+fn endpoint_policy_open_unknown_when_a_deny_may_limit_it_or_the_policy_is_unreadable() {
+    let guarded = [
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"*","Resource":"*",
+             "Condition":{"StringNotEquals":{"aws:ResourceOrgID":"o-abc"}}}]}"#,
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","NotResource":["arn:aws:s3:::mine/*"]}]}"#,
+    ];
+    for p in guarded {
+        assert!(matches!(judge(p, "s3"), Ok(Verdict::Guarded { .. })), "{p}");
+        let f = policy_findings(vec![s3_gateway(Some(p))]);
+        assert_eq!(f.len(), 1, "{p}");
+        assert_eq!(f[0].status, Status::Unknown, "{p}");
+        assert!(f[0]
+            .evidence
+            .iter()
+            .any(|e| e.detail.ends_with("(not evaluated)")));
+    }
+    let unreadable = [
+        "not json",
+        r#"["Statement"]"#,
+        r#"{"Version":"2012-10-17"}"#,
+        r#"{"Statement":["Allow"]}"#,
+        r#"{"Statement":[{"Principal":"*","Action":"*","Resource":"*"}]}"#,
+    ];
+    for p in unreadable {
+        assert!(judge(p, "s3").is_err(), "{p}");
+        let f = policy_findings(vec![s3_gateway(Some(p))]);
+        assert_eq!(f.len(), 1, "{p}");
+        assert_eq!(f[0].status, Status::Unknown, "{p}");
+        assert!(
+            f[0].message.contains("could not be read"),
+            "{}",
+            f[0].message
+        );
+    }
+}
+
+#[test]
+fn endpoint_policy_open_skips_endpoints_that_take_no_policy() {
+    let mut gwlb = s3_gateway(Some(FULL_ACCESS));
+    gwlb.endpoint_type = "GatewayLoadBalancer".into();
+    gwlb.service_name = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0".into();
+    let mut partner = interface_endpoint(&["subnet-1"]);
+    partner.service_name = "com.amazonaws.vpce.eu-west-1.vpce-svc-0fedcba9876543210".into();
+    partner.policy_document = Some(FULL_ACCESS.into());
+    let mut deleted = s3_gateway(Some(FULL_ACCESS));
+    deleted.state = Some("deleted".into());
+    let unread = s3_gateway(None);
+    assert!(policy_findings(vec![gwlb, partner, deleted, unread]).is_empty());
+}
+
+#[test]
+fn endpoint_policy_open_unknown_per_vpc_when_endpoints_could_not_be_read() {
+    let kit = with_endpoints(vec![]).gap("DescribeVpcEndpoints", "denied");
+    let f = run_one("vpc-endpoint-policy-open", &kit.inv);
+    assert_eq!(ids(&f), ["vpc-1"]);
+    assert_eq!(f[0].status, Status::Unknown);
+}
+
+#[test]
+fn endpoint_policy_documents_load_from_old_inventories_and_are_left_out_when_absent() {
+    let e = s3_gateway(None);
+    let json = serde_json::to_value(&e).unwrap();
+    assert!(json.get("policy_document").is_none(), "{json}");
+    let back: VpcEndpoint = serde_json::from_value(json).unwrap();
+    assert_eq!(back, e);
+    assert_eq!(
+        crate::inventory::decode_policy_document("%7B%22a%22%3A%201%7D"),
+        r#"{"a": 1}"#
+    );
+    // Plain JSON, and text that is not an encoded object, are kept as they are.
+    assert_eq!(
+        crate::inventory::decode_policy_document("{\"a\":\"%41\"}"),
+        "{\"a\":\"%41\"}"
+    );
+    assert_eq!(crate::inventory::decode_policy_document("100%"), "100%");
+}
+
+/// The demo (leaky-three-tier): both S3 gateways carry the full-access policy (one
+/// given explicitly, one AWS's default), and so does the ecr.api interface endpoint;
+/// the firewalls' Gateway Load Balancer endpoints take no policy.
+#[test]
+fn endpoint_policy_open_on_the_demo() {
+    let inv = crate::demo::inventory().expect("the demo loads");
+    let name = |f: &Finding| f.resource.name.clone().unwrap_or_default();
+    let mut found: Vec<(String, Severity, Status)> = run_one("vpc-endpoint-policy-open", &inv)
+        .iter()
+        .map(|f| (name(f), f.severity, f.status))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("lk-eks-ecr-api".to_string(), Severity::Low, Status::Fail),
+            ("lk-eks-s3".to_string(), Severity::Medium, Status::Fail),
+            ("lk-prod-s3".to_string(), Severity::Medium, Status::Fail),
+        ]
     );
 }

@@ -18,10 +18,46 @@ pub struct VpcEndpoint {
     pub route_table_ids: Vec<String>,
     pub network_interface_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
+    /// The endpoint policy (IAM policy JSON), as [`decode_policy_document`] leaves it.
+    /// AWS attaches its default full-access policy to interface and gateway
+    /// endpoints created without one. Absent from inventories that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_document: Option<String>,
     pub private_dns_enabled: bool,
     #[serde(default)]
     pub tags: Tags,
+}
+
+/// A policy document as JSON text. EC2 answers with JSON, but some answers (IAM's,
+/// and tools that copy them around) URL-encode it. Text that does not start with `{`
+/// but does once its `%XX` escapes (and form-encoded `+` spaces) are decoded, as
+/// UTF-8, is returned decoded; anything else is returned as it is, for the reader
+/// to judge.
+pub fn decode_policy_document(raw: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = raw.trim_start();
+    if trimmed.starts_with('{') || !trimmed.contains('%') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        // Form encoding writes spaces as `+` (a literal plus is `%2B` either way).
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) if s.trim_start().starts_with('{') => std::borrow::Cow::Owned(s),
+        _ => std::borrow::Cow::Borrowed(raw),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,9 @@ use aws_sdk_ec2::Client;
 use crate::collect::convert::{ec2_tags, opt, string, strings, Outcome, Problems};
 use crate::collect::Paging;
 use crate::fetch_all;
-use crate::inventory::{FlowLog, PeeringSide, VpcEndpoint, VpcPeeringConnection};
+use crate::inventory::{
+    decode_policy_document, FlowLog, PeeringSide, VpcEndpoint, VpcPeeringConnection,
+};
 
 pub async fn vpc_endpoints(ec2: &Client, pg: Paging) -> Outcome<VpcEndpoint> {
     match fetch_all!(
@@ -32,7 +34,9 @@ pub async fn vpc_endpoints(ec2: &Client, pg: Paging) -> Outcome<VpcEndpoint> {
                         .iter()
                         .filter_map(|g| g.group_id().map(str::to_string))
                         .collect(),
-                    policy_document: opt(e.policy_document()),
+                    policy_document: e
+                        .policy_document()
+                        .map(|p| decode_policy_document(p).into_owned()),
                     private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
                     tags: ec2_tags(e.tags()),
                 })
