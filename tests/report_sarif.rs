@@ -382,7 +382,13 @@ fn assert_matches_report(sarif: &Value, report: &Value) {
         assert_eq!(r["properties"]["region"], f["region"]);
         assert_eq!(r["properties"]["evidence"], f["evidence"]);
         let text = r["message"]["text"].as_str().expect("message text");
-        let mut want = f["message"].as_str().expect("message").replace("](", "] (");
+        // SARIF plain-text escapes (§3.11.6): `\` `[` `]` backslash-escaped.
+        let mut want = f["message"]
+            .as_str()
+            .expect("message")
+            .replace('\\', "\\\\")
+            .replace('[', "\\[")
+            .replace(']', "\\]");
         if f["status"] == "unknown" {
             want = format!("Undecided: {want}");
         }
@@ -583,7 +589,7 @@ reason = "Public subnets by design in eu-west-1"
     );
     assert_eq!(
         gone["message"]["text"],
-        "../../etc/passwd [click] (https://evil.example) is [gone] (1)"
+        "../../etc/passwd \\[click\\](https://evil.example) is \\[gone\\](1)"
     );
     // A related resource is placed by its ARN's account and region, made safe too.
     assert_eq!(

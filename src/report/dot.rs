@@ -2,10 +2,13 @@
 //!
 //! One `subgraph cluster_N` per VPC, nodes shaped and coloured by role, edges labelled
 //! with their services. Every id and label is a quoted DOT string built by
-//! [`quote`], so tag values with quotes, backslashes, newlines or HTML stay text.
+//! [`quote`] ([`text::dot`]), so tag values with quotes, backslashes, newlines,
+//! entities or HTML stay text, and control, bidi and invisible characters are shown
+//! as escapes. No label is HTML-like (`<...>`).
 
 use super::attack_graph::{role_str, AttackGraph, GraphNode};
 use super::finding::{Finding, NodeRole};
+use super::text;
 
 /// The DOT document for the union of the findings' attack paths.
 pub fn render(findings: &[Finding]) -> String {
@@ -100,40 +103,15 @@ fn node_statement(node: &GraphNode) -> String {
 
 /// Lines of a label, each escaped, joined by DOT's centred line break `\n`.
 fn quote_lines(lines: &[&str]) -> String {
-    let inner: Vec<String> = lines.iter().map(|l| escape(l)).collect();
+    let inner: Vec<String> = lines.iter().map(|l| text::dot(l)).collect();
     format!("\"{}\"", inner.join("\\n"))
 }
 
 /// A quoted DOT string whose text (as an id or as a label) is exactly `s`, with
-/// control characters shown as escapes (`\n` as the two characters `\` `n`).
+/// unsafe characters shown as escapes (`\n` as the two characters `\` `n`). Every
+/// occurrence of an id is escaped the same way, so node ids stay consistent.
 pub fn quote(s: &str) -> String {
-    format!("\"{}\"", escape(s))
-}
-
-/// Inside DOT quotes only `\"` and `\\` are escapes of the lexer, and labels give a
-/// meaning to `\n`, `\l`, `\N`, `\G`... So: every backslash doubled (it then reads as
-/// one backslash in labels, and ids stay consistent because every occurrence is
-/// escaped the same way), quotes escaped, and control characters never written raw
-/// (a raw newline after a backslash would be a line continuation).
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                for e in c.escape_default() {
-                    if e == '\\' {
-                        out.push_str("\\\\");
-                    } else {
-                        out.push(e);
-                    }
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    format!("\"{}\"", text::dot(s))
 }
 
 #[cfg(test)]
@@ -209,8 +187,12 @@ mod tests {
     }
 
     /// What a label shows, from a lexed string: `\\` is one backslash, `\n` a line
-    /// break.
+    /// break, and (as Graphviz decodes entities in labels) `&amp;` is `&`; any other
+    /// entity would be decoded too, so none may be left.
     fn label_text(s: &str) -> String {
+        let s = s.replace("&amp;", "\u{0}");
+        assert!(!s.contains('&'), "an entity Graphviz would decode in {s}");
+        let s = s.replace('\u{0}', "&");
         let mut out = String::new();
         let mut it = s.chars();
         while let Some(c) = it.next() {
@@ -244,7 +226,7 @@ mod tests {
     #[test]
     fn hostile_strings_stay_inside_their_quotes() {
         use NodeRole::*;
-        let hostile = "evil\" ] ; x -> y [label=\"pwn\\\\\"\n<b>&amp;</b>\\N\\G\\";
+        let hostile = "evil\" ] ; x -> y [label=\"pwn\\\\\"\n<b>&amp;&#x202e;</b>\u{202e}\\N\\G\\";
         let mut foothold = node("eni-a\"b\\", Foothold, "vpc-\"q\"\\", Some(hostile));
         foothold.why = Some("<script>alert(1)</script>\r\n".to_string());
         foothold.account = "acct\\\"}".to_string();
@@ -314,7 +296,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let shown = hostile.replace('\n', "\\n");
+        let shown = hostile
+            .replace('\n', "\\n")
+            .replace('\u{202e}', "\\u{202e}");
         assert!(
             labels
                 .iter()
@@ -342,6 +326,7 @@ mod tests {
         assert_eq!(quote("a\\"), r#""a\\""#);
         assert_eq!(quote("a\nb"), r#""a\\nb""#);
         assert_eq!(quote("\u{1b}[31m"), r#""\\u{1b}[31m""#);
-        assert_eq!(quote("<b>&</b>"), r#""<b>&</b>""#);
+        assert_eq!(quote("<b>&</b>"), r#""<b>&amp;</b>""#);
+        assert_eq!(quote("\u{202e}\u{2066}"), r#""\\u{202e}\\u{2066}""#);
     }
 }

@@ -1,10 +1,16 @@
 //! The findings as terminal tables, one per severity, most severe first, then one
 //! summary line. Colour only when writing to a terminal.
+//!
+//! Every string from the inventory or a baseline file goes through
+//! [`text::visible`]: escape sequences, line breaks, bidi and invisible characters in
+//! a tag value are shown escaped, never interpreted by the terminal, and cannot break
+//! a table row.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
 use super::finding::{BaselineState, Finding, Severity, Status};
 use super::scan_report::ScanReport;
+use super::text::visible;
 
 pub fn render(report: &ScanReport, colour: bool) -> String {
     let paint = |s: Severity, text: &str| -> String {
@@ -46,13 +52,13 @@ pub fn render(report: &ScanReport, colour: bool) -> String {
         for f in group {
             let mut row = vec![
                 Cell::new(f.status),
-                Cell::new(&f.check),
-                Cell::new(format!("{}\n{}", f.account, f.region)),
+                Cell::new(visible(&f.check)),
+                Cell::new(format!("{}\n{}", visible(&f.account), visible(&f.region))),
                 Cell::new(match &f.resource.name {
-                    Some(n) => format!("{}\n({})", f.resource.id, neutral(n)),
-                    None => f.resource.id.clone(),
+                    Some(n) => format!("{}\n({})", visible(&f.resource.id), visible(n)),
+                    None => visible(&f.resource.id).into_owned(),
                 }),
-                Cell::new(neutral(&f.message)),
+                Cell::new(visible(&f.message)),
             ];
             if report.baselined {
                 row.insert(0, Cell::new(f.baseline.map_or("", |b| b.as_str())));
@@ -71,10 +77,10 @@ pub fn render(report: &ScanReport, colour: bool) -> String {
             out.push_str(&format!(
                 "  {} {} {} ({}/{})\n",
                 f.severity,
-                f.check,
-                neutral(&f.resource.id),
-                f.account,
-                f.region
+                visible(&f.check),
+                visible(&f.resource.id),
+                visible(&f.account),
+                visible(&f.region)
             ));
         }
         out.push('\n');
@@ -90,9 +96,9 @@ pub fn render(report: &ScanReport, colour: bool) -> String {
             let max = e.within.len();
             out.push_str(&format!(
                 "  {} ({}/{}): {} within {max} hop(s), {} in one\n",
-                neutral(e.foothold),
-                e.account,
-                e.region,
+                visible(e.foothold),
+                visible(e.account),
+                visible(e.region),
                 e.within.last().copied().unwrap_or(0),
                 e.within.first().copied().unwrap_or(0),
             ));
@@ -141,17 +147,3 @@ fn summary_line(report: &ScanReport, active: &[&Finding]) -> String {
 
 /// Footholds listed under the summary line.
 const BLAST_LINES: usize = 5;
-
-/// Control characters (ANSI escapes, newlines) from tags and descriptions are shown
-/// escaped, never interpreted by the terminal.
-fn neutral(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}

@@ -5,7 +5,10 @@
 //! stylesheet or link that loads anything, so the file can be mailed, archived and
 //! opened offline. A Content-Security-Policy forbids loads as a second line of defence.
 //! Every piece of text from the inventory (tag values, ids, messages) goes through
-//! [`esc`], so `<script>` in a Name tag is shown as text.
+//! [`esc`] (or [`esc_block`]), so `<script>` in a Name tag is shown as text and
+//! control, bidi and invisible characters are shown as escapes ([`text::html`]).
+//! Data is only ever element text or a quoted `data-*` attribute value: never a URL,
+//! a `style`, a class, a tag or attribute name; and the page has no `<script>`.
 //!
 //! The graph is laid out without any library: one column per hop distance (footholds
 //! on the left, pivots by their smallest hop index over all paths, crown jewels on the
@@ -18,6 +21,7 @@ use crate::inventory::Inventory;
 
 use super::attack_graph::{role_str, AttackGraph, GraphEdge, GraphNode};
 use super::finding::{AttackPath, Finding, NodeRole, Severity, Status};
+use super::text;
 
 /// The HTML document. `checks` are the ids of the checks that ran.
 pub fn render(inv: &Inventory, checks: &[String], findings: &[Finding]) -> String {
@@ -113,32 +117,16 @@ details ul, details ol { margin: 4px 0; padding-left: 20px; }
 // Escaping
 
 /// Text for HTML (element content or a quoted attribute value): `& < > " '` as
-/// entities, and control characters (ANSI escapes, newlines) shown as escapes, never
-/// written raw.
+/// entities, and control, bidi and invisible characters (ANSI escapes, newlines,
+/// U+202E) shown as escapes, never written raw.
 pub fn esc(s: &str) -> String {
-    esc_with(s, false)
+    text::html(s)
 }
 
-/// As [`esc`], but newlines and tabs stay (for `white-space: pre-wrap` blocks).
+/// As [`esc`], but newlines and tabs stay (for `white-space: pre-wrap` blocks and
+/// tooltips).
 fn esc_block(s: &str) -> String {
-    esc_with(s, true)
-}
-
-fn esc_with(s: &str, keep_newlines: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\t' if keep_newlines => out.push(c),
-            c if c.is_control() => out.extend(c.escape_default()),
-            c => out.push(c),
-        }
-    }
-    out
+    text::html_block(s)
 }
 
 /// At most `max` characters of `s` (control characters counted as their escapes),
@@ -147,21 +135,12 @@ fn fit(s: &str, max: usize) -> String {
     esc(&shorten(s, max))
 }
 
-/// At most `max` characters of `s` with control characters shown as escapes, and an
-/// ellipsis when cut; not escaped.
+/// At most `max` characters of `s` with unsafe characters shown as escapes
+/// ([`text::visible`]), and an ellipsis when cut; not HTML-escaped.
 fn shorten(s: &str, max: usize) -> String {
-    let shown: String = s
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
+    let shown = text::visible(s);
     if shown.chars().count() <= max {
-        shown
+        shown.into_owned()
     } else {
         let cut: String = shown.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
@@ -941,7 +920,12 @@ mod tests {
         let p = path(
             vec![
                 f,
-                node("eni-p", Pivot, "vpc-<b>1</b>", Some("\u{1b}[31mred\nline")),
+                node(
+                    "eni-p",
+                    Pivot,
+                    "vpc-<b>1</b>",
+                    Some("\u{1b}[31mred\nline\u{202e}gpj.exe\u{200b}"),
+                ),
                 node(
                     "eni-\"j\"",
                     Jewel,
@@ -1094,10 +1078,11 @@ mod tests {
             assert!(!html.contains(raw), "raw {raw:?} in the HTML");
         }
         assert!(!html.contains('\u{1b}'));
+        assert!(!html.contains(['\u{202e}', '\u{200b}']));
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
         assert!(html.contains("data-eni=\"eni-&quot;j&quot;\""));
         assert!(html.contains("data-to=\"eni-&quot;j&quot;\""));
-        assert!(html.contains("\\u{1b}[31mred\\nline"));
+        assert!(html.contains("\\u{1b}[31mred\\nline\\u{202e}gpj.exe\\u{200b}"));
         // One <style> (ours) and one <svg> per drawing, nothing more.
         assert_eq!(html.matches("<style").count(), 1);
         assert_eq!(html.matches("<svg").count(), 2);
@@ -1239,7 +1224,7 @@ mod tests {
             esc("<a href='x'>&\"</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
         );
-        assert_eq!(esc("a\nb\u{7}"), "a\\nb\\u{7}");
+        assert_eq!(esc("a\nb\u{7}\u{2066}"), "a\\nb\\u{7}\\u{2066}");
         assert_eq!(esc_block("a\nb"), "a\nb");
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("<<<<", 4), "&lt;&lt;&lt;&lt;");

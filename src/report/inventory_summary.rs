@@ -1,9 +1,13 @@
 //! The summary of an inventory: resource counts per account and region, and every
-//! coverage gap, so a user sees at once what was and was not read.
+//! coverage gap, so a user sees at once what was and was not read. Ids and error
+//! messages from the inventory go through [`visible`]: nothing in them reaches the
+//! terminal raw.
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 use crate::inventory::Inventory;
+
+use super::text::visible;
 
 pub fn render(inventory: &Inventory) -> String {
     let mut table = Table::new();
@@ -13,7 +17,7 @@ pub fn render(inventory: &Inventory) -> String {
     header.extend(
         regions
             .iter()
-            .map(|(account, r)| Cell::new(format!("{account}\n{}", r.region))),
+            .map(|(account, r)| Cell::new(format!("{}\n{}", visible(account), visible(&r.region)))),
     );
     table.set_header(header);
     let Some((_, first)) = regions.first() else {
@@ -46,16 +50,16 @@ pub fn render(inventory: &Inventory) -> String {
         for g in &inventory.coverage {
             out.push_str(&format!(
                 "  - {}/{} {} {}: {}{}: {}\n",
-                g.account_id,
-                g.region,
-                g.service,
-                g.operation,
+                visible(&g.account_id),
+                visible(&g.region),
+                visible(&g.service),
+                visible(&g.operation),
                 g.kind,
                 g.error_code
                     .as_deref()
-                    .map(|c| format!(" ({c})"))
+                    .map(|c| format!(" ({})", visible(c)))
                     .unwrap_or_default(),
-                g.message
+                visible(&g.message)
             ));
         }
     }

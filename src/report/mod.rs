@@ -12,3 +12,4 @@ pub mod inventory_summary;
 pub mod mutes;
 pub mod sarif;
 pub mod scan_report;
+pub mod text;

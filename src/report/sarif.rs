@@ -17,6 +17,12 @@
 //! - locations per result: 1,000 accepted, 100 shown, only the first used. One.
 //! - related locations: capped at [`MAX_RELATED_LOCATIONS`] (the 100 shown).
 //! - tags per rule: 20 accepted, 10 shown. Capped at [`MAX_TAGS`].
+//!
+//! Text GitHub and SARIF viewers show (`message.text` of results and related
+//! locations, and the texts of a rule made up from a baseline file) goes through
+//! [`text::sarif`] (or [`text::markdown`]): no control, bidi or invisible character
+//! raw, and no embedded link made of data. Machine-read fields (ids, properties,
+//! fingerprints) keep the data exactly, as JSON does.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -26,6 +32,7 @@ use crate::checks::meta::Meta;
 
 use super::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 use super::scan_report::ScanReport;
+use super::text;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SARIF_VERSION: &str = "2.1.0";
@@ -319,20 +326,21 @@ fn rule(m: &Meta) -> Rule {
     }
 }
 
-/// A rule for a finding whose check is not among those that ran.
+/// A rule for a finding whose check is not among those that ran: its texts come
+/// from a baseline file, so they are data.
 fn fallback_rule(f: &Finding) -> Rule {
     Rule {
         id: f.check.clone(),
         name: pascal_case(&f.check),
         short_description: Text {
-            text: f.title.clone(),
+            text: text::sarif(&f.title),
         },
         full_description: Text {
-            text: f.title.clone(),
+            text: text::sarif(&f.title),
         },
         help: Help {
-            text: f.remediation.clone(),
-            markdown: f.remediation.clone(),
+            text: text::sarif(&f.remediation),
+            markdown: text::markdown(&f.remediation),
         },
         help_uri: INFORMATION_URI.to_string(),
         default_configuration: Configuration {
@@ -464,14 +472,14 @@ fn result<'a>(f: &'a Finding, rule_index: usize, baselined: bool) -> SarifResult
         .enumerate()
         .map(|(i, r)| {
             let (account, region) = arn_scope(r).unwrap_or((&f.account, &f.region));
-            let mut text = format!("{} {}", r.resource_type, r.id);
+            let mut label = format!("{} {}", r.resource_type, r.id);
             if let Some(name) = r.name.as_deref().filter(|n| *n != r.id) {
-                text.push_str(&format!(" ({name})"));
+                label.push_str(&format!(" ({name})"));
             }
             let mut loc = location(account, region, r);
             loc.id = Some(i + 1);
             loc.message = Some(Text {
-                text: plain_text(&text),
+                text: text::sarif(&label),
             });
             loc
         })
@@ -494,7 +502,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, baselined: bool) -> SarifResult
         rule_index,
         level: level(f.severity),
         message: Text {
-            text: plain_text(&message),
+            text: text::sarif(&message),
         },
         locations: [location(&f.account, &f.region, &f.resource)],
         // GitHub matches alerts across uploads by `primaryLocationLineHash` alone;
@@ -543,12 +551,6 @@ fn arn_scope(r: &Resource) -> Option<(&str, &str)> {
     let (region, account) = (parts.next()?, parts.next()?);
     parts.next()?;
     (!region.is_empty() && !account.is_empty()).then_some((account, region))
-}
-
-/// Plain-text SARIF messages turn `[text](target)` into links (SARIF §3.11.6), which
-/// GitHub renders; names and ids from AWS must not be able to make one.
-fn plain_text(text: &str) -> String {
-    text.replace("](", "] (")
 }
 
 /// `aws/<account>/<region>/<resource-type>/<id>`: a relative path with no scheme,
@@ -691,15 +693,6 @@ mod tests {
     }
 
     #[test]
-    fn messages_cannot_embed_links() {
-        assert_eq!(
-            plain_text("name [click](https://evil.example) and [x](1)"),
-            "name [click] (https://evil.example) and [x] (1)"
-        );
-        assert_eq!(plain_text("ports [22, 3389] open"), "ports [22, 3389] open");
-    }
-
-    #[test]
     fn rule_names_and_fences() {
         assert_eq!(pascal_case("egress-world-open"), "EgressWorldOpen");
         assert_eq!(pascal_case("nacl-admin-ports-open"), "NaclAdminPortsOpen");
@@ -791,10 +784,14 @@ mod tests {
             "accepted by security"
         );
         assert!(results[0].get("suppressions").is_none());
+        // Plain-text messages turn `[text](target)` into links (SARIF §3.11.6), which
+        // GitHub renders: data cannot make one.
         assert_eq!(
             results[0]["message"]["text"],
-            "sg-1 is open to [everyone] (https://evil.example)"
+            "sg-1 is open to \\[everyone\\](https://evil.example)"
         );
+        let fallback = &rules[results[2]["ruleIndex"].as_u64().expect("index") as usize];
+        assert_eq!(fallback["help"]["markdown"], "Close it\\.");
 
         let capped: serde_json::Value =
             serde_json::from_str(&render_capped(&report, 2).expect("render")).expect("JSON");
