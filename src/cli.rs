@@ -455,6 +455,9 @@ fn scan(
             source,
         })?;
     }
+    // Everything is rendered before anything is written: a format that cannot be
+    // rendered leaves every output file as it was.
+    let mut rendered = Vec::with_capacity(outputs.len());
     for (format, to) in outputs {
         let text = match format {
             Format::Table => {
@@ -477,7 +480,10 @@ fn scan(
                 crate::report::dot::render(&active)
             }
         };
-        emit(to, &text)?;
+        rendered.push((to, text));
+    }
+    for (to, text) in &rendered {
+        emit(to, text)?;
     }
     let failing = args.fail_on.threshold().map_or(0, |t| report.failing(t));
     Ok(if failing > 0 {
