@@ -185,7 +185,11 @@ impl Analysis {
             started.elapsed()
         );
         paths.extend(undecided(ctx, &mut pairs, &graph, &roles, &proven));
-        paths.extend(unevaluated(ctx, &graph));
+        // What could not be evaluated is unknown for both checks: a foothold there may
+        // reach anything, and a jewel there may be reached.
+        let unknown = unevaluated(ctx, &graph);
+        blast.extend(unknown.iter().cloned());
+        paths.extend(unknown);
         tracing::debug!("lateral: done in {:?}", started.elapsed());
         Analysis { paths, blast }
     }

@@ -12,6 +12,9 @@ use super::finding::{BaselineState, Finding, Severity, Status};
 use super::scan_report::ScanReport;
 use super::text::visible;
 
+/// Coverage gaps listed under the table; the rest are counted.
+const GAP_LINES: usize = 20;
+
 pub fn render(report: &ScanReport, colour: bool) -> String {
     let paint = |s: Severity, text: &str| -> String {
         if !colour {
@@ -86,6 +89,11 @@ pub fn render(report: &ScanReport, colour: bool) -> String {
         out.push('\n');
     }
     out.push_str(&summary_line(report, &active));
+    // What could not be read, right under the counts: the unknowns above come from it.
+    let gaps = &report.inventory.coverage;
+    if !gaps.is_empty() {
+        out.push_str(&super::inventory_summary::coverage_gaps(gaps, GAP_LINES));
+    }
     let blast = super::findings_json::blast_radius(&report.findings);
     if !blast.is_empty() {
         out.push_str(&format!(

@@ -5,7 +5,7 @@
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
-use crate::inventory::Inventory;
+use crate::inventory::{CoverageGap, Inventory};
 
 use super::text::visible;
 
@@ -43,25 +43,38 @@ pub fn render(inventory: &Inventory) -> String {
     if inventory.coverage.is_empty() {
         out.push_str("Coverage: complete, every API answered in every region.\n");
     } else {
+        out.push_str(&coverage_gaps(&inventory.coverage, usize::MAX));
+    }
+    out
+}
+
+/// The coverage gaps, one line each (at most `max`, then a count of the rest), under a
+/// heading that says what they mean for the findings.
+pub fn coverage_gaps(gaps: &[CoverageGap], max: usize) -> String {
+    let mut out = format!(
+        "Coverage: {} gap(s); findings that depend on them are reported as unknown.\n",
+        gaps.len()
+    );
+    for g in gaps.iter().take(max) {
         out.push_str(&format!(
-            "Coverage: {} gap(s); findings that depend on them will be reported as unknown.\n",
-            inventory.coverage.len()
+            "  - {}/{} {} {}: {}{}: {}\n",
+            visible(&g.account_id),
+            visible(&g.region),
+            visible(&g.service),
+            visible(&g.operation),
+            g.kind,
+            g.error_code
+                .as_deref()
+                .map(|c| format!(" ({})", visible(c)))
+                .unwrap_or_default(),
+            visible(&g.message)
         ));
-        for g in &inventory.coverage {
-            out.push_str(&format!(
-                "  - {}/{} {} {}: {}{}: {}\n",
-                visible(&g.account_id),
-                visible(&g.region),
-                visible(&g.service),
-                visible(&g.operation),
-                g.kind,
-                g.error_code
-                    .as_deref()
-                    .map(|c| format!(" ({})", visible(c)))
-                    .unwrap_or_default(),
-                visible(&g.message)
-            ));
-        }
+    }
+    if gaps.len() > max {
+        out.push_str(&format!(
+            "  ... and {} more (all of them: --format summary, or \"coverage\" in the JSON)\n",
+            gaps.len() - max
+        ));
     }
     out
 }

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use crate::checks::meta::Meta;
+use crate::inventory::CoverageGap;
 
 use super::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 use super::scan_report::ScanReport;
@@ -74,24 +75,34 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
         };
         results.push(result(f, rule_index, report.baselined));
     }
-    let invocations = if kept < all.len() {
+    let mut notifications: Vec<Notification> = report
+        .inventory
+        .coverage
+        .iter()
+        .map(gap_notification)
+        .collect();
+    if kept < all.len() {
+        notifications.push(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "{} of {} results were left out: GitHub code scanning rejects a run \
+                     with more than {}. The least severe were dropped.",
+                    all.len() - kept,
+                    all.len(),
+                    max_results
+                ),
+            },
+            properties: None,
+        });
+    }
+    let invocations = if notifications.is_empty() {
+        Vec::new()
+    } else {
         vec![Invocation {
             execution_successful: true,
-            tool_execution_notifications: vec![Notification {
-                level: "warning",
-                message: Text {
-                    text: format!(
-                        "{} of {} results were left out: GitHub code scanning rejects a run \
-                         with more than {}. The least severe were dropped.",
-                        all.len() - kept,
-                        all.len(),
-                        max_results
-                    ),
-                },
-            }],
+            tool_execution_notifications: notifications,
         }]
-    } else {
-        Vec::new()
     };
     let log = Log {
         schema: SCHEMA,
@@ -203,6 +214,49 @@ struct Invocation {
 struct Notification {
     level: &'static str,
     message: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<GapProperties>,
+}
+
+/// A coverage gap's fields, for importers that want more than the message.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GapProperties {
+    account: String,
+    region: String,
+    service: String,
+    operation: String,
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+}
+
+/// A part of the account that could not be read: the scan ran, but what depends on
+/// it is undecided (those results say `Undecided:`), so it is a warning of the run.
+fn gap_notification(g: &CoverageGap) -> Notification {
+    let code = g
+        .error_code
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    Notification {
+        level: "warning",
+        message: Text {
+            text: text::sarif(&format!(
+                "Coverage gap: {}/{} {} {}: {}{code}: {}. Findings that depend on it are \
+                 reported as undecided.",
+                g.account_id, g.region, g.service, g.operation, g.kind, g.message
+            )),
+        },
+        properties: Some(GapProperties {
+            account: g.account_id.clone(),
+            region: g.region.clone(),
+            service: g.service.clone(),
+            operation: g.operation.clone(),
+            kind: g.kind.to_string(),
+            error_code: g.error_code.clone(),
+        }),
+    }
 }
 
 #[derive(Serialize)]
