@@ -8,17 +8,17 @@
 //! form; the table, summary, HTML, DOT and SARIF messages must hold no raw control,
 //! bidi or invisible character; the HTML (as written and as Chromium builds it) and
 //! the DOT must have exactly the structure of the same report with harmless strings;
-//! the SARIF log must pass the multitool validation of `tests/report_sarif.rs`; and
-//! JSON must keep every string exactly.
+//! the SARIF log must pass the multitool validation of `tests/report_sarif.rs`
+//! (`tests/common/sarif.rs`); and JSON must keep every string exactly.
 
 mod common;
 
 use std::collections::BTreeMap;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
+use common::chromium::{chromium, dump_dom, on_path};
+use common::sarif::validate;
 use common::{repo, vpcaudit_offline};
 use serde_json::{json, Value};
 
@@ -414,104 +414,6 @@ fn html_shows_the_payload_as_text_and_injects_no_markup() {
 }
 
 // ---------------------------------------------------------------------------
-// Chromium (the minimum of tests/report_html.rs: a time limit, and its whole
-// process group killed after each run)
-
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn chromium() -> Option<PathBuf> {
-    let found = std::iter::once(PathBuf::from("/usr/bin/chromium"))
-        .chain(
-            std::env::var_os("PATH")
-                .map(|p| {
-                    std::env::split_paths(&p)
-                        .map(|d| d.join("chromium"))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default(),
-        )
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed and CI is set: scripts/test installs Debian's \
-             `chromium` package"
-        );
-        eprintln!("note: chromium not found; skipping the browser part of this test");
-    }
-    found
-}
-
-/// The DOM Chromium builds from `page`, run in `work` with its own profile.
-fn dump_dom(chromium: &Path, work: &Path, page: &Path) -> String {
-    let profile = work.join("profile");
-    std::fs::create_dir_all(&profile).expect("create the profile dir");
-    let out_path = work.join("stdout");
-    let err_path = work.join("stderr");
-    let abs = std::fs::canonicalize(page).expect("absolute page path");
-    let mut cmd = Command::new(chromium);
-    cmd.env("HOME", work)
-        .env("XDG_CONFIG_HOME", work.join("config"))
-        .env("XDG_CACHE_HOME", work.join("cache"))
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", abs.display()))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
-        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
-        .process_group(0);
-    let status = run_with_timeout(cmd);
-    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-    assert!(
-        status.success(),
-        "chromium --dump-dom failed ({status}):\n{stderr}"
-    );
-    let dom = std::fs::read_to_string(&out_path).expect("the DOM is UTF-8");
-    assert!(dom.contains("</html>"), "no document dumped:\n{stderr}");
-    dom
-}
-
-fn run_with_timeout(mut cmd: Command) -> ExitStatus {
-    let mut child = cmd.spawn().expect("start chromium");
-    let group = child.id();
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait().expect("wait for chromium") {
-            Some(status) => break status,
-            None if started.elapsed() > BROWSER_TIMEOUT => {
-                kill_group(group);
-                let _ = child.wait();
-                panic!("chromium did not finish within {BROWSER_TIMEOUT:?} and was killed");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    };
-    // Helpers it left behind (its zygote, crash handler) go with it.
-    kill_group(group);
-    status
-}
-
-/// SIGKILL to the process group created for one chromium run (by its id).
-fn kill_group(group: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{group}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-// ---------------------------------------------------------------------------
 // DOT
 
 #[derive(Debug, Clone, PartialEq)]
@@ -673,13 +575,6 @@ fn numeric_entities(xml: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
 // ---------------------------------------------------------------------------
 // SARIF
 
@@ -780,7 +675,7 @@ fn sarif_messages_are_plain_and_the_log_is_valid() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("hostile.sarif");
     std::fs::write(&path, &text).expect("write SARIF");
-    let errors = multitool_errors(&path);
+    let errors = validate(&path).errors;
     assert!(
         errors.is_empty(),
         "the SARIF multitool found errors:\n{}",
@@ -789,124 +684,6 @@ fn sarif_messages_are_plain_and_the_log_is_valid() {
 
     // What GitHub gets for the security group's finding, exactly.
     insta::assert_snapshot!("hostile_sarif_message", sg);
-}
-
-// The multitool as tests/report_sarif.rs runs it (its GitHub rules on, as errors;
-// SARIF2006 off: it fetches URIs).
-
-const MULTITOOL: &str = ".ci/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool";
-
-const GITHUB_RULES: &[&str] = &[
-    "GH1001.ProvideRequiredLocationProperties",
-    "GH1002.InlineThreadFlowLocations",
-    "GH1003.ProvideRequiredRegionProperties",
-    "GH1004.ReviewArraysThatExceedConfigurableDefaults",
-    "GH1005.LocationsMustBeRelativeUrisOrFilePaths",
-    "GH1006.ProvideCheckoutPath",
-    "GH1007.ProvideFullyFormattedMessageStrings",
-    "GH1011.GhasReferenceFinalSchema",
-    "GH1013.GhProvideRequiredSarifLogProperties",
-    "GH1014.GhasProvideRequiredRunProperties",
-    "GH1015.GhasProvideRequiredResultProperties",
-    "GH1016.GhasProvideRequiredLocationProperties",
-    "GH1017.GhasProvideRequiredPhysicalLocationProperties",
-    "GH1018.GhasProvideToolDriver",
-    "GH2012.GhasProvideRequiredReportingDescriptorProperties",
-];
-
-fn policy() -> String {
-    let rule = |key: &str, state: &str| {
-        format!(
-            "  <Properties Key=\"{key}.Options\">\n    <Property Key=\"RuleEnabled\" \
-             Value=\"{state}\" Type=\"Driver.RuleEnabledState\" />\n  </Properties>\n"
-        )
-    };
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Properties>\n");
-    xml.push_str(&rule("SARIF2006.UrisShouldBeReachable", "Disabled"));
-    for r in GITHUB_RULES {
-        xml.push_str(&rule(r, "Error"));
-    }
-    xml.push_str("</Properties>\n");
-    xml
-}
-
-/// The errors (results and error notifications) the multitool reports on `sarif`.
-fn multitool_errors(sarif: &Path) -> Vec<String> {
-    let tool = std::env::var_os("SARIF_MULTITOOL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(MULTITOOL));
-    assert!(
-        tool.is_file(),
-        "the SARIF multitool is not installed at {}: run `bash scripts/test` or set \
-         SARIF_MULTITOOL",
-        tool.display()
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("policy.xml");
-    std::fs::write(&config, policy()).expect("write the policy");
-    let report = dir.path().join("validation.sarif");
-    let dead_proxy = "http://127.0.0.1:9";
-    let mut cmd = Command::new(&tool);
-    cmd.args([
-        "validate",
-        "--rule-kind",
-        "Gh;Sarif",
-        "--level",
-        "Error;Warning",
-    ])
-    .arg("--config")
-    .arg(&config)
-    .arg("--output")
-    .arg(&report)
-    .arg(sarif)
-    .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-    .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1");
-    for var in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        cmd.env(var, dead_proxy);
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
-    let text = std::fs::read_to_string(&report).unwrap_or_else(|e| {
-        panic!(
-            "the multitool wrote no report ({e}):\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let log: Value =
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).expect("the report is JSON");
-    let mut errors = Vec::new();
-    for run in log["runs"].as_array().expect("runs") {
-        for r in run["results"].as_array().expect("results") {
-            if r["level"] == "error" {
-                errors.push(format!("{}: {}", r["ruleId"], r["message"]));
-            }
-        }
-        for inv in run["invocations"].as_array().into_iter().flatten() {
-            if inv["executionSuccessful"] != json!(true) {
-                errors.push("the multitool did not run through".to_string());
-            }
-            for key in [
-                "toolExecutionNotifications",
-                "toolConfigurationNotifications",
-            ] {
-                for n in inv[key].as_array().into_iter().flatten() {
-                    if n["level"] == "error" {
-                        errors.push(format!("{}: {}", n["descriptor"]["id"], n["message"]));
-                    }
-                }
-            }
-        }
-    }
-    errors
 }
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 //! the scenario seeder, and the real `vpcaudit` binary pointed at them.
 #![allow(dead_code)]
 
+pub mod chromium;
+pub mod sarif;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
