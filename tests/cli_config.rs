@@ -63,8 +63,7 @@ fn refused(dir: &Path, config: &Path) -> String {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!err.contains("panicked"), "{err}");
+    let err = common::stderr_without_panic(&out);
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "expected one line on stderr, got: {err}");
     lines[0].replace(&dir.display().to_string(), "<dir>")

@@ -21,8 +21,7 @@ fn region<'a>(inv: &'a Inventory, name: &str) -> &'a RegionInventory {
         .unwrap_or_else(|| panic!("no region {name} in the inventory"))
 }
 
-/// `vpcaudit scan` against the emulator: (exit code, findings JSON, stdout of the
-/// table run is separate), with the given extra arguments.
+/// `vpcaudit scan --format json` against the emulator: (exit code, findings, stderr).
 fn scan_json(emu: &Emulator, extra: &[&str]) -> (i32, Value, String) {
     let out = emu
         .vpcaudit()
@@ -30,11 +29,7 @@ fn scan_json(emu: &Emulator, extra: &[&str]) -> (i32, Value, String) {
         .args(extra)
         .output()
         .expect("run vpcaudit");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("findings JSON ({e}); stderr: {stderr}"));
-    (out.status.code().unwrap_or(-1), doc, stderr)
+    common::json_report(&out)
 }
 
 fn findings(doc: &Value) -> &Vec<Value> {

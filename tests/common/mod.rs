@@ -328,3 +328,26 @@ pub fn redact_elapsed(text: &str) -> String {
         .join("\n")
         + if text.ends_with('\n') { "\n" } else { "" }
 }
+
+/// Stderr of a run, asserting it did not end in a panic. vpcaudit turns a panic into
+/// one "internal error" line and exit 70 (a check's own panic becomes an `unknown`
+/// finding instead), so "panicked" alone would no longer show one.
+pub fn stderr_without_panic(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !matches!(out.status.code(), Some(70) | Some(101))
+            && !stderr.contains("vpcaudit: internal error")
+            && !stderr.contains("panicked"),
+        "exit {:?}: {stderr}",
+        out.status.code()
+    );
+    stderr
+}
+
+/// A `--format json` run: (exit code, findings document, stderr).
+pub fn json_report(out: &std::process::Output) -> (i32, serde_json::Value, String) {
+    let stderr = stderr_without_panic(out);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("findings JSON ({e}); stderr: {stderr}"));
+    (out.status.code().unwrap_or(-1), doc, stderr)
+}
