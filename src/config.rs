@@ -493,9 +493,24 @@ impl ConfigError {
 
 /// A settings file's text (config or mutes).
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
         path: path.display().to_string(),
         source,
+    })?;
+    decode_utf8(bytes).map_err(|(line, column)| ConfigError::Invalid {
+        path: path.display().to_string(),
+        message: format!("line {line}, column {column}: not UTF-8 text"),
+    })
+}
+
+/// A file's bytes as text, or the 1-based line and column (in bytes) of the first
+/// byte that is not UTF-8: `read_to_string` would only say "invalid UTF-8", not where.
+pub(crate) fn decode_utf8(bytes: Vec<u8>) -> Result<String, (usize, usize)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Valid by definition; the fallback only keeps this free of `unwrap`.
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        position(text, text.len())
     })
 }
 
@@ -580,7 +595,7 @@ impl Config {
 }
 
 /// toml's messages span several lines (with a source excerpt); ours are one line.
-fn one_line(e: &toml::de::Error, text: &str) -> String {
+pub(crate) fn one_line(e: &toml::de::Error, text: &str) -> String {
     let message = e.message().trim().replace('\n', " ");
     match e.span() {
         Some(span) => {
@@ -864,6 +879,13 @@ internet-exposed-port = "critical"
         assert_eq!(edits("same", "same"), 0);
         assert_eq!(position("ab\ncd", 4), (2, 2));
         assert_eq!(position("é\n", 1), (1, 1));
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed() {
+        assert_eq!(decode_utf8(b"ok\n".to_vec()).as_deref(), Ok("ok\n"));
+        assert_eq!(decode_utf8(b"a = 1\nb = \"\xff\"\n".to_vec()), Err((2, 6)));
+        assert_eq!(decode_utf8(b"\xc3".to_vec()), Err((1, 1)));
     }
 
     #[test]

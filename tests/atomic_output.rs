@@ -73,7 +73,11 @@ fn a_failed_write_leaves_whole_files_and_no_temporaries() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("vpcaudit.csv"), "{stderr}");
-    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
     // The SARIF after the failed CSV was not attempted: still the old, whole file.
     assert_eq!(std::fs::read_to_string(&sarif).unwrap(), OLD);
 }

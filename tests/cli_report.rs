@@ -448,7 +448,7 @@ fn bad_mute_files_name_their_line() {
         ("[[mute]]\nreason = \"r\"\n", "line 1", "at least one of"),
         (
             "[[mute]]\nreason = \"r\"\ncheck = \"x\"\nexpires = \"31/01/2027\"\n",
-            "line 1",
+            "line 4, column 11",
             "not a date",
         ),
         ("[[mutes]]\nreason = \"r\"\n", "line 1", "mutes"),

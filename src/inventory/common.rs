@@ -40,7 +40,15 @@ impl Protocol {
             "udp" | "17" => Protocol::Udp,
             "icmp" | "1" => Protocol::Icmp,
             "icmpv6" | "58" => Protocol::Icmpv6,
-            other => Protocol::Other(other.parse().ok()?),
+            // Numbers in other spellings ("006", "+17") are the same protocols: a
+            // saved `Other(6)` would load back as `Tcp`, and compare unequal to it.
+            other => match other.parse::<u8>().ok()? {
+                6 => Protocol::Tcp,
+                17 => Protocol::Udp,
+                1 => Protocol::Icmp,
+                58 => Protocol::Icmpv6,
+                n => Protocol::Other(n),
+            },
         })
     }
 
@@ -91,11 +99,33 @@ impl TryFrom<String> for Protocol {
     }
 }
 
-/// An inclusive port range.
+/// An inclusive port range. A saved one with `from` above `to` is refused on load
+/// (with its place in the file) rather than read as matching nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "RawPortRange")]
 pub struct PortRange {
     pub from: u16,
     pub to: u16,
+}
+
+/// [`PortRange`] as written in a file, before its check.
+#[derive(Deserialize)]
+struct RawPortRange {
+    from: u16,
+    to: u16,
+}
+
+impl TryFrom<RawPortRange> for PortRange {
+    type Error = String;
+    fn try_from(r: RawPortRange) -> Result<Self, Self::Error> {
+        if r.from > r.to {
+            return Err(format!("port range {}-{} is reversed", r.from, r.to));
+        }
+        Ok(PortRange {
+            from: r.from,
+            to: r.to,
+        })
+    }
 }
 
 impl PortRange {
@@ -160,6 +190,19 @@ mod tests {
         assert_eq!(Protocol::parse("58"), Some(Protocol::Icmpv6));
         assert_eq!(Protocol::parse("50"), Some(Protocol::Other(50)));
         assert_eq!(Protocol::parse("bogus"), None);
+        // Other spellings of the named numbers are the named protocols.
+        assert_eq!(Protocol::parse("006"), Some(Protocol::Tcp));
+        assert_eq!(Protocol::parse("+17"), Some(Protocol::Udp));
+        assert_eq!(Protocol::parse("256"), None);
+    }
+
+    #[test]
+    fn reversed_port_ranges_are_refused_on_load() {
+        let ok: PortRange = serde_json::from_str(r#"{"from": 80, "to": 443}"#).unwrap();
+        assert_eq!(ok, PortRange { from: 80, to: 443 });
+        let e = serde_json::from_str::<PortRange>(r#"{"from": 443, "to": 80}"#).unwrap_err();
+        assert!(e.to_string().contains("443-80 is reversed"), "{e}");
+        assert!(serde_json::from_str::<PortRange>(r#"{"from": 0, "to": 70000}"#).is_err());
     }
 
     #[test]

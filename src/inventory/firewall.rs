@@ -176,10 +176,37 @@ pub struct StatelessRule {
     pub tcp_flags: Vec<TcpFlagMatch>,
 }
 
+/// Refused on load when not within 0-65535 or reversed, as AWS refuses it: the
+/// engine would otherwise read it as matching no port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawStatelessPortRange")]
 pub struct StatelessPortRange {
     pub from: i32,
     pub to: i32,
+}
+
+/// [`StatelessPortRange`] as written in a file, before its check.
+#[derive(Deserialize)]
+struct RawStatelessPortRange {
+    from: i32,
+    to: i32,
+}
+
+impl TryFrom<RawStatelessPortRange> for StatelessPortRange {
+    type Error = String;
+    fn try_from(r: RawStatelessPortRange) -> Result<Self, Self::Error> {
+        let port = 0..=65535;
+        if !port.contains(&r.from) || !port.contains(&r.to) || r.from > r.to {
+            return Err(format!(
+                "port range {}-{} is not within 0-65535 or is reversed",
+                r.from, r.to
+            ));
+        }
+        Ok(StatelessPortRange {
+            from: r.from,
+            to: r.to,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,15 +25,35 @@ pub enum InventoryFileError {
     Schema { path: PathBuf, found: String },
 }
 
+/// Only the schema of a document, to name a file of another format as such.
+#[derive(serde::Deserialize)]
+struct Head {
+    schema: String,
+}
+
 impl Inventory {
     pub fn from_json_str(text: &str, path: &Path) -> Result<Inventory, InventoryFileError> {
-        let inventory: Inventory =
-            serde_json::from_str(text).map_err(|e| InventoryFileError::Parse {
-                path: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: strip_position(&e.to_string()),
-            })?;
+        let inventory: Inventory = match serde_json::from_str(text) {
+            Ok(inventory) => inventory,
+            Err(e) => {
+                // Another schema fails on its first unfamiliar field; its schema is
+                // the better message.
+                if let Ok(head) = serde_json::from_str::<Head>(text) {
+                    if head.schema != INVENTORY_SCHEMA {
+                        return Err(InventoryFileError::Schema {
+                            path: path.to_path_buf(),
+                            found: head.schema,
+                        });
+                    }
+                }
+                return Err(InventoryFileError::Parse {
+                    path: path.to_path_buf(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: strip_position(&e.to_string()),
+                });
+            }
+        };
         if inventory.schema != INVENTORY_SCHEMA {
             return Err(InventoryFileError::Schema {
                 path: path.to_path_buf(),
@@ -44,9 +64,18 @@ impl Inventory {
     }
 
     pub fn load(path: &Path) -> Result<Inventory, InventoryFileError> {
-        let text = fs::read_to_string(path).map_err(|source| InventoryFileError::Read {
+        let bytes = fs::read(path).map_err(|source| InventoryFileError::Read {
             path: path.to_path_buf(),
             source,
+        })?;
+        // Read as bytes so that a byte that is not UTF-8 is named by its place.
+        let text = crate::config::decode_utf8(bytes).map_err(|(line, column)| {
+            InventoryFileError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "not UTF-8 text".into(),
+            }
         })?;
         Inventory::from_json_str(&text, path)
     }

@@ -32,6 +32,21 @@ struct Document {
     findings: Vec<Finding>,
 }
 
+/// Only the schema, whatever its type, of a document that is not a report.
+#[derive(Deserialize)]
+struct Head {
+    schema: Option<serde_json::Value>,
+}
+
+fn schema_error(schema: Option<&str>) -> String {
+    match schema {
+        Some(other) => format!(
+            "schema is {other:?}; a baseline is a `vpcaudit scan --format json` report ({SCHEMA})"
+        ),
+        None => format!("not a `vpcaudit scan --format json` report (no \"schema\": {SCHEMA:?})"),
+    }
+}
+
 /// What the current run covered: a baseline finding outside it is not "absent",
 /// just not looked at this time.
 pub struct Scope<'a> {
@@ -42,38 +57,39 @@ pub struct Scope<'a> {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let invalid = |message| BaselineError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|source| BaselineError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        Baseline::parse(&text).map_err(|message| BaselineError::Invalid {
-            path: path.display().to_string(),
-            message,
-        })
+        // Read as bytes so that a byte that is not UTF-8 is named by its place.
+        let text = crate::config::decode_utf8(bytes).map_err(|(line, column)| {
+            invalid(format!("not UTF-8 text at line {line} column {column}"))
+        })?;
+        Baseline::parse(&text).map_err(invalid)
     }
 
     pub fn parse(text: &str) -> Result<Baseline, String> {
-        // The schema first, so a wrong file is named as such rather than by the first
-        // field it lacks.
-        let head: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        match head.get("schema").and_then(|s| s.as_str()) {
-            Some(SCHEMA) => {}
-            Some(other) => {
-                return Err(format!(
-                    "schema is {other:?}; a baseline is a `vpcaudit scan --format json` report ({SCHEMA})"
-                ))
-            }
-            None => {
-                return Err(format!(
-                    "not a `vpcaudit scan --format json` report (no \"schema\": {SCHEMA:?})"
-                ))
+        // Straight from the text (not through a `Value`), so that errors keep their
+        // line and column.
+        match serde_json::from_str::<Document>(text) {
+            Ok(doc) if doc.schema == SCHEMA => Ok(Baseline {
+                findings: doc.findings,
+            }),
+            Ok(doc) => Err(schema_error(Some(&doc.schema))),
+            Err(e) => {
+                // A wrong file is named as such rather than by the first field it
+                // lacks.
+                let head = serde_json::from_str::<Head>(text).map_err(|_| e.to_string())?;
+                match head.schema.as_ref().and_then(|s| s.as_str()) {
+                    Some(SCHEMA) => Err(e.to_string()),
+                    other => Err(schema_error(other)),
+                }
             }
         }
-        let doc: Document = serde_json::from_value(head).map_err(|e| e.to_string())?;
-        debug_assert_eq!(doc.schema, SCHEMA);
-        Ok(Baseline {
-            findings: doc.findings,
-        })
     }
 
     /// Marks each current finding new or unchanged, and returns the baseline's
@@ -171,5 +187,11 @@ mod tests {
         assert!(e.contains("no \"schema\""), "{e}");
         let e = Baseline::parse("{\"schema\": 1").unwrap_err();
         assert!(e.contains("line 1"), "{e}");
+        // A report with a bad finding names its place.
+        let e = Baseline::parse(&format!(
+            "{{\"schema\": {SCHEMA:?},\n \"findings\": [{{\"check\": 1}}]}}"
+        ))
+        .unwrap_err();
+        assert!(e.contains("at line 2 column"), "{e}");
     }
 }

@@ -41,14 +41,26 @@ struct RawRule {
     resource: Option<String>,
     tag: Option<String>,
     reason: Option<String>,
-    expires: Option<DateValue>,
+    expires: Option<Expires>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum DateValue {
-    Toml(toml::value::Datetime),
-    Text(String),
+/// `expires`: a TOML date (`2027-01-31`) or the same as a string. Checked while
+/// toml still knows where the value is, so that a bad date names its own line (not
+/// its `[[mute]]`'s) and says what was expected.
+struct Expires(Date);
+
+impl<'de> Deserialize<'de> for Expires {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let date = match toml::Value::deserialize(d)? {
+            toml::Value::Datetime(d) => Date::from_toml(&d),
+            toml::Value::String(s) => Date::parse(&s),
+            other => Err(format!(
+                "expires must be a date like 2027-01-31 (found {})",
+                other.type_str()
+            )),
+        };
+        date.map(Expires).map_err(serde::de::Error::custom)
+    }
 }
 
 impl TryFrom<RawRule> for MuteRule {
@@ -69,11 +81,7 @@ impl TryFrom<RawRule> for MuteRule {
                 "a mute must name at least one of check, account, region, resource, tag".into(),
             );
         }
-        let expires = match r.expires {
-            None => None,
-            Some(DateValue::Toml(d)) => Some(Date::from_toml(&d)?),
-            Some(DateValue::Text(s)) => Some(Date::parse(&s)?),
-        };
+        let expires = r.expires.map(|e| e.0);
         Ok(MuteRule {
             check: r.check.map(Glob::new),
             account: r.account.map(Glob::new),
@@ -244,8 +252,16 @@ struct MuteFile {
 /// Reads a `--mutes` file; errors carry the line and column.
 pub fn load_file(path: &Path) -> Result<Vec<MuteRule>, crate::config::ConfigError> {
     let text = crate::config::read_text(path)?;
-    let file: MuteFile =
-        toml::from_str(&text).map_err(|e| crate::config::ConfigError::parse(path, &text, &e))?;
+    parse_file(&text).map_err(|message| crate::config::ConfigError::Invalid {
+        path: path.display().to_string(),
+        message,
+    })
+}
+
+/// The rules of a `--mutes` file's text; the error is one line, starting with its
+/// line and column. Separate from [`load_file`] so the fuzz targets reach it.
+pub fn parse_file(text: &str) -> Result<Vec<MuteRule>, String> {
+    let file: MuteFile = toml::from_str(text).map_err(|e| crate::config::one_line(&e, text))?;
     Ok(file.mute)
 }
 
@@ -493,6 +509,18 @@ mod tests {
         let r = rule("[[mute]]\nreason = \"r\"\ntag = \"env=dev*\"\nexpires = \"2027-01-31\"\n")
             .unwrap();
         assert_eq!(r.tag.map(|t| t.key).as_deref(), Some("env"));
+    }
+
+    #[test]
+    fn bad_dates_name_their_own_line() {
+        let e = parse_file("[[mute]]\nreason = \"r\"\ncheck = \"x\"\nexpires = \"2027-02-30\"\n")
+            .unwrap_err();
+        assert!(e.starts_with("line 4, column 11:"), "{e}");
+        assert!(e.contains("2027-02-30"), "{e}");
+        let e = parse_file("[[mute]]\nreason = \"r\"\ncheck = \"x\"\nexpires = 20270101\n")
+            .unwrap_err();
+        assert!(e.starts_with("line 4, column 11:"), "{e}");
+        assert!(e.contains("(found integer)"), "{e}");
     }
 
     #[test]

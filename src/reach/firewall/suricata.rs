@@ -207,16 +207,18 @@ pub(crate) fn header(
         "<>" => true,
         other => return Err(format!("unsupported direction '{other}'")),
     };
+    let mut budget = MAX_ITEMS;
+    let budget = &mut budget;
     Ok(SuricataRule {
         header: format!("{action:?} {proto:?} {src} {src_port} {dir} {dst} {dst_port}")
             .to_ascii_lowercase(),
         action,
         proto,
-        src: parse_addr(src, vars, 0)?,
-        src_port: parse_ports(src_port, vars, 0)?,
+        src: parse_addr(src, vars, 0, budget)?,
+        src_port: parse_ports(src_port, vars, 0, budget)?,
         bidirectional,
-        dst: parse_addr(dst, vars, 0)?,
-        dst_port: parse_ports(dst_port, vars, 0)?,
+        dst: parse_addr(dst, vars, 0, budget)?,
+        dst_port: parse_ports(dst_port, vars, 0, budget)?,
         msg: None,
         sid: None,
         rev: None,
@@ -260,18 +262,40 @@ fn list_items(s: &str) -> Option<Vec<String>> {
 
 const MAX_DEPTH: u32 = 16;
 
-pub(crate) fn parse_addr(s: &str, vars: &Vars, depth: u32) -> Result<Addr, String> {
+/// Items (lists, negations, values) the four address and port fields of one rule may
+/// expand to, variables included. The depth bound alone does not stop a variable
+/// that lists another variable many times, which lists another...: ten items over the
+/// sixteen levels would be 10^16, a hang then out of memory, from one hostile
+/// inventory file. Real rules stay far below: `$HOME_NET` twice over (once through
+/// `$EXTERNAL_NET`) with a few thousand CIDRs.
+const MAX_ITEMS: usize = 100_000;
+
+/// Counts one more item against the rule's budget.
+fn spend(budget: &mut usize, s: &str) -> Result<(), String> {
+    *budget = budget
+        .checked_sub(1)
+        .ok_or_else(|| format!("'{s}' expands to more than {MAX_ITEMS} items"))?;
+    Ok(())
+}
+
+fn parse_addr(s: &str, vars: &Vars, depth: u32, budget: &mut usize) -> Result<Addr, String> {
     let s = s.trim();
     if depth > MAX_DEPTH {
         return Err(format!("address '{s}' nests too deeply"));
     }
+    spend(budget, s)?;
     if let Some(rest) = s.strip_prefix('!') {
-        return Ok(Addr::Not(Box::new(parse_addr(rest, vars, depth + 1)?)));
+        return Ok(Addr::Not(Box::new(parse_addr(
+            rest,
+            vars,
+            depth + 1,
+            budget,
+        )?)));
     }
     if let Some(items) = list_items(s) {
         return items
             .iter()
-            .map(|i| parse_addr(i, vars, depth + 1))
+            .map(|i| parse_addr(i, vars, depth + 1, budget))
             .collect::<Result<_, _>>()
             .map(Addr::List);
     }
@@ -282,13 +306,14 @@ pub(crate) fn parse_addr(s: &str, vars: &Vars, depth: u32) -> Result<Addr, Strin
         return match vars.ip.get(name) {
             Some(defs) => defs
                 .iter()
-                .map(|d| parse_addr(d, vars, depth + 1))
+                .map(|d| parse_addr(d, vars, depth + 1, budget))
                 .collect::<Result<_, _>>()
                 .map(Addr::List),
             None if name == "EXTERNAL_NET" => Ok(Addr::Not(Box::new(parse_addr(
                 "$HOME_NET",
                 vars,
                 depth + 1,
+                budget,
             )?))),
             None => Ok(Addr::Undefined(name.to_string())),
         };
@@ -302,18 +327,24 @@ pub(crate) fn parse_addr(s: &str, vars: &Vars, depth: u32) -> Result<Addr, Strin
     Err(format!("cannot read address '{s}'"))
 }
 
-pub(crate) fn parse_ports(s: &str, vars: &Vars, depth: u32) -> Result<Ports, String> {
+fn parse_ports(s: &str, vars: &Vars, depth: u32, budget: &mut usize) -> Result<Ports, String> {
     let s = s.trim();
     if depth > MAX_DEPTH {
         return Err(format!("port '{s}' nests too deeply"));
     }
+    spend(budget, s)?;
     if let Some(rest) = s.strip_prefix('!') {
-        return Ok(Ports::Not(Box::new(parse_ports(rest, vars, depth + 1)?)));
+        return Ok(Ports::Not(Box::new(parse_ports(
+            rest,
+            vars,
+            depth + 1,
+            budget,
+        )?)));
     }
     if let Some(items) = list_items(s) {
         return items
             .iter()
-            .map(|i| parse_ports(i, vars, depth + 1))
+            .map(|i| parse_ports(i, vars, depth + 1, budget))
             .collect::<Result<_, _>>()
             .map(Ports::List);
     }
@@ -324,7 +355,7 @@ pub(crate) fn parse_ports(s: &str, vars: &Vars, depth: u32) -> Result<Ports, Str
         return match vars.port.get(name) {
             Some(defs) => defs
                 .iter()
-                .map(|d| parse_ports(d, vars, depth + 1))
+                .map(|d| parse_ports(d, vars, depth + 1, budget))
                 .collect::<Result<_, _>>()
                 .map(Ports::List),
             None => Ok(Ports::Undefined(name.to_string())),
@@ -723,5 +754,26 @@ impl SuricataRule {
                     ))
                 }
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_that_multiply_are_refused_not_expanded() {
+        // $V0 lists $V1 ten times, which lists $V2 ten times...: 10^15 addresses.
+        let mut vars = Vars::default();
+        for i in 0..15 {
+            vars.ip
+                .insert(format!("V{i}"), vec![format!("$V{}", i + 1); 10]);
+        }
+        vars.ip.insert("V15".into(), vec!["10.0.0.0/8".into()]);
+        let e = parse_rule("drop ip $V0 any -> any any (sid:1;)", &vars).unwrap_err();
+        assert!(e.contains("more than 100000 items"), "{e}");
+        // A few levels of the same are fine.
+        let r = parse_rule("drop ip $V12 any -> any any (sid:1;)", &vars).unwrap();
+        assert!(matches!(r.src, Addr::List(ref l) if l.len() == 10));
     }
 }
