@@ -481,16 +481,6 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
-impl ConfigError {
-    /// A TOML error in `path`, on one line with its line and column.
-    pub fn parse(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-        ConfigError::Invalid {
-            path: path.display().to_string(),
-            message: one_line(e, text),
-        }
-    }
-}
-
 /// A settings file's text (config or mutes).
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
     let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
