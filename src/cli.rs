@@ -398,6 +398,12 @@ fn scan(
     let all = registry::all().map_err(anyhow::Error::msg)?;
     let selected = crate::checks::select::select(&all, &args.checks, &args.skip)
         .map_err(|e| UsageError(e.to_string()))?;
+    // Every renderer (the SARIF rule's level and security-severity included) sees a
+    // check's `[severity]` override, as its findings do.
+    let metas: Vec<crate::checks::meta::Meta> = selected
+        .iter()
+        .map(|r| with_severity_override(&r.meta, &config))
+        .collect();
     let model = Model::build(inventory);
     let ctx = crate::checks::Context::with_config(inventory, &model, config);
     let mut findings = registry::run(&selected, &ctx);
@@ -412,8 +418,10 @@ fn scan(
     }
     mutes.apply(&mut findings, inventory, today);
 
-    let checks: Vec<&crate::checks::meta::Meta> = selected.iter().map(|r| &r.meta).collect();
-    let check_ids: Vec<String> = checks.iter().map(|m| m.id.clone()).collect();
+    let checks: Vec<&crate::checks::meta::Meta> = metas.iter().collect();
+    // A check that failed (panicked) decided nothing: its baseline findings are not
+    // gone, so it is left out of the scope the baseline is compared over.
+    let check_ids = baseline_scope_checks(&checks, &findings);
     // Before --only-new drops unchanged findings: an undecided finding seen every
     // night still makes the scan incomplete.
     let incomplete = !inventory.coverage.is_empty()
@@ -495,6 +503,36 @@ fn scan(
     })
 }
 
+/// `meta` with the config's `[severity]` override for its check, if any.
+fn with_severity_override(
+    meta: &crate::checks::meta::Meta,
+    config: &Config,
+) -> crate::checks::meta::Meta {
+    let mut m = meta.clone();
+    if let Some(s) = config.severity.get(&m.id) {
+        m.severity = s;
+    }
+    m
+}
+
+/// The ids of the checks that ran and did not fail: a failed check reports one
+/// finding on a `vpcaudit::Check` resource whose id is the check id.
+fn baseline_scope_checks(
+    checks: &[&crate::checks::meta::Meta],
+    findings: &[crate::report::finding::Finding],
+) -> Vec<String> {
+    let failed: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.is_check_failure())
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    checks
+        .iter()
+        .map(|m| m.id.clone())
+        .filter(|id| !failed.contains(&id.as_str()))
+        .collect()
+}
+
 /// Standard output, or a file written atomically.
 fn emit(to: &Destination, text: &str) -> Result<()> {
     match to {
@@ -543,4 +581,83 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         .build()
         .context("starting the async runtime")?;
     Ok(runtime.block_on(collect::collect(&opts, progress))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::finding::{Finding, Resource, CHECK_FAILED_TYPE};
+
+    fn finding(check: &str, resource_type: &str, id: &str) -> Finding {
+        Finding {
+            check: check.into(),
+            severity: Severity::High,
+            status: Status::Unknown,
+            title: String::new(),
+            message: String::new(),
+            account: String::new(),
+            region: String::new(),
+            resource: Resource {
+                resource_type: resource_type.into(),
+                id: id.into(),
+                arn: None,
+                name: None,
+            },
+            related: Vec::new(),
+            evidence: Vec::new(),
+            remediation: String::new(),
+            fingerprint: String::new(),
+            path: None,
+            blast_radius: None,
+            baseline: None,
+            muted: None,
+        }
+    }
+
+    #[test]
+    fn failed_checks_are_left_out_of_the_baseline_scope() {
+        let all = registry::all().expect("registry");
+        let (a, b) = (&all[0].meta, &all[1].meta);
+        let checks = vec![a, b];
+        let findings = vec![
+            finding(&a.id, "AWS::EC2::SecurityGroup", "sg-1"),
+            finding(&b.id, CHECK_FAILED_TYPE, &b.id),
+        ];
+        assert_eq!(
+            baseline_scope_checks(&checks, &findings),
+            vec![a.id.clone()]
+        );
+        // A resource that happens to be named like a check does not count.
+        let findings = vec![finding(&a.id, "AWS::EC2::SecurityGroup", &b.id)];
+        assert_eq!(
+            baseline_scope_checks(&checks, &findings),
+            [a.id.clone(), b.id.clone()]
+        );
+    }
+
+    #[test]
+    fn severity_overrides_reach_the_check_metadata() {
+        let all = registry::all().expect("registry");
+        let meta = all
+            .iter()
+            .map(|r| &r.meta)
+            .find(|m| m.severity != Severity::Info)
+            .expect("a check above info");
+        let config =
+            Config::parse(&format!("[severity]\n{} = \"info\"\n", meta.id)).expect("config");
+        assert_eq!(
+            with_severity_override(meta, &config).severity,
+            Severity::Info
+        );
+        let other = all
+            .iter()
+            .map(|r| &r.meta)
+            .find(|m| m.id != meta.id)
+            .unwrap();
+        assert_eq!(with_severity_override(other, &config), *other);
+        assert_eq!(
+            with_severity_override(meta, &Config::default()).severity,
+            meta.severity
+        );
+    }
 }

@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::vpcaudit_offline;
+use common::{one_stderr_line, vpcaudit_offline};
 
 /// The flag that reads each kind of file, with what else `scan` needs.
 #[derive(Clone, Copy)]
@@ -58,13 +58,9 @@ fn refused(input: Input, case: &Case) -> String {
         .timeout(Duration::from_secs(120))
         .output()
         .expect("run vpcaudit");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let line = one_stderr_line(&out);
+    assert_eq!(out.status.code(), Some(2), "{line}");
     assert!(out.stdout.is_empty(), "a refused run printed a report");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {err}");
-    let line = lines[0];
     assert!(line.starts_with("vpcaudit: error: "), "{line}");
     let dir = case.dir.path().display().to_string();
     assert!(line.contains(&case.path.display().to_string()), "{line}");

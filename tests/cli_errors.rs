@@ -6,19 +6,12 @@ mod common;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{vpcaudit_offline, Emulator};
+use common::{one_stderr_line, vpcaudit_offline, Emulator};
 
 /// A loopback port nothing listens on.
 fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
-}
-
-fn stderr_line(out: &std::process::Output) -> String {
-    let s = common::stderr_without_panic(out);
-    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {s}");
-    lines[0].to_string()
 }
 
 #[test]
@@ -47,7 +40,7 @@ fn corrupt_inventory_names_line_and_column() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let line = stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
+    let line = one_stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
     insta::assert_snapshot!(line, @"vpcaudit: error: invalid inventory <dir>/inv.json at line 3, column 16: expected value");
 }
 
@@ -62,7 +55,7 @@ fn config_typos_name_their_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let line = stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
+    let line = one_stderr_line(&out).replace(&dir.path().display().to_string(), "<dir>");
     assert!(
         line.starts_with("vpcaudit: error: config <dir>/vpcaudit.toml: line 3, column 1: unknown field `untrustd`"),
         "{line}"
@@ -74,7 +67,7 @@ fn config_typos_name_their_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("cannot read config"));
+    assert!(one_stderr_line(&out).contains("cannot read config"));
 }
 
 #[test]
@@ -144,7 +137,7 @@ fn truncated_inventory_is_an_input_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("at line 1, column"));
+    assert!(one_stderr_line(&out).contains("at line 1, column"));
 }
 
 #[test]
@@ -162,7 +155,7 @@ fn inventory_of_another_schema_is_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("vpcaudit/inventory/v9"));
+    assert!(one_stderr_line(&out).contains("vpcaudit/inventory/v9"));
 }
 
 #[test]
@@ -172,7 +165,7 @@ fn missing_inventory_file() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: cannot read inventory /nonexistent/inventory.json: No such file or directory (os error 2)");
+    insta::assert_snapshot!(one_stderr_line(&out), @"vpcaudit: error: cannot read inventory /nonexistent/inventory.json: No such file or directory (os error 2)");
 }
 
 #[test]
@@ -195,7 +188,7 @@ fn malformed_region_name_fails_before_any_call() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr_line(&out), @r#"vpcaudit: error: invalid region name "mars""#);
+    insta::assert_snapshot!(one_stderr_line(&out), @r#"vpcaudit: error: invalid region name "mars""#);
 }
 
 #[test]
@@ -208,7 +201,7 @@ fn no_region_configured() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: no AWS region configured: pass --regions or set AWS_REGION");
+    insta::assert_snapshot!(one_stderr_line(&out), @"vpcaudit: error: no AWS region configured: pass --regions or set AWS_REGION");
 }
 
 #[test]
@@ -227,7 +220,7 @@ fn missing_credentials() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stderr_line(&out).starts_with("vpcaudit: error: no AWS credentials found"));
+    assert!(one_stderr_line(&out).starts_with("vpcaudit: error: no AWS credentials found"));
 }
 
 #[test]
@@ -255,7 +248,7 @@ fn unreachable_endpoint_is_named_within_bounded_time() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let line = stderr_line(&out);
+    let line = one_stderr_line(&out);
     assert!(
         line.starts_with(&format!(
             "vpcaudit: error: cannot reach the AWS endpoint {endpoint}"
@@ -285,7 +278,7 @@ fn unknown_region_against_the_emulator() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let line = stderr_line(&out);
+    let line = one_stderr_line(&out);
     assert!(
         line.starts_with("vpcaudit: error: unknown region \"xx-nowhere-9\" (this account knows: "),
         "{line}"
@@ -305,7 +298,7 @@ fn unwritable_output_leaves_nothing_behind() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6));
-    assert!(stderr_line(&out).contains("cannot write"));
+    assert!(one_stderr_line(&out).contains("cannot write"));
     assert!(!target.exists());
 }
 
@@ -344,7 +337,7 @@ fn profiles_from_the_shared_files_are_used() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    insta::assert_snapshot!(stderr_line(&out), @"vpcaudit: error: invalid profile: profile `nosuch` is not defined in the AWS config or credentials files");
+    insta::assert_snapshot!(one_stderr_line(&out), @"vpcaudit: error: invalid profile: profile `nosuch` is not defined in the AWS config or credentials files");
 }
 
 #[test]

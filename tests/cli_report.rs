@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::vpcaudit_offline;
+use common::{findings, vpcaudit_offline};
 use serde_json::Value;
 
 fn run(args: &[&str], cwd: Option<&Path>) -> std::process::Output {
@@ -24,10 +24,6 @@ fn json(out: &std::process::Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-fn findings(doc: &Value) -> &Vec<Value> {
-    doc["findings"].as_array().expect("findings")
 }
 
 fn stderr(out: &std::process::Output) -> String {

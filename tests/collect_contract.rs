@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::Emulator;
+use common::{policy_actions, Emulator};
 use serde_json::json;
 use vpcaudit::inventory::{GapKind, Inventory};
-
-fn policy_actions() -> Vec<String> {
-    let text = std::fs::read_to_string(common::repo().join("examples/iam-policy.json")).unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    doc["Statement"][0]["Action"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn collection_is_read_only_and_within_the_documented_policy() {

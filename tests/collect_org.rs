@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{redact_ids, vpcaudit_offline, Emulator, Seeded};
+use common::{one_stderr_line, policy_actions, redact_ids, vpcaudit_offline, Emulator, Seeded};
 use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::{account}:role/Audit";
@@ -52,14 +52,6 @@ fn collected_accounts(emu: &Emulator, extra: &[&str]) -> Vec<String> {
         .iter()
         .map(|a| a.account_id.clone())
         .collect()
-}
-
-/// The role's read-only policy (examples/iam-policy.json).
-fn policy_actions() -> Vec<String> {
-    let text = std::fs::read_to_string(common::repo().join("examples/iam-policy.json"))
-        .expect("read examples/iam-policy.json");
-    let doc: Value = serde_json::from_str(&text).expect("policy JSON");
-    strings(&doc["Statement"][0]["Action"])
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -133,21 +125,28 @@ fn org_scan_reports_every_active_account() {
     // GetCallerIdentity), within the role's documented policy plus what the base
     // credentials need (organizations:ListAccounts, sts:AssumeRole).
     let requests = lab.emu.requests();
-    assert!(requests
-        .iter()
-        .any(|r| r.action.as_deref() == Some("ListAccounts")));
+    let called = |service: &str, action: &str| {
+        requests
+            .iter()
+            .any(|r| r.service.as_deref() == Some(service) && r.action.as_deref() == Some(action))
+    };
+    assert!(called("organizations", "ListAccounts"), "{requests:?}");
+    assert!(called("sts", "AssumeRole"), "{requests:?}");
+    assert!(called("ec2", "DescribeNetworkAcls"), "{requests:?}");
     let mut allowed = policy_actions();
     allowed.extend(["organizations:ListAccounts".into(), "sts:AssumeRole".into()]);
     for r in &requests {
         let action = r.action.as_deref().unwrap_or("");
+        let iam = format!("{}:{action}", r.service.as_deref().unwrap_or(""));
+        // sts:AssumeRole is the one call that is not a read: it changes nothing in
+        // the account, it hands out credentials.
         assert!(
             ["Describe", "List", "Get", "Search"]
                 .iter()
                 .any(|p| action.starts_with(p))
-                || action == "AssumeRole",
-            "{r:?}"
+                || iam == "sts:AssumeRole",
+            "non-read call {r:?}"
         );
-        let iam = format!("{}:{action}", r.service.as_deref().unwrap_or(""));
         assert!(
             allowed.contains(&iam),
             "{iam} is not in the documented policies"
@@ -343,7 +342,7 @@ fn an_account_that_cannot_be_entered_is_a_coverage_gap() {
         .output()
         .expect("run vpcaudit");
     assert_eq!(out.status.code(), Some(5));
-    let line = one_line(&out);
+    let line = one_stderr_line(&out);
     insta::assert_snapshot!(line, @"vpcaudit: error: cannot list the organization's accounts (organizations:ListAccounts): AccessDeniedException: You don't have permissions to access this resource.; run vpcaudit with credentials of the management account or of a delegated administrator account, or pass --accounts");
     // ... which --accounts avoids.
     let (code, doc, stderr) = scan(&emu, &["--accounts", main]);
@@ -373,13 +372,6 @@ fn organization_listing_is_paginated_and_skips_closed_accounts() {
         .filter(|r| r.action.as_deref() == Some("ListAccounts"))
         .count();
     assert_eq!(pages, 2, "8 accounts, 5 a page");
-}
-
-fn one_line(out: &std::process::Output) -> String {
-    let s = String::from_utf8_lossy(&out.stderr).to_string();
-    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {s}");
-    lines[0].to_string()
 }
 
 #[test]
@@ -433,7 +425,7 @@ fn bad_org_arguments_are_usage_errors() {
             }
             let out = cmd.output().expect("run vpcaudit");
             assert_eq!(out.status.code(), Some(2), "{command} {args:?}");
-            let line = one_line(&out);
+            let line = one_stderr_line(&out);
             assert!(line.starts_with("vpcaudit: error: invalid --"), "{line}");
             assert!(line.contains(needle), "{needle} in {line}");
             messages.insert(args.join(" "), line);

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::Emulator;
+use common::{findings, Emulator};
 use serde_json::{json, Value};
 use vpcaudit::inventory::{GapKind, Inventory, RegionInventory};
 
@@ -30,10 +30,6 @@ fn scan_json(emu: &Emulator, extra: &[&str]) -> (i32, Value, String) {
         .output()
         .expect("run vpcaudit");
     common::json_report(&out)
-}
-
-fn findings(doc: &Value) -> &Vec<Value> {
-    doc["findings"].as_array().expect("findings array")
 }
 
 #[test]
@@ -198,6 +194,10 @@ fn a_denied_api_makes_its_checks_unknown_everywhere_the_user_looks() {
             .map(key)
             .collect()
     };
+    assert!(
+        !lateral_us(&complete).is_empty(),
+        "the complete scan has lateral findings in us-east-1 to lose"
+    );
     let lost: Vec<_> = lateral_us(&complete)
         .difference(&lateral_us(&denied))
         .cloned()

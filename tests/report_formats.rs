@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{python, repo, vpcaudit_offline};
+use common::{findings, python, repo, vpcaudit_offline};
 use serde_json::{json, Value};
 
 /// Validates a document (argv[2]) against a schema (argv[1]) with
@@ -186,10 +186,6 @@ fn read_outputs(dir: &Path) -> (Value, String) {
 
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("temporary paths are UTF-8")
-}
-
-fn findings(doc: &Value) -> &Vec<Value> {
-    doc["findings"].as_array().expect("findings")
 }
 
 /// Every finding, then every absent one: the CSV's row order.

@@ -163,6 +163,17 @@ impl<'m, 'a> Context<'m, 'a> {
         what: &str,
     ) -> Option<Vec<Draft>> {
         let reason = self.model.region(account, &ri.region)?.gap(operations)?;
+        Some(Self::unknown_per_vpc(account, ri, what, &reason))
+    }
+
+    /// An unknown draft per VPC of the region (or one for the region when no VPC
+    /// was read either), saying that `what` could not be judged for `reason`.
+    pub fn unknown_per_vpc(
+        account: &str,
+        ri: &RegionInventory,
+        what: &str,
+        reason: &str,
+    ) -> Vec<Draft> {
         let region = &ri.region;
         let mut out: Vec<Draft> = ri
             .vpcs
@@ -189,7 +200,7 @@ impl<'m, 'a> Context<'m, 'a> {
                 format!("{what} in {account}/{region} could not be judged: {reason}"),
             ));
         }
-        Some(out)
+        out
     }
 
     /// The internet exposure of an ENI (shared by its class, computed once), with

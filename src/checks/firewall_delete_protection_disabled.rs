@@ -3,18 +3,23 @@
 //! says whether subnet-change and policy-change protection are on: they guard the
 //! same firewall against the other two changes that silently take inspection away
 //! (moving it out of a subnet, swapping its policy). Unknown for a firewall that was
-//! listed but could not be described.
+//! listed but could not be described, and per VPC when the firewalls could not be
+//! listed or a describe failure names no firewall.
 
-use crate::inventory::{Firewall, Inventory};
+use crate::inventory::Firewall;
 use crate::report::finding::Resource;
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::firewall_resource;
+use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};
 use super::{resources, Check};
 
 pub struct FirewallDeleteProtectionDisabled;
 
+pub const LIST_OP: &str = "ListFirewalls";
 pub const DESCRIBE_OP: &str = "DescribeFirewall";
+
+/// What the region-wide unknowns say could not be judged.
+const WHAT: &str = "Network Firewall delete protection";
 
 fn on_off(on: bool) -> &'static str {
     if on {
@@ -22,23 +27,6 @@ fn on_off(on: bool) -> &'static str {
     } else {
         "off"
     }
-}
-
-/// The firewalls listed but not described: (ARN, why). The collector starts the
-/// message with the firewall's ARN; a failure naming none is about the whole
-/// region, which the coverage gaps already report.
-fn undescribed<'i>(
-    inv: &'i Inventory,
-    account: &'i str,
-    region: &'i str,
-) -> impl Iterator<Item = (String, String)> + 'i {
-    inv.gaps_for(account, region)
-        .filter(|g| g.operation == DESCRIBE_OP)
-        .filter_map(|g| {
-            let (arn, _) = g.message.split_once(": ")?;
-            arn.starts_with("arn:")
-                .then(|| (arn.to_string(), crate::reach::model::describe_gap(g)))
-        })
 }
 
 /// A firewall known only by its ARN (`arn:...:firewall/NAME`).
@@ -95,19 +83,33 @@ impl Check for FirewallDeleteProtectionDisabled {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            // Unlisted firewalls are unseen ones.
+            if let Some(u) = ctx.unknown_if_missing(account, ri, &[LIST_OP], WHAT) {
+                out.extend(u);
+                continue;
+            }
             for fw in ri.firewalls.iter().filter(|f| !f.delete_protection) {
                 out.push(draft(account, &ri.region, fw));
             }
-            for (arn, reason) in undescribed(ctx.inventory, account, &ri.region) {
+            let mut region_wide = None;
+            for (about, reason) in firewall_gaps(ctx.inventory, account, &ri.region, DESCRIBE_OP) {
+                // A failure naming no firewall may hide any of them.
+                let Some(arn) = about else {
+                    region_wide.get_or_insert(reason);
+                    continue;
+                };
                 if ri.firewalls.iter().any(|f| f.arn == arn) {
                     continue;
                 }
                 out.push(Draft::unknown(
                     account,
                     &ri.region,
-                    resource_from_arn(&arn),
+                    resource_from_arn(arn),
                     format!("the protection settings of {arn} could not be read: {reason}"),
                 ));
+            }
+            if let Some(reason) = region_wide {
+                out.extend(Context::unknown_per_vpc(account, ri, WHAT, &reason));
             }
         }
         out

@@ -1,29 +1,19 @@
 //! `firewall-logging-disabled`: a firewall that sends neither ALERT nor FLOW logs
 //! anywhere (medium), or only FLOW logs, so drops and rule matches leave no record
-//! (low). Unknown when its logging configuration could not be read.
+//! (low). Unknown when its logging configuration, or the list of firewalls, could not
+//! be read.
 
-use crate::inventory::{Firewall, Inventory};
+use crate::inventory::Firewall;
 use crate::report::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::firewall_resource;
+use super::firewall_delete_protection_disabled::LIST_OP;
+use super::firewall_policy_passes_by_default::{firewall_gap, firewall_resource};
 use super::Check;
 
 pub struct FirewallLoggingDisabled;
 
 pub const LOGGING_OP: &str = "DescribeLoggingConfiguration";
-
-/// The failure to read `fw`'s logging configuration, if any. The collector prefixes
-/// the message with the firewall's ARN; a failure naming no ARN counts for all.
-fn gap(inv: &Inventory, account: &str, region: &str, fw: &Firewall) -> Option<String> {
-    let prefix = format!("{}:", fw.arn);
-    inv.gaps_for(account, region)
-        .find(|g| {
-            g.operation == LOGGING_OP
-                && (g.message.starts_with(&prefix) || !g.message.starts_with("arn:"))
-        })
-        .map(crate::reach::model::describe_gap)
-}
 
 fn has(fw: &Firewall, log_type: &str) -> bool {
     fw.logging
@@ -35,9 +25,16 @@ impl Check for FirewallLoggingDisabled {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
+            // Firewalls that could not be listed cannot be judged either.
+            if let Some(u) = ctx.unknown_if_missing(account, ri, &[LIST_OP], "firewall logging") {
+                out.extend(u);
+                continue;
+            }
             for fw in &ri.firewalls {
                 let resource = firewall_resource(fw);
-                if let Some(reason) = gap(ctx.inventory, account, &ri.region, fw) {
+                if let Some(reason) =
+                    firewall_gap(ctx.inventory, account, &ri.region, LOGGING_OP, &fw.arn)
+                {
                     out.push(Draft::unknown(
                         account,
                         &ri.region,

@@ -56,3 +56,11 @@ pub fn network_firewall(kind: &str, name: &str, arn: &str) -> Resource {
         name: Some(name.to_string()),
     }
 }
+
+/// The short name of an endpoint service (`com.amazonaws.us-east-1.ecr.api` and
+/// `com.amazonaws.s3` -> `ecr.api`, `s3`); other names as they are.
+pub(super) fn short_service<'n>(region: &str, name: &'n str) -> &'n str {
+    name.strip_prefix(&format!("com.amazonaws.{region}."))
+        .or_else(|| name.strip_prefix("com.amazonaws."))
+        .unwrap_or(name)
+}

@@ -639,6 +639,14 @@ fn logging_unknown_when_configuration_unreadable() {
     assert_eq!(f[0].status, Status::Unknown);
 }
 
+#[test]
+fn logging_unknown_when_firewalls_could_not_be_listed() {
+    let kit = logged(&["ALERT"]).gap("ListFirewalls", "denied");
+    let f = run("firewall-logging-disabled", &kit);
+    assert!(!f.is_empty(), "a denied listing is not a pass");
+    assert!(f.iter().all(|f| f.status == Status::Unknown), "{f:#?}");
+}
+
 // -- firewall-delete-protection-disabled
 
 #[test]
@@ -701,9 +709,18 @@ fn delete_protection_unknown_when_a_firewall_could_not_be_described() {
     assert_eq!(f[0].status, Status::Unknown);
     assert_eq!(f[0].resource.id, "hidden-fw");
     assert_eq!(f[0].resource.arn.as_deref(), Some(arn));
-    // A failure naming no firewall is the region's coverage gap, not a finding.
-    let kit = egress_vpc().gap("DescribeFirewall", "throttled");
-    assert!(run("firewall-delete-protection-disabled", &kit).is_empty());
+    // A failure naming no firewall, or of the listing, may hide any firewall: the
+    // region's VPCs are unknown.
+    for op in ["DescribeFirewall", "ListFirewalls"] {
+        let kit = egress_vpc().gap(op, "throttled");
+        let f = run("firewall-delete-protection-disabled", &kit);
+        assert!(!f.is_empty(), "{op}");
+        for f in &f {
+            assert_eq!(f.status, Status::Unknown, "{op}: {f:#?}");
+            assert_eq!(f.resource.resource_type, "AWS::EC2::VPC", "{op}");
+            assert!(f.message.contains("throttled"), "{op}: {}", f.message);
+        }
+    }
 }
 
 // -- whole inventories

@@ -143,6 +143,22 @@ fn isolated_eks_vpc_needs_the_private_cluster_endpoints() {
 }
 
 #[test]
+fn required_endpoints_unknown_when_endpoints_could_not_be_read() {
+    let mut kit = account(None);
+    eks_node(&mut kit);
+    let kit = kit.gap("DescribeVpcEndpoints", "denied");
+    let f = run_one("vpc-endpoint-required-missing", &kit.inv);
+    assert_eq!(ids(&f), ["vpc-1"]);
+    assert_eq!(f[0].status, Status::Unknown);
+    assert!(
+        !f[0].message.contains("no endpoint for"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("denied"), "{}", f[0].message);
+}
+
+#[test]
 fn endpoints_are_not_required_without_eks_or_with_an_internet_path() {
     assert!(run_one("vpc-endpoint-required-missing", &account(None).inv).is_empty());
     let mut kit = account(nat());
@@ -586,8 +602,31 @@ fn endpoint_policy_open_skips_endpoints_that_take_no_policy() {
     partner.policy_document = Some(FULL_ACCESS.into());
     let mut deleted = s3_gateway(Some(FULL_ACCESS));
     deleted.state = Some("deleted".into());
+    // An interface endpoint of a service that takes no policy has none.
+    let plain = interface_endpoint(&["subnet-1"]);
+    assert!(policy_findings(vec![gwlb, partner, deleted, plain]).is_empty());
+}
+
+#[test]
+fn endpoint_policy_open_unknown_when_a_policy_was_not_collected() {
     let unread = s3_gateway(None);
-    assert!(policy_findings(vec![gwlb, partner, deleted, unread]).is_empty());
+    let mut ddb = interface_endpoint(&["subnet-1"]);
+    ddb.id = "vpce-ddb".into();
+    ddb.service_name = "com.amazonaws.eu-west-1.dynamodb".into();
+    ddb.policy_document = None;
+    let f = policy_findings(vec![unread, ddb]);
+    let mut found = ids(&f);
+    found.sort_unstable();
+    assert_eq!(found, ["vpce-ddb", "vpce-s3"]);
+    for f in &f {
+        assert_eq!(f.status, Status::Unknown);
+        assert!(
+            f.message.contains("policy document not collected"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.related[0].id, "vpc-1");
+    }
 }
 
 #[test]

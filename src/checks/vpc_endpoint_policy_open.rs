@@ -10,10 +10,12 @@
 //! cancels it (no finding); one that would cover it but has a condition or a
 //! `NotPrincipal` / `NotAction` / `NotResource` element (a data perimeter) is not
 //! evaluated, so the finding is `unknown`; narrower ones leave the rest open (fail,
-//! listed as evidence). A policy that cannot be read is `unknown`. Endpoints with no
-//! policy document, of other types (Gateway Load Balancer, resource, service
-//! network) or of endpoint services other than AWS's (`com.amazonaws.vpce.*`) take
-//! no endpoint policy and are skipped.
+//! listed as evidence). A policy that cannot be read is `unknown`, and so is a
+//! missing one where AWS always reports one (gateway endpoints, S3 and DynamoDB
+//! interface endpoints): the inventory did not collect it. Other interface
+//! endpoints with no policy document, endpoints of other types (Gateway Load
+//! Balancer, resource, service network) and those of endpoint services other than
+//! AWS's (`com.amazonaws.vpce.*`) take no endpoint policy and are skipped.
 
 use serde_json::{Map, Value};
 
@@ -220,20 +222,20 @@ pub(crate) fn judge(document: &str, prefix: &str) -> Result<Verdict, String> {
     })
 }
 
-/// The service an endpoint reaches, short (`com.amazonaws.us-east-1.s3` -> `s3`).
-fn short_service<'e>(region: &str, e: &'e VpcEndpoint) -> &'e str {
-    let name = e.service_name.as_str();
-    name.strip_prefix(&format!("com.amazonaws.{region}."))
-        .or_else(|| name.strip_prefix("com.amazonaws."))
-        .unwrap_or(name)
-}
-
 /// Whether the endpoint takes an endpoint policy at all: interface and gateway
 /// endpoints of AWS services.
 fn takes_policy(e: &VpcEndpoint) -> bool {
     let kind = e.endpoint_type.as_str();
     (kind.eq_ignore_ascii_case("interface") || kind.eq_ignore_ascii_case("gateway"))
         && !e.service_name.starts_with("com.amazonaws.vpce.")
+}
+
+/// Whether AWS always reports a policy for the endpoint, so that none means the
+/// inventory did not collect it: gateway endpoints, and interface endpoints of S3
+/// and DynamoDB. Other interface endpoints have none where their service takes none.
+fn always_has_policy(e: &VpcEndpoint, service: &str) -> bool {
+    e.endpoint_type.eq_ignore_ascii_case("gateway")
+        || matches!(action_prefix(service), "s3" | "dynamodb")
 }
 
 /// The IAM action prefix of a service, as far as its endpoint name tells
@@ -267,14 +269,30 @@ impl Check for VpcEndpointPolicyOpen {
                 {
                     continue;
                 }
-                let Some(document) = e.policy_document.as_deref() else {
-                    continue;
-                };
-                let service = short_service(region, e);
+                let service = resources::short_service(region, &e.service_name);
                 let resource = resources::vpc_endpoint(account, region, &e.id, Some(&e.tags));
                 let vpc_tags = ri.vpcs.iter().find(|v| v.id == e.vpc_id).map(|v| &v.tags);
                 let related = resources::vpc(account, region, &e.vpc_id, vpc_tags);
                 let what = format!("{} endpoint {} ({service})", e.endpoint_type, e.id);
+                let Some(document) = e.policy_document.as_deref() else {
+                    // Only an endpoint that always has a policy says the inventory
+                    // missed it; other services may simply take none.
+                    if always_has_policy(e, service) {
+                        out.push(
+                            Draft::unknown(
+                                account,
+                                region,
+                                resource,
+                                format!(
+                                    "the policy of {what} could not be judged: policy document \
+                                     not collected"
+                                ),
+                            )
+                            .related([related]),
+                        );
+                    }
+                    continue;
+                };
                 let component = format!("{} policy", e.id);
                 let d = match judge(document, action_prefix(service)) {
                     Err(why) => {

@@ -12,6 +12,7 @@ use crate::inventory::{Instance, NetworkInterface, RegionInventory};
 
 use super::context::{Context, Draft};
 use super::internet_route::{leaves, Paths};
+use super::vpc_endpoint_policy_open::ENDPOINTS_OP;
 use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;
@@ -35,12 +36,6 @@ fn is_eks_node(i: &Instance) -> bool {
         .any(|k| k.starts_with("kubernetes.io/cluster/") || k == "eks:cluster-name")
 }
 
-/// The short service name of an endpoint (`com.amazonaws.us-east-1.ecr.api` -> `ecr.api`).
-fn short_service(region: &str, name: &str) -> String {
-    let prefix = format!("com.amazonaws.{region}.");
-    name.strip_prefix(&prefix).unwrap_or(name).to_string()
-}
-
 impl Check for VpcEndpointRequiredMissing {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let config = &ctx.config.endpoints;
@@ -49,6 +44,11 @@ impl Check for VpcEndpointRequiredMissing {
         let mut out = Vec::new();
         let mut paths = Paths::new(ctx);
         for (account, ri) in ctx.regions() {
+            // Endpoints that could not be read are not missing ones.
+            if let Some(u) = ctx.unknown_if_missing(account, ri, &[ENDPOINTS_OP], "VPC endpoints") {
+                out.extend(u);
+                continue;
+            }
             let eks = if config.eks {
                 eks_vpcs(ri)
             } else {
@@ -83,7 +83,7 @@ impl Check for VpcEndpointRequiredMissing {
                     .vpc_endpoints
                     .iter()
                     .filter(|v| v.vpc_id == vpc.id)
-                    .map(|v| short_service(&ri.region, &v.service_name))
+                    .map(|v| resources::short_service(&ri.region, &v.service_name).to_string())
                     .collect();
                 let missing: Vec<&Required> = required
                     .iter()
@@ -168,7 +168,7 @@ fn required_for(
     let config = &ctx.config.endpoints;
     let mut out: Vec<Required> = Vec::new();
     let mut add = |service: &str, why: String| {
-        let service = short_service(region, service);
+        let service = resources::short_service(region, service).to_string();
         if !out.iter().any(|r| r.service == service) {
             out.push(Required { service, why });
         }

@@ -72,7 +72,8 @@ impl ApiFailure {
             operation: operation.to_string(),
             kind,
             error_code: code,
-            message: one_line(&message),
+            // Reports carry gap messages: no credential may be quoted in them.
+            message: crate::secrets::redact(&one_line(&message)).into_owned(),
         }
     }
 

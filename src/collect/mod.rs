@@ -196,22 +196,23 @@ async fn collect_org(
         inventory.coverage.extend(outcome.gaps);
         inventory.accounts.extend(outcome.account);
     }
-    inventory
-        .accounts
-        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    // Already sorted: `accounts` is (both selections sort it), and `join_all` keeps
+    // its order.
     let failed = accounts.len() - inventory.accounts.len();
     // Nothing could be read at all: a report of "no findings" would be a silent
     // pass, so this is an error rather than a coverage gap.
-    if inventory.accounts.is_empty() && !accounts.is_empty() {
-        let first = inventory
-            .coverage
-            .first()
+    if inventory.accounts.is_empty() {
+        let first = inventory.coverage.first();
+        let operation = first
+            .map(|g| format!("{}:{}", g.service, g.operation))
+            .unwrap_or_else(|| "sts:AssumeRole".into());
+        let detail = first
             .map(|g| format!("; {}: {}", g.account_id, g.message))
             .unwrap_or_default();
         return Err(CollectError::Api {
-            operation: "sts:AssumeRole".into(),
+            operation,
             message: format!(
-                "none of the {} account(s) could be entered with the role{first}",
+                "none of the {} account(s) could be entered with the role{detail}",
                 accounts.len()
             ),
         });

@@ -10,7 +10,7 @@ use std::path::Path;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_organizations::types::{AccountState, AccountStatus};
-use aws_sdk_sts::config::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_sts::config::SharedCredentialsProvider;
 use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -257,9 +257,10 @@ where
     }
 }
 
-/// Base credentials → credentials in `account`, checked with GetCallerIdentity.
-/// The provider assumes the role again before the credentials expire, so scans
-/// longer than the session duration keep working.
+/// Base credentials → credentials in `account`: the role is assumed once here,
+/// and the account of the assumed role checked. The provider assumes the role
+/// again before the credentials expire, so scans longer than the session duration
+/// keep working.
 pub async fn enter_account(
     base: &SdkConfig,
     org: &OrgOptions,
@@ -281,39 +282,37 @@ pub async fn enter_account(
     // Asked here, before any client uses it: a refusal is then reported with STS's
     // own error, and a slow or throttled STS is not mistaken for a timeout of the
     // call being signed (an attempt's time limit includes getting credentials).
-    // The clients' identity cache asks again once, then before each expiry.
-    if let Err(e) = provider.provide_credentials().await {
-        return Err(match assume_role_error(&e) {
-            Some(assume) => naming(ApiFailure::from_sdk("sts", "AssumeRole", assume), &role),
-            None => ApiFailure {
-                service: "sts",
-                operation: "AssumeRole".into(),
-                kind: GapKind::ServiceError,
-                error_code: None,
-                message: format!("{role}: {}", one_line(&DisplayErrorContext(&e).to_string())),
-            },
-        });
-    }
-    let config = base.to_builder().credentials_provider(provider).build();
-    let sts = aws::sts_client(&config, sts_region);
-    match sts.get_caller_identity().send().await {
-        Ok(out) if out.account() == Some(account) => Ok(config),
-        Ok(out) => Err(ApiFailure {
+    // The clients' identity cache starts from these credentials, then asks the
+    // provider again before each expiry.
+    let (credentials, provider) = match super::credentials::Prefetched::fetch(provider).await {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            return Err(match assume_role_error(&e) {
+                Some(assume) => naming(ApiFailure::from_sdk("sts", "AssumeRole", assume), &role),
+                None => ApiFailure {
+                    service: "sts",
+                    operation: "AssumeRole".into(),
+                    kind: GapKind::ServiceError,
+                    error_code: None,
+                    message: crate::secrets::redact(&format!(
+                        "{role}: {}",
+                        one_line(&DisplayErrorContext(&e).to_string())
+                    ))
+                    .into_owned(),
+                },
+            });
+        }
+    };
+    // The account of the assumed role's ARN, as AssumeRole returned it.
+    match credentials.account_id().map(|id| id.as_str()) {
+        Some(got) if got != account => Err(ApiFailure {
             service: "sts",
-            operation: "GetCallerIdentity".into(),
+            operation: "AssumeRole".into(),
             kind: GapKind::ServiceError,
             error_code: None,
-            message: format!(
-                "{role} gave credentials of account {}, not {account}",
-                out.account().unwrap_or("(none)")
-            ),
+            message: format!("{role} gave credentials of account {got}, not {account}"),
         }),
-        // Should the role be refused now, that surfaces as a failure to sign this
-        // request: report STS's own error for it.
-        Err(e) => Err(match assume_role_error(&e) {
-            Some(assume) => naming(ApiFailure::from_sdk("sts", "AssumeRole", assume), &role),
-            None => naming(ApiFailure::from_sdk("sts", "GetCallerIdentity", &e), &role),
-        }),
+        _ => Ok(base.to_builder().credentials_provider(provider).build()),
     }
 }
 

@@ -17,6 +17,70 @@ use crate::inventory::{GapKind, RegionInventory};
 /// Number of collectors per region, for the progress bar.
 pub const COLLECTORS: usize = 18;
 
+/// The operations each collector calls: what an abandoned collector reports as
+/// timeout gaps. Checks match gaps on these names (see `reach`), so the unit test
+/// below holds them to the names the collectors themselves report.
+mod ops {
+    pub const VPCS: &[&str] = &["DescribeVpcs"];
+    pub const SUBNETS: &[&str] = &["DescribeSubnets"];
+    pub const ROUTE_TABLES: &[&str] = &["DescribeRouteTables"];
+    pub const INTERNET_GATEWAYS: &[&str] = &["DescribeInternetGateways"];
+    pub const EGRESS_ONLY_GATEWAYS: &[&str] = &["DescribeEgressOnlyInternetGateways"];
+    pub const NAT_GATEWAYS: &[&str] = &["DescribeNatGateways"];
+    pub const NETWORK_INTERFACES: &[&str] = &["DescribeNetworkInterfaces"];
+    pub const INSTANCES: &[&str] = &["DescribeInstances"];
+    pub const SECURITY_GROUPS: &[&str] = &["DescribeSecurityGroups", "DescribeSecurityGroupRules"];
+    pub const PREFIX_LISTS: &[&str] =
+        &["DescribeManagedPrefixLists", "GetManagedPrefixListEntries"];
+    pub const NETWORK_ACLS: &[&str] = &["DescribeNetworkAcls"];
+    pub const VPC_ENDPOINTS: &[&str] = &["DescribeVpcEndpoints"];
+    pub const PEERING_CONNECTIONS: &[&str] = &["DescribeVpcPeeringConnections"];
+    pub const TRANSIT_GATEWAYS: &[&str] = &["DescribeTransitGateways"];
+    pub const TGW_ATTACHMENTS: &[&str] = &[
+        "DescribeTransitGatewayAttachments",
+        "DescribeTransitGatewayVpcAttachments",
+    ];
+    pub const TGW_ROUTE_TABLES: &[&str] = &[
+        "DescribeTransitGatewayRouteTables",
+        "GetTransitGatewayRouteTableAssociations",
+        "GetTransitGatewayRouteTablePropagations",
+        "SearchTransitGatewayRoutes",
+    ];
+    pub const FLOW_LOGS: &[&str] = &["DescribeFlowLogs"];
+    pub const NETWORK_FIREWALL: &[&str] = &[
+        "ListFirewalls",
+        "DescribeFirewall",
+        "DescribeLoggingConfiguration",
+        "ListFirewallPolicies",
+        "DescribeFirewallPolicy",
+        "ListRuleGroups",
+        "DescribeRuleGroup",
+    ];
+}
+
+/// Every collector's operations, one entry per collector.
+#[cfg(test)]
+const ALL_OPS: [&[&str]; COLLECTORS] = [
+    ops::VPCS,
+    ops::SUBNETS,
+    ops::ROUTE_TABLES,
+    ops::INTERNET_GATEWAYS,
+    ops::EGRESS_ONLY_GATEWAYS,
+    ops::NAT_GATEWAYS,
+    ops::NETWORK_INTERFACES,
+    ops::INSTANCES,
+    ops::SECURITY_GROUPS,
+    ops::PREFIX_LISTS,
+    ops::NETWORK_ACLS,
+    ops::VPC_ENDPOINTS,
+    ops::PEERING_CONNECTIONS,
+    ops::TRANSIT_GATEWAYS,
+    ops::TGW_ATTACHMENTS,
+    ops::TGW_ROUTE_TABLES,
+    ops::FLOW_LOGS,
+    ops::NETWORK_FIREWALL,
+];
+
 /// What a collector leaves when it is abandoned: nothing collected, a gap per
 /// operation it would have called.
 trait Abandon {
@@ -156,48 +220,43 @@ pub async fn collect_region(
     };
     const EC2: &str = "ec2";
     let (vpcs, subnets, route_tables, igws, eigws, nats, enis, instances, groups) = tokio::join!(
-        run.guarded("VPCs", EC2, &["DescribeVpcs"], ec2::vpcs(&c, pg)),
-        run.guarded("subnets", EC2, &["DescribeSubnets"], ec2::subnets(&c, pg)),
+        run.guarded("VPCs", EC2, ops::VPCS, ec2::vpcs(&c, pg)),
+        run.guarded("subnets", EC2, ops::SUBNETS, ec2::subnets(&c, pg)),
         run.guarded(
             "route tables",
             EC2,
-            &["DescribeRouteTables"],
+            ops::ROUTE_TABLES,
             ec2::route_tables(&c, pg)
         ),
         run.guarded(
             "internet gateways",
             EC2,
-            &["DescribeInternetGateways"],
+            ops::INTERNET_GATEWAYS,
             ec2::internet_gateways(&c, pg)
         ),
         run.guarded(
             "egress-only gateways",
             EC2,
-            &["DescribeEgressOnlyInternetGateways"],
+            ops::EGRESS_ONLY_GATEWAYS,
             ec2::egress_only_internet_gateways(&c, pg)
         ),
         run.guarded(
             "NAT gateways",
             EC2,
-            &["DescribeNatGateways"],
+            ops::NAT_GATEWAYS,
             ec2::nat_gateways(&c, pg)
         ),
         run.guarded(
             "network interfaces",
             EC2,
-            &["DescribeNetworkInterfaces"],
+            ops::NETWORK_INTERFACES,
             ec2::network_interfaces(&c, pg)
         ),
-        run.guarded(
-            "instances",
-            EC2,
-            &["DescribeInstances"],
-            ec2::instances(&c, pg)
-        ),
+        run.guarded("instances", EC2, ops::INSTANCES, ec2::instances(&c, pg)),
         run.guarded(
             "security groups",
             EC2,
-            &["DescribeSecurityGroups", "DescribeSecurityGroupRules"],
+            ops::SECURITY_GROUPS,
             ec2::security_groups(&c, pg)
         ),
     );
@@ -215,71 +274,50 @@ pub async fn collect_region(
         run.guarded(
             "prefix lists",
             EC2,
-            &["DescribeManagedPrefixLists", "GetManagedPrefixListEntries"],
+            ops::PREFIX_LISTS,
             ec2::managed_prefix_lists(&c, pg, concurrency)
         ),
         run.guarded(
             "network ACLs",
             EC2,
-            &["DescribeNetworkAcls"],
+            ops::NETWORK_ACLS,
             ec2::network_acls(&c, pg)
         ),
         run.guarded(
             "VPC endpoints",
             EC2,
-            &["DescribeVpcEndpoints"],
+            ops::VPC_ENDPOINTS,
             ec2::vpc_endpoints(&c, pg)
         ),
         run.guarded(
             "peering connections",
             EC2,
-            &["DescribeVpcPeeringConnections"],
+            ops::PEERING_CONNECTIONS,
             ec2::vpc_peering_connections(&c, pg)
         ),
         run.guarded(
             "transit gateways",
             EC2,
-            &["DescribeTransitGateways"],
+            ops::TRANSIT_GATEWAYS,
             ec2::transit_gateways(&c, pg)
         ),
         run.guarded(
             "TGW attachments",
             EC2,
-            &[
-                "DescribeTransitGatewayAttachments",
-                "DescribeTransitGatewayVpcAttachments"
-            ],
+            ops::TGW_ATTACHMENTS,
             ec2::transit_gateway_attachments(&c, pg)
         ),
         run.guarded(
             "TGW route tables",
             EC2,
-            &[
-                "DescribeTransitGatewayRouteTables",
-                "GetTransitGatewayRouteTableAssociations",
-                "GetTransitGatewayRouteTablePropagations",
-                "SearchTransitGatewayRoutes"
-            ],
+            ops::TGW_ROUTE_TABLES,
             ec2::transit_gateway_route_tables(&c, pg, concurrency)
         ),
-        run.guarded(
-            "flow logs",
-            EC2,
-            &["DescribeFlowLogs"],
-            ec2::flow_logs(&c, pg)
-        ),
+        run.guarded("flow logs", EC2, ops::FLOW_LOGS, ec2::flow_logs(&c, pg)),
         run.guarded(
             "network firewall",
             "network-firewall",
-            &[
-                "ListFirewalls",
-                "DescribeFirewall",
-                "DescribeLoggingConfiguration",
-                "ListFirewallPolicies",
-                "DescribeFirewallPolicy",
-                "ListRuleGroups",
-                "DescribeRuleGroup"
-            ],
+            ops::NETWORK_FIREWALL,
             network_firewall::collect(&nfw, pg, concurrency)
         ),
     );
@@ -333,4 +371,69 @@ pub async fn collect_region(
         (&a.service, &a.operation, &a.message).cmp(&(&b.service, &b.operation, &b.message))
     });
     (inv, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The collectors' sources: every operation name they report failures under.
+    const SOURCES: &[(&str, &str)] = &[
+        ("ec2/connectivity.rs", include_str!("ec2/connectivity.rs")),
+        ("ec2/eni.rs", include_str!("ec2/eni.rs")),
+        ("ec2/mod.rs", include_str!("ec2/mod.rs")),
+        ("ec2/nacl.rs", include_str!("ec2/nacl.rs")),
+        ("ec2/routing.rs", include_str!("ec2/routing.rs")),
+        (
+            "ec2/security_group.rs",
+            include_str!("ec2/security_group.rs"),
+        ),
+        ("ec2/transit.rs", include_str!("ec2/transit.rs")),
+        ("ec2/vpc.rs", include_str!("ec2/vpc.rs")),
+        ("network_firewall.rs", include_str!("network_firewall.rs")),
+    ];
+
+    /// String literals such as `"DescribeVpcs"`: an operation name by its shape.
+    fn operation_literals(text: &str) -> Vec<&str> {
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| {
+                ["Describe", "List", "Get", "Search"]
+                    .iter()
+                    .any(|p| s.len() > p.len() && s.starts_with(p))
+                    && s.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn abandoned_collectors_report_every_operation_they_call() {
+        let known: Vec<&str> = ALL_OPS.iter().flat_map(|o| o.iter().copied()).collect();
+        let mut seen = Vec::new();
+        for (file, text) in SOURCES {
+            for op in operation_literals(text) {
+                seen.push(op);
+                assert!(
+                    known.contains(&op),
+                    "{file} calls {op}, which no collector's list in region.rs names"
+                );
+            }
+        }
+        for op in known {
+            assert!(
+                seen.contains(&op),
+                "region.rs lists {op}, which no collector calls"
+            );
+        }
+    }
+
+    #[test]
+    fn operation_names_are_listed_once() {
+        let mut all: Vec<&str> = ALL_OPS.iter().flat_map(|o| o.iter().copied()).collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "an operation is listed under two collectors");
+    }
 }

@@ -117,6 +117,17 @@ pub struct Finding {
     pub muted: Option<Muted>,
 }
 
+/// The resource type of the one finding a check reports when it failed to run
+/// (panicked): its resource id is the check id.
+pub const CHECK_FAILED_TYPE: &str = "vpcaudit::Check";
+
+impl Finding {
+    /// Whether this is the "the check failed" finding, not a finding about AWS.
+    pub fn is_check_failure(&self) -> bool {
+        self.resource.resource_type == CHECK_FAILED_TYPE
+    }
+}
+
 /// A finding compared with a previous run's (SARIF `baselineState`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -35,9 +35,9 @@ pub struct BlastEntry<'a> {
 
 /// Footholds with their blast radius, largest first: most jewels within the hop
 /// limit, then most within one hop, then by id.
-pub fn blast_radius(findings: &[Finding]) -> Vec<BlastEntry<'_>> {
+pub fn blast_radius<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<BlastEntry<'a>> {
     let mut out: Vec<BlastEntry> = findings
-        .iter()
+        .into_iter()
         .filter_map(|f| {
             let b = f.blast_radius.as_ref()?;
             Some(BlastEntry {

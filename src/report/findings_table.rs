@@ -94,7 +94,8 @@ pub fn render(report: &ScanReport, colour: bool) -> String {
     if !gaps.is_empty() {
         out.push_str(&super::inventory_summary::coverage_gaps(gaps, GAP_LINES));
     }
-    let blast = super::findings_json::blast_radius(&report.findings);
+    // Like the rows: a muted (accepted) foothold is not listed.
+    let blast = super::findings_json::blast_radius(active.iter().copied());
     if !blast.is_empty() {
         out.push_str(&format!(
             "Blast radius: {} foothold(s) reach crown jewels; the largest:\n",

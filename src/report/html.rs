@@ -198,19 +198,12 @@ fn header(out: &mut String, inv: &Inventory, checks: &[String], findings: &[Find
     if !inv.coverage.is_empty() {
         out.push_str("<details><summary>coverage gaps: what could not be read</summary><ul>");
         for g in &inv.coverage {
+            // The gap's one line (`CoverageGap`'s Display), its place in monospace.
             let _ = write!(
                 out,
-                "<li><span class=\"mono\">{}/{} {} {}</span>: {}{}: {}</li>",
-                esc(&g.account_id),
-                esc(&g.region),
-                esc(&g.service),
-                esc(&g.operation),
-                esc(&g.kind.to_string()),
-                g.error_code
-                    .as_deref()
-                    .map(|c| format!(" ({})", esc(c)))
-                    .unwrap_or_default(),
-                esc(&g.message)
+                "<li><span class=\"mono\">{}</span>: {}</li>",
+                esc(&g.location().to_string()),
+                esc(&g.problem().to_string())
             );
         }
         out.push_str("</ul></details>\n");

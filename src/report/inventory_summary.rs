@@ -56,19 +56,7 @@ pub fn coverage_gaps(gaps: &[CoverageGap], max: usize) -> String {
         gaps.len()
     );
     for g in gaps.iter().take(max) {
-        out.push_str(&format!(
-            "  - {}/{} {} {}: {}{}: {}\n",
-            visible(&g.account_id),
-            visible(&g.region),
-            visible(&g.service),
-            visible(&g.operation),
-            g.kind,
-            g.error_code
-                .as_deref()
-                .map(|c| format!(" ({})", visible(c)))
-                .unwrap_or_default(),
-            visible(&g.message)
-        ));
+        out.push_str(&format!("  - {}\n", visible(&g.to_string())));
     }
     if gaps.len() > max {
         out.push_str(&format!(

@@ -330,7 +330,9 @@ impl Mutes {
             .iter()
             .any(|(_, r)| r.tag.is_some())
             .then(|| TagIndex::build(inventory));
-        for f in findings.iter_mut() {
+        // "The check failed" is about vpcaudit, not AWS: no mute hides it (a broad
+        // `check = "lateral-*"` would otherwise silence the failure and `--strict`).
+        for f in findings.iter_mut().filter(|f| !f.is_check_failure()) {
             let hit = live.iter().find(|(_, r)| rule_matches(r, f, tags.as_ref()));
             if let Some((label, r)) = hit {
                 f.muted = Some(Muted {
@@ -521,6 +523,56 @@ mod tests {
             .unwrap_err();
         assert!(e.starts_with("line 4, column 11:"), "{e}");
         assert!(e.contains("(found integer)"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_check_is_never_muted() {
+        let finding = |resource_type: &str, id: &str| Finding {
+            check: "lateral-movement-path".into(),
+            severity: crate::report::finding::Severity::High,
+            status: crate::report::finding::Status::Unknown,
+            title: String::new(),
+            message: String::new(),
+            account: String::new(),
+            region: String::new(),
+            resource: crate::report::finding::Resource {
+                resource_type: resource_type.into(),
+                id: id.into(),
+                arn: None,
+                name: None,
+            },
+            related: Vec::new(),
+            evidence: Vec::new(),
+            remediation: String::new(),
+            fingerprint: String::new(),
+            path: None,
+            blast_radius: None,
+            baseline: None,
+            muted: None,
+        };
+        let inventory = Inventory {
+            schema: crate::inventory::INVENTORY_SCHEMA.into(),
+            tool_version: String::new(),
+            collected_at: 0,
+            accounts: Vec::new(),
+            coverage: Vec::new(),
+        };
+        let r = rule("[[mute]]\nreason = \"r\"\ncheck = \"lateral-*\"\n").unwrap();
+        let mutes = Mutes::new(vec![("m".into(), r)]);
+        let mut findings = vec![
+            finding("AWS::EC2::NetworkInterface", "eni-1"),
+            finding(
+                crate::report::finding::CHECK_FAILED_TYPE,
+                "lateral-movement-path",
+            ),
+        ];
+        mutes.apply(
+            &mut findings,
+            &inventory,
+            Date::parse("2027-01-01").unwrap(),
+        );
+        assert!(findings[0].muted.is_some());
+        assert!(findings[1].muted.is_none());
     }
 
     #[test]

@@ -96,11 +96,14 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
             properties: None,
         });
     }
-    let invocations = if notifications.is_empty() {
+    // A check that failed (panicked) did not run to completion: the run says so,
+    // whatever else it reports.
+    let check_failed = report.findings.iter().any(Finding::is_check_failure);
+    let invocations = if notifications.is_empty() && !check_failed {
         Vec::new()
     } else {
         vec![Invocation {
-            execution_successful: true,
+            execution_successful: !check_failed,
             tool_execution_notifications: notifications,
         }]
     };
@@ -234,18 +237,11 @@ struct GapProperties {
 /// A part of the account that could not be read: the scan ran, but what depends on
 /// it is undecided (those results say `Undecided:`), so it is a warning of the run.
 fn gap_notification(g: &CoverageGap) -> Notification {
-    let code = g
-        .error_code
-        .as_deref()
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default();
     Notification {
         level: "warning",
         message: Text {
             text: text::sarif(&format!(
-                "Coverage gap: {}/{} {} {}: {}{code}: {}. Findings that depend on it are \
-                 reported as undecided.",
-                g.account_id, g.region, g.service, g.operation, g.kind, g.message
+                "Coverage gap: {g}. Findings that depend on it are reported as undecided."
             )),
         },
         properties: Some(GapProperties {
@@ -859,6 +855,45 @@ mod tests {
                 .is_some_and(|t| t.starts_with("1 of 3 results were left out")),
             "{note}"
         );
+    }
+
+    #[test]
+    fn a_failed_check_makes_the_execution_unsuccessful() {
+        let inventory = crate::inventory::Inventory {
+            schema: crate::inventory::INVENTORY_SCHEMA.into(),
+            tool_version: String::new(),
+            collected_at: 0,
+            accounts: Vec::new(),
+            coverage: Vec::new(),
+        };
+        let all = crate::checks::registry::all().expect("registry");
+        let id = all[0].meta.id.clone();
+        let mut failed = finding(&id, Severity::High, &id);
+        failed.status = Status::Unknown;
+        failed.resource.resource_type = crate::report::finding::CHECK_FAILED_TYPE.into();
+        let mut report = ScanReport {
+            inventory: &inventory,
+            checks: vec![&all[0].meta],
+            findings: vec![failed],
+            absent: Vec::new(),
+            baselined: false,
+            elapsed: std::time::Duration::from_secs(1),
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&render(&report).expect("render")).expect("JSON");
+        let invocation = &doc["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        assert_eq!(
+            invocation["toolExecutionNotifications"]
+                .as_array()
+                .map(Vec::len),
+            Some(0)
+        );
+
+        report.findings[0].resource.resource_type = "AWS::EC2::SecurityGroup".into();
+        let doc: serde_json::Value =
+            serde_json::from_str(&render(&report).expect("render")).expect("JSON");
+        assert!(doc["runs"][0].get("invocations").is_none());
     }
 
     #[test]

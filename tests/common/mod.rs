@@ -344,6 +344,33 @@ pub fn stderr_without_panic(out: &std::process::Output) -> String {
     stderr
 }
 
+/// The one non-blank line on stderr of a run that did not panic (see
+/// `stderr_without_panic`).
+pub fn one_stderr_line(out: &std::process::Output) -> String {
+    let stderr = stderr_without_panic(out);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
+    lines[0].to_string()
+}
+
+/// The `findings` array of a JSON findings document.
+pub fn findings(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
+    doc["findings"].as_array().expect("findings array")
+}
+
+/// The actions of the role's read-only policy (examples/iam-policy.json).
+pub fn policy_actions() -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("examples/iam-policy.json"))
+        .expect("read examples/iam-policy.json");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("policy JSON");
+    doc["Statement"][0]["Action"]
+        .as_array()
+        .expect("Statement[0].Action is an array")
+        .iter()
+        .map(|a| a.as_str().expect("actions are strings").to_string())
+        .collect()
+}
+
 /// A `--format json` run: (exit code, findings document, stderr).
 pub fn json_report(out: &std::process::Output) -> (i32, serde_json::Value, String) {
     let stderr = stderr_without_panic(out);

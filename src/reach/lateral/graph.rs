@@ -83,13 +83,6 @@ impl<'a> Acls<'a> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RouteAnswer {
-    Allowed,
-    Blocked,
-    Unknown,
-}
-
 /// Route answers from memoised parts (see [`routing_answer`]).
 struct RouteCache<'a, 'r> {
     atoms: &'r Atoms,
@@ -104,20 +97,10 @@ impl<'a, 'r> RouteCache<'a, 'r> {
         }
     }
 
-    fn answer(
-        &mut self,
-        a: &Side<'_, 'a>,
-        b: &Side<'_, 'a>,
-        src: IpAddr,
-        dst: IpAddr,
-    ) -> RouteAnswer {
+    fn answer(&mut self, a: &Side<'_, 'a>, b: &Side<'_, 'a>, src: IpAddr, dst: IpAddr) -> Answer {
         let same_region = std::ptr::eq(a.end.rm, b.end.rm);
         let atoms = (self.atoms.of(src), self.atoms.of(dst));
-        match routing_answer(&a.end, &b.end, src, dst, same_region, atoms, &mut self.memo) {
-            Answer::Allowed => RouteAnswer::Allowed,
-            Answer::Blocked => RouteAnswer::Blocked,
-            Answer::Unknown => RouteAnswer::Unknown,
-        }
+        routing_answer(&a.end, &b.end, src, dst, same_region, atoms, &mut self.memo)
     }
 }
 
@@ -157,9 +140,9 @@ fn pair<'a>(
         return (0, 0);
     }
     match routes.answer(a, b, src, dst) {
-        RouteAnswer::Allowed => (bits, 0),
-        RouteAnswer::Unknown => (0, bits),
-        RouteAnswer::Blocked => (0, 0),
+        Answer::Allowed => (bits, 0),
+        Answer::Unknown => (0, bits),
+        Answer::Blocked => (0, 0),
     }
 }
 
@@ -569,9 +552,9 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                     continue;
                 }
                 match routes.answer(rep_a, rep_b, src, dst) {
-                    RouteAnswer::Allowed => row_p[lb] = nb,
-                    RouteAnswer::Unknown => row_m[lb] = nb,
-                    RouteAnswer::Blocked => {}
+                    Answer::Allowed => row_p[lb] = nb,
+                    Answer::Unknown => row_m[lb] = nb,
+                    Answer::Blocked => {}
                 }
             }
             for a in loc_a.classes.clone() {
