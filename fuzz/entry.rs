@@ -17,9 +17,9 @@ use std::sync::OnceLock;
 use vpcaudit::config::Config;
 use vpcaudit::inventory::{Inventory, InventoryFileError, RuleSource};
 use vpcaudit::reach::firewall::suricata::{self, Vars};
-use vpcaudit::report::baseline::{Baseline, Scope};
-use vpcaudit::report::finding::Finding;
-use vpcaudit::report::mutes::{self, Date, Mutes};
+use vpcaudit::scan::baseline::{Baseline, Scope};
+use vpcaudit::finding::Finding;
+use vpcaudit::scan::mutes::{self, Date, Mutes};
 
 /// What a target does with one input.
 pub type Target = fn(&[u8]);

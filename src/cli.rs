@@ -14,9 +14,9 @@ use crate::exit::Exit;
 use crate::files::write_output;
 use crate::inventory::Inventory;
 use crate::reach::Model;
-use crate::report::baseline::{Baseline, Scope};
-use crate::report::finding::{BaselineState, Severity, Status};
-use crate::report::mutes::{Date, Mutes};
+use crate::scan::baseline::{Baseline, Scope};
+use crate::finding::{BaselineState, Severity, Status};
+use crate::scan::mutes::{Date, Mutes};
 use crate::report::scan_report::ScanReport;
 use crate::report::{findings_csv, findings_json, findings_table, inventory_summary, sarif};
 
@@ -367,7 +367,7 @@ fn settings(args: &ScanArgs) -> Result<(Config, Mutes)> {
         sources.push((p.display().to_string(), std::mem::take(&mut config.mute)));
     }
     if let Some(p) = &args.mutes {
-        sources.push((p.display().to_string(), crate::report::mutes::load_file(p)?));
+        sources.push((p.display().to_string(), crate::scan::mutes::load_file(p)?));
     }
     Ok((config, Mutes::from_sources(sources)))
 }
@@ -400,7 +400,7 @@ fn scan(
         .map_err(|e| UsageError(e.to_string()))?;
     // Every renderer (the SARIF rule's level and security-severity included) sees a
     // check's `[severity]` override, as its findings do.
-    let metas: Vec<crate::checks::meta::Meta> = selected
+    let metas: Vec<crate::finding::Meta> = selected
         .iter()
         .map(|r| with_severity_override(&r.meta, &config))
         .collect();
@@ -418,7 +418,7 @@ fn scan(
     }
     mutes.apply(&mut findings, inventory, today);
 
-    let checks: Vec<&crate::checks::meta::Meta> = metas.iter().collect();
+    let checks: Vec<&crate::finding::Meta> = metas.iter().collect();
     // A check that failed (panicked) decided nothing: its baseline findings are not
     // gone, so it is left out of the scope the baseline is compared over.
     let check_ids = baseline_scope_checks(&checks, &findings);
@@ -505,9 +505,9 @@ fn scan(
 
 /// `meta` with the config's `[severity]` override for its check, if any.
 fn with_severity_override(
-    meta: &crate::checks::meta::Meta,
+    meta: &crate::finding::Meta,
     config: &Config,
-) -> crate::checks::meta::Meta {
+) -> crate::finding::Meta {
     let mut m = meta.clone();
     if let Some(s) = config.severity.get(&m.id) {
         m.severity = s;
@@ -518,8 +518,8 @@ fn with_severity_override(
 /// The ids of the checks that ran and did not fail: a failed check reports one
 /// finding on a `vpcaudit::Check` resource whose id is the check id.
 fn baseline_scope_checks(
-    checks: &[&crate::checks::meta::Meta],
-    findings: &[crate::report::finding::Finding],
+    checks: &[&crate::finding::Meta],
+    findings: &[crate::finding::Finding],
 ) -> Vec<String> {
     let failed: Vec<&str> = findings
         .iter()
@@ -586,7 +586,7 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::finding::{Finding, Resource, CHECK_FAILED_TYPE};
+    use crate::finding::{Finding, Resource, CHECK_FAILED_TYPE};
 
     fn finding(check: &str, resource_type: &str, id: &str) -> Finding {
         Finding {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::inventory::{NetworkInterface, PortRange};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 /// The whole file. Every section is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -33,7 +33,7 @@ pub struct Config {
     pub severity: SeverityOverrides,
     /// `[[mute]]`: accepted risks (see `report::mutes`).
     #[serde(default)]
-    pub mute: Vec<crate::report::mutes::MuteRule>,
+    pub mute: Vec<crate::scan::mutes::MuteRule>,
 }
 
 /// `[lateral]`: footholds, crown jewels and how far paths are followed.

@@ -52,7 +52,7 @@ impl Exit {
                 || cause.downcast_ref::<crate::cli::UsageError>().is_some()
                 || cause.downcast_ref::<crate::config::ConfigError>().is_some()
                 || cause
-                    .downcast_ref::<crate::report::baseline::BaselineError>()
+                    .downcast_ref::<crate::scan::baseline::BaselineError>()
                     .is_some()
             {
                 return Exit::Usage;

@@ -12,10 +12,12 @@ pub mod demo;
 #[cfg(feature = "aws")]
 pub mod exit;
 pub mod files;
+pub mod finding;
 pub mod inventory;
 #[cfg(feature = "aws")]
 pub mod logging;
 pub mod reach;
 pub mod report;
+pub mod scan;
 pub mod secrets;
 pub mod synth;

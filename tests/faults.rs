@@ -399,6 +399,6 @@ fn a_failing_check_loses_only_its_own_findings() {
         got.into_iter().partition(|f| f.check == "broken-check");
     assert_eq!(others, expected);
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].status, vpcaudit::report::finding::Status::Unknown);
+    assert_eq!(failed[0].status, vpcaudit::finding::Status::Unknown);
     assert!(failed[0].message.contains("no route table for subnet-0bad"));
 }

@@ -16,7 +16,7 @@ use common::chromium::{
     chromium, dump_dom, on_path, run_with_timeout, screenshot, BROWSER_TIMEOUT,
 };
 use common::vpcaudit_offline;
-use vpcaudit::report::finding::{
+use vpcaudit::finding::{
     AttackPath, BlastRadius, Evidence, Finding, NodeRole, PathHop, PathNode, Resource, Severity,
     Status,
 };
@@ -368,7 +368,7 @@ fn path_finding(nodes: Vec<PathNode>, services: &[&str], name: Option<&str>) -> 
         }],
         remediation: "Close what the path needs closed; see https://example.invalid/docs"
             .to_string(),
-        fingerprint: vpcaudit::report::finding::fingerprint(&[resource.as_str()]),
+        fingerprint: vpcaudit::finding::fingerprint(&[resource.as_str()]),
         path: Some(AttackPath { nodes, hops }),
         blast_radius: None,
         baseline: None,

@@ -15,7 +15,7 @@ use super::classify::{data_store, Index, StoreKind};
 use crate::reach::exposure::{Exposure, ExposureCache};
 use crate::reach::verdict::Step;
 use crate::reach::Model;
-use crate::report::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
+use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
 pub struct Context<'m, 'a> {
     pub inventory: &'a Inventory,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{describe, leaves, trace};

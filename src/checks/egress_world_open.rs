@@ -6,7 +6,7 @@ use crate::inventory::{Direction, NetworkInterface};
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{firewalls, leaves, trace};

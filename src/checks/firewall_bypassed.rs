@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use crate::inventory::{Firewall, NetworkInterface, RegionInventory, RouteTarget};
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
-use crate::report::finding::Resource;
+use crate::finding::Resource;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::firewall_resource;

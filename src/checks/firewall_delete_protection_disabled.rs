@@ -7,7 +7,7 @@
 //! listed or a describe failure names no firewall.
 
 use crate::inventory::Firewall;
-use crate::report::finding::Resource;
+use crate::finding::Resource;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};

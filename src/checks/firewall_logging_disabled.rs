@@ -4,7 +4,7 @@
 //! be read.
 
 use crate::inventory::Firewall;
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::firewall_delete_protection_disabled::LIST_OP;

@@ -23,7 +23,7 @@ use crate::reach::firewall::suricata::{self, Action, Buffer, Phase, SuricataRule
 use crate::reach::firewall::{as_deployed, domain_rules, evaluate, Flow, Match};
 use crate::reach::sets::ServicePoint;
 use crate::reach::{Evaluation, Verdict};
-use crate::report::finding::Resource;
+use crate::finding::Resource;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::{firewall_resource, policy_resource, users};

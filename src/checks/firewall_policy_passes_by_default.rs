@@ -6,7 +6,7 @@
 use crate::inventory::{Firewall, FirewallPolicy, Inventory, RegionInventory};
 use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
-use crate::report::finding::{Resource, Severity};
+use crate::finding::{Resource, Severity};
 
 use super::context::{Context, Draft};
 use super::resources;

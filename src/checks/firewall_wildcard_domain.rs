@@ -5,7 +5,7 @@
 //! nothing), medium otherwise, low when no policy uses the group.
 
 use crate::inventory::{DomainList, RegionInventory, RuleGroup, RuleSource};
-use crate::report::finding::{Resource, Severity};
+use crate::finding::{Resource, Severity};
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::policy_resource;

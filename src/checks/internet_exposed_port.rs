@@ -10,7 +10,7 @@
 
 use crate::inventory::{L4Match, Protocol};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::resources;

@@ -12,7 +12,7 @@ use crate::inventory::{Direction, L4Match, NetworkInterface, PortRange, Protocol
 use crate::reach::lateral::{Catalogue, Graph, Pairs, Reach, MAX_POINTS};
 use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
-use crate::report::finding::{
+use crate::finding::{
     AttackPath, BlastRadius, NodeRole, PathHop, PathNode, Resource, Severity,
 };
 

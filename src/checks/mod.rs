@@ -9,7 +9,6 @@ pub mod classify;
 pub mod context;
 pub mod internet_route;
 pub mod lateral;
-pub mod meta;
 pub mod registry;
 pub mod resources;
 pub mod select;
@@ -54,7 +53,6 @@ mod lateral_movement_path;
 mod tests;
 
 pub use context::{Context, Draft};
-pub use meta::Meta;
 pub use registry::Registered;
 
 /// One check: reads the context, returns drafts of its findings.

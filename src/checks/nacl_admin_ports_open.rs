@@ -18,7 +18,7 @@ use crate::reach::route::{self, describe_route, RouteDecision};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
 use crate::reach::verdict::describe_point;
 use crate::reach::RegionModel;
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};

@@ -15,7 +15,7 @@ use crate::inventory::{
 };
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};

@@ -9,7 +9,7 @@ use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::resources;

@@ -5,9 +5,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::context::{Context, Draft};
-use super::meta::Meta;
+use crate::finding::Meta;
 use super::Check;
-use crate::report::finding::{fingerprint, Evidence, Finding, Resource, Status};
+use crate::finding::{fingerprint, Evidence, Finding, Resource, Status};
 
 macro_rules! checks {
     ($($file:literal => $check:expr,)*) => {

@@ -20,7 +20,7 @@ use crate::reach::group_scope::Scope;
 use crate::reach::security_group::describe_rule;
 use crate::reach::sets::{world_open_services, FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_exposed_port::{tcp_ports, ADMIN_PORTS, DATA_PORTS};

@@ -8,7 +8,7 @@ use crate::inventory::{
     RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
 };
 use crate::reach::testkit::{cidr, egress, open_acl, route, Kit};
-use crate::report::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity, Status};
 
 use super::registry::run_one;
 

@@ -9,7 +9,7 @@ use crate::inventory::{
     SecurityGroupRule,
 };
 use crate::reach::testkit::*;
-use crate::report::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity, Status};
 
 fn tcp(from: u16, to: u16) -> (Protocol, L4Match) {
     (Protocol::Tcp, ports(from, to))

@@ -3,7 +3,7 @@
 use crate::checks::registry::{run_one, run_one_with, run_with};
 use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
 use crate::reach::testkit::*;
-use crate::report::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity, Status};
 
 use super::vpc_endpoint_policy_open::{judge, Verdict};
 
@@ -322,7 +322,7 @@ fn group_checks_say_unknown_when_groups_were_not_read() {
     ] {
         let f = run_one(id, &kit.inv);
         assert_eq!(ids(&f), ["vpc-1"], "{id}");
-        assert_eq!(f[0].status, crate::report::finding::Status::Unknown, "{id}");
+        assert_eq!(f[0].status, crate::finding::Status::Unknown, "{id}");
         assert!(f[0].message.contains("denied"), "{id}: {}", f[0].message);
     }
 }
@@ -339,7 +339,7 @@ fn nacl_checks_say_unknown_when_nacls_were_not_read() {
         assert!(
             !f.is_empty()
                 && f.iter()
-                    .all(|x| x.status == crate::report::finding::Status::Unknown),
+                    .all(|x| x.status == crate::finding::Status::Unknown),
             "{id}: {f:#?}"
         );
     }

@@ -20,7 +20,7 @@
 use serde_json::{Map, Value};
 
 use crate::inventory::{decode_policy_document, VpcEndpoint};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::{resources, Check};

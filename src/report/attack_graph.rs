@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::finding::{AttackPath, Finding, NodeRole, PathNode};
+use crate::finding::{AttackPath, Finding, NodeRole, PathNode};
 
 /// One ENI of the union graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,7 +265,7 @@ fn min_some(a: Option<String>, b: Option<String>) -> Option<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::report::finding::{
+    use crate::finding::{
         AttackPath, BlastRadius, Finding, PathHop, PathNode, Resource, Severity, Status,
     };
 
@@ -319,7 +319,7 @@ pub(crate) mod tests {
             related: Vec::new(),
             evidence: Vec::new(),
             remediation: "Close the ports.".to_string(),
-            fingerprint: crate::report::finding::fingerprint(&[check, resource]),
+            fingerprint: crate::finding::fingerprint(&[check, resource]),
             path,
             blast_radius: None,
             baseline: None,
@@ -458,7 +458,7 @@ pub(crate) mod tests {
             ],
             &[&["tcp/22"]],
         );
-        p.hops.push(crate::report::finding::PathHop {
+        p.hops.push(crate::finding::PathHop {
             from: 1,
             to: 7,
             services: vec!["tcp/1".to_string()],

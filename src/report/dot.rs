@@ -7,7 +7,7 @@
 //! as escapes. No label is HTML-like (`<...>`).
 
 use super::attack_graph::{role_str, AttackGraph, GraphNode};
-use super::finding::{Finding, NodeRole};
+use crate::finding::{Finding, NodeRole};
 use super::text;
 
 /// The DOT document for the union of the findings' attack paths.

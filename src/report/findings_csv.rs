@@ -13,7 +13,7 @@
 //! read as "this is text" and hide: `=cmd|' /C calc'!A0` is written
 //! `'=cmd|' /C calc'!A0`. Every cell is treated so, not only the names.
 
-use super::finding::Finding;
+use crate::finding::Finding;
 use super::scan_report::ScanReport;
 
 /// The columns, in order.
@@ -111,7 +111,7 @@ fn push_cell(out: &mut String, cell: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::finding::{BaselineState, Muted, Resource, Severity, Status};
+    use crate::finding::{BaselineState, Muted, Resource, Severity, Status};
 
     fn cell(text: &str) -> String {
         let mut out = String::new();

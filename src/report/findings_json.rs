@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::inventory::CoverageGap;
 
-use super::finding::Finding;
+use crate::finding::Finding;
 use super::scan_report::ScanReport;
 
 pub const SCHEMA: &str = "vpcaudit/findings/v1";

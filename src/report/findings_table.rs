@@ -8,7 +8,7 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use super::finding::{BaselineState, Finding, Severity, Status};
+use crate::finding::{BaselineState, Finding, Severity, Status};
 use super::scan_report::ScanReport;
 use super::text::visible;
 

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use crate::inventory::Inventory;
 
 use super::attack_graph::{role_str, AttackGraph, GraphEdge, GraphNode};
-use super::finding::{AttackPath, Finding, NodeRole, Severity, Status};
+use crate::finding::{AttackPath, Finding, NodeRole, Severity, Status};
 use super::text;
 
 /// The HTML document. `checks` are the ids of the checks that ran.
@@ -931,7 +931,7 @@ mod tests {
         let mut lm = finding("lateral-movement-path", "eni-f", Some(p));
         lm.message = "<script>alert(1)</script>".to_string();
         lm.resource.name = Some("<iframe src=//evil>".to_string());
-        lm.evidence.push(crate::report::finding::Evidence {
+        lm.evidence.push(crate::finding::Evidence {
             component: "<b>sg</b>".to_string(),
             detail: "allows 'everything' & more".to_string(),
         });

@@ -28,10 +28,10 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::checks::meta::Meta;
+use crate::finding::Meta;
 use crate::inventory::CoverageGap;
 
-use super::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
+use crate::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 use super::scan_report::ScanReport;
 use super::text;
 
@@ -768,7 +768,7 @@ mod tests {
             related: Vec::new(),
             evidence: Vec::new(),
             remediation: "Close it.".into(),
-            fingerprint: crate::report::finding::fingerprint(&[check, id]),
+            fingerprint: crate::finding::fingerprint(&[check, id]),
             path: None,
             blast_radius: None,
             baseline: None,
@@ -788,7 +788,7 @@ mod tests {
         let all = crate::checks::registry::all().expect("registry");
         let mut muted = finding("egress-world-open", Severity::High, "sg-2");
         muted.baseline = Some(BaselineState::Unchanged);
-        muted.muted = Some(crate::report::finding::Muted {
+        muted.muted = Some(crate::finding::Muted {
             reason: "accepted by security".into(),
             expires: Some("2099-01-31".into()),
             rule: "mutes.toml, mute #1".into(),
@@ -870,7 +870,7 @@ mod tests {
         let id = all[0].meta.id.clone();
         let mut failed = finding(&id, Severity::High, &id);
         failed.status = Status::Unknown;
-        failed.resource.resource_type = crate::report::finding::CHECK_FAILED_TYPE.into();
+        failed.resource.resource_type = crate::finding::CHECK_FAILED_TYPE.into();
         let mut report = ScanReport {
             inventory: &inventory,
             checks: vec![&all[0].meta],

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use crate::checks::meta::Meta;
+use crate::finding::Meta;
 use crate::inventory::Inventory;
 
-use super::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity, Status};
 
 pub struct ScanReport<'a> {
     pub inventory: &'a Inventory,

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::report::finding::Severity;
+use super::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::finding::{BaselineState, Finding};
-use super::findings_json::SCHEMA;
+use crate::finding::{BaselineState, Finding};
+use crate::report::findings_json::SCHEMA;
 
 /// Why a baseline file was refused (exit 2).
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::inventory::{Inventory, Tags};
 
-use super::finding::{Finding, Muted};
+use crate::finding::{Finding, Muted};
 
 /// One `[[mute]]` entry. Every field given must match; at least one must be given.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -529,13 +529,13 @@ mod tests {
     fn a_failed_check_is_never_muted() {
         let finding = |resource_type: &str, id: &str| Finding {
             check: "lateral-movement-path".into(),
-            severity: crate::report::finding::Severity::High,
-            status: crate::report::finding::Status::Unknown,
+            severity: crate::finding::Severity::High,
+            status: crate::finding::Status::Unknown,
             title: String::new(),
             message: String::new(),
             account: String::new(),
             region: String::new(),
-            resource: crate::report::finding::Resource {
+            resource: crate::finding::Resource {
                 resource_type: resource_type.into(),
                 id: id.into(),
                 arn: None,
@@ -562,7 +562,7 @@ mod tests {
         let mut findings = vec![
             finding("AWS::EC2::NetworkInterface", "eni-1"),
             finding(
-                crate::report::finding::CHECK_FAILED_TYPE,
+                crate::finding::CHECK_FAILED_TYPE,
                 "lateral-movement-path",
             ),
         ];
