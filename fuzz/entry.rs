@@ -14,12 +14,13 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use vpcaudit::config::mute::{self, Date, MuteRule};
 use vpcaudit::config::Config;
+use vpcaudit::finding::Finding;
 use vpcaudit::inventory::{Inventory, InventoryFileError, RuleSource};
 use vpcaudit::reach::firewall::suricata::{self, Vars};
 use vpcaudit::scan::baseline::{Baseline, Scope};
-use vpcaudit::finding::Finding;
-use vpcaudit::scan::mutes::{self, Date, Mutes};
+use vpcaudit::scan::mutes::Mutes;
 
 /// What a target does with one input.
 pub type Target = fn(&[u8]);
@@ -160,10 +161,10 @@ fn check_rules(rules: &str, vars: &Vars) {
 pub fn config_toml(data: &[u8]) {
     // `Config::load` refuses a file that is not UTF-8 before parsing.
     let Some(text) = utf8(data) else { return };
-    match Config::parse(text) {
+    match Config::parse_with(text, &vpcaudit::checks::settings::validate) {
         Ok(config) => {
-            let _ = config.network.trusted();
-            let _ = config.network.ephemeral();
+            let _ = vpcaudit::checks::context::trusted_set(&config);
+            let _ = config.network.ephemeral_ports;
             let _ = config.severity.iter().count();
             check_mutes(config.mute);
         }
@@ -174,14 +175,14 @@ pub fn config_toml(data: &[u8]) {
 /// `--mutes FILE`: only `[[mute]]` entries.
 pub fn mutes_toml(data: &[u8]) {
     let Some(text) = utf8(data) else { return };
-    match mutes::parse_file(text) {
+    match mute::parse_file(text) {
         Ok(rules) => check_mutes(rules),
         Err(e) => assert_one_line(&e),
     }
 }
 
 /// Applies mute rules to a sample finding: globs, tags and dates all run.
-fn check_mutes(rules: Vec<mutes::MuteRule>) {
+fn check_mutes(rules: Vec<MuteRule>) {
     let today = Date::parse("2026-06-01").expect("a date");
     let mutes = Mutes::from_sources(vec![("fuzz.toml".into(), rules)]);
     let _ = mutes.expired(today);

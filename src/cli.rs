@@ -9,16 +9,14 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::checks::registry;
 use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection};
-use crate::config::Config;
+use crate::config::mute::Date;
 use crate::exit::Exit;
 use crate::files::write_output;
+use crate::finding::Severity;
 use crate::inventory::Inventory;
-use crate::reach::Model;
-use crate::scan::baseline::{Baseline, Scope};
-use crate::finding::{BaselineState, Severity, Status};
-use crate::scan::mutes::{Date, Mutes};
-use crate::report::scan_report::ScanReport;
-use crate::report::{findings_csv, findings_json, findings_table, inventory_summary, sarif};
+use crate::report::{inventory_summary, Format};
+use crate::scan::baseline::Baseline;
+use crate::scan::{Compare, Plan, ScanError, Settings, Verdict};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,45 +48,6 @@ pub enum Command {
         /// The check id, as `vpcaudit checks` lists it.
         id: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Findings grouped by severity, for people.
-    Table,
-    /// `vpcaudit/findings/v1` JSON, for machines.
-    Json,
-    /// The inventory's resource counts and coverage gaps, without running checks.
-    Summary,
-    /// One self-contained HTML page: counts, a drawing of the attack paths, blast
-    /// radius and the findings (inline CSS and SVG; loads nothing).
-    Html,
-    /// The attack-path graph as Graphviz DOT (render with `dot -Tsvg`).
-    Dot,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
-    Sarif,
-    /// One row per finding, for spreadsheets.
-    Csv,
-}
-
-impl Format {
-    /// The file a format is written to under `--output-dir`.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Table => "vpcaudit.txt",
-            Format::Json => "vpcaudit.json",
-            Format::Summary => "vpcaudit-summary.txt",
-            Format::Html => "vpcaudit.html",
-            Format::Dot => "vpcaudit.dot",
-            Format::Sarif => "vpcaudit.sarif",
-            Format::Csv => "vpcaudit.csv",
-        }
-    }
-
-    /// Formats for people, which go to standard output even with `--output-dir`.
-    fn for_people(self) -> bool {
-        matches!(self, Format::Table | Format::Summary)
-    }
 }
 
 /// `--fail-on`: the least severe finding that makes the exit code 1.
@@ -239,9 +198,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Scan(args) => {
             let started = Instant::now();
             let outputs = outputs(&args)?;
-            // Settings, mutes and baseline first: a typo in them should not cost a
-            // whole collection.
-            let (config, mutes) = settings(&args)?;
+            // Settings, mutes, baseline and the checks asked for first: a typo in
+            // them should not cost a whole collection.
+            let settings = Settings::load(args.config.as_deref(), args.mutes.as_deref())?;
+            let plan = Plan::new(settings, &args.checks, &args.skip).map_err(|e| match e {
+                ScanError::UnknownCheck(e) => anyhow::Error::new(UsageError(e.to_string())),
+                other => anyhow::Error::new(other),
+            })?;
             let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
             let inventory = if args.demo {
                 crate::demo::inventory()?
@@ -254,8 +217,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 &args,
                 &outputs,
                 &inventory,
-                config,
-                &mutes,
+                &plan,
                 baseline.as_ref(),
                 started,
             )
@@ -346,41 +308,11 @@ fn outputs(args: &ScanArgs) -> Result<Vec<(Format, Destination)>> {
     Ok(vec![(formats[0], to)])
 }
 
-/// The config file (given, or `./vpcaudit.toml` when present) and every mute rule.
-fn settings(args: &ScanArgs) -> Result<(Config, Mutes)> {
-    let path = match &args.config {
-        Some(p) => Some(p.clone()),
-        None => {
-            let local = PathBuf::from(DEFAULT_CONFIG);
-            local.is_file().then_some(local)
-        }
-    };
-    let mut config = match &path {
-        Some(p) => {
-            tracing::info!(path = %p.display(), "reading the config");
-            Config::load(p)?
-        }
-        None => Config::default(),
-    };
-    let mut sources = Vec::new();
-    if let Some(p) = &path {
-        sources.push((p.display().to_string(), std::mem::take(&mut config.mute)));
-    }
-    if let Some(p) = &args.mutes {
-        sources.push((p.display().to_string(), crate::scan::mutes::load_file(p)?));
-    }
-    Ok((config, Mutes::from_sources(sources)))
-}
-
-/// Read from the current directory when `--config` is not given.
-const DEFAULT_CONFIG: &str = "vpcaudit.toml";
-
 fn scan(
     args: &ScanArgs,
     outputs: &[(Format, Destination)],
     inventory: &Inventory,
-    config: Config,
-    mutes: &Mutes,
+    plan: &Plan,
     baseline: Option<&Baseline>,
     started: Instant,
 ) -> Result<Exit> {
@@ -388,75 +320,19 @@ fn scan(
         for (_, to) in outputs {
             emit(to, &inventory_summary::render(inventory))?;
         }
-        // No checks ran: only coverage gaps can make the scan incomplete.
-        return Ok(if args.strict && !inventory.coverage.is_empty() {
-            Exit::Incomplete
-        } else {
-            Exit::Ok
-        });
+        return Ok(exit_for(Verdict::for_inventory(inventory, args.strict)));
     }
-    let all = registry::all().map_err(anyhow::Error::msg)?;
-    let selected = crate::checks::select::select(&all, &args.checks, &args.skip)
-        .map_err(|e| UsageError(e.to_string()))?;
-    // Every renderer (the SARIF rule's level and security-severity included) sees a
-    // check's `[severity]` override, as its findings do.
-    let metas: Vec<crate::finding::Meta> = selected
-        .iter()
-        .map(|r| with_severity_override(&r.meta, &config))
-        .collect();
-    let model = Model::build(inventory);
-    let ctx = crate::checks::Context::with_config(inventory, &model, config);
-    let mut findings = registry::run(&selected, &ctx);
-    drop(ctx);
-
-    let today = Date::today();
-    for e in mutes.expired(today) {
+    let compare = Compare {
+        baseline,
+        only_new: args.only_new,
+    };
+    let outcome = plan.run(inventory, compare, Date::today(), started);
+    for e in &outcome.expired {
         eprintln!(
             "vpcaudit: warning: {} expired on {} ({}); the findings it matched are reported again",
             e.rule, e.expired, e.reason
         );
     }
-    mutes.apply(&mut findings, inventory, today);
-
-    let checks: Vec<&crate::finding::Meta> = metas.iter().collect();
-    // A check that failed (panicked) decided nothing: its baseline findings are not
-    // gone, so it is left out of the scope the baseline is compared over.
-    let check_ids = baseline_scope_checks(&checks, &findings);
-    // Before --only-new drops unchanged findings: an undecided finding seen every
-    // night still makes the scan incomplete.
-    let incomplete = !inventory.coverage.is_empty()
-        || findings
-            .iter()
-            .any(|f| f.status == Status::Unknown && f.muted.is_none());
-    let mut absent = Vec::new();
-    if let Some(b) = baseline {
-        // A region with a coverage gap cannot prove a finding gone: what was not
-        // collected would look fixed.
-        let regions: Vec<(String, String)> = inventory
-            .regions()
-            .filter(|(a, r)| inventory.gaps_for(a, &r.region).next().is_none())
-            .map(|(a, r)| (a.to_string(), r.region.clone()))
-            .collect();
-        absent = b.compare(
-            &mut findings,
-            &Scope {
-                checks: &check_ids,
-                regions: &regions,
-            },
-        );
-        if args.only_new {
-            findings.retain(|f| f.baseline == Some(BaselineState::New));
-            absent.clear();
-        }
-    }
-    let report = ScanReport {
-        inventory,
-        checks,
-        findings,
-        absent,
-        baselined: baseline.is_some(),
-        elapsed: started.elapsed(),
-    };
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir).map_err(|source| crate::files::WriteError {
             path: dir.clone(),
@@ -467,70 +343,25 @@ fn scan(
     // rendered leaves every output file as it was.
     let mut rendered = Vec::with_capacity(outputs.len());
     for (format, to) in outputs {
-        let text = match format {
-            Format::Table => {
-                let colour = matches!(to, Destination::Stdout)
-                    && std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none();
-                findings_table::render(&report, colour)
-            }
-            Format::Summary => inventory_summary::render(inventory),
-            Format::Json => findings_json::render(&report).context("serialising the findings")?,
-            Format::Sarif => sarif::render(&report).context("serialising the SARIF log")?,
-            Format::Csv => findings_csv::render(&report),
-            // Pictures of what is open now: muted (accepted) findings are left out.
-            Format::Html => {
-                let active: Vec<_> = report.active().cloned().collect();
-                crate::report::html::render(inventory, &report.check_ids(), &active)
-            }
-            Format::Dot => {
-                let active: Vec<_> = report.active().cloned().collect();
-                crate::report::dot::render(&active)
-            }
-        };
-        rendered.push((to, text));
+        let colour = matches!(to, Destination::Stdout)
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none();
+        rendered.push((to, crate::report::render(&outcome.report, *format, colour)?));
     }
     for (to, text) in &rendered {
         emit(to, text)?;
     }
-    let failing = args.fail_on.threshold().map_or(0, |t| report.failing(t));
-    Ok(if failing > 0 {
-        Exit::Findings
-    } else if args.strict && incomplete {
-        Exit::Incomplete
-    } else {
-        Exit::Ok
-    })
+    Ok(exit_for(
+        outcome.verdict(args.fail_on.threshold(), args.strict),
+    ))
 }
 
-/// `meta` with the config's `[severity]` override for its check, if any.
-fn with_severity_override(
-    meta: &crate::finding::Meta,
-    config: &Config,
-) -> crate::finding::Meta {
-    let mut m = meta.clone();
-    if let Some(s) = config.severity.get(&m.id) {
-        m.severity = s;
+fn exit_for(verdict: Verdict) -> Exit {
+    match verdict {
+        Verdict::Pass => Exit::Ok,
+        Verdict::Findings => Exit::Findings,
+        Verdict::Incomplete => Exit::Incomplete,
     }
-    m
-}
-
-/// The ids of the checks that ran and did not fail: a failed check reports one
-/// finding on a `vpcaudit::Check` resource whose id is the check id.
-fn baseline_scope_checks(
-    checks: &[&crate::finding::Meta],
-    findings: &[crate::finding::Finding],
-) -> Vec<String> {
-    let failed: Vec<&str> = findings
-        .iter()
-        .filter(|f| f.is_check_failure())
-        .map(|f| f.resource.id.as_str())
-        .collect();
-    checks
-        .iter()
-        .map(|m| m.id.clone())
-        .filter(|id| !failed.contains(&id.as_str()))
-        .collect()
 }
 
 /// Standard output, or a file written atomically.
@@ -581,83 +412,4 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         .build()
         .context("starting the async runtime")?;
     Ok(runtime.block_on(collect::collect(&opts, progress))?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::finding::{Finding, Resource, CHECK_FAILED_TYPE};
-
-    fn finding(check: &str, resource_type: &str, id: &str) -> Finding {
-        Finding {
-            check: check.into(),
-            severity: Severity::High,
-            status: Status::Unknown,
-            title: String::new(),
-            message: String::new(),
-            account: String::new(),
-            region: String::new(),
-            resource: Resource {
-                resource_type: resource_type.into(),
-                id: id.into(),
-                arn: None,
-                name: None,
-            },
-            related: Vec::new(),
-            evidence: Vec::new(),
-            remediation: String::new(),
-            fingerprint: String::new(),
-            path: None,
-            blast_radius: None,
-            baseline: None,
-            muted: None,
-        }
-    }
-
-    #[test]
-    fn failed_checks_are_left_out_of_the_baseline_scope() {
-        let all = registry::all().expect("registry");
-        let (a, b) = (&all[0].meta, &all[1].meta);
-        let checks = vec![a, b];
-        let findings = vec![
-            finding(&a.id, "AWS::EC2::SecurityGroup", "sg-1"),
-            finding(&b.id, CHECK_FAILED_TYPE, &b.id),
-        ];
-        assert_eq!(
-            baseline_scope_checks(&checks, &findings),
-            vec![a.id.clone()]
-        );
-        // A resource that happens to be named like a check does not count.
-        let findings = vec![finding(&a.id, "AWS::EC2::SecurityGroup", &b.id)];
-        assert_eq!(
-            baseline_scope_checks(&checks, &findings),
-            [a.id.clone(), b.id.clone()]
-        );
-    }
-
-    #[test]
-    fn severity_overrides_reach_the_check_metadata() {
-        let all = registry::all().expect("registry");
-        let meta = all
-            .iter()
-            .map(|r| &r.meta)
-            .find(|m| m.severity != Severity::Info)
-            .expect("a check above info");
-        let config =
-            Config::parse(&format!("[severity]\n{} = \"info\"\n", meta.id)).expect("config");
-        assert_eq!(
-            with_severity_override(meta, &config).severity,
-            Severity::Info
-        );
-        let other = all
-            .iter()
-            .map(|r| &r.meta)
-            .find(|m| m.id != meta.id)
-            .unwrap();
-        assert_eq!(with_severity_override(other, &config), *other);
-        assert_eq!(
-            with_severity_override(meta, &Config::default()).severity,
-            meta.severity
-        );
-    }
 }

@@ -20,4 +20,5 @@ pub mod reach;
 pub mod report;
 pub mod scan;
 pub mod secrets;
+pub mod source_text;
 pub mod synth;

@@ -12,10 +12,11 @@ use crate::inventory::{
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 
 use super::classify::{data_store, Index, StoreKind};
+use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 use crate::reach::exposure::{Exposure, ExposureCache};
+use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::verdict::Step;
 use crate::reach::Model;
-use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
 pub struct Context<'m, 'a> {
     pub inventory: &'a Inventory,
@@ -28,6 +29,7 @@ pub struct Context<'m, 'a> {
     /// engine's answer (shared per class, kept alive by the cache).
     untrusted: RefCell<HashMap<*const ExposureResult, Arc<ExposureResult>>>,
     data_ports: ServiceSet,
+    data_port_ranges: Vec<(u16, u16)>,
     trusted: IpSet,
     ephemeral: PortRange,
     lateral: OnceCell<Arc<super::lateral::Analysis>>,
@@ -45,21 +47,27 @@ impl<'m, 'a> Context<'m, 'a> {
         model: &'m Model<'a>,
         config: Config,
     ) -> Context<'m, 'a> {
-        let data_ports = config
-            .lateral
-            .data_ports
+        // The config is plain data: its defaults and meaning are decided here.
+        let data_port_ranges: Vec<(u16, u16)> = match &config.lateral.data_ports {
+            Some(specs) => specs.iter().map(|p| (p.from, p.to)).collect(),
+            None => super::internet_exposed_port::DATA_PORTS.to_vec(),
+        };
+        let data_ports = data_port_ranges
             .iter()
-            .fold(ServiceSet::empty(), |acc, p| {
+            .fold(ServiceSet::empty(), |acc, &(from, to)| {
                 acc.union(&ServiceSet::from_rule(
                     Protocol::Tcp,
-                    L4Match::Ports(PortRange {
-                        from: p.from,
-                        to: p.to,
-                    }),
+                    L4Match::Ports(PortRange { from, to }),
                 ))
             });
-        let trusted = config.network.trusted();
-        let ephemeral = config.network.ephemeral();
+        let trusted = trusted_set(&config);
+        let ephemeral = config
+            .network
+            .ephemeral_ports
+            .map_or(DEFAULT_EPHEMERAL, |p| PortRange {
+                from: p.from,
+                to: p.to,
+            });
         Context {
             inventory,
             model,
@@ -68,6 +76,7 @@ impl<'m, 'a> Context<'m, 'a> {
             exposure: RefCell::new(ExposureCache::with_ephemeral(model, inventory, ephemeral)),
             untrusted: RefCell::new(HashMap::new()),
             data_ports,
+            data_port_ranges,
             trusted,
             ephemeral,
             lateral: OnceCell::new(),
@@ -77,6 +86,11 @@ impl<'m, 'a> Context<'m, 'a> {
     /// The TCP ports that make an ENI a data store (`[lateral] data_ports`).
     pub fn data_ports(&self) -> &ServiceSet {
         &self.data_ports
+    }
+
+    /// [`Context::data_ports`] as inclusive ranges, in the config's order.
+    pub fn data_port_ranges(&self) -> &[(u16, u16)] {
+        &self.data_port_ranges
     }
 
     /// The client port range replies go to (`[network] ephemeral_ports`, by default
@@ -325,4 +339,9 @@ impl Draft {
         self.identity.push(part.into());
         self
     }
+}
+
+/// The trusted addresses (`[network] trusted_cidrs`), as one set.
+pub fn trusted_set(config: &Config) -> IpSet {
+    IpSet::from_nets(config.network.trusted_cidrs.iter().map(|c| c.get_ref().0))
 }

@@ -7,10 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use crate::finding::Resource;
 use crate::inventory::{Firewall, NetworkInterface, RegionInventory, RouteTarget};
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
-use crate::finding::Resource;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::firewall_resource;

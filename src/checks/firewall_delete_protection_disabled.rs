@@ -6,8 +6,8 @@
 //! listed but could not be described, and per VPC when the firewalls could not be
 //! listed or a describe failure names no firewall.
 
-use crate::inventory::Firewall;
 use crate::finding::Resource;
+use crate::inventory::Firewall;
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};

@@ -3,8 +3,8 @@
 //! (low). Unknown when its logging configuration, or the list of firewalls, could not
 //! be read.
 
-use crate::inventory::Firewall;
 use crate::finding::Severity;
+use crate::inventory::Firewall;
 
 use super::context::{Context, Draft};
 use super::firewall_delete_protection_disabled::LIST_OP;

@@ -3,10 +3,10 @@
 //! unmatched UDP fragments past the stateful engine. High when a firewall uses the
 //! policy, low when none does.
 
+use crate::finding::{Resource, Severity};
 use crate::inventory::{Firewall, FirewallPolicy, Inventory, RegionInventory};
 use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
-use crate::finding::{Resource, Severity};
 
 use super::context::{Context, Draft};
 use super::resources;

@@ -8,13 +8,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::finding::{AttackPath, BlastRadius, NodeRole, PathHop, PathNode, Resource, Severity};
 use crate::inventory::{Direction, L4Match, NetworkInterface, PortRange, Protocol};
 use crate::reach::lateral::{Catalogue, Graph, Pairs, Reach, MAX_POINTS};
 use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
-use crate::finding::{
-    AttackPath, BlastRadius, NodeRole, PathHop, PathNode, Resource, Severity,
-};
 
 use super::classify::StoreKind;
 use super::context::{Context, Draft};
@@ -221,17 +219,18 @@ fn data_stores<'a>(ctx: &Context<'_, 'a>) -> Stores<'a> {
 fn catalogue(ctx: &Context, stores: &Stores) -> Catalogue {
     let config = &ctx.config.lateral;
     let mut points = Vec::new();
-    let expand = |specs: &[crate::config::PortSpec]| {
-        specs
-            .iter()
-            .flat_map(|p| p.from..=p.to)
+    let expand = |ranges: &mut dyn Iterator<Item = (u16, u16)>| {
+        ranges
+            .flat_map(|(from, to)| from..=to)
             .map(ServicePoint::Tcp)
             .collect::<Vec<_>>()
     };
-    points.extend(expand(&config.data_ports));
+    points.extend(expand(&mut ctx.data_port_ranges().iter().copied()));
     points.extend(tcp(ADMIN.iter().copied()));
     points.extend(tcp(WEB.iter().copied()));
-    points.extend(expand(&config.extra_ports));
+    points.extend(expand(
+        &mut config.extra_ports.iter().map(|p| (p.from, p.to)),
+    ));
     let mut jewel_ports = std::collections::BTreeSet::new();
     for (m, _, _) in stores.values() {
         let Some(rm) = ctx.model.region(m.account, m.region) else {

@@ -12,6 +12,7 @@ pub mod lateral;
 pub mod registry;
 pub mod resources;
 pub mod select;
+pub mod settings;
 
 mod egress_world_open;
 mod flow_logs_disabled;

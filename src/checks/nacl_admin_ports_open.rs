@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 
+use crate::finding::Severity;
 use crate::inventory::{
     Direction, NaclAction, NetworkAcl, PortRange, RegionInventory, RouteState, RouteTarget,
 };
@@ -18,7 +19,6 @@ use crate::reach::route::{self, describe_route, RouteDecision};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
 use crate::reach::verdict::describe_point;
 use crate::reach::RegionModel;
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};

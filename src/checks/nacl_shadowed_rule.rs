@@ -4,12 +4,12 @@
 //! deny someone wrote is not enforced. Anything else shadowed is low (dead config).
 //! Also holds the small NACL-entry helpers the other NACL checks share.
 
+use crate::finding::Severity;
 use crate::inventory::{Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange};
 use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::resources;

@@ -24,10 +24,10 @@ const NOT_CHECKS: &[&str] = &[
     "context",
     "internet_route",
     "lateral",
-    "meta",
     "registry",
     "resources",
     "select",
+    "settings",
     "tests",
 ];
 

@@ -1,9 +1,9 @@
 //! Routing and endpoint checks, each with a case that fires and one that does not.
 
 use crate::checks::registry::{run_one, run_one_with, run_with};
+use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
 use crate::reach::testkit::*;
-use crate::finding::{Finding, Severity, Status};
 
 use super::vpc_endpoint_policy_open::{judge, Verdict};
 

@@ -19,8 +19,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::inventory::{decode_policy_document, VpcEndpoint};
 use crate::finding::Severity;
+use crate::inventory::{decode_policy_document, VpcEndpoint};
 
 use super::context::{Context, Draft};
 use super::{resources, Check};

@@ -69,7 +69,7 @@ impl Inventory {
             source,
         })?;
         // Read as bytes so that a byte that is not UTF-8 is named by its place.
-        let text = crate::config::decode_utf8(bytes).map_err(|(line, column)| {
+        let text = crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
             InventoryFileError::Parse {
                 path: path.to_path_buf(),
                 line,

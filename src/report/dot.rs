@@ -7,8 +7,8 @@
 //! as escapes. No label is HTML-like (`<...>`).
 
 use super::attack_graph::{role_str, AttackGraph, GraphNode};
-use crate::finding::{Finding, NodeRole};
 use super::text;
+use crate::finding::{Finding, NodeRole};
 
 /// The DOT document for the union of the findings' attack paths.
 pub fn render(findings: &[Finding]) -> String {

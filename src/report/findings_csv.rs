@@ -13,8 +13,8 @@
 //! read as "this is text" and hide: `=cmd|' /C calc'!A0` is written
 //! `'=cmd|' /C calc'!A0`. Every cell is treated so, not only the names.
 
-use crate::finding::Finding;
 use super::scan_report::ScanReport;
+use crate::finding::Finding;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 16] = [

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::inventory::CoverageGap;
 
-use crate::finding::Finding;
 use super::scan_report::ScanReport;
+use crate::finding::Finding;
 
 pub const SCHEMA: &str = "vpcaudit/findings/v1";
 

@@ -8,9 +8,9 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use crate::finding::{BaselineState, Finding, Severity, Status};
 use super::scan_report::ScanReport;
 use super::text::visible;
+use crate::finding::{BaselineState, Finding, Severity, Status};
 
 /// Coverage gaps listed under the table; the rest are counted.
 const GAP_LINES: usize = 20;

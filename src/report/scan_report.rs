@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use crate::finding::Meta;
+use crate::finding::{Finding, Meta, Severity, Status};
 use crate::inventory::Inventory;
-
-use crate::finding::{Finding, Severity, Status};
 
 pub struct ScanReport<'a> {
     pub inventory: &'a Inventory,
-    /// The checks that ran, in registry order.
-    pub checks: Vec<&'a Meta>,
+    /// The checks that ran, in registry order, with the severities the config set.
+    pub checks: Vec<Meta>,
     /// Current findings, sorted, muted ones included (marked).
     pub findings: Vec<Finding>,
     /// With `--baseline`: the baseline's findings that are no longer found, marked
@@ -30,8 +28,8 @@ impl<'a> ScanReport<'a> {
     }
 
     /// The metadata of a check that ran.
-    pub fn meta(&self, id: &str) -> Option<&'a Meta> {
-        self.checks.iter().copied().find(|m| m.id == id)
+    pub fn meta(&self, id: &str) -> Option<&Meta> {
+        self.checks.iter().find(|m| m.id == id)
     }
 
     /// Findings not muted: what people act on and what the exit code counts.

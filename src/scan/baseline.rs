@@ -66,7 +66,7 @@ impl Baseline {
             source,
         })?;
         // Read as bytes so that a byte that is not UTF-8 is named by its place.
-        let text = crate::config::decode_utf8(bytes).map_err(|(line, column)| {
+        let text = crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
             invalid(format!("not UTF-8 text at line {line} column {column}"))
         })?;
         Baseline::parse(&text).map_err(invalid)
