@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::inventory::{
-    Inventory, L4Match, NetworkInterface, PortRange, Protocol, RegionInventory,
+    Inventory, L4Match, NetworkInterface, Operation, PortRange, Protocol, RegionInventory,
 };
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 
 use super::classify::{data_store, Index, StoreKind};
+use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 use crate::reach::exposure::{Exposure, ExposureCache};
 use crate::reach::verdict::Step;
 use crate::reach::Model;
-use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
 pub struct Context<'m, 'a> {
     pub inventory: &'a Inventory,
@@ -159,7 +159,7 @@ impl<'m, 'a> Context<'m, 'a> {
         &self,
         account: &str,
         ri: &RegionInventory,
-        operations: &[&str],
+        operations: &[Operation],
         what: &str,
     ) -> Option<Vec<Draft>> {
         let reason = self.model.region(account, &ri.region)?.gap(operations)?;

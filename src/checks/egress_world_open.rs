@@ -2,11 +2,11 @@
 //! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
 //! Severity follows where the ENIs carrying the group can actually go.
 
-use crate::inventory::{Direction, NetworkInterface};
+use crate::finding::Severity;
+use crate::inventory::{Direction, NetworkInterface, Operation};
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
 use super::internet_route::{firewalls, leaves, trace};
@@ -24,9 +24,9 @@ impl Check for EgressWorldOpen {
                 account,
                 ri,
                 &[
-                    "DescribeSecurityGroups",
-                    "DescribeSecurityGroupRules",
-                    "DescribeNetworkInterfaces",
+                    Operation::DescribeSecurityGroups,
+                    Operation::DescribeSecurityGroupRules,
+                    Operation::DescribeNetworkInterfaces,
                 ],
                 "security-group egress",
             ) {

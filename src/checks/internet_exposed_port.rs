@@ -8,9 +8,10 @@
 //! port is open to the whole internet is judged before they are taken out, so a
 //! rule for `0.0.0.0/0` keeps its severity.
 
-use crate::inventory::{L4Match, Protocol};
-use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 use crate::finding::Severity;
+use crate::inventory::{L4Match, Protocol};
+use crate::reach::exposure::Uncertainty;
+use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
 use super::resources;
@@ -122,7 +123,7 @@ impl Check for InternetExposedPort {
                     let icmp_only = exposure
                         .unknown
                         .iter()
-                        .all(|u| u.starts_with("replies to icmp"));
+                        .all(|u| matches!(u, Uncertainty::IcmpReplies(_)));
                     let mut d = Draft::unknown(
                         account,
                         &ri.region,
@@ -130,7 +131,12 @@ impl Check for InternetExposedPort {
                         format!(
                             "{} may accept more from the internet: {}",
                             eni.id,
-                            exposure.unknown.join("; ")
+                            exposure
+                                .unknown
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join("; ")
                         ),
                     )
                     .related(related)

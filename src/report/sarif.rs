@@ -31,9 +31,9 @@ use serde::Serialize;
 use crate::finding::Meta;
 use crate::inventory::CoverageGap;
 
-use crate::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 use super::scan_report::ScanReport;
 use super::text;
+use crate::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SARIF_VERSION: &str = "2.1.0";
@@ -247,8 +247,8 @@ fn gap_notification(g: &CoverageGap) -> Notification {
         properties: Some(GapProperties {
             account: g.account_id.clone(),
             region: g.region.clone(),
-            service: g.service.clone(),
-            operation: g.operation.clone(),
+            service: g.service.to_string(),
+            operation: g.operation.to_string(),
             kind: g.kind.to_string(),
             error_code: g.error_code.clone(),
         }),
