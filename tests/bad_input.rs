@@ -243,6 +243,36 @@ fn inventory_with_a_reversed_port_range() {
     assert!(line.contains("443-22 is reversed"), "{line}");
 }
 
+/// [`inventory_with_rule`] with one coverage gap, alone on line 8.
+fn inventory_with_gap(gap: &str) -> String {
+    inventory_with_rule(TCP_22).replace(r#""coverage": []"#, &format!("\"coverage\": [\n{gap}\n]"))
+}
+
+const GAP: &str = r#"{"account_id": "111122223333", "region": "us-east-1", "service": "ec2", "operation": "DescribeNetworkAcls", "kind": "access_denied", "error_code": null, "message": "denied"}"#;
+
+#[test]
+fn inventory_gaps_name_aws_operations_and_services() {
+    accepted(Input::Inventory, &file("inv.json", inventory_with_gap(GAP)));
+    // A misspelt name would match no check's operation: refused, not ignored.
+    for (from, to, says) in [
+        (
+            "DescribeNetworkAcls",
+            "DescribeNetworkACLs",
+            r#"unknown AWS operation "DescribeNetworkACLs""#,
+        ),
+        (r#""ec2""#, r#""EC2""#, r#"unknown AWS service "EC2""#),
+        (
+            r#""ec2""#,
+            r#""sts""#,
+            "DescribeNetworkAcls is an operation of ec2, not of sts",
+        ),
+    ] {
+        let case = file("inv.json", inventory_with_gap(&GAP.replace(from, to)));
+        let line = refused_at(Input::Inventory, &case, 8);
+        assert!(line.contains(says), "{line}");
+    }
+}
+
 #[test]
 fn empty_inventory_file() {
     let case = file("inv.json", "");

@@ -5,7 +5,7 @@ mod common;
 
 use common::{policy_actions, Emulator};
 use serde_json::json;
-use vpcaudit::inventory::{GapKind, Inventory};
+use vpcaudit::inventory::{GapKind, Inventory, Operation, Service};
 
 #[test]
 fn collection_is_read_only_and_within_the_documented_policy() {
@@ -74,13 +74,13 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     let acl_gaps: Vec<_> = inv
         .coverage
         .iter()
-        .filter(|g| g.operation == "DescribeNetworkAcls")
+        .filter(|g| g.operation == Operation::DescribeNetworkAcls)
         .collect();
     assert_eq!(acl_gaps.len(), 1, "{:?}", inv.coverage);
     let gap = acl_gaps[0];
     assert_eq!(
-        (gap.region.as_str(), gap.service.as_str()),
-        ("eu-west-1", "ec2")
+        (gap.region.as_str(), gap.service),
+        ("eu-west-1", Service::Ec2)
     );
     assert_eq!(gap.kind, GapKind::AccessDenied);
     assert_eq!(gap.error_code.as_deref(), Some("UnauthorizedOperation"));
@@ -88,7 +88,7 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     let rg_gaps: Vec<_> = inv
         .coverage
         .iter()
-        .filter(|g| g.operation == "DescribeRuleGroup")
+        .filter(|g| g.operation == Operation::DescribeRuleGroup)
         .collect();
     assert!(!rg_gaps.is_empty());
     assert!(rg_gaps
@@ -97,6 +97,16 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     assert!(rg_gaps
         .iter()
         .all(|g| g.message.contains("arn:aws:network-firewall:")));
+    // Each names the rule group it is about, for the checks, as the message does.
+    assert!(
+        rg_gaps
+            .iter()
+            .all(|g| g.resource.as_deref().is_some_and(|arn| {
+                arn.starts_with("arn:aws:network-firewall:")
+                    && g.message.starts_with(&format!("{arn}: "))
+            })),
+        "{rg_gaps:#?}"
+    );
     assert_eq!(inv.coverage.len(), acl_gaps.len() + rg_gaps.len());
 
     let region = |inv: &Inventory, name: &str| {

@@ -294,6 +294,8 @@ fn an_account_that_cannot_be_entered_is_a_coverage_gap() {
     assert_eq!(gap["operation"], "AssumeRole");
     assert_eq!(gap["kind"], "access_denied");
     assert_eq!(gap["error_code"], "AccessDenied");
+    // The role it was about, for tools, as the message names it for people.
+    assert_eq!(gap["resource"], dev_role.as_str());
     assert!(
         gap["message"]
             .as_str()

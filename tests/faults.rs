@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{findings, Emulator};
 use serde_json::{json, Value};
-use vpcaudit::inventory::{GapKind, Inventory, RegionInventory};
+use vpcaudit::inventory::{GapKind, Inventory, Operation, RegionInventory};
 
 const REGIONS: &str = "us-east-1,eu-west-1";
 
@@ -84,7 +84,7 @@ fn throttling_that_never_stops_is_a_gap_not_an_empty_list() {
     let gaps: Vec<_> = inv
         .coverage
         .iter()
-        .filter(|g| g.operation == "DescribeSecurityGroups")
+        .filter(|g| g.operation == Operation::DescribeSecurityGroups)
         .collect();
     assert_eq!(gaps.len(), 1, "{:?}", inv.coverage);
     assert_eq!(gaps[0].kind, GapKind::Throttled);

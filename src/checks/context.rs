@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::inventory::{
-    Inventory, L4Match, NetworkInterface, PortRange, Protocol, RegionInventory,
+    Inventory, L4Match, NetworkInterface, Operation, PortRange, Protocol, RegionInventory,
 };
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 
@@ -173,7 +173,7 @@ impl<'m, 'a> Context<'m, 'a> {
         &self,
         account: &str,
         ri: &RegionInventory,
-        operations: &[&str],
+        operations: &[Operation],
         what: &str,
     ) -> Option<Vec<Draft>> {
         let reason = self.model.region(account, &ri.region)?.gap(operations)?;

@@ -3,7 +3,7 @@
 //! Severity follows where the ENIs carrying the group can actually go.
 
 use crate::finding::Severity;
-use crate::inventory::{Direction, NetworkInterface};
+use crate::inventory::{Direction, NetworkInterface, Operation};
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
@@ -24,9 +24,9 @@ impl Check for EgressWorldOpen {
                 account,
                 ri,
                 &[
-                    "DescribeSecurityGroups",
-                    "DescribeSecurityGroupRules",
-                    "DescribeNetworkInterfaces",
+                    Operation::DescribeSecurityGroups,
+                    Operation::DescribeSecurityGroupRules,
+                    Operation::DescribeNetworkInterfaces,
                 ],
                 "security-group egress",
             ) {

@@ -7,16 +7,13 @@
 //! listed or a describe failure names no firewall.
 
 use crate::finding::Resource;
-use crate::inventory::Firewall;
+use crate::inventory::{Firewall, Operation};
 
 use super::context::{Context, Draft};
 use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};
 use super::{resources, Check};
 
 pub struct FirewallDeleteProtectionDisabled;
-
-pub const LIST_OP: &str = "ListFirewalls";
-pub const DESCRIBE_OP: &str = "DescribeFirewall";
 
 /// What the region-wide unknowns say could not be judged.
 const WHAT: &str = "Network Firewall delete protection";
@@ -84,7 +81,8 @@ impl Check for FirewallDeleteProtectionDisabled {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             // Unlisted firewalls are unseen ones.
-            if let Some(u) = ctx.unknown_if_missing(account, ri, &[LIST_OP], WHAT) {
+            if let Some(u) = ctx.unknown_if_missing(account, ri, &[Operation::ListFirewalls], WHAT)
+            {
                 out.extend(u);
                 continue;
             }
@@ -92,7 +90,13 @@ impl Check for FirewallDeleteProtectionDisabled {
                 out.push(draft(account, &ri.region, fw));
             }
             let mut region_wide = None;
-            for (about, reason) in firewall_gaps(ctx.inventory, account, &ri.region, DESCRIBE_OP) {
+            let described = firewall_gaps(
+                ctx.inventory,
+                account,
+                &ri.region,
+                Operation::DescribeFirewall,
+            );
+            for (about, reason) in described {
                 // A failure naming no firewall may hide any of them.
                 let Some(arn) = about else {
                     region_wide.get_or_insert(reason);

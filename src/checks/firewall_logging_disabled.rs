@@ -4,16 +4,13 @@
 //! be read.
 
 use crate::finding::Severity;
-use crate::inventory::Firewall;
+use crate::inventory::{Firewall, Operation};
 
 use super::context::{Context, Draft};
-use super::firewall_delete_protection_disabled::LIST_OP;
 use super::firewall_policy_passes_by_default::{firewall_gap, firewall_resource};
 use super::Check;
 
 pub struct FirewallLoggingDisabled;
-
-pub const LOGGING_OP: &str = "DescribeLoggingConfiguration";
 
 fn has(fw: &Firewall, log_type: &str) -> bool {
     fw.logging
@@ -26,15 +23,21 @@ impl Check for FirewallLoggingDisabled {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             // Firewalls that could not be listed cannot be judged either.
-            if let Some(u) = ctx.unknown_if_missing(account, ri, &[LIST_OP], "firewall logging") {
+            if let Some(u) =
+                ctx.unknown_if_missing(account, ri, &[Operation::ListFirewalls], "firewall logging")
+            {
                 out.extend(u);
                 continue;
             }
             for fw in &ri.firewalls {
                 let resource = firewall_resource(fw);
-                if let Some(reason) =
-                    firewall_gap(ctx.inventory, account, &ri.region, LOGGING_OP, &fw.arn)
-                {
+                if let Some(reason) = firewall_gap(
+                    ctx.inventory,
+                    account,
+                    &ri.region,
+                    Operation::DescribeLoggingConfiguration,
+                    &fw.arn,
+                ) {
                     out.push(Draft::unknown(
                         account,
                         &ri.region,

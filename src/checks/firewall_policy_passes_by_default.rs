@@ -4,7 +4,7 @@
 //! policy, low when none does.
 
 use crate::finding::{Resource, Severity};
-use crate::inventory::{Firewall, FirewallPolicy, Inventory, RegionInventory};
+use crate::inventory::{Firewall, FirewallPolicy, Inventory, Operation, RegionInventory};
 use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
 
@@ -27,24 +27,17 @@ pub(super) fn firewall_resource(fw: &Firewall) -> Resource {
 }
 
 /// The failures of `operation` in the region, each with the ARN of the firewall it
-/// is about and the reason. The collector starts such a message with the firewall's
-/// ARN (`"{arn}: ..."`); a failure naming no ARN (`None`) is about every firewall.
+/// is about (the gap's resource) and the reason; a failure naming no firewall
+/// (`None`) is about every firewall.
 pub(super) fn firewall_gaps<'i>(
     inv: &'i Inventory,
     account: &'i str,
     region: &'i str,
-    operation: &'i str,
+    operation: Operation,
 ) -> impl Iterator<Item = (Option<&'i str>, String)> + 'i {
     inv.gaps_for(account, region)
         .filter(move |g| g.operation == operation)
-        .map(|g| {
-            let arn = g.message.starts_with("arn:").then(|| {
-                g.message
-                    .split_once(": ")
-                    .map_or(g.message.as_str(), |(a, _)| a)
-            });
-            (arn, crate::reach::model::describe_gap(g))
-        })
+        .map(|g| (g.resource.as_deref(), crate::reach::model::describe_gap(g)))
 }
 
 /// The failure of `operation` for the firewall `arn`: one naming it, or one naming
@@ -53,7 +46,7 @@ pub(super) fn firewall_gap(
     inv: &Inventory,
     account: &str,
     region: &str,
-    operation: &str,
+    operation: Operation,
     arn: &str,
 ) -> Option<String> {
     firewall_gaps(inv, account, region, operation)

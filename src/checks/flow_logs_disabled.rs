@@ -1,13 +1,13 @@
 //! `flow-logs-disabled`: a VPC without an active flow log covering it (on the VPC
 //! itself; subnet- or ENI-level logs cover only part of it).
 
+use crate::inventory::Operation;
+
 use super::context::{Context, Draft};
 use super::resources;
 use super::Check;
 
 pub struct FlowLogsDisabled;
-
-pub const FLOW_LOGS_OP: &str = "DescribeFlowLogs";
 
 impl Check for FlowLogsDisabled {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
@@ -16,7 +16,7 @@ impl Check for FlowLogsDisabled {
             let gap = ctx
                 .model
                 .region(account, &ri.region)
-                .and_then(|rm| rm.gap(&[FLOW_LOGS_OP]));
+                .and_then(|rm| rm.gap(&[Operation::DescribeFlowLogs]));
             for vpc in &ri.vpcs {
                 let resource = resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags));
                 if let Some(reason) = &gap {

@@ -10,6 +10,7 @@
 
 use crate::finding::Severity;
 use crate::inventory::{L4Match, Protocol};
+use crate::reach::exposure::Uncertainty;
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
@@ -137,7 +138,7 @@ impl Check for InternetExposedPort {
                     let icmp_only = exposure
                         .unknown
                         .iter()
-                        .all(|u| u.starts_with("replies to icmp"));
+                        .all(|u| matches!(u, Uncertainty::IcmpReplies(_)));
                     let mut d = Draft::unknown(
                         account,
                         &ri.region,
@@ -145,7 +146,12 @@ impl Check for InternetExposedPort {
                         format!(
                             "{} may accept more from the internet: {}",
                             eni.id,
-                            exposure.unknown.join("; ")
+                            exposure
+                                .unknown
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join("; ")
                         ),
                     )
                     .related(related)

@@ -11,9 +11,9 @@ use std::net::IpAddr;
 
 use crate::finding::Severity;
 use crate::inventory::{
-    Direction, NaclAction, NetworkAcl, PortRange, RegionInventory, RouteState, RouteTarget,
+    Direction, NaclAction, NetworkAcl, Operation, PortRange, RegionInventory, RouteState,
+    RouteTarget,
 };
-use crate::reach::model::NACL_OP;
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate};
 use crate::reach::route::{self, describe_route, RouteDecision};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
@@ -43,7 +43,7 @@ impl Check for NaclAdminPortsOpen {
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };
-            if let Some(reason) = rm.gap(&[NACL_OP]) {
+            if let Some(reason) = rm.gap(&[Operation::DescribeNetworkAcls]) {
                 // No NACL to judge is not a pass: say so per VPC.
                 for vpc in &ri.vpcs {
                     out.push(Draft::unknown(

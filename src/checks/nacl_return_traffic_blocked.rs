@@ -12,7 +12,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::finding::Severity;
 use crate::inventory::{
-    Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange, Protocol,
+    Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, Operation, PortRange, Protocol,
 };
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
@@ -34,7 +34,7 @@ impl Check for NaclReturnTrafficBlocked {
             if let Some(unknown) = ctx.unknown_if_missing(
                 account,
                 ri,
-                &["DescribeNetworkAcls", "DescribeSubnets"],
+                &[Operation::DescribeNetworkAcls, Operation::DescribeSubnets],
                 "network ACLs",
             ) {
                 out.extend(unknown);

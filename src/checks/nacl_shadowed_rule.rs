@@ -5,7 +5,9 @@
 //! Also holds the small NACL-entry helpers the other NACL checks share.
 
 use crate::finding::Severity;
-use crate::inventory::{Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange};
+use crate::inventory::{
+    Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, Operation, PortRange,
+};
 use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::path::DEFAULT_EPHEMERAL;
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
@@ -21,9 +23,12 @@ impl Check for NaclShadowedRule {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) =
-                ctx.unknown_if_missing(account, ri, &["DescribeNetworkAcls"], "network ACLs")
-            {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &[Operation::DescribeNetworkAcls],
+                "network ACLs",
+            ) {
                 out.extend(unknown);
                 continue;
             }

@@ -3,8 +3,7 @@
 //! 0.0.0.0/0 count). Nothing is exposed today, so low; attaching it to anything makes
 //! that exposure real at once.
 
-use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
-use crate::reach::model::ENI_OP;
+use crate::inventory::{Direction, Operation, RulePeer, SecurityGroup, SecurityGroupRule};
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet};
 
@@ -31,7 +30,7 @@ impl Check for SgUnusedOpen {
             let eni_gap = ctx
                 .model
                 .region(account, &ri.region)
-                .and_then(|rm| rm.gap(&[ENI_OP]));
+                .and_then(|rm| rm.gap(&[Operation::DescribeNetworkInterfaces]));
             for g in ri
                 .security_groups
                 .iter()

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{
-    FirewallPolicy, L4Match, NatConnectivity, Protocol, RouteTarget, RuleGroup, RuleGroupReference,
-    RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
+    FirewallPolicy, L4Match, NatConnectivity, Operation, Protocol, RouteTarget, RuleGroup,
+    RuleGroupReference, RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
 };
 use crate::reach::testkit::{cidr, egress, open_acl, route, Kit};
 
@@ -633,7 +633,18 @@ fn logging_accepts_alert_logs() {
 
 #[test]
 fn logging_unknown_when_configuration_unreadable() {
-    let kit = logged(&[]).gap("DescribeLoggingConfiguration", "arn:firewall/fw: denied");
+    const OP: Operation = Operation::DescribeLoggingConfiguration;
+    let kit = logged(&[]).gap_about(OP, "arn:firewall/fw", "denied");
+    let f = run("firewall-logging-disabled", &kit);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].status, Status::Unknown);
+    // A failure about another firewall says nothing of this one.
+    let kit = logged(&[]).gap_about(OP, "arn:firewall/other", "denied");
+    let f = run("firewall-logging-disabled", &kit);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].status, Status::Fail);
+    // One naming no firewall may be about any of them.
+    let kit = logged(&["ALERT"]).gap(OP, "throttled");
     let f = run("firewall-logging-disabled", &kit);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].status, Status::Unknown);
@@ -641,7 +652,7 @@ fn logging_unknown_when_configuration_unreadable() {
 
 #[test]
 fn logging_unknown_when_firewalls_could_not_be_listed() {
-    let kit = logged(&["ALERT"]).gap("ListFirewalls", "denied");
+    let kit = logged(&["ALERT"]).gap(Operation::ListFirewalls, "denied");
     let f = run("firewall-logging-disabled", &kit);
     assert!(!f.is_empty(), "a denied listing is not a pass");
     assert!(f.iter().all(|f| f.status == Status::Unknown), "{f:#?}");
@@ -703,7 +714,7 @@ fn delete_protection_accepts_protected_firewall_whatever_the_other_protections()
 #[test]
 fn delete_protection_unknown_when_a_firewall_could_not_be_described() {
     let arn = "arn:aws:network-firewall:eu-west-1:123456789012:firewall/hidden-fw";
-    let kit = egress_vpc().gap("DescribeFirewall", &format!("{arn}: access denied"));
+    let kit = egress_vpc().gap_about(Operation::DescribeFirewall, arn, "access denied");
     let f = run("firewall-delete-protection-disabled", &kit);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].status, Status::Unknown);
@@ -711,7 +722,7 @@ fn delete_protection_unknown_when_a_firewall_could_not_be_described() {
     assert_eq!(f[0].resource.arn.as_deref(), Some(arn));
     // A failure naming no firewall, or of the listing, may hide any firewall: the
     // region's VPCs are unknown.
-    for op in ["DescribeFirewall", "ListFirewalls"] {
+    for op in [Operation::DescribeFirewall, Operation::ListFirewalls] {
         let kit = egress_vpc().gap(op, "throttled");
         let f = run("firewall-delete-protection-disabled", &kit);
         assert!(!f.is_empty(), "{op}");

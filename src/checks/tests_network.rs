@@ -6,7 +6,7 @@
 use crate::checks::registry::{run_one, run_one_with};
 use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{
-    Direction, L4Match, NaclAction, NaclEntry, Protocol, Route, RouteTarget, RulePeer,
+    Direction, L4Match, NaclAction, NaclEntry, Operation, Protocol, Route, RouteTarget, RulePeer,
     SecurityGroupRule,
 };
 use crate::reach::testkit::*;
@@ -365,7 +365,7 @@ fn nacl_admin_ports_open_respects_rule_order_partial_sources_and_unused_nacls() 
     // NACLs that could not be listed are unknown, never a pass.
     let gap = Kit::new()
         .vpc("vpc-1")
-        .gap("DescribeNetworkAcls", "not authorized");
+        .gap(Operation::DescribeNetworkAcls, "not authorized");
     let f = run_one("nacl-admin-ports-open", &gap.inv);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(
@@ -574,6 +574,41 @@ fn public_web(rules: Vec<SecurityGroupRule>) -> Kit {
         .group("sg-web", "web", rules)
         .eni("eni-web", &["10.0.1.10"], &["sg-web"])
         .public_ip("198.51.100.10")
+}
+
+#[test]
+fn internet_exposure_undecided_only_for_icmp_replies_is_info() {
+    // Every ICMP message allowed in: only echo requests are modelled, so replies to
+    // the rest are undecided, with little at stake.
+    let all_icmp = vec![ingress(
+        "sgr-icmp",
+        Protocol::Icmp,
+        icmp(None),
+        cidr("0.0.0.0/0"),
+    )];
+    let unknown = |kit: &Kit| -> Vec<Finding> {
+        run_one("internet-exposed-port", &kit.inv)
+            .into_iter()
+            .filter(|f| f.status == Status::Unknown)
+            .collect()
+    };
+    let f = unknown(&public_web(all_icmp.clone()));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(
+        f[0].message.contains("are not modelled"),
+        "{}",
+        f[0].message
+    );
+    // Replies to part of the internet going through an endpoint are undecided too,
+    // for more than ICMP: no longer only a little at stake.
+    let mut kit = public_web(all_icmp);
+    let through_endpoint = route("8.8.8.0/24", RouteTarget::VpcEndpoint("vpce-fw".into()));
+    kit = kit.routes("rtb-1", vec![through_endpoint]);
+    let f = unknown(&kit);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_ne!(f[0].severity, Severity::Info, "{f:#?}");
+    assert!(f[0].message.contains("vpce-fw"), "{}", f[0].message);
 }
 
 #[test]

@@ -2,7 +2,9 @@
 
 use crate::checks::registry::{run_one, run_one_with, run_with};
 use crate::finding::{Finding, Severity, Status};
-use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
+use crate::inventory::{
+    Instance, L4Match, NatConnectivity, Operation, Protocol, RouteTarget, VpcEndpoint,
+};
 use crate::reach::testkit::*;
 
 use super::vpc_endpoint_policy_open::{judge, Verdict};
@@ -146,7 +148,7 @@ fn isolated_eks_vpc_needs_the_private_cluster_endpoints() {
 fn required_endpoints_unknown_when_endpoints_could_not_be_read() {
     let mut kit = account(None);
     eks_node(&mut kit);
-    let kit = kit.gap("DescribeVpcEndpoints", "denied");
+    let kit = kit.gap(Operation::DescribeVpcEndpoints, "denied");
     let f = run_one("vpc-endpoint-required-missing", &kit.inv);
     assert_eq!(ids(&f), ["vpc-1"]);
     assert_eq!(f[0].status, Status::Unknown);
@@ -313,7 +315,7 @@ fn data_store_subnet_without_a_route_out_is_fine() {
 
 #[test]
 fn group_checks_say_unknown_when_groups_were_not_read() {
-    let kit = account(nat()).gap("DescribeSecurityGroupRules", "denied");
+    let kit = account(nat()).gap(Operation::DescribeSecurityGroupRules, "denied");
     for id in [
         "egress-world-open",
         "sg-default-allows-traffic",
@@ -329,7 +331,7 @@ fn group_checks_say_unknown_when_groups_were_not_read() {
 
 #[test]
 fn nacl_checks_say_unknown_when_nacls_were_not_read() {
-    let kit = account(nat()).gap("DescribeNetworkAcls", "denied");
+    let kit = account(nat()).gap(Operation::DescribeNetworkAcls, "denied");
     for id in [
         "nacl-shadowed-rule",
         "nacl-return-traffic-blocked",
@@ -631,7 +633,7 @@ fn endpoint_policy_open_unknown_when_a_policy_was_not_collected() {
 
 #[test]
 fn endpoint_policy_open_unknown_per_vpc_when_endpoints_could_not_be_read() {
-    let kit = with_endpoints(vec![]).gap("DescribeVpcEndpoints", "denied");
+    let kit = with_endpoints(vec![]).gap(Operation::DescribeVpcEndpoints, "denied");
     let f = run_one("vpc-endpoint-policy-open", &kit.inv);
     assert_eq!(ids(&f), ["vpc-1"]);
     assert_eq!(f[0].status, Status::Unknown);

@@ -20,14 +20,12 @@
 use serde_json::{Map, Value};
 
 use crate::finding::Severity;
-use crate::inventory::{decode_policy_document, VpcEndpoint};
+use crate::inventory::{decode_policy_document, Operation, VpcEndpoint};
 
 use super::context::{Context, Draft};
 use super::{resources, Check};
 
 pub struct VpcEndpointPolicyOpen;
-
-pub const ENDPOINTS_OP: &str = "DescribeVpcEndpoints";
 
 /// Services whose endpoints let data out to any account's stores.
 const DATA_SERVICES: &[&str] = &["s3", "s3express", "dynamodb"];
@@ -255,9 +253,12 @@ impl Check for VpcEndpointPolicyOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) =
-                ctx.unknown_if_missing(account, ri, &[ENDPOINTS_OP], "VPC endpoint policies")
-            {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &[Operation::DescribeVpcEndpoints],
+                "VPC endpoint policies",
+            ) {
                 out.extend(unknown);
                 continue;
             }

@@ -8,11 +8,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::inventory::{Instance, NetworkInterface, RegionInventory};
+use crate::inventory::{Instance, NetworkInterface, Operation, RegionInventory};
 
 use super::context::{Context, Draft};
 use super::internet_route::{leaves, Paths};
-use super::vpc_endpoint_policy_open::ENDPOINTS_OP;
 use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;
@@ -45,7 +44,12 @@ impl Check for VpcEndpointRequiredMissing {
         let mut paths = Paths::new(ctx);
         for (account, ri) in ctx.regions() {
             // Endpoints that could not be read are not missing ones.
-            if let Some(u) = ctx.unknown_if_missing(account, ri, &[ENDPOINTS_OP], "VPC endpoints") {
+            if let Some(u) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &[Operation::DescribeVpcEndpoints],
+                "VPC endpoints",
+            ) {
                 out.extend(u);
                 continue;
             }

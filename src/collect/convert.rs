@@ -8,7 +8,7 @@ use futures::stream::{self, StreamExt};
 use crate::inventory::Tags;
 
 use super::error::ApiFailure;
-use crate::inventory::GapKind;
+use crate::inventory::{GapKind, Operation};
 
 pub fn opt(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)
@@ -47,36 +47,60 @@ pub struct Problems {
 }
 
 impl Problems {
-    pub fn invalid(&mut self, service: &'static str, operation: &str, message: String) {
+    pub fn invalid(&mut self, operation: Operation, message: String) {
         self.failures.push(ApiFailure {
-            service,
-            operation: operation.to_string(),
+            operation,
             kind: GapKind::InvalidResponse,
             error_code: None,
             message,
+            resource: None,
         });
+    }
+
+    /// An answer about the one item `id` that could not be understood: the message
+    /// starts with the id, and the gap names it as its resource.
+    pub fn invalid_about(&mut self, operation: Operation, id: &str, message: &str) {
+        self.failures.push(
+            ApiFailure {
+                operation,
+                kind: GapKind::InvalidResponse,
+                error_code: None,
+                message: message.to_string(),
+                resource: None,
+            }
+            .about(id),
+        );
     }
 
     /// Parses a value (CIDR, address) or records why it could not be.
     pub fn parse<T: FromStr>(
         &mut self,
-        service: &'static str,
-        operation: &str,
+        operation: Operation,
         what: &str,
         owner: &str,
         value: &str,
     ) -> Option<T> {
-        match value.parse() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                self.invalid(
-                    service,
-                    operation,
-                    format!("{owner}: unreadable {what} {value:?}"),
-                );
-                None
-            }
+        let parsed = value.parse().ok();
+        if parsed.is_none() {
+            self.invalid(operation, format!("{owner}: unreadable {what} {value:?}"));
         }
+        parsed
+    }
+
+    /// [`Problems::parse`] for a value in an answer about the one item `id`: a
+    /// failure names it as the gap's resource.
+    pub fn parse_about<T: FromStr>(
+        &mut self,
+        operation: Operation,
+        what: &str,
+        id: &str,
+        value: &str,
+    ) -> Option<T> {
+        let parsed = value.parse().ok();
+        if parsed.is_none() {
+            self.invalid_about(operation, id, &format!("unreadable {what} {value:?}"));
+        }
+        parsed
     }
 }
 
@@ -124,13 +148,13 @@ where
 /// Drains a paginated SDK call into a Vec, or the failure that stopped it.
 #[macro_export]
 macro_rules! fetch_all {
-    ($service:literal, $operation:literal, $request:expr) => {
+    ($operation:expr, $request:expr) => {
         $request
             .into_paginator()
             .items()
             .send()
             .try_collect()
             .await
-            .map_err(|e| $crate::collect::error::ApiFailure::from_sdk($service, $operation, &e))
+            .map_err(|e| $crate::collect::error::ApiFailure::from_sdk($operation, &e))
     };
 }

@@ -7,7 +7,7 @@ use std::fmt::Debug;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use thiserror::Error;
 
-use crate::inventory::{CoverageGap, GapKind};
+use crate::inventory::{CoverageGap, GapKind, Operation};
 
 /// Errors that stop collection before it starts. Each maps to its own exit code.
 #[derive(Debug, Error)]
@@ -44,19 +44,16 @@ pub enum CollectError {
 /// One failed API operation, before it is placed in an account and region.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiFailure {
-    pub service: &'static str,
-    pub operation: String,
+    pub operation: Operation,
     pub kind: GapKind,
     pub error_code: Option<String>,
     pub message: String,
+    /// The item a per-item call was about ([`CoverageGap::resource`]).
+    pub resource: Option<String>,
 }
 
 impl ApiFailure {
-    pub fn from_sdk<E, R>(
-        service: &'static str,
-        operation: &str,
-        err: &SdkError<E, R>,
-    ) -> ApiFailure
+    pub fn from_sdk<E, R>(operation: Operation, err: &SdkError<E, R>) -> ApiFailure
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
         R: Debug,
@@ -68,18 +65,26 @@ impl ApiFailure {
             None => DisplayErrorContext(err).to_string(),
         };
         ApiFailure {
-            service,
-            operation: operation.to_string(),
+            operation,
             kind,
             error_code: code,
             // Reports carry gap messages: no credential may be quoted in them.
             message: crate::secrets::redact(&one_line(&message)).into_owned(),
+            resource: None,
         }
     }
 
-    /// Names the resource a per-item call was about.
+    /// Names the item a per-item call was about, in the message for people and as
+    /// the gap's resource for the checks.
     pub fn about(mut self, id: &str) -> ApiFailure {
         self.message = format!("{id}: {}", self.message);
+        self.about_named(id)
+    }
+
+    /// The item a per-item call was about, when the message already names it. An
+    /// empty id names no item.
+    pub fn about_named(mut self, id: &str) -> ApiFailure {
+        self.resource = (!id.is_empty()).then(|| id.to_string());
         self
     }
 
@@ -87,11 +92,12 @@ impl ApiFailure {
         CoverageGap {
             account_id: account_id.to_string(),
             region: region.to_string(),
-            service: self.service.to_string(),
+            service: self.operation.service(),
             operation: self.operation,
             kind: self.kind,
             error_code: self.error_code,
             message: self.message,
+            resource: self.resource,
         }
     }
 }

@@ -30,7 +30,7 @@ pub use org::{AccountSelection, OrgOptions};
 pub use preflight::RegionSelection;
 pub use progress::Progress;
 
-use crate::inventory::{AccountInventory, CoverageGap, Inventory, RegionInventory};
+use crate::inventory::{AccountInventory, CoverageGap, Inventory, Operation, RegionInventory};
 
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
@@ -204,8 +204,8 @@ async fn collect_org(
     if inventory.accounts.is_empty() {
         let first = inventory.coverage.first();
         let operation = first
-            .map(|g| format!("{}:{}", g.service, g.operation))
-            .unwrap_or_else(|| "sts:AssumeRole".into());
+            .map_or(Operation::AssumeRole, |g| g.operation)
+            .iam_action();
         let detail = first
             .map(|g| format!("; {}: {}", g.account_id, g.message))
             .unwrap_or_default();

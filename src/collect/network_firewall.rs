@@ -12,11 +12,9 @@ use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
     DomainList, Firewall, FirewallEndpoint, FirewallLogDestination, FirewallPolicy,
-    FirewallSubnetMapping, RuleGroup, RuleGroupReference, RuleGroupType, RuleOrder, RuleSource,
-    StatefulRule, StatefulRuleOption, StatelessPortRange, StatelessRule, TcpFlagMatch,
+    FirewallSubnetMapping, Operation, RuleGroup, RuleGroupReference, RuleGroupType, RuleOrder,
+    RuleSource, StatefulRule, StatefulRuleOption, StatelessPortRange, StatelessRule, TcpFlagMatch,
 };
-
-const SVC: &str = "network-firewall";
 
 pub struct NetworkFirewallInventory {
     pub firewalls: Vec<Firewall>,
@@ -56,8 +54,7 @@ pub async fn collect(client: &Client, pg: Paging, concurrency: usize) -> Network
 
 async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<Firewall> {
     let listed = match fetch_all!(
-        "network-firewall",
-        "ListFirewalls",
+        Operation::ListFirewalls,
         client.list_firewalls().max_results(pg.size(100))
     ) {
         Ok(v) => v,
@@ -83,15 +80,15 @@ async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<F
             Ok(r) => r,
             Err(e) => {
                 p.failures
-                    .push(ApiFailure::from_sdk(SVC, "DescribeFirewall", &e).about(&arn));
+                    .push(ApiFailure::from_sdk(Operation::DescribeFirewall, &e).about(&arn));
                 continue;
             }
         };
         let Some(fw) = resp.firewall() else {
-            p.invalid(
-                SVC,
-                "DescribeFirewall",
-                format!("{arn}: no firewall in the answer"),
+            p.invalid_about(
+                Operation::DescribeFirewall,
+                &arn,
+                "no firewall in the answer",
             );
             continue;
         };
@@ -115,7 +112,7 @@ async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<F
                 .unwrap_or_default(),
             Err(e) => {
                 p.failures.push(
-                    ApiFailure::from_sdk(SVC, "DescribeLoggingConfiguration", &e).about(&arn),
+                    ApiFailure::from_sdk(Operation::DescribeLoggingConfiguration, &e).about(&arn),
                 );
                 Vec::new()
             }
@@ -167,8 +164,7 @@ async fn firewalls(client: &Client, pg: Paging, concurrency: usize) -> Outcome<F
 
 async fn policies(client: &Client, pg: Paging, concurrency: usize) -> Outcome<FirewallPolicy> {
     let listed = match fetch_all!(
-        "network-firewall",
-        "ListFirewallPolicies",
+        Operation::ListFirewallPolicies,
         client.list_firewall_policies().max_results(pg.size(100))
     ) {
         Ok(v) => v,
@@ -192,16 +188,16 @@ async fn policies(client: &Client, pg: Paging, concurrency: usize) -> Outcome<Fi
             Ok(r) => r,
             Err(e) => {
                 p.failures
-                    .push(ApiFailure::from_sdk(SVC, "DescribeFirewallPolicy", &e).about(&arn));
+                    .push(ApiFailure::from_sdk(Operation::DescribeFirewallPolicy, &e).about(&arn));
                 continue;
             }
         };
         let meta = resp.firewall_policy_response();
         let Some(doc) = resp.firewall_policy() else {
-            p.invalid(
-                SVC,
-                "DescribeFirewallPolicy",
-                format!("{arn}: no policy document"),
+            p.invalid_about(
+                Operation::DescribeFirewallPolicy,
+                &arn,
+                "no policy document",
             );
             continue;
         };
@@ -284,8 +280,7 @@ async fn rule_groups(
     referenced: BTreeSet<String>,
 ) -> Outcome<RuleGroup> {
     let listed = match fetch_all!(
-        "network-firewall",
-        "ListRuleGroups",
+        Operation::ListRuleGroups,
         client.list_rule_groups().max_results(pg.size(100))
     ) {
         Ok(v) => v,
@@ -311,15 +306,15 @@ async fn rule_groups(
             Ok(r) => r,
             Err(e) => {
                 p.failures
-                    .push(ApiFailure::from_sdk(SVC, "DescribeRuleGroup", &e).about(&arn));
+                    .push(ApiFailure::from_sdk(Operation::DescribeRuleGroup, &e).about(&arn));
                 continue;
             }
         };
         let Some(meta) = resp.rule_group_response() else {
-            p.invalid(
-                SVC,
-                "DescribeRuleGroup",
-                format!("{arn}: no rule group in the answer"),
+            p.invalid_about(
+                Operation::DescribeRuleGroup,
+                &arn,
+                "no rule group in the answer",
             );
             continue;
         };
@@ -333,10 +328,10 @@ async fn rule_groups(
             _ if arn.contains(":stateless-rulegroup/") => RuleGroupType::Stateless,
             _ if arn.contains(":stateful-rulegroup/") => RuleGroupType::Stateful,
             other => {
-                p.invalid(
-                    SVC,
-                    "DescribeRuleGroup",
-                    format!("{arn}: unknown rule group type {other:?}"),
+                p.invalid_about(
+                    Operation::DescribeRuleGroup,
+                    &arn,
+                    &format!("unknown rule group type {other:?}"),
                 );
                 continue;
             }

@@ -17,7 +17,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::aws;
 use super::error::{one_line, ApiFailure, CollectError};
-use crate::inventory::GapKind;
+use crate::inventory::{GapKind, Operation};
 
 /// The `region` of a coverage gap that concerns a whole account (it could not be
 /// entered, or its regions could not be listed).
@@ -251,7 +251,7 @@ fn organizations_error<E>(
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    match super::preflight::fatal(config, "organizations", region, "ListAccounts", err) {
+    match super::preflight::fatal(config, region, Operation::ListAccounts, err) {
         CollectError::Api { message, .. } => CollectError::Organizations(message),
         other => other,
     }
@@ -288,10 +288,9 @@ pub async fn enter_account(
         Ok(fetched) => fetched,
         Err(e) => {
             return Err(match assume_role_error(&e) {
-                Some(assume) => naming(ApiFailure::from_sdk("sts", "AssumeRole", assume), &role),
+                Some(assume) => naming(ApiFailure::from_sdk(Operation::AssumeRole, assume), &role),
                 None => ApiFailure {
-                    service: "sts",
-                    operation: "AssumeRole".into(),
+                    operation: Operation::AssumeRole,
                     kind: GapKind::ServiceError,
                     error_code: None,
                     message: crate::secrets::redact(&format!(
@@ -299,6 +298,7 @@ pub async fn enter_account(
                         one_line(&DisplayErrorContext(&e).to_string())
                     ))
                     .into_owned(),
+                    resource: Some(role.clone()),
                 },
             });
         }
@@ -306,11 +306,11 @@ pub async fn enter_account(
     // The account of the assumed role's ARN, as AssumeRole returned it.
     match credentials.account_id().map(|id| id.as_str()) {
         Some(got) if got != account => Err(ApiFailure {
-            service: "sts",
-            operation: "AssumeRole".into(),
+            operation: Operation::AssumeRole,
             kind: GapKind::ServiceError,
             error_code: None,
             message: format!("{role} gave credentials of account {got}, not {account}"),
+            resource: Some(role.clone()),
         }),
         _ => Ok(base.to_builder().credentials_provider(provider).build()),
     }
@@ -319,7 +319,7 @@ pub async fn enter_account(
 /// The message names the role (AWS's AccessDenied messages already do).
 fn naming(failure: ApiFailure, role: &str) -> ApiFailure {
     if failure.message.contains(role) {
-        failure
+        failure.about_named(role)
     } else {
         failure.about(role)
     }

@@ -9,7 +9,7 @@ use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::aws;
 use super::error::{one_line, ApiFailure, CollectError};
-use crate::inventory::GapKind;
+use crate::inventory::{GapKind, Operation};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegionSelection {
@@ -95,10 +95,10 @@ pub async fn caller_account(config: &SdkConfig, home: &str) -> Result<String, Co
             .account()
             .map(str::to_string)
             .ok_or_else(|| CollectError::Api {
-                operation: "GetCallerIdentity".into(),
+                operation: Operation::GetCallerIdentity.to_string(),
                 message: "the answer carried no account id".into(),
             }),
-        Err(e) => Err(fatal(config, "sts", home, "GetCallerIdentity", &e)),
+        Err(e) => Err(fatal(config, home, Operation::GetCallerIdentity, &e)),
     }
 }
 
@@ -112,7 +112,7 @@ pub async fn resolve_regions(
     let answer = ec2.describe_regions().all_regions(!all).send().await;
     let regions = match answer {
         Ok(out) => out.regions().to_vec(),
-        Err(e) if all => return Err(fatal(config, "ec2", home, "DescribeRegions", &e)),
+        Err(e) if all => return Err(fatal(config, home, Operation::DescribeRegions, &e)),
         Err(e) => {
             // Without DescribeRegions we cannot validate names, but can still scan them.
             tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; region names not validated");
@@ -208,7 +208,7 @@ pub async fn account_regions(
     let regions = match ec2.describe_regions().all_regions(true).send().await {
         Ok(out) => out.regions().to_vec(),
         Err(e) if *selection == RegionSelection::All => {
-            return Err(ApiFailure::from_sdk("ec2", "DescribeRegions", &e))
+            return Err(ApiFailure::from_sdk(Operation::DescribeRegions, &e))
         }
         Err(e) => {
             tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; opt-in status of the regions not checked");
@@ -238,11 +238,11 @@ pub async fn account_regions(
             skipped.push((
                 region.clone(),
                 ApiFailure {
-                    service: "ec2",
-                    operation: "DescribeRegions".into(),
+                    operation: Operation::DescribeRegions,
                     kind: GapKind::AccessDenied,
                     error_code: Some("OptInRequired".into()),
                     message: format!("region {region} is not enabled in this account"),
+                    resource: None,
                 },
             ));
         } else {
@@ -255,9 +255,8 @@ pub async fn account_regions(
 /// Turns a failed account-level call into the error that explains it best.
 pub(super) fn fatal<E, R>(
     config: &SdkConfig,
-    service: &str,
     region: &str,
-    operation: &str,
+    operation: Operation,
     err: &SdkError<E, R>,
 ) -> CollectError
 where
@@ -300,11 +299,11 @@ where
     }
     match err {
         SdkError::TimeoutError(_) => CollectError::Unreachable {
-            endpoint: aws::endpoint_label(config, service, region),
+            endpoint: aws::endpoint_label(config, operation.service().as_str(), region),
             reason: "no answer within the time limit".to_string(),
         },
         SdkError::DispatchFailure(_) => CollectError::Unreachable {
-            endpoint: aws::endpoint_label(config, service, region),
+            endpoint: aws::endpoint_label(config, operation.service().as_str(), region),
             reason: root_cause(err),
         },
         _ => CollectError::Api {

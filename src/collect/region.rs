@@ -12,55 +12,57 @@ use super::convert::Outcome;
 use super::error::ApiFailure;
 use super::network_firewall::NetworkFirewallInventory;
 use super::{aws, ec2, network_firewall, Paging, Progress};
-use crate::inventory::{GapKind, RegionInventory};
+use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
 pub const COLLECTORS: usize = 18;
 
 /// The operations each collector calls: what an abandoned collector reports as
-/// timeout gaps. Checks match gaps on these names (see `reach`), so the unit test
-/// below holds them to the names the collectors themselves report.
+/// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
+/// test below holds them to the operations the collectors themselves report.
 mod ops {
-    pub const VPCS: &[&str] = &["DescribeVpcs"];
-    pub const SUBNETS: &[&str] = &["DescribeSubnets"];
-    pub const ROUTE_TABLES: &[&str] = &["DescribeRouteTables"];
-    pub const INTERNET_GATEWAYS: &[&str] = &["DescribeInternetGateways"];
-    pub const EGRESS_ONLY_GATEWAYS: &[&str] = &["DescribeEgressOnlyInternetGateways"];
-    pub const NAT_GATEWAYS: &[&str] = &["DescribeNatGateways"];
-    pub const NETWORK_INTERFACES: &[&str] = &["DescribeNetworkInterfaces"];
-    pub const INSTANCES: &[&str] = &["DescribeInstances"];
-    pub const SECURITY_GROUPS: &[&str] = &["DescribeSecurityGroups", "DescribeSecurityGroupRules"];
-    pub const PREFIX_LISTS: &[&str] =
-        &["DescribeManagedPrefixLists", "GetManagedPrefixListEntries"];
-    pub const NETWORK_ACLS: &[&str] = &["DescribeNetworkAcls"];
-    pub const VPC_ENDPOINTS: &[&str] = &["DescribeVpcEndpoints"];
-    pub const PEERING_CONNECTIONS: &[&str] = &["DescribeVpcPeeringConnections"];
-    pub const TRANSIT_GATEWAYS: &[&str] = &["DescribeTransitGateways"];
-    pub const TGW_ATTACHMENTS: &[&str] = &[
-        "DescribeTransitGatewayAttachments",
-        "DescribeTransitGatewayVpcAttachments",
+    use crate::inventory::Operation::{self, *};
+
+    pub const VPCS: &[Operation] = &[DescribeVpcs];
+    pub const SUBNETS: &[Operation] = &[DescribeSubnets];
+    pub const ROUTE_TABLES: &[Operation] = &[DescribeRouteTables];
+    pub const INTERNET_GATEWAYS: &[Operation] = &[DescribeInternetGateways];
+    pub const EGRESS_ONLY_GATEWAYS: &[Operation] = &[DescribeEgressOnlyInternetGateways];
+    pub const NAT_GATEWAYS: &[Operation] = &[DescribeNatGateways];
+    pub const NETWORK_INTERFACES: &[Operation] = &[DescribeNetworkInterfaces];
+    pub const INSTANCES: &[Operation] = &[DescribeInstances];
+    pub const SECURITY_GROUPS: &[Operation] = &[DescribeSecurityGroups, DescribeSecurityGroupRules];
+    pub const PREFIX_LISTS: &[Operation] =
+        &[DescribeManagedPrefixLists, GetManagedPrefixListEntries];
+    pub const NETWORK_ACLS: &[Operation] = &[DescribeNetworkAcls];
+    pub const VPC_ENDPOINTS: &[Operation] = &[DescribeVpcEndpoints];
+    pub const PEERING_CONNECTIONS: &[Operation] = &[DescribeVpcPeeringConnections];
+    pub const TRANSIT_GATEWAYS: &[Operation] = &[DescribeTransitGateways];
+    pub const TGW_ATTACHMENTS: &[Operation] = &[
+        DescribeTransitGatewayAttachments,
+        DescribeTransitGatewayVpcAttachments,
     ];
-    pub const TGW_ROUTE_TABLES: &[&str] = &[
-        "DescribeTransitGatewayRouteTables",
-        "GetTransitGatewayRouteTableAssociations",
-        "GetTransitGatewayRouteTablePropagations",
-        "SearchTransitGatewayRoutes",
+    pub const TGW_ROUTE_TABLES: &[Operation] = &[
+        DescribeTransitGatewayRouteTables,
+        GetTransitGatewayRouteTableAssociations,
+        GetTransitGatewayRouteTablePropagations,
+        SearchTransitGatewayRoutes,
     ];
-    pub const FLOW_LOGS: &[&str] = &["DescribeFlowLogs"];
-    pub const NETWORK_FIREWALL: &[&str] = &[
-        "ListFirewalls",
-        "DescribeFirewall",
-        "DescribeLoggingConfiguration",
-        "ListFirewallPolicies",
-        "DescribeFirewallPolicy",
-        "ListRuleGroups",
-        "DescribeRuleGroup",
+    pub const FLOW_LOGS: &[Operation] = &[DescribeFlowLogs];
+    pub const NETWORK_FIREWALL: &[Operation] = &[
+        ListFirewalls,
+        DescribeFirewall,
+        DescribeLoggingConfiguration,
+        ListFirewallPolicies,
+        DescribeFirewallPolicy,
+        ListRuleGroups,
+        DescribeRuleGroup,
     ];
 }
 
 /// Every collector's operations, one entry per collector.
 #[cfg(test)]
-const ALL_OPS: [&[&str]; COLLECTORS] = [
+const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::VPCS,
     ops::SUBNETS,
     ops::ROUTE_TABLES,
@@ -127,8 +129,7 @@ impl RegionRun<'_> {
     async fn guarded<T: Abandon>(
         &self,
         what: &str,
-        service: &'static str,
-        operations: &[&str],
+        operations: &[Operation],
         work: impl Future<Output = T>,
     ) -> T {
         let mut abandoned = self.abandon.subscribe();
@@ -166,12 +167,12 @@ impl RegionRun<'_> {
                 T::abandoned(
                     operations
                         .iter()
-                        .map(|op| ApiFailure {
-                            service,
-                            operation: (*op).to_string(),
+                        .map(|&operation| ApiFailure {
+                            operation,
                             kind: GapKind::Timeout,
                             error_code: None,
                             message: message.clone(),
+                            resource: None,
                         })
                         .collect(),
                 )
@@ -218,44 +219,29 @@ pub async fn collect_region(
         timeout: settings.timeout,
         abandon: watch::Sender::new(false),
     };
-    const EC2: &str = "ec2";
     let (vpcs, subnets, route_tables, igws, eigws, nats, enis, instances, groups) = tokio::join!(
-        run.guarded("VPCs", EC2, ops::VPCS, ec2::vpcs(&c, pg)),
-        run.guarded("subnets", EC2, ops::SUBNETS, ec2::subnets(&c, pg)),
-        run.guarded(
-            "route tables",
-            EC2,
-            ops::ROUTE_TABLES,
-            ec2::route_tables(&c, pg)
-        ),
+        run.guarded("VPCs", ops::VPCS, ec2::vpcs(&c, pg)),
+        run.guarded("subnets", ops::SUBNETS, ec2::subnets(&c, pg)),
+        run.guarded("route tables", ops::ROUTE_TABLES, ec2::route_tables(&c, pg)),
         run.guarded(
             "internet gateways",
-            EC2,
             ops::INTERNET_GATEWAYS,
             ec2::internet_gateways(&c, pg)
         ),
         run.guarded(
             "egress-only gateways",
-            EC2,
             ops::EGRESS_ONLY_GATEWAYS,
             ec2::egress_only_internet_gateways(&c, pg)
         ),
-        run.guarded(
-            "NAT gateways",
-            EC2,
-            ops::NAT_GATEWAYS,
-            ec2::nat_gateways(&c, pg)
-        ),
+        run.guarded("NAT gateways", ops::NAT_GATEWAYS, ec2::nat_gateways(&c, pg)),
         run.guarded(
             "network interfaces",
-            EC2,
             ops::NETWORK_INTERFACES,
             ec2::network_interfaces(&c, pg)
         ),
-        run.guarded("instances", EC2, ops::INSTANCES, ec2::instances(&c, pg)),
+        run.guarded("instances", ops::INSTANCES, ec2::instances(&c, pg)),
         run.guarded(
             "security groups",
-            EC2,
             ops::SECURITY_GROUPS,
             ec2::security_groups(&c, pg)
         ),
@@ -273,50 +259,38 @@ pub async fn collect_region(
     ) = tokio::join!(
         run.guarded(
             "prefix lists",
-            EC2,
             ops::PREFIX_LISTS,
             ec2::managed_prefix_lists(&c, pg, concurrency)
         ),
-        run.guarded(
-            "network ACLs",
-            EC2,
-            ops::NETWORK_ACLS,
-            ec2::network_acls(&c, pg)
-        ),
+        run.guarded("network ACLs", ops::NETWORK_ACLS, ec2::network_acls(&c, pg)),
         run.guarded(
             "VPC endpoints",
-            EC2,
             ops::VPC_ENDPOINTS,
             ec2::vpc_endpoints(&c, pg)
         ),
         run.guarded(
             "peering connections",
-            EC2,
             ops::PEERING_CONNECTIONS,
             ec2::vpc_peering_connections(&c, pg)
         ),
         run.guarded(
             "transit gateways",
-            EC2,
             ops::TRANSIT_GATEWAYS,
             ec2::transit_gateways(&c, pg)
         ),
         run.guarded(
             "TGW attachments",
-            EC2,
             ops::TGW_ATTACHMENTS,
             ec2::transit_gateway_attachments(&c, pg)
         ),
         run.guarded(
             "TGW route tables",
-            EC2,
             ops::TGW_ROUTE_TABLES,
             ec2::transit_gateway_route_tables(&c, pg, concurrency)
         ),
-        run.guarded("flow logs", EC2, ops::FLOW_LOGS, ec2::flow_logs(&c, pg)),
+        run.guarded("flow logs", ops::FLOW_LOGS, ec2::flow_logs(&c, pg)),
         run.guarded(
             "network firewall",
-            "network-firewall",
             ops::NETWORK_FIREWALL,
             network_firewall::collect(&nfw, pg, concurrency)
         ),
@@ -367,9 +341,9 @@ pub async fn collect_region(
         |i| i.arn.clone(),
     );
     f.extend(firewall_failures);
-    f.sort_by(|a, b| {
-        (&a.service, &a.operation, &a.message).cmp(&(&b.service, &b.operation, &b.message))
-    });
+    // By the names, as the gaps read.
+    let key = |f: &ApiFailure| (f.operation.service().as_str(), f.operation.as_str());
+    f.sort_by(|a, b| (key(a), &a.message).cmp(&(key(b), &b.message)));
     (inv, f)
 }
 
@@ -393,26 +367,26 @@ mod tests {
         ("network_firewall.rs", include_str!("network_firewall.rs")),
     ];
 
-    /// String literals such as `"DescribeVpcs"`: an operation name by its shape.
-    fn operation_literals(text: &str) -> Vec<&str> {
-        text.split('"')
+    /// The operations a source names, as `Operation::DescribeVpcs`.
+    fn operations_named(text: &str) -> Vec<Operation> {
+        text.split("Operation::")
             .skip(1)
-            .step_by(2)
-            .filter(|s| {
-                ["Describe", "List", "Get", "Search"]
-                    .iter()
-                    .any(|p| s.len() > p.len() && s.starts_with(p))
-                    && s.chars().all(|c| c.is_ascii_alphanumeric())
+            .filter_map(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                name.parse().ok()
             })
             .collect()
     }
 
     #[test]
     fn abandoned_collectors_report_every_operation_they_call() {
-        let known: Vec<&str> = ALL_OPS.iter().flat_map(|o| o.iter().copied()).collect();
+        let known: Vec<Operation> = ALL_OPS.iter().flat_map(|o| o.iter().copied()).collect();
         let mut seen = Vec::new();
         for (file, text) in SOURCES {
-            for op in operation_literals(text) {
+            for op in operations_named(text) {
                 seen.push(op);
                 assert!(
                     known.contains(&op),
@@ -430,7 +404,10 @@ mod tests {
 
     #[test]
     fn operation_names_are_listed_once() {
-        let mut all: Vec<&str> = ALL_OPS.iter().flat_map(|o| o.iter().copied()).collect();
+        let mut all: Vec<&str> = ALL_OPS
+            .iter()
+            .flat_map(|o| o.iter().map(|op| op.as_str()))
+            .collect();
         let n = all.len();
         all.sort_unstable();
         all.dedup();

@@ -24,6 +24,7 @@
 //! `flows` is therefore what is *proven* exposed; a non-empty `unknown` says more may
 //! be.
 
+use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -54,7 +55,29 @@ pub struct Exposure {
     pub steps: Vec<Step>,
     /// Why more than `flows` may be exposed (parts the engine does not model or whose
     /// data is missing); empty when `flows` is exact.
-    pub unknown: Vec<String>,
+    pub unknown: Vec<Uncertainty>,
+}
+
+/// One reason more than [`Exposure::flows`] may be exposed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uncertainty {
+    /// Replies to these ICMP messages (all but echo requests) are not modelled:
+    /// little is at stake.
+    IcmpReplies(ServiceSet),
+    /// A route, a gateway or data the answer depends on, in words.
+    Other(String),
+}
+
+impl fmt::Display for Uncertainty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Uncertainty::IcmpReplies(services) => write!(
+                f,
+                "replies to {services} from the internet are not modelled (only echo requests are)"
+            ),
+            Uncertainty::Other(reason) => f.write_str(reason),
+        }
+    }
 }
 
 /// An ENI by id, or a whole class.
@@ -277,7 +300,7 @@ fn compute<'a>(
             .or_insert_with(|| Arc::new(reply_routable(&end, table, &addressable))),
     );
     steps.extend(routing.steps.iter().cloned());
-    unknown.extend(routing.unknown.iter().cloned());
+    unknown.extend(routing.unknown.iter().cloned().map(Uncertainty::Other));
     let sources = addressable.intersection(&routing.routable);
     let mask = FlowSet::from_box(sources.clone(), ServiceSet::all());
 
@@ -308,9 +331,7 @@ fn compute<'a>(
             .boxes()
             .iter()
             .fold(ServiceSet::empty(), |s, b| s.union(&b.services));
-        unknown.push(format!(
-            "replies to {services} from the internet are not modelled (only echo requests are)"
-        ));
+        unknown.push(Uncertainty::IcmpReplies(services));
     }
     if let Some(igw) = &routing.gateway {
         let edge = memo
@@ -336,7 +357,9 @@ fn compute<'a>(
                 // decides, so all of it moves to "may be". Ingress routing only
                 // narrows, so nothing open stays nothing.
                 if !flows.is_empty() {
-                    unknown.push(format!("{flows} may be exposed: {reason}"));
+                    unknown.push(Uncertainty::Other(format!(
+                        "{flows} may be exposed: {reason}"
+                    )));
                     flows = FlowSet::empty();
                 }
             }

@@ -11,13 +11,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::inventory::{Direction, Inventory};
+use crate::inventory::{Direction, Inventory, Operation};
 
-pub const PEERING_OP: &str = "DescribeVpcPeeringConnections";
-pub const TGW_OPS: [&str; 3] = [
-    "DescribeTransitGateways",
-    "DescribeTransitGatewayAttachments",
-    "DescribeTransitGatewayVpcAttachments",
+/// The operations whose failure leaves the scope of group references unknown.
+pub const SCOPE_OPS: [Operation; 4] = [
+    Operation::DescribeVpcPeeringConnections,
+    Operation::DescribeTransitGateways,
+    Operation::DescribeTransitGatewayAttachments,
+    Operation::DescribeTransitGatewayVpcAttachments,
 ];
 
 /// Whether a rule in one VPC can match the members of a group in another.
@@ -87,7 +88,7 @@ impl GroupScope {
             }
         }
         for gap in &inv.coverage {
-            if gap.operation == PEERING_OP || TGW_OPS.contains(&gap.operation.as_str()) {
+            if SCOPE_OPS.contains(&gap.operation) {
                 scope.missing.push(super::model::describe_gap(gap));
             }
         }

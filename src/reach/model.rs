@@ -12,19 +12,18 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::inventory::{
-    AssociationTarget, CoverageGap, Inventory, NetworkAcl, NetworkInterface, RegionInventory,
-    RouteTable, SecurityGroup, TransitGatewayAttachment,
+    AssociationTarget, CoverageGap, Inventory, NetworkAcl, NetworkInterface, Operation,
+    RegionInventory, RouteTable, SecurityGroup, TransitGatewayAttachment,
 };
 
 use super::group_scope::GroupScope;
 use super::sets::IpSet;
 
 /// APIs whose failure leaves security-group evaluation without rules.
-pub const SECURITY_GROUP_OPS: [&str; 2] = ["DescribeSecurityGroups", "DescribeSecurityGroupRules"];
-pub const NACL_OP: &str = "DescribeNetworkAcls";
-pub const ENI_OP: &str = "DescribeNetworkInterfaces";
-pub const PREFIX_LISTS_OP: &str = "DescribeManagedPrefixLists";
-pub const PREFIX_LIST_ENTRIES_OP: &str = "GetManagedPrefixListEntries";
+pub const SECURITY_GROUP_OPS: [Operation; 2] = [
+    Operation::DescribeSecurityGroups,
+    Operation::DescribeSecurityGroupRules,
+];
 
 /// A map keyed by ids, hashed with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
@@ -181,7 +180,7 @@ impl<'a> Model<'a> {
         let gaps: Vec<String> = self
             .regions
             .iter()
-            .filter_map(|r| r.gap(&[ENI_OP]))
+            .filter_map(|r| r.gap(&[Operation::DescribeNetworkInterfaces]))
             .collect();
         if gaps.is_empty() {
             Err(format!("{eni_id} is not in the inventory"))
@@ -292,7 +291,7 @@ impl<'a> RegionModel<'a> {
 
     /// The NACL governing a subnet, or why it is not known.
     pub fn network_acl_for_subnet(&self, subnet_id: &str) -> Result<&'a NetworkAcl, String> {
-        if let Some(reason) = self.gap(&[NACL_OP]) {
+        if let Some(reason) = self.gap(&[Operation::DescribeNetworkAcls]) {
             return Err(reason);
         }
         let subnet = self
@@ -309,7 +308,7 @@ impl<'a> RegionModel<'a> {
         match self.prefix_lists.get(id) {
             Some(Ok(set)) => Ok(set),
             Some(Err(reason)) => Err(reason.clone()),
-            None => Err(match self.gap(&[PREFIX_LISTS_OP]) {
+            None => Err(match self.gap(&[Operation::DescribeManagedPrefixLists]) {
                 Some(reason) => format!("prefix list {id} was not collected: {reason}"),
                 None => format!("prefix list {id} was not collected"),
             }),
@@ -320,7 +319,7 @@ impl<'a> RegionModel<'a> {
     /// known. A group neither collected nor carried by any ENI is not ours to resolve
     /// (it lives in another account or region), so it is unknown, not empty.
     pub fn group_members(&self, group_id: &str) -> Result<IpSet, String> {
-        if let Some(reason) = self.gap(&[ENI_OP]) {
+        if let Some(reason) = self.gap(&[Operation::DescribeNetworkInterfaces]) {
             return Err(reason);
         }
         match self.group_members.get(group_id) {
@@ -334,21 +333,22 @@ impl<'a> RegionModel<'a> {
     }
 
     /// The first recorded failure of one of `operations` here, as a reason.
-    pub fn gap(&self, operations: &[&str]) -> Option<String> {
+    pub fn gap(&self, operations: &[Operation]) -> Option<String> {
         self.gaps
             .iter()
-            .find(|g| operations.contains(&g.operation.as_str()))
+            .find(|g| operations.contains(&g.operation))
             .map(|g| describe_gap(g))
     }
 
-    /// A GetManagedPrefixListEntries failure about list `id`. The collector starts
-    /// the message with `"{id}: "`; matching the whole prefix keeps a failure of
-    /// `pl-12` from tainting `pl-1`.
+    /// A GetManagedPrefixListEntries failure about list `id`, or one naming no list
+    /// (which may hide any of them).
     fn prefix_list_entries_gap(&self, id: &str) -> Option<String> {
-        let prefix = format!("{id}:");
         self.gaps
             .iter()
-            .find(|g| g.operation == PREFIX_LIST_ENTRIES_OP && g.message.starts_with(&prefix))
+            .find(|g| {
+                g.operation == Operation::GetManagedPrefixListEntries
+                    && g.resource.as_deref().is_none_or(|r| r == id)
+            })
             .map(|g| describe_gap(g))
     }
 }

@@ -16,14 +16,12 @@
 use std::net::IpAddr;
 
 use crate::inventory::{
-    AssociationTarget, RegionInventory, Route, RouteDestination, RouteState, RouteTable,
+    AssociationTarget, Operation, RegionInventory, Route, RouteDestination, RouteState, RouteTable,
     RouteTarget,
 };
 
 use super::model::RegionModel;
 use super::verdict::{Evaluation, Step};
-
-pub const ROUTE_TABLES_OP: &str = "DescribeRouteTables";
 
 /// The `origin` AWS gives routes learnt from a virtual private gateway.
 const PROPAGATED_ORIGIN: &str = "EnableVgwRoutePropagation";
@@ -176,7 +174,7 @@ pub fn table_for_subnet<'a>(
     region: &RegionModel<'a>,
     subnet_id: &str,
 ) -> Result<&'a RouteTable, String> {
-    if let Some(reason) = region.gap(&[ROUTE_TABLES_OP]) {
+    if let Some(reason) = region.gap(&[Operation::DescribeRouteTables]) {
         return Err(reason);
     }
     let subnet = region
@@ -198,7 +196,7 @@ pub fn edge_table_for_gateway<'a>(
     inventory: &'a RegionInventory,
     gateway_id: &str,
 ) -> Result<Option<&'a RouteTable>, String> {
-    if let Some(reason) = region.gap(&[ROUTE_TABLES_OP]) {
+    if let Some(reason) = region.gap(&[Operation::DescribeRouteTables]) {
         return Err(reason);
     }
     Ok(inventory.route_tables.iter().find(|t| {

@@ -8,8 +8,8 @@ use ipnet::IpNet;
 use crate::inventory::{
     AccountInventory, AssociationTarget, CoverageGap, Direction, DomainList, GapKind, Inventory,
     L4Match, ManagedPrefixList, NaclAction, NaclAssociation, NaclEntry, NetworkAcl,
-    NetworkInterface, PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory, Route,
-    RouteDestination, RouteState, RouteTable, RouteTableAssociation, RouteTarget, RuleGroup,
+    NetworkInterface, Operation, PortRange, PrefixListEntry, Protocol, PublicIpv4, RegionInventory,
+    Route, RouteDestination, RouteState, RouteTable, RouteTableAssociation, RouteTarget, RuleGroup,
     RuleGroupType, RulePeer, RuleSource, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 };
 
@@ -308,16 +308,28 @@ impl Kit {
         self
     }
 
-    pub fn gap(mut self, operation: &str, message: &str) -> Kit {
+    /// A failure of `operation` about everything of its kind in the region.
+    pub fn gap(mut self, operation: Operation, message: &str) -> Kit {
         self.inv.coverage.push(CoverageGap {
             account_id: ACCOUNT.into(),
             region: REGION.into(),
-            service: "ec2".into(),
-            operation: operation.into(),
+            service: operation.service(),
+            operation,
             kind: GapKind::AccessDenied,
             error_code: None,
             message: message.into(),
+            resource: None,
         });
+        self
+    }
+
+    /// A failure of `operation` about the one item `resource`, named in the message
+    /// as the collector names it.
+    pub fn gap_about(mut self, operation: Operation, resource: &str, message: &str) -> Kit {
+        self = self.gap(operation, &format!("{resource}: {message}"));
+        if let Some(g) = self.inv.coverage.last_mut() {
+            g.resource = Some(resource.into());
+        }
         self
     }
 

@@ -247,8 +247,8 @@ fn gap_notification(g: &CoverageGap) -> Notification {
         properties: Some(GapProperties {
             account: g.account_id.clone(),
             region: g.region.clone(),
-            service: g.service.clone(),
-            operation: g.operation.clone(),
+            service: g.service.to_string(),
+            operation: g.operation.to_string(),
             kind: g.kind.to_string(),
             error_code: g.error_code.clone(),
         }),

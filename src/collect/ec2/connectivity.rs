@@ -5,13 +5,12 @@ use crate::collect::convert::{ec2_tags, opt, string, strings, Outcome, Problems}
 use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
-    decode_policy_document, FlowLog, PeeringSide, VpcEndpoint, VpcPeeringConnection,
+    decode_policy_document, FlowLog, Operation, PeeringSide, VpcEndpoint, VpcPeeringConnection,
 };
 
 pub async fn vpc_endpoints(ec2: &Client, pg: Paging) -> Outcome<VpcEndpoint> {
     match fetch_all!(
-        "ec2",
-        "DescribeVpcEndpoints",
+        Operation::DescribeVpcEndpoints,
         ec2.describe_vpc_endpoints().max_results(pg.size(1000))
     ) {
         Ok(raw) => Outcome::new(
@@ -48,10 +47,9 @@ pub async fn vpc_endpoints(ec2: &Client, pg: Paging) -> Outcome<VpcEndpoint> {
 }
 
 pub async fn vpc_peering_connections(ec2: &Client, pg: Paging) -> Outcome<VpcPeeringConnection> {
-    const OP: &str = "DescribeVpcPeeringConnections";
+    const OP: Operation = Operation::DescribeVpcPeeringConnections;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeVpcPeeringConnections",
+        Operation::DescribeVpcPeeringConnections,
         ec2.describe_vpc_peering_connections()
             .max_results(pg.size(1000))
     ) {
@@ -73,12 +71,12 @@ pub async fn vpc_peering_connections(ec2: &Client, pg: Paging) -> Outcome<VpcPee
             .cidr_block_set()
             .iter()
             .filter_map(|c| c.cidr_block())
-            .filter_map(|c| p.parse("ec2", OP, "IPv4 CIDR", id, c))
+            .filter_map(|c| p.parse(OP, "IPv4 CIDR", id, c))
             .collect();
         if ipv4_cidrs.is_empty() {
             ipv4_cidrs.extend(
                 info.cidr_block()
-                    .and_then(|c| p.parse::<ipnet::Ipv4Net>("ec2", OP, "IPv4 CIDR", id, c)),
+                    .and_then(|c| p.parse::<ipnet::Ipv4Net>(OP, "IPv4 CIDR", id, c)),
             );
         }
         PeeringSide {
@@ -90,7 +88,7 @@ pub async fn vpc_peering_connections(ec2: &Client, pg: Paging) -> Outcome<VpcPee
                 .ipv6_cidr_block_set()
                 .iter()
                 .filter_map(|c| c.ipv6_cidr_block())
-                .filter_map(|c| p.parse("ec2", OP, "IPv6 CIDR", id, c))
+                .filter_map(|c| p.parse(OP, "IPv6 CIDR", id, c))
                 .collect(),
         }
     };
@@ -115,8 +113,7 @@ pub async fn vpc_peering_connections(ec2: &Client, pg: Paging) -> Outcome<VpcPee
 
 pub async fn flow_logs(ec2: &Client, pg: Paging) -> Outcome<FlowLog> {
     match fetch_all!(
-        "ec2",
-        "DescribeFlowLogs",
+        Operation::DescribeFlowLogs,
         ec2.describe_flow_logs().max_results(pg.size(1000))
     ) {
         Ok(raw) => Outcome::new(

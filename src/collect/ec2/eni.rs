@@ -3,13 +3,12 @@ use aws_sdk_ec2::Client;
 use crate::collect::convert::{ec2_tags, opt, string, Outcome, Problems};
 use crate::collect::Paging;
 use crate::fetch_all;
-use crate::inventory::{Instance, NetworkInterface, PublicIpv4};
+use crate::inventory::{Instance, NetworkInterface, Operation, PublicIpv4};
 
 pub async fn network_interfaces(ec2: &Client, pg: Paging) -> Outcome<NetworkInterface> {
-    const OP: &str = "DescribeNetworkInterfaces";
+    const OP: Operation = Operation::DescribeNetworkInterfaces;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeNetworkInterfaces",
+        Operation::DescribeNetworkInterfaces,
         ec2.describe_network_interfaces().max_results(pg.size(1000))
     ) {
         Ok(v) => v,
@@ -27,12 +26,12 @@ pub async fn network_interfaces(ec2: &Client, pg: Paging) -> Outcome<NetworkInte
         for a in privates {
             let private = a
                 .private_ip_address()
-                .and_then(|ip| p.parse("ec2", OP, "private IP", &id, ip));
+                .and_then(|ip| p.parse(OP, "private IP", &id, ip));
             private_ipv4s.extend(private);
             if let Some(assoc) = a.association() {
                 if let Some(public) = assoc
                     .public_ip()
-                    .and_then(|ip| p.parse("ec2", OP, "public IP", &id, ip))
+                    .and_then(|ip| p.parse(OP, "public IP", &id, ip))
                 {
                     public_ipv4s.push(PublicIpv4 {
                         public_ip: public,
@@ -44,17 +43,17 @@ pub async fn network_interfaces(ec2: &Client, pg: Paging) -> Outcome<NetworkInte
             }
         }
         if private_ipv4s.is_empty() {
-            private_ipv4s
-                .extend(e.private_ip_address().and_then(|ip| {
-                    p.parse::<std::net::Ipv4Addr>("ec2", OP, "private IP", &id, ip)
-                }));
+            private_ipv4s.extend(
+                e.private_ip_address()
+                    .and_then(|ip| p.parse::<std::net::Ipv4Addr>(OP, "private IP", &id, ip)),
+            );
         }
         // Some answers carry the association only at the top level.
         if public_ipv4s.is_empty() {
             if let Some(assoc) = e.association() {
                 if let Some(public) = assoc
                     .public_ip()
-                    .and_then(|ip| p.parse("ec2", OP, "public IP", &id, ip))
+                    .and_then(|ip| p.parse(OP, "public IP", &id, ip))
                 {
                     public_ipv4s.push(PublicIpv4 {
                         public_ip: public,
@@ -69,7 +68,7 @@ pub async fn network_interfaces(ec2: &Client, pg: Paging) -> Outcome<NetworkInte
             .ipv6_addresses()
             .iter()
             .filter_map(|a| a.ipv6_address())
-            .filter_map(|ip| p.parse("ec2", OP, "IPv6 address", &id, ip))
+            .filter_map(|ip| p.parse(OP, "IPv6 address", &id, ip))
             .collect();
         let attachment = e.attachment();
         out.push(NetworkInterface {
@@ -103,8 +102,7 @@ pub async fn network_interfaces(ec2: &Client, pg: Paging) -> Outcome<NetworkInte
 
 pub async fn instances(ec2: &Client, pg: Paging) -> Outcome<Instance> {
     let reservations = match fetch_all!(
-        "ec2",
-        "DescribeInstances",
+        Operation::DescribeInstances,
         ec2.describe_instances().max_results(pg.size(1000))
     ) {
         Ok(v) => v,

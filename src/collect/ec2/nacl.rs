@@ -5,14 +5,14 @@ use crate::collect::convert::{ec2_tags, opt, string, Outcome, Problems};
 use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
-    Direction, L4Match, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, PortRange, Protocol,
+    Direction, L4Match, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, Operation, PortRange,
+    Protocol,
 };
 
 pub async fn network_acls(ec2: &Client, pg: Paging) -> Outcome<NetworkAcl> {
-    const OP: &str = "DescribeNetworkAcls";
+    const OP: Operation = Operation::DescribeNetworkAcls;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeNetworkAcls",
+        Operation::DescribeNetworkAcls,
         ec2.describe_network_acls().max_results(pg.size(100))
     ) {
         Ok(v) => v,
@@ -27,16 +27,15 @@ pub async fn network_acls(ec2: &Client, pg: Paging) -> Outcome<NetworkAcl> {
             let number = e.rule_number().unwrap_or(32767);
             let Some(protocol) = e.protocol().and_then(Protocol::parse) else {
                 p.invalid(
-                    "ec2",
                     OP,
                     format!("{id} rule {number}: unreadable protocol {:?}", e.protocol()),
                 );
                 continue;
             };
             let cidr = match (e.cidr_block(), e.ipv6_cidr_block()) {
-                (Some(c), _) | (None, Some(c)) => p.parse("ec2", OP, "CIDR", &id, c),
+                (Some(c), _) | (None, Some(c)) => p.parse(OP, "CIDR", &id, c),
                 (None, None) => {
-                    p.invalid("ec2", OP, format!("{id} rule {number}: no CIDR"));
+                    p.invalid(OP, format!("{id} rule {number}: no CIDR"));
                     None
                 }
             };
@@ -61,11 +60,7 @@ pub async fn network_acls(ec2: &Client, pg: Paging) -> Outcome<NetworkAcl> {
                 Some(RuleAction::Deny) => NaclAction::Deny,
                 other => {
                     // Guessing allow or deny would change every verdict downstream.
-                    p.invalid(
-                        "ec2",
-                        OP,
-                        format!("{id} rule {number}: unknown action {other:?}"),
-                    );
+                    p.invalid(OP, format!("{id} rule {number}: unknown action {other:?}"));
                     continue;
                 }
             };

@@ -6,15 +6,14 @@ use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
     AssociationTarget, EgressOnlyInternetGateway, GatewayAttachment, InternetGateway,
-    NatConnectivity, NatGateway, NatGatewayAddress, Route, RouteDestination, RouteState,
+    NatConnectivity, NatGateway, NatGatewayAddress, Operation, Route, RouteDestination, RouteState,
     RouteTable, RouteTableAssociation, RouteTarget,
 };
 
 pub async fn route_tables(ec2: &Client, pg: Paging) -> Outcome<RouteTable> {
-    const OP: &str = "DescribeRouteTables";
+    const OP: Operation = Operation::DescribeRouteTables;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeRouteTables",
+        Operation::DescribeRouteTables,
         ec2.describe_route_tables().max_results(pg.size(100))
     ) {
         Ok(v) => v,
@@ -27,15 +26,15 @@ pub async fn route_tables(ec2: &Client, pg: Paging) -> Outcome<RouteTable> {
         let mut routes = Vec::with_capacity(rt.routes().len());
         for r in rt.routes() {
             let destination = if let Some(c) = r.destination_cidr_block() {
-                p.parse("ec2", OP, "destination", &id, c)
+                p.parse(OP, "destination", &id, c)
                     .map(RouteDestination::Ipv4)
             } else if let Some(c) = r.destination_ipv6_cidr_block() {
-                p.parse("ec2", OP, "destination", &id, c)
+                p.parse(OP, "destination", &id, c)
                     .map(RouteDestination::Ipv6)
             } else if let Some(pl) = r.destination_prefix_list_id() {
                 Some(RouteDestination::PrefixList(pl.to_string()))
             } else {
-                p.invalid("ec2", OP, format!("{id}: route without a destination"));
+                p.invalid(OP, format!("{id}: route without a destination"));
                 None
             };
             let Some(destination) = destination else {
@@ -147,8 +146,7 @@ fn attachments(a: &[aws_sdk_ec2::types::InternetGatewayAttachment]) -> Vec<Gatew
 
 pub async fn internet_gateways(ec2: &Client, pg: Paging) -> Outcome<InternetGateway> {
     match fetch_all!(
-        "ec2",
-        "DescribeInternetGateways",
+        Operation::DescribeInternetGateways,
         ec2.describe_internet_gateways().max_results(pg.size(1000))
     ) {
         Ok(raw) => Outcome::new(
@@ -171,8 +169,7 @@ pub async fn egress_only_internet_gateways(
     pg: Paging,
 ) -> Outcome<EgressOnlyInternetGateway> {
     match fetch_all!(
-        "ec2",
-        "DescribeEgressOnlyInternetGateways",
+        Operation::DescribeEgressOnlyInternetGateways,
         ec2.describe_egress_only_internet_gateways()
             .max_results(pg.size(255))
     ) {
@@ -191,10 +188,9 @@ pub async fn egress_only_internet_gateways(
 }
 
 pub async fn nat_gateways(ec2: &Client, pg: Paging) -> Outcome<NatGateway> {
-    const OP: &str = "DescribeNatGateways";
+    const OP: Operation = Operation::DescribeNatGateways;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeNatGateways",
+        Operation::DescribeNatGateways,
         ec2.describe_nat_gateways().max_results(pg.size(1000))
     ) {
         Ok(v) => v,
@@ -211,10 +207,10 @@ pub async fn nat_gateways(ec2: &Client, pg: Paging) -> Outcome<NatGateway> {
                 network_interface_id: opt(a.network_interface_id()),
                 private_ip: a
                     .private_ip()
-                    .and_then(|ip| p.parse("ec2", OP, "private IP", &id, ip)),
+                    .and_then(|ip| p.parse(OP, "private IP", &id, ip)),
                 public_ip: a
                     .public_ip()
-                    .and_then(|ip| p.parse("ec2", OP, "public IP", &id, ip)),
+                    .and_then(|ip| p.parse(OP, "public IP", &id, ip)),
                 allocation_id: opt(a.allocation_id()),
             })
             .collect();

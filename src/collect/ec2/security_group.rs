@@ -6,8 +6,8 @@ use crate::collect::convert::{ec2_tags, for_each_item, opt, string, Outcome, Pro
 use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
-    Direction, L4Match, ManagedPrefixList, PrefixListEntry, Protocol, RulePeer, SecurityGroup,
-    SecurityGroupRule,
+    Direction, L4Match, ManagedPrefixList, Operation, PrefixListEntry, Protocol, RulePeer,
+    SecurityGroup, SecurityGroupRule,
 };
 
 /// Groups from DescribeSecurityGroups, rules from DescribeSecurityGroupRules: the rules
@@ -16,15 +16,13 @@ pub async fn security_groups(ec2: &Client, pg: Paging) -> Outcome<SecurityGroup>
     let (groups, rules) = tokio::join!(
         async {
             fetch_all!(
-                "ec2",
-                "DescribeSecurityGroups",
+                Operation::DescribeSecurityGroups,
                 ec2.describe_security_groups().max_results(pg.size(1000))
             )
         },
         async {
             fetch_all!(
-                "ec2",
-                "DescribeSecurityGroupRules",
+                Operation::DescribeSecurityGroupRules,
                 ec2.describe_security_group_rules()
                     .max_results(pg.size(1000))
             )
@@ -73,12 +71,11 @@ fn convert_rule(
     r: &aws_sdk_ec2::types::SecurityGroupRule,
     p: &mut Problems,
 ) -> Option<SecurityGroupRule> {
-    const OP: &str = "DescribeSecurityGroupRules";
+    const OP: Operation = Operation::DescribeSecurityGroupRules;
     let id = string(r.security_group_rule_id());
     let owner = format!("{} {}", string(r.group_id()), id);
     let Some(protocol) = r.ip_protocol().and_then(Protocol::parse) else {
         p.invalid(
-            "ec2",
             OP,
             format!("{owner}: unreadable protocol {:?}", r.ip_protocol()),
         );
@@ -86,11 +83,11 @@ fn convert_rule(
     };
     let peer = if let Some(c) = r.cidr_ipv4() {
         RulePeer::Ipv4 {
-            cidr: p.parse("ec2", OP, "IPv4 CIDR", &owner, c)?,
+            cidr: p.parse(OP, "IPv4 CIDR", &owner, c)?,
         }
     } else if let Some(c) = r.cidr_ipv6() {
         RulePeer::Ipv6 {
-            cidr: p.parse("ec2", OP, "IPv6 CIDR", &owner, c)?,
+            cidr: p.parse(OP, "IPv6 CIDR", &owner, c)?,
         }
     } else if let Some(pl) = r.prefix_list_id() {
         RulePeer::PrefixList { id: pl.to_string() }
@@ -102,7 +99,7 @@ fn convert_rule(
             vpc_peering_connection_id: opt(g.vpc_peering_connection_id()),
         }
     } else {
-        p.invalid("ec2", OP, format!("{owner}: rule without a peer"));
+        p.invalid(OP, format!("{owner}: rule without a peer"));
         return None;
     };
     Some(SecurityGroupRule {
@@ -125,10 +122,9 @@ pub async fn managed_prefix_lists(
     pg: Paging,
     concurrency: usize,
 ) -> Outcome<ManagedPrefixList> {
-    const OP: &str = "GetManagedPrefixListEntries";
+    const OP: Operation = Operation::GetManagedPrefixListEntries;
     let lists = match fetch_all!(
-        "ec2",
-        "DescribeManagedPrefixLists",
+        Operation::DescribeManagedPrefixLists,
         ec2.describe_managed_prefix_lists()
             .max_results(pg.size(100))
     ) {
@@ -138,8 +134,7 @@ pub async fn managed_prefix_lists(
     let ids = lists.iter().map(|l| string(l.prefix_list_id()));
     let fetched = for_each_item(ids, concurrency, |id| async move {
         fetch_all!(
-            "ec2",
-            "GetManagedPrefixListEntries",
+            Operation::GetManagedPrefixListEntries,
             ec2.get_managed_prefix_list_entries()
                 .prefix_list_id(&id)
                 .max_results(pg.size(100))
@@ -154,7 +149,7 @@ pub async fn managed_prefix_lists(
                 .iter()
                 .filter_map(|e| {
                     Some(PrefixListEntry {
-                        cidr: p.parse("ec2", OP, "CIDR", &id, e.cidr()?)?,
+                        cidr: p.parse_about(OP, "CIDR", &id, e.cidr()?)?,
                         description: opt(e.description()),
                     })
                 })

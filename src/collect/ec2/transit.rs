@@ -12,14 +12,14 @@ use crate::collect::error::ApiFailure;
 use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{
-    GapKind, RouteDestination, TransitGateway, TransitGatewayAttachment, TransitGatewayRoute,
-    TransitGatewayRouteAttachment, TransitGatewayRouteTable, TransitGatewayRouteTableLink,
+    GapKind, Operation, RouteDestination, TransitGateway, TransitGatewayAttachment,
+    TransitGatewayRoute, TransitGatewayRouteAttachment, TransitGatewayRouteTable,
+    TransitGatewayRouteTableLink,
 };
 
 pub async fn transit_gateways(ec2: &Client, pg: Paging) -> Outcome<TransitGateway> {
     match fetch_all!(
-        "ec2",
-        "DescribeTransitGateways",
+        Operation::DescribeTransitGateways,
         ec2.describe_transit_gateways().max_results(pg.size(1000))
     ) {
         Ok(raw) => Outcome::new(
@@ -66,16 +66,14 @@ pub async fn transit_gateway_attachments(
     let (all, vpc) = tokio::join!(
         async {
             fetch_all!(
-                "ec2",
-                "DescribeTransitGatewayAttachments",
+                Operation::DescribeTransitGatewayAttachments,
                 ec2.describe_transit_gateway_attachments()
                     .max_results(pg.size(1000))
             )
         },
         async {
             fetch_all!(
-                "ec2",
-                "DescribeTransitGatewayVpcAttachments",
+                Operation::DescribeTransitGatewayVpcAttachments,
                 ec2.describe_transit_gateway_vpc_attachments()
                     .max_results(pg.size(1000))
             )
@@ -145,8 +143,7 @@ pub async fn transit_gateway_route_tables(
     concurrency: usize,
 ) -> Outcome<TransitGatewayRouteTable> {
     let tables = match fetch_all!(
-        "ec2",
-        "DescribeTransitGatewayRouteTables",
+        Operation::DescribeTransitGatewayRouteTables,
         ec2.describe_transit_gateway_route_tables()
             .max_results(pg.size(1000))
     ) {
@@ -161,8 +158,7 @@ pub async fn transit_gateway_route_tables(
             search_routes(ec2, pg, &id),
             async {
                 fetch_all!(
-                    "ec2",
-                    "GetTransitGatewayRouteTableAssociations",
+                    Operation::GetTransitGatewayRouteTableAssociations,
                     ec2.get_transit_gateway_route_table_associations()
                         .transit_gateway_route_table_id(&id)
                         .max_results(pg.size(1000))
@@ -170,8 +166,7 @@ pub async fn transit_gateway_route_tables(
             },
             async {
                 fetch_all!(
-                    "ec2",
-                    "GetTransitGatewayRouteTablePropagations",
+                    Operation::GetTransitGatewayRouteTablePropagations,
                     ec2.get_transit_gateway_route_table_propagations()
                         .transit_gateway_route_table_id(&id)
                         .max_results(pg.size(1000))
@@ -237,7 +232,7 @@ async fn search_routes(
     pg: Paging,
     table_id: &str,
 ) -> Result<(Vec<TransitGatewayRoute>, Vec<ApiFailure>), ApiFailure> {
-    const OP: &str = "SearchTransitGatewayRoutes";
+    const OP: Operation = Operation::SearchTransitGatewayRoutes;
     let resp = ec2
         .search_transit_gateway_routes()
         .transit_gateway_route_table_id(table_id)
@@ -251,24 +246,27 @@ async fn search_routes(
         .max_results(pg.size(1000))
         .send()
         .await
-        .map_err(|e| ApiFailure::from_sdk("ec2", OP, &e))?;
+        .map_err(|e| ApiFailure::from_sdk(OP, &e))?;
     let mut p = Problems::default();
     if resp.additional_routes_available().unwrap_or(false) {
         // The API has no pagination: past 1,000 routes the table is only partly known.
-        p.failures.push(ApiFailure {
-            service: "ec2",
-            operation: OP.to_string(),
-            kind: GapKind::Truncated,
-            error_code: None,
-            message: format!("{table_id}: more than 1000 routes; the rest were not returned"),
-        });
+        p.failures.push(
+            ApiFailure {
+                operation: OP,
+                kind: GapKind::Truncated,
+                error_code: None,
+                message: "more than 1000 routes; the rest were not returned".to_string(),
+                resource: None,
+            }
+            .about(table_id),
+        );
     }
     let routes = resp
         .routes()
         .iter()
         .filter_map(|r| {
             let destination = if let Some(c) = r.destination_cidr_block() {
-                let net: ipnet::IpNet = p.parse("ec2", OP, "destination", table_id, c)?;
+                let net: ipnet::IpNet = p.parse_about(OP, "destination", table_id, c)?;
                 match net {
                     ipnet::IpNet::V4(n) => RouteDestination::Ipv4(n),
                     ipnet::IpNet::V6(n) => RouteDestination::Ipv6(n),

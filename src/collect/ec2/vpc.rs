@@ -4,13 +4,12 @@ use aws_sdk_ec2::Client;
 use crate::collect::convert::{ec2_tags, opt, string, Outcome, Problems};
 use crate::collect::Paging;
 use crate::fetch_all;
-use crate::inventory::{Subnet, Vpc};
+use crate::inventory::{Operation, Subnet, Vpc};
 
 pub async fn vpcs(ec2: &Client, pg: Paging) -> Outcome<Vpc> {
-    const OP: &str = "DescribeVpcs";
+    const OP: Operation = Operation::DescribeVpcs;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeVpcs",
+        Operation::DescribeVpcs,
         ec2.describe_vpcs().max_results(pg.size(1000))
     ) {
         Ok(v) => v,
@@ -31,20 +30,20 @@ pub async fn vpcs(ec2: &Client, pg: Paging) -> Outcome<Vpc> {
         for a in v.cidr_block_association_set() {
             if let Some(c) = a.cidr_block() {
                 if live4(a.cidr_block_state().and_then(|s| s.state())) {
-                    ipv4_cidrs.extend(p.parse::<ipnet::Ipv4Net>("ec2", OP, "IPv4 CIDR", &id, c));
+                    ipv4_cidrs.extend(p.parse::<ipnet::Ipv4Net>(OP, "IPv4 CIDR", &id, c));
                 }
             }
         }
         if ipv4_cidrs.is_empty() {
             if let Some(c) = v.cidr_block() {
-                ipv4_cidrs.extend(p.parse::<ipnet::Ipv4Net>("ec2", OP, "IPv4 CIDR", &id, c));
+                ipv4_cidrs.extend(p.parse::<ipnet::Ipv4Net>(OP, "IPv4 CIDR", &id, c));
             }
         }
         let mut ipv6_cidrs: Vec<ipnet::Ipv6Net> = Vec::new();
         for a in v.ipv6_cidr_block_association_set() {
             if let Some(c) = a.ipv6_cidr_block() {
                 if live4(a.ipv6_cidr_block_state().and_then(|s| s.state())) {
-                    ipv6_cidrs.extend(p.parse::<ipnet::Ipv6Net>("ec2", OP, "IPv6 CIDR", &id, c));
+                    ipv6_cidrs.extend(p.parse::<ipnet::Ipv6Net>(OP, "IPv6 CIDR", &id, c));
                 }
             }
         }
@@ -62,10 +61,9 @@ pub async fn vpcs(ec2: &Client, pg: Paging) -> Outcome<Vpc> {
 }
 
 pub async fn subnets(ec2: &Client, pg: Paging) -> Outcome<Subnet> {
-    const OP: &str = "DescribeSubnets";
+    const OP: Operation = Operation::DescribeSubnets;
     let raw = match fetch_all!(
-        "ec2",
-        "DescribeSubnets",
+        Operation::DescribeSubnets,
         ec2.describe_subnets().max_results(pg.size(1000))
     ) {
         Ok(v) => v,
@@ -77,7 +75,7 @@ pub async fn subnets(ec2: &Client, pg: Paging) -> Outcome<Subnet> {
         let id = string(s.subnet_id());
         let ipv4_cidr = s
             .cidr_block()
-            .and_then(|c| p.parse("ec2", OP, "IPv4 CIDR", &id, c));
+            .and_then(|c| p.parse(OP, "IPv4 CIDR", &id, c));
         let mut ipv6_cidrs: Vec<ipnet::Ipv6Net> = Vec::new();
         for a in s.ipv6_cidr_block_association_set() {
             let live = !matches!(
@@ -85,7 +83,7 @@ pub async fn subnets(ec2: &Client, pg: Paging) -> Outcome<Subnet> {
                 Some(SubnetCidrBlockStateCode::Disassociated | SubnetCidrBlockStateCode::Failed)
             );
             if let (true, Some(c)) = (live, a.ipv6_cidr_block()) {
-                ipv6_cidrs.extend(p.parse::<ipnet::Ipv6Net>("ec2", OP, "IPv6 CIDR", &id, c));
+                ipv6_cidrs.extend(p.parse::<ipnet::Ipv6Net>(OP, "IPv6 CIDR", &id, c));
             }
         }
         out.push(Subnet {

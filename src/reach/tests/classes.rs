@@ -489,6 +489,7 @@ fn edge_table_steering_to_an_endpoint_makes_exposure_unproven() {
     assert!(
         e.unknown
             .iter()
+            .map(ToString::to_string)
             .any(|u| u.contains("may be exposed") && u.contains("vpce-fw")),
         "{:?}",
         e.unknown
@@ -500,7 +501,7 @@ fn edge_table_steering_to_an_endpoint_makes_exposure_unproven() {
     let e = exposure(&kit, "eni-1");
     assert!(e.flows.is_empty());
     assert!(
-        e.unknown.iter().any(|u| u.contains("splits")),
+        e.unknown.iter().any(|u| u.to_string().contains("splits")),
         "{:?}",
         e.unknown
     );

@@ -1,7 +1,7 @@
 //! Group references across VPCs: active same-region peering, transit gateways with
 //! referencing (inbound rules only), stale references.
 
-use crate::inventory::{Direction, Protocol, SecurityGroupRule};
+use crate::inventory::{Direction, Operation, Protocol, SecurityGroupRule};
 use crate::reach::security_group::evaluate;
 use crate::reach::sets::ServicePoint;
 use crate::reach::testkit::*;
@@ -86,7 +86,7 @@ fn reference_across_cross_region_peering_is_stale() {
 
 #[test]
 fn uncollected_peerings_make_a_cross_vpc_reference_unknown() {
-    let kit = across(db_rule()).gap("DescribeVpcPeeringConnections", "throttled");
+    let kit = across(db_rule()).gap(Operation::DescribeVpcPeeringConnections, "throttled");
     assert!(ask(&kit, "eni-db", Direction::Ingress, "10.1.0.7").is_unknown());
 }
 
@@ -97,7 +97,7 @@ fn same_vpc_reference_needs_no_link() {
         .group("sg-db", "db", vec![db_rule()])
         .eni("eni-app", &["10.0.1.7"], &["sg-app"])
         .group("sg-app", "app", vec![])
-        .gap("DescribeVpcPeeringConnections", "throttled");
+        .gap(Operation::DescribeVpcPeeringConnections, "throttled");
     assert!(ask(&kit, "eni-db", Direction::Ingress, "10.0.1.7").is_allowed());
 }
 

@@ -1,6 +1,8 @@
 //! The class graph agrees with the per-ENI path query, pair by pair and point by point.
 
-use crate::inventory::{Direction, Inventory, L4Match, NaclAction, Protocol, RouteTarget};
+use crate::inventory::{
+    Direction, Inventory, L4Match, NaclAction, Operation, Protocol, RouteTarget,
+};
 use crate::reach::lateral::{lateral_classes, pair_points, Catalogue, Graph};
 use crate::reach::path::{eni_to_eni, DEFAULT_EPHEMERAL};
 use crate::reach::sets::ServicePoint;
@@ -283,7 +285,7 @@ fn unknown_route_makes_the_edge_possible_only() {
 
 #[test]
 fn missing_groups_make_a_class_unknown() {
-    let kit = account().gap("DescribeSecurityGroupRules", "denied");
+    let kit = account().gap(Operation::DescribeSecurityGroupRules, "denied");
     let (_, g) = graph(&kit.inv);
     assert_eq!(g.edge_count(), 0);
     assert_eq!(g.unknown_classes.len(), g.classes.len());

@@ -1,3 +1,4 @@
+use crate::inventory::Operation;
 use crate::reach::testkit::*;
 use crate::reach::Model;
 
@@ -69,7 +70,7 @@ fn explicit_associations_win() {
 
 #[test]
 fn missing_nacl_api_is_unknown() {
-    let kit = two_vpcs().gap("DescribeNetworkAcls", "denied");
+    let kit = two_vpcs().gap(Operation::DescribeNetworkAcls, "denied");
     let m = Model::build(&kit.inv);
     let err = m
         .region(ACCOUNT, REGION)
@@ -104,11 +105,12 @@ fn a_region_that_failed_entirely_reports_its_gap() {
     kit.inv.coverage.push(crate::inventory::CoverageGap {
         account_id: ACCOUNT.into(),
         region: "ap-south-1".into(),
-        service: "ec2".into(),
-        operation: "DescribeNetworkInterfaces".into(),
+        service: crate::inventory::Service::Ec2,
+        operation: Operation::DescribeNetworkInterfaces,
         kind: crate::inventory::GapKind::Timeout,
         error_code: None,
         message: "timed out".into(),
+        resource: None,
     });
     let m = Model::build(&kit.inv);
     let err = m.locate_eni("eni-lost").unwrap_err();

@@ -1,6 +1,6 @@
 //! End-to-end paths: ENI to ENI, internet to ENI, ENI to internet.
 
-use crate::inventory::{L4Match, Protocol, RouteState, RouteTarget};
+use crate::inventory::{L4Match, Operation, Protocol, RouteState, RouteTarget};
 use crate::reach::sets::ServicePoint;
 use crate::reach::testkit::*;
 use crate::reach::Evaluation;
@@ -157,7 +157,7 @@ mod private {
 
     #[test]
     fn missing_route_tables_are_unknown() {
-        let kit = same_vpc().gap("DescribeRouteTables", "denied");
+        let kit = same_vpc().gap(Operation::DescribeRouteTables, "denied");
         let e = run(&kit, "eni-a", "eni-b", HTTPS);
         assert!(e.is_unknown(), "{e:#?}");
         assert!(says(&e, "DescribeRouteTables"));

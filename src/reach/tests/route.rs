@@ -1,4 +1,4 @@
-use crate::inventory::{RegionInventory, RouteState, RouteTable, RouteTarget};
+use crate::inventory::{Operation, RegionInventory, RouteState, RouteTable, RouteTarget};
 use crate::reach::route::{
     edge_table_for_gateway, evaluate, lookup, table_for_subnet, RouteDecision,
 };
@@ -242,7 +242,11 @@ fn uncollected_prefix_list_makes_lookup_unknown() {
         route("pl-1", vpce("vpce-1")),
     ])
     .prefix_list("pl-1", &["52.218.0.0/24"])
-    .gap("GetManagedPrefixListEntries", "pl-1: access denied");
+    .gap_about(
+        Operation::GetManagedPrefixListEntries,
+        "pl-1",
+        "access denied",
+    );
     assert!(target_for(&kit, "8.8.8.8").unwrap_err().contains("Unknown"));
 }
 
@@ -286,7 +290,7 @@ fn missing_route_table_api_is_unknown() {
     let kit = Kit::new()
         .vpc("vpc-1")
         .subnet("subnet-1", "vpc-1")
-        .gap("DescribeRouteTables", "not authorized");
+        .gap(Operation::DescribeRouteTables, "not authorized");
     let m = Model::build(&kit.inv);
     let r = m.region(ACCOUNT, REGION).unwrap();
     let ri = inventory(&kit);

@@ -1,4 +1,4 @@
-use crate::inventory::{Direction, L4Match, Protocol, RulePeer, SecurityGroupRule};
+use crate::inventory::{Direction, L4Match, Operation, Protocol, RulePeer, SecurityGroupRule};
 use crate::reach::security_group::{allowed_flows, evaluate};
 use crate::reach::sets::{InternetCoverage, ServicePoint};
 use crate::reach::testkit::*;
@@ -178,7 +178,7 @@ fn missing_eni_api_makes_group_references_unknown() {
         ports(22, 22),
         group_peer("sg-web"),
     )])
-    .gap("DescribeNetworkInterfaces", "partial listing");
+    .gap(Operation::DescribeNetworkInterfaces, "partial listing");
     let e = ask(&kit, "10.0.0.9", ServicePoint::Tcp(22));
     assert!(e.is_unknown(), "{e:?}");
 }
@@ -242,14 +242,14 @@ fn prefix_list_whose_entries_failed_is_unknown() {
         RulePeer::PrefixList { id: "pl-1".into() },
     )])
     .prefix_list("pl-1", &[])
-    .gap("GetManagedPrefixListEntries", "pl-1: throttled");
+    .gap_about(Operation::GetManagedPrefixListEntries, "pl-1", "throttled");
     let e = ask(&kit, "192.0.2.1", ServicePoint::Tcp(22));
     assert!(e.is_unknown(), "{e:?}");
 }
 
 #[test]
 fn missing_rules_api_is_unknown_not_blocked() {
-    let kit = web(vec![]).gap("DescribeSecurityGroupRules", "not authorized");
+    let kit = web(vec![]).gap(Operation::DescribeSecurityGroupRules, "not authorized");
     let e = ask(&kit, "192.0.2.1", ServicePoint::Tcp(22));
     let crate::reach::Verdict::Unknown { reason } = &e.verdict else {
         panic!("expected unknown, got {e:?}");
@@ -319,6 +319,19 @@ fn entries_failure_of_another_prefix_list_does_not_taint() {
     )])
     .prefix_list("pl-1", &["192.0.2.0/24"])
     .prefix_list("pl-12", &[])
-    .gap("GetManagedPrefixListEntries", "pl-12: throttled");
+    .gap_about(Operation::GetManagedPrefixListEntries, "pl-12", "throttled");
     assert!(ask(&kit, "192.0.2.1", ServicePoint::Tcp(22)).is_allowed());
+}
+
+#[test]
+fn entries_failure_naming_no_prefix_list_taints_every_list() {
+    let kit = web(vec![ingress(
+        "sgr-1",
+        Protocol::Tcp,
+        ports(22, 22),
+        RulePeer::PrefixList { id: "pl-1".into() },
+    )])
+    .prefix_list("pl-1", &["192.0.2.0/24"])
+    .gap(Operation::GetManagedPrefixListEntries, "throttled");
+    assert!(ask(&kit, "192.0.2.1", ServicePoint::Tcp(22)).is_unknown());
 }
