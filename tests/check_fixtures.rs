@@ -36,7 +36,11 @@ fn check_fixture(check: &str, flagged: &[(&str, &str)], clean: &[&str]) {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{check}: read {}: {e}", path.display()));
     // A misspelt id would make its assertion vacuous.
-    for id in flagged.iter().map(|(id, _)| *id).chain(clean.iter().copied()) {
+    for id in flagged
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(clean.iter().copied())
+    {
         assert!(
             text.contains(&format!("\"{id}\"")),
             "{check}: {id} is not in {}",
@@ -50,14 +54,14 @@ fn check_fixture(check: &str, flagged: &[(&str, &str)], clean: &[&str]) {
             .arg(&path)
             .args(["--checks", check, "--format", "json", "--fail-on", "never"]),
     );
-    assert_eq!(doc["coverage"], json!([]), "{check}: the fixture has no gaps");
+    assert_eq!(
+        doc["coverage"],
+        json!([]),
+        "{check}: the fixture has no gaps"
+    );
     let found = findings(&doc);
-    let on = |id: &str| -> Vec<&Value> {
-        found
-            .iter()
-            .filter(|f| f["resource"]["id"] == id)
-            .collect()
-    };
+    let on =
+        |id: &str| -> Vec<&Value> { found.iter().filter(|f| f["resource"]["id"] == id).collect() };
 
     for f in found {
         assert_eq!(f["check"], check, "{check}: {f:#}");

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{scan_json, stable_findings, Emulator, Seeded};
+use common::symbolic::{stable_findings, symbolic as symbolic_text};
+use common::{scan_json, Emulator, Seeded};
 use serde_json::Value;
 
 /// `vpcaudit scan --format json` on the seeded account.
@@ -29,7 +30,7 @@ fn symbolic(doc: &Value, seeded: &Seeded) -> Vec<Value> {
         .ids
         .iter()
         .map(|(name, id)| (id.clone(), format!("<{name}>")));
-    let mut findings = stable_findings(&redact_v6(&common::symbolic(&text, names)));
+    let mut findings = stable_findings(&redact_v6(&symbolic_text(&text, names)));
     // Related resources and evidence come in id order, and moto's ids are random.
     for f in &mut findings {
         for key in ["related", "evidence"] {

@@ -8,7 +8,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{one_stderr_line, policy_actions, vpcaudit_offline, Emulator, Lab, Seeded};
+use common::lab::Lab;
+use common::{one_stderr_line, policy_actions, vpcaudit_offline, Emulator, Seeded};
 use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::{account}:role/Audit";
@@ -16,7 +17,7 @@ const ROLE: &str = "arn:aws:iam::{account}:role/Audit";
 /// One emulator seeded with the two-account organization, shared by the tests that
 /// inject no faults.
 fn lab() -> &'static Lab {
-    common::lab("org-two-accounts")
+    common::lab::lab("org-two-accounts")
 }
 
 /// `vpcaudit scan --endpoint-url <moto> --role-arn ROLE --format json --fail-on never
@@ -60,8 +61,11 @@ fn symbolic(text: &str, seeded: &Seeded) -> String {
         .iter()
         .map(|(alias, id)| (id.clone(), format!("<{alias}>")));
     let main = (seeded.account.clone(), "<main>".to_string());
-    let ids = seeded.ids.iter().map(|(name, id)| (id.clone(), name.clone()));
-    common::symbolic(text, accounts.chain([main]).chain(ids))
+    let ids = seeded
+        .ids
+        .iter()
+        .map(|(name, id)| (id.clone(), name.clone()));
+    common::symbolic::symbolic(text, accounts.chain([main]).chain(ids))
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

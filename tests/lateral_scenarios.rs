@@ -11,7 +11,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{scan_json, stable_findings, Emulator};
+use common::symbolic::{stable_findings, symbolic as symbolic_text};
+use common::{scan_json, Emulator};
 use serde_json::Value;
 
 const CHECKS: &str = "lateral-movement-path,lateral-blast-radius";
@@ -21,7 +22,7 @@ const BLAST: &str = "lateral-blast-radius";
 /// The binary's lab (one emulator seeded with the scenario), collected once and
 /// scanned once (without a config) for every test of this file.
 struct Lab {
-    base: &'static common::Lab,
+    base: &'static common::lab::Lab,
     /// The collected inventory, as JSON (to check the scenario arrived as written).
     inventory: Value,
     /// `vpcaudit scan --format json --checks lateral-...` without a config.
@@ -31,7 +32,7 @@ struct Lab {
 fn lab() -> &'static Lab {
     static LAB: OnceLock<Lab> = OnceLock::new();
     LAB.get_or_init(|| {
-        let base = common::lab("lateral");
+        let base = common::lab::lab("lateral");
         let inventory = serde_json::to_value(base.emu.collect(&["--regions", "us-east-1"]))
             .expect("inventory JSON");
         let doc = scan(&base.emu, None);
@@ -45,8 +46,8 @@ fn lab() -> &'static Lab {
 
 /// The emulator, the seeded names and their lookups are the shared lab's.
 impl std::ops::Deref for Lab {
-    type Target = common::Lab;
-    fn deref(&self) -> &common::Lab {
+    type Target = common::lab::Lab;
+    fn deref(&self) -> &common::lab::Lab {
         self.base
     }
 }
@@ -729,7 +730,7 @@ fn symbolic(lab: &Lab, doc: &Value) -> Vec<Value> {
             }
         }
     }
-    stable_findings(&common::symbolic(&text, pairs))
+    stable_findings(&symbolic_text(&text, pairs))
 }
 
 #[test]

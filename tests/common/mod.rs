@@ -7,9 +7,6 @@ pub mod lab;
 pub mod sarif;
 pub mod symbolic;
 
-pub use lab::{lab, Lab};
-pub use symbolic::{stable_findings, symbolic};
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
