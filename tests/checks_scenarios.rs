@@ -4,62 +4,41 @@
 
 mod common;
 
-use common::{redact_ids, Emulator, Seeded};
+use common::symbolic::{stable_findings, symbolic as symbolic_text};
+use common::{scan_json, Emulator, Seeded};
 use serde_json::Value;
 
 /// `vpcaudit scan --format json` on the seeded account.
 fn scan(emu: &Emulator, regions: &str) -> Value {
-    let out = emu
-        .vpcaudit()
-        .args([
-            "scan",
-            "--regions",
-            regions,
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .expect("run vpcaudit");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("findings JSON")
+    scan_json(emu.vpcaudit().args([
+        "scan",
+        "--regions",
+        regions,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]))
 }
 
 /// Findings with every AWS id replaced by its scenario name, or `<id>` for what the
 /// scenario did not name (default groups, main tables, instance ENIs), sorted so the
 /// snapshot does not depend on the ids moto happened to pick.
 fn symbolic(doc: &Value, seeded: &Seeded) -> Vec<Value> {
-    let mut text = serde_json::to_string(&doc["findings"]).unwrap();
-    // Longest ids first, so no id is replaced inside a longer one.
-    let mut pairs: Vec<(&String, &String)> = seeded.ids.iter().collect();
-    pairs.sort_by_key(|(_, id)| std::cmp::Reverse(id.len()));
-    for (name, id) in pairs {
-        text = text.replace(id.as_str(), &format!("<{name}>"));
-    }
-    let text = redact_v6(&redact_ids(&text));
-    let mut findings: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let text = serde_json::to_string(&doc["findings"]).unwrap();
+    let names = seeded
+        .ids
+        .iter()
+        .map(|(name, id)| (id.clone(), format!("<{name}>")));
+    let mut findings = stable_findings(&redact_v6(&symbolic_text(&text, names)));
+    // Related resources and evidence come in id order, and moto's ids are random.
     for f in &mut findings {
-        f["fingerprint"] = Value::String("<fingerprint>".into());
-        // Related resources and evidence come in id order, and moto's ids are random.
         for key in ["related", "evidence"] {
             if let Some(items) = f[key].as_array_mut() {
                 items.sort_by_key(|x| x.to_string());
             }
         }
     }
-    findings.sort_by_key(|f| {
-        (
-            f["check"].as_str().unwrap_or_default().to_string(),
-            f["resource"]["id"].as_str().unwrap_or_default().to_string(),
-            f["message"].as_str().unwrap_or_default().to_string(),
-        )
-    });
     findings
 }
 

@@ -41,14 +41,7 @@ fn demo_findings(config: Option<&Path>) -> Vec<serde_json::Value> {
     if let Some(path) = config {
         cmd.arg("--config").arg(path);
     }
-    let out = cmd.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = common::scan_json(&mut cmd);
     report["findings"].as_array().unwrap().clone()
 }
 

@@ -89,9 +89,7 @@ fn config_changes_the_lateral_analysis() {
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
-        let out = cmd.output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let doc = common::scan_json(&mut cmd);
         doc["findings"].as_array().unwrap().clone()
     };
     let default = run(None);

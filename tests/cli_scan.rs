@@ -93,13 +93,11 @@ fn demo_findings_as_json() {
 #[test]
 fn checks_can_be_selected_and_skipped() {
     let run = |args: &[&str]| {
-        let out = vpcaudit_offline()
-            .args(["scan", "--demo", "--format", "json", "--fail-on", "never"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let doc = common::scan_json(
+            vpcaudit_offline()
+                .args(["scan", "--demo", "--format", "json", "--fail-on", "never"])
+                .args(args),
+        );
         let mut checks: Vec<String> = doc["findings"]
             .as_array()
             .unwrap()

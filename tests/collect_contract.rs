@@ -148,21 +148,12 @@ fn a_denied_api_in_one_region_becomes_a_gap_and_the_rest_is_collected() {
     );
 
     // And the checks that need the NACLs say "unknown" there instead of passing.
-    let out = emu
-        .vpcaudit()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--inventory",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = common::scan_json(
+        emu.vpcaudit()
+            .args(["scan", "--format", "json", "--fail-on", "never"])
+            .arg("--inventory")
+            .arg(&path),
+    );
     assert_eq!(
         doc["coverage"].as_array().unwrap().len(),
         inv.coverage.len()

@@ -7,27 +7,17 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use common::{one_stderr_line, policy_actions, redact_ids, vpcaudit_offline, Emulator, Seeded};
+use common::lab::Lab;
+use common::{one_stderr_line, policy_actions, vpcaudit_offline, Emulator, Seeded};
 use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::{account}:role/Audit";
 
 /// One emulator seeded with the two-account organization, shared by the tests that
 /// inject no faults.
-struct Lab {
-    emu: Emulator,
-    seeded: Seeded,
-}
-
 fn lab() -> &'static Lab {
-    static LAB: OnceLock<Lab> = OnceLock::new();
-    LAB.get_or_init(|| {
-        let emu = Emulator::start();
-        let seeded = emu.seed("org-two-accounts");
-        Lab { emu, seeded }
-    })
+    common::lab::lab("org-two-accounts")
 }
 
 /// `vpcaudit scan --endpoint-url <moto> --role-arn ROLE --format json --fail-on never
@@ -66,15 +56,16 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// Account ids and resource ids in `text` replaced by the scenario's names.
 fn symbolic(text: &str, seeded: &Seeded) -> String {
-    let mut out = text.to_string();
-    for (alias, id) in seeded.accounts.iter() {
-        out = out.replace(id.as_str(), &format!("<{alias}>"));
-    }
-    out = out.replace(&seeded.account, "<main>");
-    for (name, id) in &seeded.ids {
-        out = out.replace(id.as_str(), name);
-    }
-    redact_ids(&out)
+    let accounts = seeded
+        .accounts
+        .iter()
+        .map(|(alias, id)| (id.clone(), format!("<{alias}>")));
+    let main = (seeded.account.clone(), "<main>".to_string());
+    let ids = seeded
+        .ids
+        .iter()
+        .map(|(name, id)| (id.clone(), name.clone()));
+    common::symbolic::symbolic(text, accounts.chain([main]).chain(ids))
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

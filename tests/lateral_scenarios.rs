@@ -11,18 +11,18 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{redact_ids, Emulator, Seeded};
+use common::symbolic::{stable_findings, symbolic as symbolic_text};
+use common::{scan_json, Emulator};
 use serde_json::Value;
 
 const CHECKS: &str = "lateral-movement-path,lateral-blast-radius";
 const PATH: &str = "lateral-movement-path";
 const BLAST: &str = "lateral-blast-radius";
 
-/// One emulator, seeded once, collected once and scanned once (without a config)
-/// for every test of this file.
+/// The binary's lab (one emulator seeded with the scenario), collected once and
+/// scanned once (without a config) for every test of this file.
 struct Lab {
-    emu: Emulator,
-    seeded: Seeded,
+    base: &'static common::lab::Lab,
     /// The collected inventory, as JSON (to check the scenario arrived as written).
     inventory: Value,
     /// `vpcaudit scan --format json --checks lateral-...` without a config.
@@ -32,18 +32,24 @@ struct Lab {
 fn lab() -> &'static Lab {
     static LAB: OnceLock<Lab> = OnceLock::new();
     LAB.get_or_init(|| {
-        let emu = Emulator::start();
-        let seeded = emu.seed("lateral");
-        let inventory =
-            serde_json::to_value(emu.collect(&["--regions", "us-east-1"])).expect("inventory JSON");
-        let doc = scan(&emu, None);
+        let base = common::lab::lab("lateral");
+        let inventory = serde_json::to_value(base.emu.collect(&["--regions", "us-east-1"]))
+            .expect("inventory JSON");
+        let doc = scan(&base.emu, None);
         Lab {
-            emu,
-            seeded,
+            base,
             inventory,
             doc,
         }
     })
+}
+
+/// The emulator, the seeded names and their lookups are the shared lab's.
+impl std::ops::Deref for Lab {
+    type Target = common::lab::Lab;
+    fn deref(&self) -> &common::lab::Lab {
+        self.base
+    }
 }
 
 /// `vpcaudit scan --endpoint-url <moto> --format json --checks lateral-...`, with
@@ -56,14 +62,7 @@ fn scan(emu: &Emulator, config: Option<&std::path::Path>) -> Value {
     if let Some(path) = config {
         cmd.arg("--config").arg(path);
     }
-    let out = cmd.output().expect("run vpcaudit");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("findings JSON");
+    let doc = scan_json(&mut cmd);
     assert!(
         doc["coverage"].as_array().is_some_and(Vec::is_empty),
         "coverage gaps: {:#}",
@@ -73,23 +72,6 @@ fn scan(emu: &Emulator, config: Option<&std::path::Path>) -> Value {
 }
 
 impl Lab {
-    fn id(&self, name: &str) -> &str {
-        self.seeded.id(name)
-    }
-
-    /// A scenario name for a real id (for messages), or the id itself.
-    fn name_of(&self, id: &str) -> String {
-        self.seeded
-            .ids
-            .iter()
-            .find(|(_, v)| v.as_str() == id)
-            .map_or_else(|| id.to_string(), |(k, _)| k.clone())
-    }
-
-    fn names(&self, ids: &[String]) -> Vec<String> {
-        ids.iter().map(|id| self.name_of(id)).collect()
-    }
-
     /// The region's inventory.
     fn region(&self) -> &Value {
         let regions = &self.inventory["accounts"][0]["regions"];
@@ -616,27 +598,12 @@ fn removing_each_guard_opens_its_path() {
         edit(region);
         let path = dir.path().join(format!("{label}.json"));
         std::fs::write(&path, serde_json::to_vec(&inv).unwrap()).expect("write inventory");
-        let out = common::vpcaudit_offline()
-            .args([
-                "scan",
-                "--format",
-                "json",
-                "--fail-on",
-                "never",
-                "--checks",
-                CHECKS,
-                "--inventory",
-            ])
-            .arg(&path)
-            .output()
-            .expect("run vpcaudit");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{label}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("findings JSON")
+        scan_json(
+            common::vpcaudit_offline()
+                .args(["scan", "--format", "json", "--fail-on", "never"])
+                .args(["--checks", CHECKS, "--inventory"])
+                .arg(&path),
+        )
     };
 
     // The vault's NACL without its deny entries: one hop from the web host.
@@ -746,7 +713,7 @@ fn item_mut<'a>(region: &'a mut Value, kind: &str, id: &str) -> &'a mut Value {
 /// scenario did not name) and public addresses by their owner's name. Path order
 /// (related, nodes, hops) is kept: it is the finding.
 fn symbolic(lab: &Lab, doc: &Value) -> Vec<Value> {
-    let mut text = serde_json::to_string(&doc["findings"]).unwrap();
+    let text = serde_json::to_string(&doc["findings"]).unwrap();
     let mut pairs: Vec<(String, String)> = lab
         .seeded
         .ids
@@ -763,24 +730,7 @@ fn symbolic(lab: &Lab, doc: &Value) -> Vec<Value> {
             }
         }
     }
-    // Longest first, so no id is replaced inside a longer one.
-    pairs.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
-    for (id, name) in pairs {
-        text = text.replace(&id, &name);
-    }
-    let text = redact_ids(&text);
-    let mut findings: Vec<Value> = serde_json::from_str(&text).unwrap();
-    for f in &mut findings {
-        f["fingerprint"] = Value::String("<fingerprint>".into());
-    }
-    findings.sort_by_key(|f| {
-        (
-            f["check"].as_str().unwrap_or_default().to_string(),
-            f["resource"]["id"].as_str().unwrap_or_default().to_string(),
-            f["message"].as_str().unwrap_or_default().to_string(),
-        )
-    });
-    findings
+    stable_findings(&symbolic_text(&text, pairs))
 }
 
 #[test]

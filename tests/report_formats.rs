@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{findings, python, repo, vpcaudit_offline};
+use common::{findings, python, repo, scan_json, vpcaudit_offline};
 use serde_json::{json, Value};
 
 /// Validates a document (argv[2]) against a schema (argv[1]) with
@@ -144,9 +144,11 @@ fn scan(args: &[&str]) -> Vec<u8> {
 }
 
 fn demo_json(extra: &[&str]) -> Value {
-    let mut args = vec!["--demo", "--format", "json", "--fail-on", "never"];
-    args.extend_from_slice(extra);
-    serde_json::from_slice(&scan(&args)).expect("the report is JSON")
+    scan_json(
+        vpcaudit_offline()
+            .args(["scan", "--demo", "--format", "json", "--fail-on", "never"])
+            .args(extra),
+    )
 }
 
 fn demo_inventory() -> Value {

@@ -430,8 +430,11 @@ fn demo_html_report_renders_in_chromium() {
     let out = scan(&["--format", "html", "-o", report_arg]);
     assert!(out.stdout.is_empty(), "-o writes the file, not stdout");
     let html = std::fs::read_to_string(&report).expect("the HTML report was written");
-    let json = scan(&["--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("findings JSON");
+    let doc = common::scan_json(
+        vpcaudit_offline()
+            .args(["scan", "--demo", "--fail-on", "never"])
+            .args(["--format", "json"]),
+    );
 
     // The source: one document, nothing loaded from anywhere, every path drawn.
     assert!(

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::sarif::{assert_valid, validate};
-use common::vpcaudit_offline;
+use common::{scan_json, vpcaudit_offline};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
@@ -214,9 +214,12 @@ fn assert_matches_report(sarif: &Value, report: &Value) {
 // ---------------------------------------------------------------------------
 // Running the binary
 
+/// The demo scan every run of this file makes, before its own arguments.
+const DEMO: [&str; 4] = ["scan", "--demo", "--fail-on", "never"];
+
 fn scan(args: &[&str]) -> Vec<u8> {
     let out = vpcaudit_offline()
-        .args(["scan", "--demo", "--fail-on", "never"])
+        .args(DEMO)
         .args(args)
         .output()
         .expect("run vpcaudit");
@@ -251,7 +254,7 @@ fn demo_sarif_is_valid_stable_and_matches_the_findings() {
     assert_valid(&path);
 
     let sarif: Value = serde_json::from_str(&text).expect("SARIF is JSON");
-    let report: Value = serde_json::from_slice(&scan(&["--format", "json"])).expect("JSON report");
+    let report = scan_json(vpcaudit_offline().args(DEMO).args(["--format", "json"]));
     assert!(!report["findings"].as_array().expect("findings").is_empty());
     assert_matches_report(&sarif, &report);
     // The demo has an undecided finding, and nothing muted without a mutes file.
@@ -268,13 +271,12 @@ fn baseline_and_mutes_give_states_and_suppressions() {
     // The baseline: a run without one check, so that its findings are new now, plus
     // a finding of a resource that has since gone (so absent now), whose id, type,
     // name and related ARN are hostile.
-    let mut baseline: Value = serde_json::from_slice(&scan(&[
+    let mut baseline = scan_json(vpcaudit_offline().args(DEMO).args([
         "--format",
         "json",
         "--skip",
         "subnet-auto-public-ip",
-    ]))
-    .expect("baseline JSON");
+    ]));
     let findings = baseline["findings"].as_array_mut().expect("findings");
     let mut gone = findings
         .iter()

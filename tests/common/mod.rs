@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod lab;
 pub mod sarif;
+pub mod symbolic;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -377,4 +379,23 @@ pub fn json_report(out: &std::process::Output) -> (i32, serde_json::Value, Strin
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("findings JSON ({e}); stderr: {stderr}"));
     (out.status.code().unwrap_or(-1), doc, stderr)
+}
+
+/// Runs `cmd`, a `vpcaudit scan ... --format json` that must exit 0, and returns its
+/// findings document.
+#[track_caller]
+pub fn scan_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    let out = cmd.output().expect("run vpcaudit");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "findings JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
