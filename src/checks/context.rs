@@ -12,10 +12,10 @@ use crate::inventory::{
 use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
 
 use super::classify::{data_store, Index, StoreKind};
+use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 use crate::reach::exposure::{Exposure, ExposureCache};
 use crate::reach::verdict::Step;
 use crate::reach::Model;
-use crate::finding::{AttackPath, BlastRadius, Evidence, Resource, Severity, Status};
 
 pub struct Context<'m, 'a> {
     pub inventory: &'a Inventory,
@@ -30,7 +30,7 @@ pub struct Context<'m, 'a> {
     data_ports: ServiceSet,
     trusted: IpSet,
     ephemeral: PortRange,
-    lateral: OnceCell<Arc<super::lateral::Analysis>>,
+    lateral: OnceCell<Arc<super::shared::lateral::Analysis>>,
 }
 
 impl<'m, 'a> Context<'m, 'a> {
@@ -130,10 +130,10 @@ impl<'m, 'a> Context<'m, 'a> {
     }
 
     /// Footholds, crown jewels and the paths between them (computed on first use).
-    pub fn lateral(&self) -> Arc<super::lateral::Analysis> {
+    pub fn lateral(&self) -> Arc<super::shared::lateral::Analysis> {
         Arc::clone(
             self.lateral
-                .get_or_init(|| Arc::new(super::lateral::Analysis::run(self))),
+                .get_or_init(|| Arc::new(super::shared::lateral::Analysis::run(self))),
         )
     }
 

@@ -2,15 +2,15 @@
 //! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
 //! Severity follows where the ENIs carrying the group can actually go.
 
+use crate::finding::Severity;
 use crate::inventory::{Direction, NetworkInterface};
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::{firewalls, leaves, trace};
 use super::resources;
+use super::shared::internet_route::{firewalls, leaves, trace};
 use super::Check;
 
 pub struct EgressWorldOpen;

@@ -6,16 +6,15 @@
 //! listed but could not be described, and per VPC when the firewalls could not be
 //! listed or a describe failure names no firewall.
 
-use crate::inventory::Firewall;
 use crate::finding::Resource;
+use crate::inventory::Firewall;
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};
+use super::shared::firewall::{firewall_gaps, firewall_resource, LIST_OP};
 use super::{resources, Check};
 
 pub struct FirewallDeleteProtectionDisabled;
 
-pub const LIST_OP: &str = "ListFirewalls";
 pub const DESCRIBE_OP: &str = "DescribeFirewall";
 
 /// What the region-wide unknowns say could not be judged.

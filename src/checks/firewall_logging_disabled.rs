@@ -3,12 +3,11 @@
 //! (low). Unknown when its logging configuration, or the list of firewalls, could not
 //! be read.
 
-use crate::inventory::Firewall;
 use crate::finding::Severity;
+use crate::inventory::Firewall;
 
 use super::context::{Context, Draft};
-use super::firewall_delete_protection_disabled::LIST_OP;
-use super::firewall_policy_passes_by_default::{firewall_gap, firewall_resource};
+use super::shared::firewall::{firewall_gap, firewall_resource, LIST_OP};
 use super::Check;
 
 pub struct FirewallLoggingDisabled;

@@ -15,6 +15,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 
+use crate::finding::Resource;
 use crate::inventory::{
     FirewallPolicy, RegionInventory, RuleGroup, RuleGroupReference, RuleSource,
 };
@@ -23,11 +24,10 @@ use crate::reach::firewall::suricata::{self, Action, Buffer, Phase, SuricataRule
 use crate::reach::firewall::{as_deployed, domain_rules, evaluate, Flow, Match};
 use crate::reach::sets::ServicePoint;
 use crate::reach::{Evaluation, Verdict};
-use crate::finding::Resource;
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::{firewall_resource, policy_resource, users};
-use super::internet_route::PROBE;
+use super::shared::firewall::{firewall_resource, policy_resource, users};
+use super::shared::internet_route::PROBE;
 use super::{resources, Check};
 
 pub struct FirewallPassRuleShadows;

@@ -8,31 +8,17 @@
 //! port is open to the whole internet is judged before they are taken out, so a
 //! rule for `0.0.0.0/0` keeps its severity.
 
-use crate::inventory::{L4Match, Protocol};
-use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 use crate::finding::Severity;
+use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
 use super::resources;
+use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::Check;
 
 pub struct InternetExposedPort;
 
-/// Remote administration: SSH, Telnet, RDP, VNC, WinRM.
-pub const ADMIN_PORTS: &[(u16, u16)] =
-    &[(22, 22), (23, 23), (3389, 3389), (5900, 5900), (5985, 5986)];
-/// Well-known data-store ports.
-pub use crate::config::DATA_PORTS;
 const WEB_PORTS: &[(u16, u16)] = &[(80, 80), (443, 443)];
-
-pub fn tcp_ports(ranges: &[(u16, u16)]) -> ServiceSet {
-    ranges.iter().fold(ServiceSet::empty(), |s, &(from, to)| {
-        s.union(&ServiceSet::from_rule(
-            Protocol::Tcp,
-            L4Match::Ports(crate::inventory::PortRange { from, to }),
-        ))
-    })
-}
 
 impl Check for InternetExposedPort {
     fn run(&self, ctx: &Context) -> Vec<Draft> {

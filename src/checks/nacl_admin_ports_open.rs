@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 
+use crate::finding::Severity;
 use crate::inventory::{
     Direction, NaclAction, NetworkAcl, PortRange, RegionInventory, RouteState, RouteTarget,
 };
@@ -18,12 +19,11 @@ use crate::reach::route::{self, describe_route, RouteDecision};
 use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
 use crate::reach::verdict::describe_point;
 use crate::reach::RegionModel;
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};
-use super::nacl_shadowed_rule::{governed_subnets, is_reply_rule};
 use super::resources;
+use super::shared::internet_route::{PROBE as PROBE_V4, PROBE_V6};
+use super::shared::nacl::{governed_subnets, is_reply_rule};
 use super::Check;
 
 pub struct NaclAdminPortsOpen;

@@ -5,8 +5,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::context::{Context, Draft};
-use crate::finding::Meta;
 use super::Check;
+use crate::finding::Meta;
 use crate::finding::{fingerprint, Evidence, Finding, Resource, Status};
 
 macro_rules! checks {

@@ -1,7 +1,7 @@
 //! Resource references for findings, with ARNs as AWS writes them.
 
-use crate::inventory::Tags;
 use crate::finding::Resource;
+use crate::inventory::Tags;
 
 fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> Option<String> {
     Some(format!("arn:aws:ec2:{region}:{account}:{kind}/{id}"))

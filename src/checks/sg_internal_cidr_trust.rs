@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use ipnet::{IpNet, Ipv4Net};
 
+use crate::finding::Severity;
 use crate::inventory::{
     Direction, L4Match, PortRange, Protocol, RegionInventory, RulePeer, SecurityGroup,
     SecurityGroupRule, Vpc,
@@ -20,11 +21,10 @@ use crate::reach::group_scope::Scope;
 use crate::reach::security_group::describe_rule;
 use crate::reach::sets::{world_open_services, FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
-use crate::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_exposed_port::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::resources;
+use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::Check;
 
 pub struct SgInternalCidrTrust;

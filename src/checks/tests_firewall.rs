@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{
     FirewallPolicy, L4Match, NatConnectivity, Protocol, RouteTarget, RuleGroup, RuleGroupReference,
     RuleGroupType, RuleOrder, RuleSource, StatelessPortRange, StatelessRule,
 };
 use crate::reach::testkit::{cidr, egress, open_acl, route, Kit};
-use crate::finding::{Finding, Severity, Status};
 
 use super::registry::run_one;
 

@@ -4,12 +4,12 @@
 //! two /1 halves, IPv6 only), then the built-in demo inventory.
 
 use crate::checks::registry::{run_one, run_one_with};
+use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{
     Direction, L4Match, NaclAction, NaclEntry, Protocol, Route, RouteTarget, RulePeer,
     SecurityGroupRule,
 };
 use crate::reach::testkit::*;
-use crate::finding::{Finding, Severity, Status};
 
 fn tcp(from: u16, to: u16) -> (Protocol, L4Match) {
     (Protocol::Tcp, ports(from, to))

@@ -1,11 +1,11 @@
 //! Routing and endpoint checks, each with a case that fires and one that does not.
 
 use crate::checks::registry::{run_one, run_one_with, run_with};
+use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{Instance, L4Match, NatConnectivity, Protocol, RouteTarget, VpcEndpoint};
 use crate::reach::testkit::*;
-use crate::finding::{Finding, Severity, Status};
 
-use super::vpc_endpoint_policy_open::{judge, Verdict};
+use super::shared::endpoints::{judge, Verdict};
 
 /// vpc-1: eni-a (10.0.1.10) in subnet-1 (AZ a) routed by rtb-1 to `default`; nat-1
 /// in subnet-2 (AZ b) routed by rtb-2 to igw-1.

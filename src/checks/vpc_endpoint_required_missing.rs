@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::inventory::{Instance, NetworkInterface, RegionInventory};
 
 use super::context::{Context, Draft};
-use super::internet_route::{leaves, Paths};
-use super::vpc_endpoint_policy_open::ENDPOINTS_OP;
+use super::shared::endpoints::ENDPOINTS_OP;
+use super::shared::internet_route::{leaves, Paths};
 use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;
