@@ -99,8 +99,8 @@ pub enum StoreKind {
 }
 
 /// Why an ENI counts as a data store, if it does. `data_ports` are the TCP ports that
-/// make one (see [`super::internet_exposed_port::DATA_PORTS`]); `marked` says whether a configured
-/// crown-jewel selector matched.
+/// make one (see [`super::shared::ports::DATA_PORTS`]); `marked` says whether a
+/// configured crown-jewel selector matched.
 pub fn data_store(
     rm: Option<&RegionModel>,
     eni: &NetworkInterface,

@@ -32,7 +32,7 @@ pub struct Context<'m, 'a> {
     data_port_ranges: Vec<(u16, u16)>,
     trusted: IpSet,
     ephemeral: PortRange,
-    lateral: OnceCell<Arc<super::lateral::Analysis>>,
+    lateral: OnceCell<Arc<super::shared::lateral::Analysis>>,
 }
 
 impl<'m, 'a> Context<'m, 'a> {
@@ -50,7 +50,7 @@ impl<'m, 'a> Context<'m, 'a> {
         // The config is plain data: its defaults and meaning are decided here.
         let data_port_ranges: Vec<(u16, u16)> = match &config.lateral.data_ports {
             Some(specs) => specs.iter().map(|p| (p.from, p.to)).collect(),
-            None => super::internet_exposed_port::DATA_PORTS.to_vec(),
+            None => super::shared::ports::DATA_PORTS.to_vec(),
         };
         let data_ports = data_port_ranges
             .iter()
@@ -144,10 +144,10 @@ impl<'m, 'a> Context<'m, 'a> {
     }
 
     /// Footholds, crown jewels and the paths between them (computed on first use).
-    pub fn lateral(&self) -> Arc<super::lateral::Analysis> {
+    pub fn lateral(&self) -> Arc<super::shared::lateral::Analysis> {
         Arc::clone(
             self.lateral
-                .get_or_init(|| Arc::new(super::lateral::Analysis::run(self))),
+                .get_or_init(|| Arc::new(super::shared::lateral::Analysis::run(self))),
         )
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::finding::Severity;
 
 use super::context::{Context, Draft};
-use super::internet_route::{describe, leaves, trace};
+use super::shared::internet_route::{describe, leaves, trace};
 use super::{resources, Check};
 
 pub struct DataSubnetInternetRoute;

@@ -9,8 +9,8 @@ use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
 
 use super::context::{Context, Draft};
-use super::internet_route::{firewalls, leaves, trace};
 use super::resources;
+use super::shared::internet_route::{firewalls, leaves, trace};
 use super::Check;
 
 pub struct EgressWorldOpen;

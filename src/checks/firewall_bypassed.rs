@@ -4,52 +4,20 @@
 //! plumbing (NAT gateways, endpoints, load balancer nodes), are not workloads.
 //! Unknown when the first hop goes somewhere the engine does not follow.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::finding::Resource;
-use crate::inventory::{Firewall, NetworkInterface, RegionInventory, RouteTarget};
+use crate::inventory::{Firewall, RegionInventory, RouteTarget};
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::firewall_resource;
-use super::internet_route::{describe, firewalls, leaves, nats, trace_to, PROBE, PROBE_V6};
+use super::shared::firewall::{firewall_resource, workload_subnets};
+use super::shared::internet_route::{describe, firewalls, leaves, nats, trace_to, PROBE, PROBE_V6};
 use super::{resources, Check};
 
 pub struct FirewallBypassed;
-
-/// Subnets a firewall sits in (its mappings and endpoints).
-pub(super) fn firewall_subnets(ri: &RegionInventory) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    for fw in &ri.firewalls {
-        out.extend(fw.subnet_mappings.iter().map(|m| m.subnet_id.as_str()));
-        out.extend(fw.endpoints.iter().filter_map(|e| e.subnet_id.as_deref()));
-    }
-    out
-}
-
-/// One workload ENI per subnet (the first by id), outside the firewalls' subnets.
-pub(super) fn workload_subnets<'a>(
-    ctx: &Context,
-    ri: &'a RegionInventory,
-) -> BTreeMap<&'a str, &'a NetworkInterface> {
-    let skip = firewall_subnets(ri);
-    let mut out: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
-    for eni in &ri.network_interfaces {
-        if skip.contains(eni.subnet_id.as_str()) || ctx.is_infrastructure(eni) {
-            continue;
-        }
-        out.entry(eni.subnet_id.as_str())
-            .and_modify(|e| {
-                if eni.id < e.id {
-                    *e = eni;
-                }
-            })
-            .or_insert(eni);
-    }
-    out
-}
 
 /// Why the engine cannot follow the subnet's first hop toward `dst`, if it cannot.
 fn unfollowed(

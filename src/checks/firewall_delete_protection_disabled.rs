@@ -10,7 +10,7 @@ use crate::finding::Resource;
 use crate::inventory::{Firewall, Operation};
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::{firewall_gaps, firewall_resource};
+use super::shared::firewall::{firewall_gaps, firewall_resource};
 use super::{resources, Check};
 
 pub struct FirewallDeleteProtectionDisabled;

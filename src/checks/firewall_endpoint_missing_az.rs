@@ -6,9 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::context::{Context, Draft};
-use super::firewall_bypassed::workload_subnets;
-use super::firewall_policy_passes_by_default::firewall_resource;
-use super::internet_route::{describe, leaves, trace};
+use super::shared::firewall::{firewall_resource, workload_subnets};
+use super::shared::internet_route::{describe, leaves, trace};
 use super::{resources, Check};
 
 pub struct FirewallEndpointMissingAz;

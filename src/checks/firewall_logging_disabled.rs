@@ -7,7 +7,7 @@ use crate::finding::Severity;
 use crate::inventory::{Firewall, Operation};
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::{firewall_gap, firewall_resource};
+use super::shared::firewall::{firewall_gap, firewall_resource};
 use super::Check;
 
 pub struct FirewallLoggingDisabled;

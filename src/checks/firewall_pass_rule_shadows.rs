@@ -26,8 +26,8 @@ use crate::reach::sets::ServicePoint;
 use crate::reach::{Evaluation, Verdict};
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::{firewall_resource, policy_resource, users};
-use super::internet_route::PROBE;
+use super::shared::firewall::{firewall_resource, policy_resource, users};
+use super::shared::internet_route::PROBE;
 use super::{resources, Check};
 
 pub struct FirewallPassRuleShadows;

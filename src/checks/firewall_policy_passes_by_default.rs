@@ -3,60 +3,16 @@
 //! unmatched UDP fragments past the stateful engine. High when a firewall uses the
 //! policy, low when none does.
 
-use crate::finding::{Resource, Severity};
-use crate::inventory::{Firewall, FirewallPolicy, Inventory, Operation, RegionInventory};
+use crate::finding::Severity;
+use crate::inventory::FirewallPolicy;
 use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
 
 use super::context::{Context, Draft};
-use super::resources;
+use super::shared::firewall::{firewall_resource, policy_resource, users};
 use super::Check;
 
 pub struct FirewallPolicyPassesByDefault;
-
-/// The firewalls that use `policy`.
-pub(super) fn users<'a>(ri: &'a RegionInventory, policy: &FirewallPolicy) -> Vec<&'a Firewall> {
-    ri.firewalls
-        .iter()
-        .filter(|f| f.policy_arn == policy.arn)
-        .collect()
-}
-
-pub(super) fn firewall_resource(fw: &Firewall) -> Resource {
-    resources::network_firewall("Firewall", &fw.name, &fw.arn)
-}
-
-/// The failures of `operation` in the region, each with the ARN of the firewall it
-/// is about (the gap's resource) and the reason; a failure naming no firewall
-/// (`None`) is about every firewall.
-pub(super) fn firewall_gaps<'i>(
-    inv: &'i Inventory,
-    account: &'i str,
-    region: &'i str,
-    operation: Operation,
-) -> impl Iterator<Item = (Option<&'i str>, String)> + 'i {
-    inv.gaps_for(account, region)
-        .filter(move |g| g.operation == operation)
-        .map(|g| (g.resource.as_deref(), crate::reach::model::describe_gap(g)))
-}
-
-/// The failure of `operation` for the firewall `arn`: one naming it, or one naming
-/// no firewall at all.
-pub(super) fn firewall_gap(
-    inv: &Inventory,
-    account: &str,
-    region: &str,
-    operation: Operation,
-    arn: &str,
-) -> Option<String> {
-    firewall_gaps(inv, account, region, operation)
-        .find(|(about, _)| about.is_none_or(|a| a == arn))
-        .map(|(_, reason)| reason)
-}
-
-pub(super) fn policy_resource(p: &FirewallPolicy) -> Resource {
-    resources::network_firewall("FirewallPolicy", &p.name, &p.arn)
-}
 
 /// Whether unmatched fragments skip the stateful engine.
 fn fragments_pass(p: &FirewallPolicy) -> bool {

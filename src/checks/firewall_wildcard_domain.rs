@@ -8,8 +8,8 @@ use crate::finding::{Resource, Severity};
 use crate::inventory::{DomainList, RegionInventory, RuleGroup, RuleSource};
 
 use super::context::{Context, Draft};
-use super::firewall_policy_passes_by_default::policy_resource;
 use super::resources;
+use super::shared::firewall::policy_resource;
 use super::Check;
 
 pub struct FirewallWildcardDomain;

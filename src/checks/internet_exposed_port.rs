@@ -9,46 +9,17 @@
 //! rule for `0.0.0.0/0` keeps its severity.
 
 use crate::finding::Severity;
-use crate::inventory::{L4Match, Protocol};
 use crate::reach::exposure::Uncertainty;
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
 use super::resources;
+use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::Check;
 
 pub struct InternetExposedPort;
 
-/// Remote administration: SSH, Telnet, RDP, VNC, WinRM.
-pub const ADMIN_PORTS: &[(u16, u16)] =
-    &[(22, 22), (23, 23), (3389, 3389), (5900, 5900), (5985, 5986)];
-/// Well-known data-store ports: SQL Server, Oracle, MySQL, PostgreSQL, Redshift,
-/// Redis, Cassandra, Kafka, Elasticsearch, memcached, MongoDB. The default of
-/// `[lateral] data_ports`.
-pub const DATA_PORTS: &[(u16, u16)] = &[
-    (1433, 1433),
-    (1521, 1521),
-    (3306, 3306),
-    (5432, 5432),
-    (5439, 5439),
-    (6379, 6379),
-    (7000, 7001),
-    (9042, 9042),
-    (9092, 9092),
-    (9200, 9200),
-    (11211, 11211),
-    (27017, 27017),
-];
 const WEB_PORTS: &[(u16, u16)] = &[(80, 80), (443, 443)];
-
-pub fn tcp_ports(ranges: &[(u16, u16)]) -> ServiceSet {
-    ranges.iter().fold(ServiceSet::empty(), |s, &(from, to)| {
-        s.union(&ServiceSet::from_rule(
-            Protocol::Tcp,
-            L4Match::Ports(crate::inventory::PortRange { from, to }),
-        ))
-    })
-}
 
 impl Check for InternetExposedPort {
     fn run(&self, ctx: &Context) -> Vec<Draft> {

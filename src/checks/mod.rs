@@ -3,16 +3,16 @@
 //! Every check is built on the reachability engine ([`crate::reach`]): its severity
 //! reflects what is actually reachable, not what a rule string says. Each check is
 //! one file here plus `checks/<id>.toml` (metadata and documentation, compiled in),
-//! listed once in [`registry`].
+//! listed once in [`registry`]. What more than one check needs is in [`shared`]: no
+//! check imports another.
 
 pub mod classify;
 pub mod context;
-pub mod internet_route;
-pub mod lateral;
 pub mod registry;
 pub mod resources;
 pub mod select;
 pub mod settings;
+pub mod shared;
 
 mod egress_world_open;
 mod flow_logs_disabled;

@@ -21,9 +21,9 @@ use crate::reach::verdict::describe_point;
 use crate::reach::RegionModel;
 
 use super::context::{Context, Draft};
-use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};
-use super::nacl_shadowed_rule::{governed_subnets, is_reply_rule};
 use super::resources;
+use super::shared::internet_route::{PROBE as PROBE_V4, PROBE_V6};
+use super::shared::nacl::{governed_subnets, is_reply_rule};
 use super::Check;
 
 pub struct NaclAdminPortsOpen;

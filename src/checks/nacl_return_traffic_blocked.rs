@@ -18,11 +18,10 @@ use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 
 use super::context::{Context, Draft};
-use super::internet_route::{PROBE as PROBE_V4, PROBE_V6};
-use super::nacl_shadowed_rule::{
-    addrs_text, describe_entry, direction_text, governed_subnets, is_reply_rule,
-};
 use super::resources;
+use super::shared::cidrs::addrs_text;
+use super::shared::internet_route::{PROBE as PROBE_V4, PROBE_V6};
+use super::shared::nacl::{describe_entry, direction_text, governed_subnets, is_reply_rule};
 use super::Check;
 
 pub struct NaclReturnTrafficBlocked;

@@ -2,19 +2,16 @@
 //! entries of the same direction decide every packet they match (the engine's
 //! `shadowed_entries`). A shadowed deny that an earlier allow overrides is medium: the
 //! deny someone wrote is not enforced. Anything else shadowed is low (dead config).
-//! Also holds the small NACL-entry helpers the other NACL checks share.
 
 use crate::finding::Severity;
-use crate::inventory::{
-    Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, Operation, PortRange,
-};
+use crate::inventory::{Direction, NaclAction, NaclEntry, NetworkAcl, Operation};
 use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
-use crate::reach::path::DEFAULT_EPHEMERAL;
-use crate::reach::sets::{FlowSet, IpSet, ServiceSet};
-use crate::reach::RegionModel;
+use crate::reach::sets::FlowSet;
 
 use super::context::{Context, Draft};
 use super::resources;
+use super::shared::cidrs::addrs_text;
+use super::shared::nacl::{describe_entry, direction_text, governed_subnets};
 use super::Check;
 
 pub struct NaclShadowedRule;
@@ -112,43 +109,8 @@ fn deciders<'a>(acl: &'a NetworkAcl, e: &NaclEntry) -> Vec<&'a NaclEntry> {
     out
 }
 
-/// `rule 100: allow tcp 22 from 0.0.0.0/0`.
-pub(super) fn describe_entry(e: &NaclEntry) -> String {
-    let number = if e.rule_number >= 32767 {
-        "*".to_string()
-    } else {
-        e.rule_number.to_string()
-    };
-    let action = match e.action {
-        NaclAction::Allow => "allow",
-        NaclAction::Deny => "deny",
-    };
-    let peer = match e.direction {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    };
-    format!(
-        "rule {number}: {action} {} {peer} {}",
-        ServiceSet::from_rule(e.protocol, e.l4),
-        e.cidr
-    )
-}
-
-/// A port range starting above the well-known ports and reaching the top of the
-/// Linux ephemeral range (1024-65535, 32768-65535, 49152-65535, 32768-60999), or of
-/// the configured client range `ephemeral` (`[network] ephemeral_ports`) when that
-/// ends lower, is there for replies, not for a service.
-pub(super) fn is_reply_rule(e: &NaclEntry, ephemeral: PortRange) -> bool {
-    match e.l4 {
-        L4Match::Ports(r) if e.protocol.has_ports() => {
-            r.from >= 1024 && r.to >= DEFAULT_EPHEMERAL.to.min(ephemeral.to)
-        }
-        _ => false,
-    }
-}
-
 /// `tcp 22 from 0.0.0.0/0; udp 53 from 10.0.0.0/8`, addresses shortened.
-pub(super) fn flows_text(flows: &FlowSet, direction: Direction) -> String {
+fn flows_text(flows: &FlowSet, direction: Direction) -> String {
     let peer = match direction {
         Direction::Ingress => "from",
         Direction::Egress => "to",
@@ -159,41 +121,4 @@ pub(super) fn flows_text(flows: &FlowSet, direction: Direction) -> String {
         .map(|b| format!("{} {peer} {}", b.services, addrs_text(&b.addrs)))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// At most four CIDRs, then how many more: the rest of a carved-up internet is long.
-pub(super) fn addrs_text(addrs: &IpSet) -> String {
-    const SHOWN: usize = 4;
-    let cidrs = addrs.to_cidrs();
-    let mut text: Vec<String> = cidrs.iter().take(SHOWN).map(|c| c.to_string()).collect();
-    if cidrs.len() > SHOWN {
-        text.push(format!("and {} more", cidrs.len() - SHOWN));
-    }
-    if text.is_empty() {
-        return "none".to_string();
-    }
-    text.join(", ")
-}
-
-pub(super) fn direction_text(d: Direction) -> &'static str {
-    match d {
-        Direction::Ingress => "inbound",
-        Direction::Egress => "outbound",
-    }
-}
-
-/// The subnets whose traffic crosses `acl`: explicitly associated or, for a VPC's
-/// default NACL, every subnet without an association (as the model resolves them).
-/// Ordered by Name tag, then id, so two collections of one account read alike.
-pub(super) fn governed_subnets<'a>(
-    rm: &RegionModel<'_>,
-    subnets: &'a [crate::inventory::Subnet],
-    acl: &NetworkAcl,
-) -> Vec<&'a str> {
-    let mut found: Vec<&crate::inventory::Subnet> = subnets
-        .iter()
-        .filter(|s| rm.subnet(&s.id).and_then(|i| i.network_acl_id) == Some(acl.id.as_str()))
-        .collect();
-    found.sort_by_key(|s| (s.tags.get("Name"), &s.id));
-    found.into_iter().map(|s| s.id.as_str()).collect()
 }

@@ -10,7 +10,7 @@ use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
 
 use super::context::{Context, Draft};
-use super::internet_route::{describe, firewalls, leaves, nats, path_from};
+use super::shared::internet_route::{describe, firewalls, leaves, nats, path_from};
 use super::{resources, Check};
 
 pub struct NatWithoutFiltering;

@@ -15,8 +15,8 @@ use crate::reach::sets::IpSet;
 use crate::reach::RegionModel;
 
 use super::context::{Context, Draft};
-use super::nacl_shadowed_rule::addrs_text;
 use super::resources;
+use super::shared::cidrs::addrs_text;
 use super::Check;
 
 pub struct PeeringRouteTooBroad;

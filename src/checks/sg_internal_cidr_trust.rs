@@ -23,8 +23,8 @@ use crate::reach::sets::{world_open_services, FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
 
 use super::context::{Context, Draft};
-use super::internet_exposed_port::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::resources;
+use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::Check;
 
 pub struct SgInternalCidrTrust;

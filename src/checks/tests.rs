@@ -22,8 +22,6 @@ const NOT_CHECKS: &[&str] = &[
     "mod",
     "classify",
     "context",
-    "internet_route",
-    "lateral",
     "registry",
     "resources",
     "select",

@@ -7,7 +7,7 @@ use crate::inventory::{
 };
 use crate::reach::testkit::*;
 
-use super::vpc_endpoint_policy_open::{judge, Verdict};
+use super::shared::endpoints::{judge, Verdict};
 
 /// vpc-1: eni-a (10.0.1.10) in subnet-1 (AZ a) routed by rtb-1 to `default`; nat-1
 /// in subnet-2 (AZ b) routed by rtb-2 to igw-1.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{Context, Draft};
-use super::internet_route::path_from;
+use super::shared::internet_route::path_from;
 use super::{resources, Check};
 
 pub struct VpcEndpointMissingAz;

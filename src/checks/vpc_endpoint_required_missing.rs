@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::inventory::{Instance, NetworkInterface, Operation, RegionInventory};
 
 use super::context::{Context, Draft};
-use super::internet_route::{leaves, Paths};
+use super::shared::internet_route::{leaves, Paths};
 use super::{resources, Check};
 
 pub struct VpcEndpointRequiredMissing;

@@ -14,9 +14,9 @@ use crate::reach::lateral::{Catalogue, Graph, Pairs, Reach, MAX_POINTS};
 use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
 
-use super::classify::StoreKind;
-use super::context::{Context, Draft};
-use super::resources;
+use crate::checks::classify::StoreKind;
+use crate::checks::context::{Context, Draft};
+use crate::checks::resources;
 
 /// Administration ports an attacker logs in or executes through.
 const ADMIN: &[u16] = &[22, 23, 135, 139, 445, 3389, 5900, 5985, 5986];

@@ -7,7 +7,7 @@ use crate::reach::model::FastMap;
 use crate::reach::path::{egress_trace, EgressPath};
 use crate::reach::sets::ServicePoint;
 
-use super::context::Context;
+use crate::checks::context::Context;
 
 /// Public addresses no route table singles out in practice (example.com's), standing
 /// for "the internet" of each family.

@@ -1,0 +1,11 @@
+//! Helpers more than one check uses. A check imports from here, never from another
+//! check (`tests/layering.rs` guards that), so changing one check cannot break
+//! another.
+
+pub mod cidrs;
+pub mod endpoints;
+pub mod firewall;
+pub mod internet_route;
+pub mod lateral;
+pub mod nacl;
+pub mod ports;
