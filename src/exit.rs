@@ -35,6 +35,7 @@ impl Exit {
             if let Some(e) = cause.downcast_ref::<CollectError>() {
                 return match e {
                     CollectError::NoCredentials(_)
+                    | CollectError::CredentialsFailed(_)
                     | CollectError::BadCredentials(_)
                     | CollectError::Profile(_) => Exit::Credentials,
                     CollectError::Unreachable { .. }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -219,6 +220,107 @@ fn missing_credentials() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(one_stderr_line(&out).starts_with("vpcaudit: error: no AWS credentials found"));
+}
+
+/// An instance metadata endpoint on loopback that refuses every request with 403,
+/// as a proxy or a locked-down metadata service does.
+fn forbidding_metadata_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    url
+}
+
+/// No credentials anywhere (empty HOME, no AWS_* variables): one line saying so,
+/// where the chain looked and how to provide them, exit 4, whatever instance
+/// metadata does: disabled, unreachable, or refusing.
+#[test]
+fn no_credentials_anywhere_says_where_it_looked() {
+    let home = tempfile::tempdir().unwrap();
+    let metadata: [(&str, Option<String>); 3] = [
+        ("disabled", None),
+        (
+            "unreachable",
+            Some(format!("http://127.0.0.1:{}", closed_port())),
+        ),
+        ("forbidden", Some(forbidding_metadata_endpoint())),
+    ];
+    for (case, endpoint) in metadata {
+        let mut cmd = vpcaudit_offline();
+        cmd.env_remove("AWS_CONFIG_FILE")
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+            .env("HOME", home.path())
+            // Never used (no credentials, no request), but nothing may leave loopback.
+            .env(
+                "AWS_ENDPOINT_URL",
+                format!("http://127.0.0.1:{}", closed_port()),
+            )
+            .args(["scan", "--regions", "us-east-1"])
+            .timeout(Duration::from_secs(60));
+        if let Some(endpoint) = &endpoint {
+            cmd.env_remove("AWS_EC2_METADATA_DISABLED")
+                .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{case}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
+        let line = one_stderr_line(&out);
+        assert!(
+            line.starts_with("vpcaudit: error: no AWS credentials found: looked in "),
+            "{case}: {line}"
+        );
+        for place in [
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+            "profile `default`",
+            "~/.aws/config",
+            "~/.aws/credentials",
+            "SSO",
+            "web identity token",
+            "container credentials",
+            "instance metadata",
+        ] {
+            assert!(line.contains(place), "{case}: no {place:?} in {line}");
+        }
+        for remedy in ["--profile NAME", "`aws sso login", "`aws configure`"] {
+            assert!(line.contains(remedy), "{case}: no {remedy:?} in {line}");
+        }
+        assert_eq!(
+            line.contains("disabled by AWS_EC2_METADATA_DISABLED"),
+            endpoint.is_none(),
+            "{case}: {line}"
+        );
+    }
+
+    // The profile named is the one used: here one that sets a region only.
+    let config = home.path().join("config");
+    std::fs::write(&config, "[profile audit]\nregion = eu-west-1\n").unwrap();
+    let out = vpcaudit_offline()
+        .env("AWS_CONFIG_FILE", &config)
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        )
+        .args(["scan", "--profile", "audit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let line = one_stderr_line(&out);
+    assert!(
+        line.contains(&format!(
+            "profile `audit` of the shared config and credentials files ({}, ",
+            config.display()
+        )),
+        "{line}"
+    );
 }
 
 #[test]

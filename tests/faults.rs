@@ -100,6 +100,126 @@ fn throttling_that_never_stops_is_a_gap_not_an_empty_list() {
     assert_eq!(tries, 3);
 }
 
+/// Attempts of `action` in `region` in the emulator's request log.
+fn tries(emu: &Emulator, action: &str, region: &str) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.action.as_deref() == Some(action))
+        .filter(|r| r.region.as_deref() == Some(region))
+        .count()
+}
+
+/// A server that answers 500 to every call of an operation (plain moto does, for the
+/// Network Firewall APIs it lacks) is not retried `--max-attempts` times per call:
+/// the operation gets a few attempts in each region, then one per call.
+#[test]
+fn an_operation_that_always_fails_costs_a_few_attempts_not_max_attempts() {
+    use vpcaudit::collect::SERVER_ERRORS_IN_A_ROW;
+    let emu = Emulator::start();
+    emu.seed("leaky-three-tier");
+    emu.set_faults(json!({"rules": [
+        {"service": "ec2", "action": "DescribeFlowLogs", "error": "InternalError"},
+        {"service": "network-firewall", "action": "DescribeRuleGroup", "error": "InternalError"},
+    ]}));
+    emu.clear_requests();
+    // The default --max-attempts (10) is in force.
+    let inv = emu.collect(&["--regions", REGIONS]);
+
+    let gaps = |operation: &str, region: &str| -> usize {
+        inv.coverage
+            .iter()
+            .filter(|g| g.operation.as_str() == operation && g.region == region)
+            .inspect(|g| {
+                // Network Firewall models the error as InternalServerError.
+                let code = match g.service.as_str() {
+                    "ec2" => "InternalError",
+                    _ => "InternalServerError",
+                };
+                assert_eq!(g.kind, GapKind::ServiceError, "{g:?}");
+                assert_eq!(g.error_code.as_deref(), Some(code), "{g:?}");
+            })
+            .count()
+    };
+    assert!(
+        inv.coverage
+            .iter()
+            .all(|g| g.operation.as_str() == "DescribeFlowLogs"
+                || g.operation.as_str() == "DescribeRuleGroup"),
+        "{:?}",
+        inv.coverage
+    );
+    let limit = SERVER_ERRORS_IN_A_ROW as usize;
+    for region in ["us-east-1", "eu-west-1"] {
+        assert_eq!(gaps("DescribeFlowLogs", region), 1, "{region}");
+        // One call: it stops at the limit, well short of --max-attempts.
+        assert_eq!(tries(&emu, "DescribeFlowLogs", region), limit, "{region}");
+    }
+    // One call per rule group: each is tried, and only the first failures in a row
+    // are retried, so the attempts do not multiply with the calls.
+    let calls = gaps("DescribeRuleGroup", "us-east-1");
+    assert!(
+        calls >= 2,
+        "the scenario has rule groups: {:?}",
+        inv.coverage
+    );
+    assert_eq!(
+        tries(&emu, "DescribeRuleGroup", "us-east-1"),
+        calls + limit - 1
+    );
+    // Everything else was read.
+    assert!(!region(&inv, "us-east-1").vpcs.is_empty());
+    assert!(!region(&inv, "us-east-1").firewalls.is_empty());
+}
+
+/// An operation the endpoint does not have is tried once: HTTP 501, or an
+/// unknown-operation code whatever its status.
+#[test]
+fn an_operation_the_endpoint_lacks_is_tried_once() {
+    let emu = Emulator::start();
+    emu.seed("leaky-three-tier");
+    emu.set_faults(json!({"rules": [
+        {"service": "ec2", "action": "DescribeFlowLogs", "error": "NotImplemented", "status": 501},
+        {"service": "network-firewall", "action": "ListRuleGroups",
+         "error": "UnknownOperationException", "status": 500},
+        {"service": "ec2", "action": "DescribeNetworkAcls", "region": "eu-west-1",
+         "error": "InvalidAction", "status": 500},
+    ]}));
+    emu.clear_requests();
+    let inv = emu.collect(&["--regions", REGIONS]);
+    let code = |operation: &str, region: &str| -> Option<String> {
+        let found: Vec<_> = inv
+            .coverage
+            .iter()
+            .filter(|g| g.operation.as_str() == operation && g.region == region)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{operation} in {region}: {:?}",
+            inv.coverage
+        );
+        found[0].error_code.clone()
+    };
+    for region in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            code("DescribeFlowLogs", region).as_deref(),
+            Some("NotImplemented")
+        );
+        assert_eq!(tries(&emu, "DescribeFlowLogs", region), 1, "{region}");
+        assert_eq!(
+            code("ListRuleGroups", region).as_deref(),
+            Some("UnknownOperationException")
+        );
+        assert_eq!(tries(&emu, "ListRuleGroups", region), 1, "{region}");
+    }
+    assert_eq!(
+        code("DescribeNetworkAcls", "eu-west-1").as_deref(),
+        Some("InvalidAction")
+    );
+    assert_eq!(tries(&emu, "DescribeNetworkAcls", "eu-west-1"), 1);
+    assert_eq!(inv.coverage.len(), 5, "{:?}", inv.coverage);
+}
+
 /// DescribeNetworkAcls denied in eu-west-1: every finding the complete scan has there
 /// is still reported, as a failure or as unknown; the NACL checks say unknown; the
 /// table and the SARIF name the gap; `--strict` exits 3.

@@ -7,6 +7,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+use super::retry::RetryBudget;
+
 /// Pinned so an SDK upgrade never silently changes retry, timeout or endpoint defaults.
 pub fn behavior_version() -> BehaviorVersion {
     BehaviorVersion::v2026_01_12()
@@ -21,7 +23,8 @@ pub struct AwsOptions {
     /// Time for one attempt of one API call; the whole call (with retries) gets three.
     pub call_timeout: Duration,
     /// Attempts per call. Ten rides out sustained throttling (30% of calls throttled
-    /// fails a call once in ~170,000) without hiding an API that is down.
+    /// fails a call once in ~170,000); server errors get fewer once an operation
+    /// keeps failing (`retry`), so an API that is down is not hidden.
     pub max_attempts: u32,
 }
 
@@ -43,8 +46,9 @@ pub async fn load(opts: &AwsOptions) -> SdkConfig {
         .operation_attempt_timeout(opts.call_timeout)
         .operation_timeout(opts.call_timeout * 3)
         .build();
-    // Standard mode: exponential backoff with jitter on throttling and 5xx. Adaptive
-    // mode's client-side limiter, fed by a scan's bursty rate, slowed calls under 30%
+    // Standard mode: exponential backoff with jitter on throttling and 5xx (each
+    // client adds a per-region budget for server errors: `retry`). Adaptive mode's
+    // client-side limiter, fed by a scan's bursty rate, slowed calls under 30%
     // throttling until they hit the operation timeout (tests/faults.rs).
     let retries = RetryConfig::standard().with_max_attempts(opts.max_attempts);
     let mut loader = aws_config::defaults(behavior_version())
@@ -69,6 +73,7 @@ pub async fn load(opts: &AwsOptions) -> SdkConfig {
 pub fn ec2_client(config: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
     let conf = aws_sdk_ec2::config::Builder::from(config)
         .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
         .build();
     aws_sdk_ec2::Client::from_conf(conf)
 }
@@ -79,6 +84,7 @@ pub fn network_firewall_client(
 ) -> aws_sdk_networkfirewall::Client {
     let conf = aws_sdk_networkfirewall::config::Builder::from(config)
         .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
         .build();
     aws_sdk_networkfirewall::Client::from_conf(conf)
 }
@@ -88,6 +94,7 @@ pub fn network_firewall_client(
 pub fn organizations_client(config: &SdkConfig, region: &str) -> aws_sdk_organizations::Client {
     let conf = aws_sdk_organizations::config::Builder::from(config)
         .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
         .build();
     aws_sdk_organizations::Client::from_conf(conf)
 }

@@ -7,14 +7,20 @@ use std::fmt::Debug;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use thiserror::Error;
 
+use super::credential_search::CredentialSearch;
 use crate::inventory::{CoverageGap, GapKind, Operation};
 
 /// Errors that stop collection before it starts. Each maps to its own exit code.
 #[derive(Debug, Error)]
 pub enum CollectError {
-    /// The detail stays in the debug log: it lists every provider the chain tried.
-    #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --profile / AWS_PROFILE")]
-    NoCredentials(String),
+    /// Says where the chain looked and how to provide credentials; the chain's own
+    /// detail stays in the debug log.
+    #[error("no AWS credentials found: {0}")]
+    NoCredentials(CredentialSearch),
+    /// A credential source is configured but could not give credentials (an expired
+    /// SSO session, a role that cannot be assumed...).
+    #[error("cannot load the AWS credentials: {0}")]
+    CredentialsFailed(String),
     #[error("AWS rejected the credentials: {0}")]
     BadCredentials(String),
     #[error("cannot reach the AWS endpoint {endpoint}: {reason}")]

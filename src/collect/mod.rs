@@ -10,6 +10,7 @@
 
 pub mod aws;
 pub mod convert;
+pub mod credential_search;
 mod credentials;
 mod ec2;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod org;
 mod preflight;
 mod progress;
 mod region;
+mod retry;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,6 +31,7 @@ pub use error::{ApiFailure, CollectError};
 pub use org::{AccountSelection, OrgOptions};
 pub use preflight::RegionSelection;
 pub use progress::Progress;
+pub use retry::SERVER_ERRORS_IN_A_ROW;
 
 use crate::inventory::{AccountInventory, CoverageGap, Inventory, Operation, RegionInventory};
 
@@ -73,7 +76,8 @@ pub async fn collect(
     // Credentials first: a bad profile should be reported as such, not as the
     // missing region it also fails to provide.
     let sts_region = preflight::sts_region(&config, &opts.regions);
-    let account_id = preflight::caller_account(&config, &sts_region).await?;
+    let account_id =
+        preflight::caller_account(&config, &sts_region, opts.aws.profile.as_deref()).await?;
     if let Some(org) = &opts.org {
         return collect_org(
             opts,
@@ -87,7 +91,12 @@ pub async fn collect(
         .await;
     }
     let home = preflight::home_region(&config, &opts.regions)?;
-    let regions = preflight::resolve_regions(&config, &home, &opts.regions).await?;
+    let resolved = preflight::resolve(&config, &home, &opts.regions)
+        .await
+        .map_err(|e| preflight::fatal(&config, &home, Operation::DescribeRegions, &e))?;
+    resolved.check_known()?;
+    // A region the account has not enabled is still read: its calls fail as gaps.
+    let regions = resolved.regions;
     tracing::info!(account = %account_id, regions = ?regions, "collecting");
 
     progress.start(regions.len() * region::COLLECTORS);
@@ -165,7 +174,19 @@ async fn collect_org(
     progress: &Progress,
 ) -> Result<Inventory, CollectError> {
     let home = preflight::home_region(config, &opts.regions)?;
-    let (wanted, estimate) = preflight::org_regions(config, &home, &opts.regions).await?;
+    // With the base credentials: region names are checked once (every account of the
+    // partition shares them), and the count estimated for the progress bar. The base
+    // credentials need not read EC2: each account resolves its regions again.
+    let estimate = match preflight::resolve(config, &home, &opts.regions).await {
+        Ok(resolved) => {
+            resolved.check_known()?;
+            resolved.regions.len().max(1)
+        }
+        Err(e) => {
+            tracing::warn!(error = %aws_sdk_ec2::error::DisplayErrorContext(&e), "DescribeRegions failed with the base credentials; each account lists its own regions");
+            1
+        }
+    };
     let accounts = match &org.accounts {
         AccountSelection::All => org::active_accounts(config, &home, opts.paging.size(20)).await?,
         AccountSelection::List(ids) => {
@@ -174,7 +195,7 @@ async fn collect_org(
             ids
         }
     };
-    tracing::info!(caller = %caller, accounts = accounts.len(), regions = ?wanted, "collecting from several accounts");
+    tracing::info!(caller = %caller, accounts = accounts.len(), regions = ?opts.regions, "collecting from several accounts");
 
     let scan = OrgScan {
         opts,
@@ -182,7 +203,6 @@ async fn collect_org(
         base: config,
         sts_region,
         home: &home,
-        wanted: &wanted,
         limit: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         estimated_steps: estimate * region::COLLECTORS,
         progress,
@@ -234,8 +254,6 @@ struct OrgScan<'a> {
     base: &'a aws_config::SdkConfig,
     sts_region: &'a str,
     home: &'a str,
-    /// The regions asked for (empty with `--regions all`: each account says).
-    wanted: &'a [String],
     limit: Arc<Semaphore>,
     /// Progress steps counted per account before its regions are known.
     estimated_steps: usize,
@@ -297,8 +315,11 @@ impl OrgScan<'_> {
         // A few calls per account: they count against the bound like any other.
         let _permit = self.limit.acquire().await.ok();
         let config = org::enter_account(self.base, self.org, self.sts_region, account_id).await?;
-        let (regions, skipped) =
-            preflight::account_regions(&config, self.home, &self.opts.regions, self.wanted).await?;
+        // A failure to list them only matters for `All` (a list goes on unchecked).
+        let resolved = preflight::resolve(&config, self.home, &self.opts.regions)
+            .await
+            .map_err(|e| ApiFailure::from_sdk(Operation::DescribeRegions, &e))?;
+        let (regions, skipped) = resolved.split_disabled();
         Ok((config, regions, skipped))
     }
 }

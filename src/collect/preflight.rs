@@ -5,9 +5,15 @@
 use std::str::FromStr;
 
 use aws_config::SdkConfig;
+use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::describe_regions::DescribeRegionsError;
+
+use aws_config::imds::client::error::ImdsError;
+use aws_credential_types::provider::error::CredentialsError;
 
 use super::aws;
+use super::credential_search::CredentialSearch;
 use super::error::{one_line, ApiFailure, CollectError};
 use crate::inventory::{GapKind, Operation};
 
@@ -59,13 +65,9 @@ pub fn is_region_name(name: &str) -> bool {
 }
 
 /// Where to ask STS who we are, before the scan's regions are known: STS answers in
-/// every region, so any configured one will do.
+/// every region, so when no home region can be chosen any will do.
 pub fn sts_region(config: &SdkConfig, selection: &RegionSelection) -> String {
-    match (config.region(), selection) {
-        (Some(r), _) if is_region_name(r.as_ref()) => r.to_string(),
-        (_, RegionSelection::List(list)) => list[0].clone(),
-        _ => "us-east-1".to_string(),
-    }
+    home_region(config, selection).unwrap_or_else(|_| "us-east-1".to_string())
 }
 
 /// The region used for account-level calls (STS, DescribeRegions).
@@ -88,7 +90,13 @@ pub fn home_region(
     }
 }
 
-pub async fn caller_account(config: &SdkConfig, home: &str) -> Result<String, CollectError> {
+/// The account the credentials belong to; `profile` is `--profile`, named when no
+/// credentials are found.
+pub async fn caller_account(
+    config: &SdkConfig,
+    home: &str,
+    profile: Option<&str>,
+) -> Result<String, CollectError> {
     let sts = aws::sts_client(config, home);
     match sts.get_caller_identity().send().await {
         Ok(out) => out
@@ -98,158 +106,129 @@ pub async fn caller_account(config: &SdkConfig, home: &str) -> Result<String, Co
                 operation: Operation::GetCallerIdentity.to_string(),
                 message: "the answer carried no account id".into(),
             }),
-        Err(e) => Err(fatal(config, home, Operation::GetCallerIdentity, &e)),
+        Err(e) => Err(
+            match fatal(config, home, Operation::GetCallerIdentity, &e) {
+                CollectError::NoCredentials(_) => {
+                    CollectError::NoCredentials(CredentialSearch::from_env(profile))
+                }
+                other => other,
+            },
+        ),
     }
 }
 
-pub async fn resolve_regions(
-    config: &SdkConfig,
-    home: &str,
-    selection: &RegionSelection,
-) -> Result<Vec<String>, CollectError> {
-    let ec2 = aws::ec2_client(config, home);
-    let all = *selection == RegionSelection::All;
-    let answer = ec2.describe_regions().all_regions(!all).send().await;
-    let regions = match answer {
-        Ok(out) => out.regions().to_vec(),
-        Err(e) if all => return Err(fatal(config, home, Operation::DescribeRegions, &e)),
-        Err(e) => {
-            // Without DescribeRegions we cannot validate names, but can still scan them.
-            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; region names not validated");
-            return Ok(match selection {
-                RegionSelection::List(l) => l.clone(),
-                _ => vec![home.to_string()],
-            });
-        }
-    };
-    if all {
-        let mut enabled: Vec<String> = regions
-            .iter()
-            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
-            .filter_map(|r| r.region_name().map(str::to_string))
-            .collect();
-        enabled.sort();
-        return Ok(enabled);
-    }
-    let known: Vec<&str> = regions.iter().filter_map(|r| r.region_name()).collect();
-    let wanted = match selection {
-        RegionSelection::List(l) => l.clone(),
-        _ => vec![home.to_string()],
-    };
-    for region in &wanted {
-        if !known.contains(&region.as_str()) {
-            let mut names = known.clone();
-            names.sort();
-            return Err(CollectError::UnknownRegion {
+/// A selection applied to one account's DescribeRegions answer: the one place where
+/// a selection becomes region names, for single- and multi-account scans alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The regions asked for, in the order asked (`Default`: the home region);
+    /// `All`: every region the account has enabled, sorted.
+    pub regions: Vec<String>,
+    /// Those of `regions` the account has not opted in to.
+    pub disabled: Vec<String>,
+    /// Those of `regions` the partition does not know.
+    pub unknown: Vec<String>,
+    /// Every region name the partition knows, sorted (empty when not checked).
+    pub known: Vec<String>,
+}
+
+impl Resolved {
+    /// A region name the partition does not know is a usage error.
+    pub fn check_known(&self) -> Result<(), CollectError> {
+        match self.unknown.first() {
+            Some(region) => Err(CollectError::UnknownRegion {
                 region: region.clone(),
-                known: names.join(", "),
-            });
+                known: self.known.join(", "),
+            }),
+            None => Ok(()),
         }
     }
-    Ok(wanted)
+
+    /// The regions to read, and a failure for each one the account has not enabled.
+    pub fn split_disabled(self) -> (Vec<String>, Vec<(String, ApiFailure)>) {
+        let (disabled, enabled): (Vec<String>, Vec<String>) = self
+            .regions
+            .into_iter()
+            .partition(|r| self.disabled.contains(r));
+        let skipped = disabled
+            .into_iter()
+            .map(|region| {
+                let failure = ApiFailure {
+                    operation: Operation::DescribeRegions,
+                    kind: GapKind::AccessDenied,
+                    error_code: Some("OptInRequired".into()),
+                    message: format!("region {region} is not enabled in this account"),
+                    resource: None,
+                };
+                (region, failure)
+            })
+            .collect();
+        (enabled, skipped)
+    }
 }
 
-/// Multi-account scans, with the base credentials: checks the region names once
-/// against those the partition knows (every account shares them), and estimates how
-/// many regions each account will read (for the progress bar). Returns the regions
-/// wanted (empty for `All`, which each account resolves itself) and the estimate.
-pub async fn org_regions(
+/// Resolves `selection` with one DescribeRegions call in `home`. When that call fails,
+/// a list of names is returned unchecked (the scan can still read them); `All`
+/// cannot be resolved without it and returns the error.
+pub async fn resolve(
     config: &SdkConfig,
     home: &str,
     selection: &RegionSelection,
-) -> Result<(Vec<String>, usize), CollectError> {
+) -> Result<Resolved, SdkError<DescribeRegionsError, HttpResponse>> {
     let wanted = match selection {
         RegionSelection::List(l) => l.clone(),
         RegionSelection::Default => vec![home.to_string()],
         RegionSelection::All => Vec::new(),
     };
     let ec2 = aws::ec2_client(config, home);
-    let regions = match ec2.describe_regions().all_regions(true).send().await {
-        Ok(out) => out.regions().to_vec(),
+    let answer = match ec2.describe_regions().all_regions(true).send().await {
+        Ok(out) => out,
+        Err(e) if *selection == RegionSelection::All => return Err(e),
         Err(e) => {
-            // The base credentials need not read EC2: each account is asked again.
-            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed with the base credentials; region names not validated");
-            let estimate = wanted.len().max(1);
-            return Ok((wanted, estimate));
-        }
-    };
-    let mut known: Vec<&str> = regions.iter().filter_map(|r| r.region_name()).collect();
-    known.sort_unstable();
-    for region in &wanted {
-        if !known.contains(&region.as_str()) {
-            return Err(CollectError::UnknownRegion {
-                region: region.clone(),
-                known: known.join(", "),
+            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; region names and opt-in status not checked");
+            return Ok(Resolved {
+                regions: wanted,
+                disabled: Vec::new(),
+                unknown: Vec::new(),
+                known: Vec::new(),
             });
         }
-    }
-    let estimate = match selection {
-        RegionSelection::All => regions
-            .iter()
-            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
-            .count()
-            .max(1),
-        _ => wanted.len(),
     };
-    Ok((wanted, estimate))
-}
-
-/// Multi-account scans, with one account's credentials: the regions to read there.
-/// `All` asks the account (opt-in regions differ between accounts; a failure is a
-/// gap for the whole account); a list keeps the names checked by [`org_regions`],
-/// minus those the account has not opted in to, which come back as failures.
-pub async fn account_regions(
-    config: &SdkConfig,
-    home: &str,
-    selection: &RegionSelection,
-    wanted: &[String],
-) -> Result<(Vec<String>, Vec<(String, ApiFailure)>), ApiFailure> {
-    let ec2 = aws::ec2_client(config, home);
-    let regions = match ec2.describe_regions().all_regions(true).send().await {
-        Ok(out) => out.regions().to_vec(),
-        Err(e) if *selection == RegionSelection::All => {
-            return Err(ApiFailure::from_sdk(Operation::DescribeRegions, &e))
-        }
-        Err(e) => {
-            tracing::warn!(error = %DisplayErrorContext(&e), "DescribeRegions failed; opt-in status of the regions not checked");
-            return Ok((wanted.to_vec(), Vec::new()));
-        }
-    };
-    let disabled = |name: &str| {
-        regions
-            .iter()
-            .any(|r| r.region_name() == Some(name) && r.opt_in_status() == Some("not-opted-in"))
-    };
-    if *selection == RegionSelection::All {
-        let mut enabled: Vec<String> = regions
-            .iter()
-            .filter_map(|r| r.region_name())
-            .filter(|name| !disabled(name))
-            .map(str::to_string)
-            .collect();
-        enabled.sort();
-        enabled.dedup();
-        return Ok((enabled, Vec::new()));
-    }
-    let mut keep = Vec::with_capacity(wanted.len());
-    let mut skipped = Vec::new();
-    for region in wanted {
-        if disabled(region) {
-            skipped.push((
-                region.clone(),
-                ApiFailure {
-                    operation: Operation::DescribeRegions,
-                    kind: GapKind::AccessDenied,
-                    error_code: Some("OptInRequired".into()),
-                    message: format!("region {region} is not enabled in this account"),
-                    resource: None,
-                },
-            ));
-        } else {
-            keep.push(region.clone());
+    let mut known: Vec<String> = Vec::new();
+    let mut disabled_anywhere: Vec<String> = Vec::new();
+    for region in answer.regions() {
+        if let Some(name) = region.region_name() {
+            known.push(name.to_string());
+            if region.opt_in_status() == Some("not-opted-in") {
+                disabled_anywhere.push(name.to_string());
+            }
         }
     }
-    Ok((keep, skipped))
+    known.sort();
+    known.dedup();
+    let regions = if *selection == RegionSelection::All {
+        known
+            .iter()
+            .filter(|name| !disabled_anywhere.contains(*name))
+            .cloned()
+            .collect()
+    } else {
+        wanted
+    };
+    Ok(Resolved {
+        disabled: regions
+            .iter()
+            .filter(|r| disabled_anywhere.contains(*r))
+            .cloned()
+            .collect(),
+        unknown: regions
+            .iter()
+            .filter(|r| known.binary_search(*r).is_err())
+            .cloned()
+            .collect(),
+        regions,
+        known,
+    })
 }
 
 /// Turns a failed account-level call into the error that explains it best.
@@ -264,18 +243,21 @@ where
     R: std::fmt::Debug + 'static,
 {
     let detail = one_line(&DisplayErrorContext(err).to_string());
-    let lower = detail.to_ascii_lowercase();
     if let Some(profile) = undefined_profile(&detail) {
         return CollectError::Profile(format!(
             "profile `{profile}` is not defined in the AWS config or credentials files"
         ));
     }
-    if lower.contains("no credentials")
-        || lower.contains("credentials provider")
-        || lower.contains("credentialsnotloaded")
-    {
-        tracing::debug!(%detail, "credential chain found nothing");
-        return CollectError::NoCredentials(detail);
+    if let Some(cause) = credentials_error(err) {
+        tracing::debug!(%detail, "the credential chain gave no credentials");
+        return if found_nothing(cause) {
+            CollectError::NoCredentials(CredentialSearch::from_env(None))
+        } else {
+            CollectError::CredentialsFailed(
+                crate::secrets::redact(&one_line(&DisplayErrorContext(cause).to_string()))
+                    .into_owned(),
+            )
+        };
     }
     if let Some(code) = err.code() {
         if matches!(
@@ -311,6 +293,38 @@ where
             message: root_cause(err),
         },
     }
+}
+
+/// The credential chain's own error, when that is why the call failed (the SDK
+/// reports it as a dispatch failure, wrapped in the identity resolution's errors).
+fn credentials_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a CredentialsError> {
+    let mut current = err.source();
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<CredentialsError>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// Whether the chain found no credentials anywhere: every provider said it had none,
+/// or the last one tried, instance metadata, failed (outside EC2, or behind a proxy
+/// that answers for it, that is how "no credentials" looks).
+fn found_nothing(err: &CredentialsError) -> bool {
+    if matches!(err, CredentialsError::CredentialsNotLoaded(_)) {
+        return true;
+    }
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if e.is::<ImdsError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// The credential chain reports an unknown profile as "profile `NAME` was not defined".

@@ -24,13 +24,6 @@ impl Progress {
         Progress { bar, prefix: None }
     }
 
-    pub fn hidden() -> Progress {
-        Progress {
-            bar: None,
-            prefix: None,
-        }
-    }
-
     /// The same bar, with messages naming `account`.
     pub fn for_account(&self, account: &str) -> Progress {
         Progress {

@@ -278,11 +278,6 @@ impl ServiceSet {
         &self.udp
     }
 
-    /// SCTP destination ports.
-    pub fn sctp_ports(&self) -> &IntervalSet<u16> {
-        &self.sctp
-    }
-
     /// ICMP `(type, code)` pairs encoded as `type * 256 + code`.
     pub fn icmp(&self) -> &IntervalSet<u16> {
         &self.icmp
@@ -291,11 +286,6 @@ impl ServiceSet {
     /// ICMPv6 `(type, code)` pairs encoded as `type * 256 + code`.
     pub fn icmpv6(&self) -> &IntervalSet<u16> {
         &self.icmpv6
-    }
-
-    /// Protocols matched whole (never one of [`TYPED_PROTOCOLS`]).
-    pub fn other_protocols(&self) -> &ProtocolSet {
-        &self.other
     }
 
     /// The smallest point in `ServicePoint` order (TCP, UDP, SCTP, ICMP, ICMPv6,
