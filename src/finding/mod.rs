@@ -125,6 +125,35 @@ pub struct Finding {
 pub const CHECK_FAILED_TYPE: &str = "vpcaudit::Check";
 
 impl Finding {
+    /// A high `unknown` finding of `check` about `id` (of `resource_type`), every
+    /// other field empty: for tests that set only what they look at.
+    #[cfg(test)]
+    pub(crate) fn sample(check: &str, resource_type: &str, id: &str) -> Finding {
+        Finding {
+            check: check.into(),
+            severity: Severity::High,
+            status: Status::Unknown,
+            title: String::new(),
+            message: String::new(),
+            account: String::new(),
+            region: String::new(),
+            resource: Resource {
+                resource_type: resource_type.into(),
+                id: id.into(),
+                arn: None,
+                name: None,
+            },
+            related: Vec::new(),
+            evidence: Vec::new(),
+            remediation: String::new(),
+            fingerprint: String::new(),
+            path: None,
+            blast_radius: None,
+            baseline: None,
+            muted: None,
+        }
+    }
+
     /// Whether this is the "the check failed" finding, not a finding about AWS.
     pub fn is_check_failure(&self) -> bool {
         self.resource.resource_type == CHECK_FAILED_TYPE

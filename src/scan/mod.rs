@@ -257,32 +257,10 @@ fn baseline_scope_checks(checks: &[Meta], findings: &[Finding]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Resource, CHECK_FAILED_TYPE};
+    use crate::finding::CHECK_FAILED_TYPE;
 
     fn finding(check: &str, resource_type: &str, id: &str) -> Finding {
-        Finding {
-            check: check.into(),
-            severity: Severity::High,
-            status: Status::Unknown,
-            title: String::new(),
-            message: String::new(),
-            account: String::new(),
-            region: String::new(),
-            resource: Resource {
-                resource_type: resource_type.into(),
-                id: id.into(),
-                arn: None,
-                name: None,
-            },
-            related: Vec::new(),
-            evidence: Vec::new(),
-            remediation: String::new(),
-            fingerprint: String::new(),
-            path: None,
-            blast_radius: None,
-            baseline: None,
-            muted: None,
-        }
+        Finding::sample(check, resource_type, id)
     }
 
     fn settings(config: Config) -> Settings {

@@ -197,28 +197,8 @@ mod tests {
 
     #[test]
     fn a_failed_check_is_never_muted() {
-        let finding = |resource_type: &str, id: &str| Finding {
-            check: "lateral-movement-path".into(),
-            severity: crate::finding::Severity::High,
-            status: crate::finding::Status::Unknown,
-            title: String::new(),
-            message: String::new(),
-            account: String::new(),
-            region: String::new(),
-            resource: crate::finding::Resource {
-                resource_type: resource_type.into(),
-                id: id.into(),
-                arn: None,
-                name: None,
-            },
-            related: Vec::new(),
-            evidence: Vec::new(),
-            remediation: String::new(),
-            fingerprint: String::new(),
-            path: None,
-            blast_radius: None,
-            baseline: None,
-            muted: None,
+        let finding = |resource_type: &str, id: &str| {
+            Finding::sample("lateral-movement-path", resource_type, id)
         };
         let inventory = Inventory {
             schema: crate::inventory::INVENTORY_SCHEMA.into(),
