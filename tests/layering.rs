@@ -286,18 +286,11 @@ mod check_imports {
     use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
 
-    /// Files in `src/checks/` that are infrastructure, not checks. Any other `.rs`
-    /// file there counts as a check, registered or not, so a new helper file must be
-    /// put in `shared/` (or named here) before a check may import it.
-    const INFRASTRUCTURE: &[&str] = &[
-        "mod",
-        "classify",
-        "context",
-        "registry",
-        "resources",
-        "select",
-        "settings",
-    ];
+    /// Files in `src/checks/` that are infrastructure, not checks (the crate's one
+    /// list). Any other `.rs` file there counts as a check, registered or not, so a
+    /// new helper file must be put in `shared/` (or listed there) before a check may
+    /// import it.
+    use vpcaudit::checks::INFRASTRUCTURE;
 
     /// One offending path: the file, its line number and text, and the check named.
     struct Violation {

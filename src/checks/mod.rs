@@ -56,6 +56,19 @@ mod tests;
 pub use context::{Context, Draft};
 pub use registry::Registered;
 
+/// Files of `src/checks/` that are the checks' framework, not checks: every other
+/// `.rs` file there (but `tests*.rs`) is a check, which the registry must list and
+/// no other check may import (guards: `checks::tests`, `tests/layering.rs`).
+pub const INFRASTRUCTURE: &[&str] = &[
+    "mod",
+    "classify",
+    "context",
+    "registry",
+    "resources",
+    "select",
+    "settings",
+];
+
 /// One check: reads the context, returns drafts of its findings.
 pub trait Check: Sync {
     fn run(&self, ctx: &Context) -> Vec<Draft>;

@@ -17,18 +17,6 @@ fn dir_names(dir: &str, ext: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Files in `src/checks/` that are infrastructure, not checks.
-const NOT_CHECKS: &[&str] = &[
-    "mod",
-    "classify",
-    "context",
-    "registry",
-    "resources",
-    "select",
-    "settings",
-    "tests",
-];
-
 #[test]
 fn every_check_file_and_toml_is_registered_once() {
     let all = registry::all().expect("all metadata parses");
@@ -42,7 +30,7 @@ fn every_check_file_and_toml_is_registered_once() {
 
     let sources: BTreeSet<String> = dir_names("src/checks", ".rs")
         .into_iter()
-        .filter(|n| !NOT_CHECKS.contains(&n.as_str()) && !n.starts_with("tests"))
+        .filter(|n| !super::INFRASTRUCTURE.contains(&n.as_str()) && !n.starts_with("tests"))
         .map(|n| n.replace('_', "-"))
         .collect();
     assert_eq!(

@@ -265,9 +265,7 @@ fn min_some(a: Option<String>, b: Option<String>) -> Option<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::finding::{
-        AttackPath, BlastRadius, Finding, PathHop, PathNode, Resource, Severity, Status,
-    };
+    use crate::finding::{AttackPath, BlastRadius, Finding, PathHop, PathNode, Status};
 
     pub fn node(eni: &str, role: NodeRole, vpc: &str, name: Option<&str>) -> PathNode {
         PathNode {
@@ -303,27 +301,15 @@ pub(crate) mod tests {
 
     pub fn finding(check: &str, resource: &str, path: Option<AttackPath>) -> Finding {
         Finding {
-            check: check.to_string(),
-            severity: Severity::High,
             status: Status::Fail,
             title: "A crown jewel is reachable from a foothold".to_string(),
             message: format!("{resource} reaches a crown jewel"),
             account: "111122223333".to_string(),
             region: "us-east-1".to_string(),
-            resource: Resource {
-                resource_type: "AWS::EC2::NetworkInterface".to_string(),
-                id: resource.to_string(),
-                arn: None,
-                name: None,
-            },
-            related: Vec::new(),
-            evidence: Vec::new(),
             remediation: "Close the ports.".to_string(),
             fingerprint: crate::finding::fingerprint(&[check, resource]),
             path,
-            blast_radius: None,
-            baseline: None,
-            muted: None,
+            ..Finding::sample(check, "AWS::EC2::NetworkInterface", resource)
         }
     }
 

@@ -330,13 +330,7 @@ mod tests {
 
     #[test]
     fn the_verdict_follows_the_threshold_then_strictness() {
-        let inventory = Inventory {
-            schema: crate::inventory::INVENTORY_SCHEMA.into(),
-            tool_version: String::new(),
-            collected_at: 0,
-            accounts: Vec::new(),
-            coverage: Vec::new(),
-        };
+        let inventory = Inventory::new(0);
         let mut high = finding("x", "AWS::EC2::SecurityGroup", "sg-1");
         high.status = Status::Fail;
         let outcome = |findings: Vec<Finding>, incomplete: bool| Outcome {

@@ -200,13 +200,7 @@ mod tests {
         let finding = |resource_type: &str, id: &str| {
             Finding::sample("lateral-movement-path", resource_type, id)
         };
-        let inventory = Inventory {
-            schema: crate::inventory::INVENTORY_SCHEMA.into(),
-            tool_version: String::new(),
-            collected_at: 0,
-            accounts: Vec::new(),
-            coverage: Vec::new(),
-        };
+        let inventory = Inventory::new(0);
         let r = rule("[[mute]]\nreason = \"r\"\ncheck = \"lateral-*\"\n");
         let mutes = Mutes::new(vec![("m".into(), r)]);
         let mut findings = vec![
