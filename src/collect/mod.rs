@@ -14,6 +14,7 @@ pub mod credential_search;
 mod credentials;
 mod ec2;
 pub mod error;
+pub mod kubernetes;
 mod network_firewall;
 pub mod org;
 mod preflight;

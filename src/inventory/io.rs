@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{Inventory, INVENTORY_SCHEMA};
+use super::{Inventory, INVENTORY_SCHEMA, INVENTORY_SCHEMA_V1};
 
 #[derive(Debug, Error)]
 pub enum InventoryFileError {
@@ -21,7 +21,10 @@ pub enum InventoryFileError {
         column: usize,
         message: String,
     },
-    #[error("inventory {path} has schema {found:?}; this vpcaudit reads {INVENTORY_SCHEMA:?}")]
+    #[error(
+        "inventory {path} has schema {found:?}; this vpcaudit reads {INVENTORY_SCHEMA:?} \
+         and {INVENTORY_SCHEMA_V1:?}"
+    )]
     Schema { path: PathBuf, found: String },
 }
 
@@ -39,7 +42,7 @@ impl Inventory {
                 // Another schema fails on its first unfamiliar field; its schema is
                 // the better message.
                 if let Ok(head) = serde_json::from_str::<Head>(text) {
-                    if head.schema != INVENTORY_SCHEMA {
+                    if head.schema != INVENTORY_SCHEMA && head.schema != INVENTORY_SCHEMA_V1 {
                         return Err(InventoryFileError::Schema {
                             path: path.to_path_buf(),
                             found: head.schema,
@@ -54,6 +57,12 @@ impl Inventory {
                 });
             }
         };
+        let mut inventory = inventory;
+        // v1 is v2 without EKS clusters and Kubernetes objects, which default to
+        // none; the loaded inventory is a v2 one and saves as such.
+        if inventory.schema == INVENTORY_SCHEMA_V1 {
+            inventory.schema = INVENTORY_SCHEMA.to_string();
+        }
         if inventory.schema != INVENTORY_SCHEMA {
             return Err(InventoryFileError::Schema {
                 path: path.to_path_buf(),

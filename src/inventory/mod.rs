@@ -4,9 +4,11 @@
 mod common;
 mod connectivity;
 mod coverage;
+mod eks;
 mod eni;
 mod firewall;
 mod io;
+mod kubernetes;
 mod nacl;
 mod operation;
 mod routing;
@@ -16,9 +18,11 @@ mod vpc;
 pub use common::*;
 pub use connectivity::*;
 pub use coverage::*;
+pub use eks::*;
 pub use eni::*;
 pub use firewall::*;
 pub use io::*;
+pub use kubernetes::*;
 pub use nacl::*;
 pub use operation::*;
 pub use routing::*;
@@ -28,7 +32,12 @@ pub use vpc::*;
 use serde::{Deserialize, Serialize};
 
 /// Identifies the inventory format; bumped on incompatible changes.
-pub const INVENTORY_SCHEMA: &str = "vpcaudit/inventory/v1";
+/// v2 added EKS clusters and Kubernetes objects; a v1 file is read as a v2 one with
+/// none of either (see `io.rs`).
+pub const INVENTORY_SCHEMA: &str = "vpcaudit/inventory/v2";
+
+/// The schema before Kubernetes; files of it still load.
+pub const INVENTORY_SCHEMA_V1: &str = "vpcaudit/inventory/v1";
 
 /// The region of a coverage gap that concerns a whole account.
 pub const ACCOUNT_WIDE: &str = "*";
@@ -44,6 +53,9 @@ pub struct Inventory {
     /// Every (account, region, API) whose data could not be collected. Checks that
     /// depend on it must report "unknown" rather than pass.
     pub coverage: Vec<CoverageGap>,
+    /// Kubernetes clusters read live or from `--kube-objects` files.
+    #[serde(default)]
+    pub kubernetes: Vec<KubeCluster>,
 }
 
 impl Inventory {
@@ -54,6 +66,7 @@ impl Inventory {
             collected_at,
             accounts: Vec::new(),
             coverage: Vec::new(),
+            kubernetes: Vec::new(),
         }
     }
 
@@ -109,6 +122,7 @@ pub struct RegionInventory {
     pub firewalls: Vec<Firewall>,
     pub firewall_policies: Vec<FirewallPolicy>,
     pub firewall_rule_groups: Vec<RuleGroup>,
+    pub eks_clusters: Vec<EksCluster>,
 }
 
 impl RegionInventory {
@@ -158,6 +172,7 @@ impl RegionInventory {
             ("firewalls", self.firewalls.len()),
             ("firewall_policies", self.firewall_policies.len()),
             ("firewall_rule_groups", self.firewall_rule_groups.len()),
+            ("eks_clusters", self.eks_clusters.len()),
         ]
     }
 }

@@ -27,14 +27,16 @@ pub enum Service {
     NetworkFirewall,
     Organizations,
     Sts,
+    Eks,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::Ec2,
         Service::NetworkFirewall,
         Service::Organizations,
         Service::Sts,
+        Service::Eks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Service {
             Service::NetworkFirewall => "network-firewall",
             Service::Organizations => "organizations",
             Service::Sts => "sts",
+            Service::Eks => "eks",
         }
     }
 }
@@ -119,6 +122,14 @@ operations! {
     ],
     Organizations: [ListAccounts],
     Sts: [AssumeRole, GetCallerIdentity],
+    Eks: [
+        ListClusters,
+        DescribeCluster,
+        ListAddons,
+        DescribeAddon,
+        ListNodegroups,
+        DescribeNodegroup,
+    ],
 }
 
 impl fmt::Display for Service {

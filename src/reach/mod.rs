@@ -16,6 +16,7 @@ pub mod classes;
 pub mod exposure;
 pub mod firewall;
 pub mod group_scope;
+pub mod kubernetes;
 pub mod lateral;
 pub mod model;
 pub mod nacl;

@@ -785,11 +785,8 @@ mod tests {
     #[test]
     fn results_are_capped_and_every_result_has_a_rule() {
         let inventory = crate::inventory::Inventory {
-            schema: crate::inventory::INVENTORY_SCHEMA.into(),
             tool_version: String::new(),
-            collected_at: 0,
-            accounts: Vec::new(),
-            coverage: Vec::new(),
+            ..crate::inventory::Inventory::new(0)
         };
         let meta = egress_world_open();
         let mut muted = finding("egress-world-open", Severity::High, "sg-2");
@@ -866,11 +863,8 @@ mod tests {
     #[test]
     fn a_failed_check_makes_the_execution_unsuccessful() {
         let inventory = crate::inventory::Inventory {
-            schema: crate::inventory::INVENTORY_SCHEMA.into(),
             tool_version: String::new(),
-            collected_at: 0,
-            accounts: Vec::new(),
-            coverage: Vec::new(),
+            ..crate::inventory::Inventory::new(0)
         };
         let meta = egress_world_open();
         let id = meta.id.clone();
