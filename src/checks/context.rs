@@ -33,6 +33,7 @@ pub struct Context<'m, 'a> {
     trusted: IpSet,
     ephemeral: PortRange,
     lateral: OnceCell<Arc<super::shared::lateral::Analysis>>,
+    clusters: OnceCell<Vec<super::shared::kubernetes::ClusterView<'a>>>,
 }
 
 impl<'m, 'a> Context<'m, 'a> {
@@ -80,6 +81,7 @@ impl<'m, 'a> Context<'m, 'a> {
             trusted,
             ephemeral,
             lateral: OnceCell::new(),
+            clusters: OnceCell::new(),
         }
     }
 
@@ -149,6 +151,12 @@ impl<'m, 'a> Context<'m, 'a> {
             self.lateral
                 .get_or_init(|| Arc::new(super::shared::lateral::Analysis::run(self))),
         )
+    }
+
+    /// Every Kubernetes cluster, indexed once per scan (computed on first use).
+    pub fn clusters(&self) -> &[super::shared::kubernetes::ClusterView<'a>] {
+        self.clusters
+            .get_or_init(|| super::shared::kubernetes::ClusterView::all(self))
     }
 
     /// Every (account, region inventory).

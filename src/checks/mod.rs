@@ -49,6 +49,13 @@ mod tests_firewall;
 // -- lateral movement --
 mod lateral_blast_radius;
 mod lateral_movement_path;
+// -- EKS and Kubernetes --
+mod eks_endpoint_public;
+mod eks_network_policy_not_enforced;
+mod k8s_dns_egress_blocked;
+mod k8s_lateral_movement_path;
+mod k8s_namespace_no_default_deny;
+mod k8s_pod_egress_internet;
 
 #[cfg(test)]
 mod tests;

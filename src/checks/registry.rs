@@ -48,6 +48,13 @@ checks! {
     // -- lateral movement --
     "lateral-movement-path" => super::lateral_movement_path::LateralMovementPath,
     "lateral-blast-radius" => super::lateral_blast_radius::LateralBlastRadius,
+    // -- EKS and Kubernetes --
+    "eks-network-policy-not-enforced" => super::eks_network_policy_not_enforced::EksNetworkPolicyNotEnforced,
+    "eks-endpoint-public" => super::eks_endpoint_public::EksEndpointPublic,
+    "k8s-namespace-no-default-deny" => super::k8s_namespace_no_default_deny::K8sNamespaceNoDefaultDeny,
+    "k8s-dns-egress-blocked" => super::k8s_dns_egress_blocked::K8sDnsEgressBlocked,
+    "k8s-pod-egress-internet" => super::k8s_pod_egress_internet::K8sPodEgressInternet,
+    "k8s-lateral-movement-path" => super::k8s_lateral_movement_path::K8sLateralMovementPath,
 }
 
 /// A check with its parsed metadata.

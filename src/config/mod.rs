@@ -19,10 +19,12 @@ use toml::Spanned;
 use crate::finding::Severity;
 use crate::source_text::{at, decode_utf8, one_line};
 
+pub mod kubernetes;
 pub mod mute;
 pub mod selector;
 pub mod values;
 
+pub use kubernetes::{Kubernetes, PodSelector};
 pub use mute::MuteRule;
 pub use selector::{Glob, Selector, TagSelector};
 pub use values::{Cidr, PortSpec, ServiceName};
@@ -40,6 +42,9 @@ pub struct Config {
     /// `[endpoints]`: the VPC endpoints private workloads need.
     #[serde(default)]
     pub endpoints: Endpoints,
+    /// `[kubernetes]`: exempt namespaces, untrusted and crown-jewel pods.
+    #[serde(default)]
+    pub kubernetes: Kubernetes,
     /// `[severity]`: a fixed severity for every finding of a check.
     #[serde(default)]
     pub severity: SeverityOverrides,

@@ -6,6 +6,7 @@ pub mod cidrs;
 pub mod endpoints;
 pub mod firewall;
 pub mod internet_route;
+pub mod kubernetes;
 pub mod lateral;
 pub mod nacl;
 pub mod ports;

@@ -140,3 +140,14 @@ pub fn enforcement(
         why: "not evaluated yet".into(),
     }
 }
+pub mod vpc;
+
+/// The directions a policy applies to: `policyTypes` as written, or, when omitted,
+/// Ingress, plus Egress when the policy has egress rules.
+pub fn effective_policy_types(policy: &crate::inventory::NetworkPolicy) -> Vec<PolicyType> {
+    match &policy.policy_types {
+        Some(types) => types.clone(),
+        None if policy.egress.is_empty() => vec![PolicyType::Ingress],
+        None => vec![PolicyType::Ingress, PolicyType::Egress],
+    }
+}

@@ -1,0 +1,113 @@
+//! `eks-network-policy-not-enforced`: NetworkPolicies that nothing enforces.
+
+use std::collections::HashSet;
+
+use crate::finding::Severity;
+use crate::inventory::KubeKind;
+use crate::reach::kubernetes::Enforcement;
+
+use super::context::{Context, Draft};
+use super::shared::kubernetes::cluster_resource;
+use super::Check;
+
+pub struct EksNetworkPolicyNotEnforced;
+
+impl Check for EksNetworkPolicyNotEnforced {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        let views = ctx.clusters();
+        for v in views {
+            let (account, region) = v.place();
+            let resource = v.cluster_resource();
+            let policies = v.cluster.network_policies.len();
+            let tiers = v.cluster.cluster_network_policies.len();
+            match &v.enforcement {
+                Enforcement::Enforced { .. } => {}
+                Enforcement::Unknown { why } => out.push(Draft::unknown(
+                    account,
+                    region,
+                    resource,
+                    format!(
+                        "whether cluster {} enforces NetworkPolicies could not be decided: {why}",
+                        v.cluster.name
+                    ),
+                )),
+                Enforcement::NotEnforced { why } => {
+                    let policy_gap = v.gap(&[KubeKind::NetworkPolicy]);
+                    let draft = if policies + tiers > 0 {
+                        Draft::fail(
+                            account,
+                            region,
+                            resource,
+                            format!(
+                                "cluster {} has {policies} NetworkPolicies and {tiers} cluster \
+                                 network policies, but nothing enforces them: {why}; every pod \
+                                 can reach every other pod",
+                                v.cluster.name
+                            ),
+                        )
+                    } else if let Some(gap) = policy_gap {
+                        Draft::unknown(
+                            account,
+                            region,
+                            resource,
+                            format!(
+                                "cluster {} does not enforce NetworkPolicies ({why}), and \
+                                 whether it has any could not be told: {gap}",
+                                v.cluster.name
+                            ),
+                        )
+                    } else {
+                        Draft::fail(
+                            account,
+                            region,
+                            resource,
+                            format!(
+                                "cluster {} does not enforce NetworkPolicies ({why}); it has none \
+                                 yet, and any added later would have no effect",
+                                v.cluster.name
+                            ),
+                        )
+                        .severity(Severity::Low)
+                    };
+                    out.push(draft.evidence(format!("{} (CNI)", v.cluster.name), why.clone()));
+                }
+            }
+        }
+        // EKS clusters whose objects were not read: only the add-on can tell.
+        let seen: HashSet<&str> = views
+            .iter()
+            .filter_map(|v| v.eks.map(|e| e.arn.as_str()))
+            .collect();
+        for (account, ri) in ctx.regions() {
+            for c in ri
+                .eks_clusters
+                .iter()
+                .filter(|c| !seen.contains(c.arn.as_str()))
+            {
+                let resource = cluster_resource(&c.name, Some(&c.arn));
+                let empty = crate::inventory::KubeCluster::new(
+                    c.name.clone(),
+                    crate::inventory::KubeSource::Eks,
+                );
+                match crate::reach::kubernetes::enforcement(&empty, Some(c)) {
+                    Enforcement::Enforced { .. } => {}
+                    Enforcement::NotEnforced { why } | Enforcement::Unknown { why } => {
+                        out.push(Draft::unknown(
+                            account,
+                            &ri.region,
+                            resource,
+                            format!(
+                                "cluster {}: {why}; its Kubernetes objects were not read \
+                                 (--eks or --kubeconfig), so another CNI enforcing policies, and \
+                                 whether any policy exists, cannot be ruled out",
+                                c.name
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,360 @@
+//! `k8s-lateral-movement-path`: from a pod an attacker can reach to a pod holding
+//! data, one allowed connection at a time.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
+use crate::inventory::{KubeKind, KubeProtocol, KubeService, Pod};
+use crate::reach::kubernetes::vpc::pod_to_pod;
+use crate::reach::kubernetes::PodId;
+use crate::reach::sets::ServicePoint;
+
+use super::context::{Context, Draft};
+use super::shared::kubernetes::ClusterView;
+use super::shared::lateral::point_name;
+use super::Check;
+
+pub struct K8sLateralMovementPath;
+
+impl Check for K8sLateralMovementPath {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            if let Some(gap) = v.gap(&[KubeKind::Pod, KubeKind::NetworkPolicy]) {
+                out.push(Draft::unknown(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    format!(
+                        "pod-to-pod paths of cluster {} could not be judged: {gap}",
+                        v.cluster.name
+                    ),
+                ));
+                continue;
+            }
+            out.extend(Paths::new(ctx, v).findings(account, region));
+        }
+        out
+    }
+}
+
+/// The pod graph of one cluster over class representatives.
+struct Paths<'v, 'c, 'm, 'a> {
+    ctx: &'c Context<'m, 'a>,
+    view: &'v ClusterView<'a>,
+    /// Representative pods, and every pod each stands for.
+    reps: Vec<(PodId, Vec<PodId>)>,
+    footholds: BTreeMap<usize, String>,
+    jewels: BTreeMap<usize, String>,
+}
+
+impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
+    fn new(ctx: &'c Context<'m, 'a>, view: &'v ClusterView<'a>) -> Self {
+        let c = view.cluster;
+        let reps: Vec<(PodId, Vec<PodId>)> = view
+            .index
+            .pod_classes()
+            .into_iter()
+            .filter_map(|class| {
+                let members: Vec<PodId> = class
+                    .into_iter()
+                    .filter(|&p| {
+                        let pod = view.index.pod(p);
+                        !pod.host_network && running(pod)
+                    })
+                    .collect();
+                Some((*members.first()?, members))
+            })
+            .collect();
+        let exposed: Vec<&KubeService> = c.services.iter().filter(|s| internet_facing(s)).collect();
+        let mut footholds = BTreeMap::new();
+        let mut jewels = BTreeMap::new();
+        for (i, (_, members)) in reps.iter().enumerate() {
+            for &p in members {
+                let pod = view.index.pod(p);
+                if let Some(s) = exposed.iter().find(|s| backs(s, pod)) {
+                    footholds.entry(i).or_insert_with(|| {
+                        format!(
+                            "behind internet-facing Service {}/{} ({})",
+                            s.namespace, s.name, s.service_type
+                        )
+                    });
+                }
+                if ctx
+                    .config
+                    .kubernetes
+                    .untrusted
+                    .iter()
+                    .any(|sel| sel.matches(&c.name, pod))
+                {
+                    footholds
+                        .entry(i)
+                        .or_insert_with(|| "matches [kubernetes] untrusted".to_string());
+                }
+                if ctx
+                    .config
+                    .kubernetes
+                    .crown_jewels
+                    .iter()
+                    .any(|sel| sel.matches(&c.name, pod))
+                {
+                    jewels
+                        .entry(i)
+                        .or_insert_with(|| "matches [kubernetes] crown_jewels".to_string());
+                }
+                if let Some(port) = pod.ports.iter().find(|port| {
+                    port.protocol == KubeProtocol::Tcp
+                        && ctx
+                            .data_ports()
+                            .contains(ServicePoint::Tcp(port.container_port))
+                }) {
+                    jewels
+                        .entry(i)
+                        .or_insert_with(|| format!("opens data port tcp/{}", port.container_port));
+                }
+            }
+        }
+        Paths {
+            ctx,
+            view,
+            reps,
+            footholds,
+            jewels,
+        }
+    }
+
+    /// The services `from` can open on `to` among the ports `to`'s containers serve.
+    fn hop(
+        &self,
+        from: usize,
+        to: usize,
+        cache: &mut HashMap<(usize, usize), Vec<ServicePoint>>,
+    ) -> Vec<ServicePoint> {
+        if let Some(known) = cache.get(&(from, to)) {
+            return known.clone();
+        }
+        let (src, dst) = (self.reps[from].0, self.reps[to].0);
+        let mut points: Vec<ServicePoint> = self
+            .view
+            .index
+            .pod(dst)
+            .ports
+            .iter()
+            .map(|p| match p.protocol {
+                KubeProtocol::Tcp => ServicePoint::Tcp(p.container_port),
+                KubeProtocol::Udp => ServicePoint::Udp(p.container_port),
+                KubeProtocol::Sctp => ServicePoint::Sctp(p.container_port),
+            })
+            .collect();
+        points.sort();
+        points.dedup();
+        let open: Vec<ServicePoint> = points
+            .into_iter()
+            .filter(|&s| {
+                pod_to_pod(
+                    self.ctx.model,
+                    self.ctx.inventory,
+                    &self.view.index,
+                    &self.view.enis,
+                    src,
+                    dst,
+                    s,
+                    self.ctx.ephemeral(),
+                )
+                .is_allowed()
+                    // Without the VPC (a `--kube-objects` scan) the policies decide.
+                    || (self.view.enis.eni_of(&self.view.index, src).is_err()
+                        && crate::reach::kubernetes::vpc::policy_leg(
+                            &self.view.index,
+                            crate::reach::kubernetes::Peer::Pod(src),
+                            crate::reach::kubernetes::Peer::Pod(dst),
+                            s,
+                        )
+                        .is_allowed())
+            })
+            .collect();
+        cache.insert((from, to), open.clone());
+        open
+    }
+
+    fn findings(&self, account: &str, region: &str) -> Vec<Draft> {
+        let max_hops = self.ctx.config.lateral.max_hops.max(1);
+        let mut cache = HashMap::new();
+        // Breadth first from every foothold at once: the first arrival is the shortest.
+        let mut parent: HashMap<usize, (usize, Vec<ServicePoint>)> = HashMap::new();
+        let mut depth: HashMap<usize, usize> = HashMap::new();
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        for &f in self.footholds.keys() {
+            depth.insert(f, 0);
+            queue.push_back(f);
+        }
+        while let Some(at) = queue.pop_front() {
+            let d = depth[&at];
+            if d >= max_hops || (self.jewels.contains_key(&at) && d > 0) {
+                continue;
+            }
+            for next in 0..self.reps.len() {
+                if depth.contains_key(&next) {
+                    continue;
+                }
+                let services = self.hop(at, next, &mut cache);
+                if services.is_empty() {
+                    continue;
+                }
+                depth.insert(next, d + 1);
+                parent.insert(next, (at, services));
+                queue.push_back(next);
+            }
+        }
+        let mut out = Vec::new();
+        for (&jewel, why) in &self.jewels {
+            if !parent.contains_key(&jewel) {
+                continue;
+            }
+            let mut chain = vec![jewel];
+            let mut hops = Vec::new();
+            let mut at = jewel;
+            while let Some((from, services)) = parent.get(&at) {
+                hops.push(services.clone());
+                chain.push(*from);
+                at = *from;
+            }
+            chain.reverse();
+            hops.reverse();
+            out.push(self.draft(account, region, &chain, &hops, why));
+        }
+        out
+    }
+
+    fn draft(
+        &self,
+        account: &str,
+        region: &str,
+        chain: &[usize],
+        hops: &[Vec<ServicePoint>],
+        why: &str,
+    ) -> Draft {
+        let pod = |i: usize| self.view.index.pod(self.reps[i].0);
+        let jewel = pod(chain[chain.len() - 1]);
+        let foothold = pod(chain[0]);
+        let last = hops.last().and_then(|h| h.first()).copied();
+        let data = last.is_some_and(|p| self.ctx.data_ports().contains(p));
+        let route: Vec<String> = chain
+            .iter()
+            .map(|&i| format!("{}/{}", pod(i).namespace, pod(i).name))
+            .collect();
+        let mut draft = Draft::fail(
+            account,
+            region,
+            self.view.workload_resource(jewel),
+            format!(
+                "pod {}/{} ({why}) can be reached from foothold pod {}/{} ({}) in {} hop(s): {}",
+                jewel.namespace,
+                jewel.name,
+                foothold.namespace,
+                foothold.name,
+                self.footholds.get(&chain[0]).map_or("", String::as_str),
+                hops.len(),
+                route.join(" -> ")
+            ),
+        )
+        .severity(if data {
+            Severity::Critical
+        } else {
+            Severity::High
+        })
+        .related(
+            chain[..chain.len() - 1]
+                .iter()
+                .map(|&i| self.view.workload_resource(pod(i))),
+        );
+        for (k, services) in hops.iter().enumerate() {
+            let names: Vec<String> = services.iter().map(|&s| point_name(s)).collect();
+            draft = draft.evidence(
+                format!("hop {}: {} -> {}", k + 1, route[k], route[k + 1]),
+                format!("allowed on {}", names.join(", ")),
+            );
+        }
+        let nodes = chain
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let p = pod(i);
+                let (vpc, subnet) = self.placement(self.reps[i].0);
+                PathNode {
+                    eni: format!("{}/{}", p.namespace, p.name),
+                    name: Some(self.view.workload_resource(p).id),
+                    role: if k == 0 {
+                        NodeRole::Foothold
+                    } else if k == chain.len() - 1 {
+                        NodeRole::Jewel
+                    } else {
+                        NodeRole::Pivot
+                    },
+                    account: account.to_string(),
+                    region: region.to_string(),
+                    vpc,
+                    subnet,
+                    address: p.ips.first().map(|a| a.to_string()).unwrap_or_default(),
+                    why: if k == 0 {
+                        self.footholds.get(&i).cloned()
+                    } else if k == chain.len() - 1 {
+                        Some(why.to_string())
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        let path_hops = hops
+            .iter()
+            .enumerate()
+            .map(|(k, services)| PathHop {
+                from: k,
+                to: k + 1,
+                services: services.iter().map(|&s| point_name(s)).collect(),
+            })
+            .collect();
+        draft.identity.push(route[0].clone());
+        draft.path(AttackPath {
+            nodes,
+            hops: path_hops,
+        })
+    }
+
+    /// The VPC and subnet of the ENI carrying a pod, when collected.
+    fn placement(&self, pod: PodId) -> (String, String) {
+        self.view
+            .enis
+            .eni_of(&self.view.index, pod)
+            .ok()
+            .and_then(|eni| self.ctx.model.locate_eni(eni).ok())
+            .map(|(_, eni)| (eni.vpc_id.clone(), eni.subnet_id.clone()))
+            .unwrap_or_default()
+    }
+}
+
+fn running(pod: &Pod) -> bool {
+    !matches!(pod.phase.as_deref(), Some("Succeeded" | "Failed"))
+}
+
+/// A Service that puts an internet-facing load balancer in front of its pods.
+pub(crate) fn internet_facing(s: &KubeService) -> bool {
+    if s.service_type != "LoadBalancer" {
+        return false;
+    }
+    let get = |k: &str| s.annotations.get(k).map(|v| v.trim().to_ascii_lowercase());
+    let internal = get("service.beta.kubernetes.io/aws-load-balancer-scheme").as_deref()
+        == Some("internal")
+        || get("service.beta.kubernetes.io/aws-load-balancer-internal").as_deref() == Some("true");
+    !internal
+}
+
+/// Whether `pod` is one of the Service's backends.
+fn backs(s: &KubeService, pod: &Pod) -> bool {
+    s.namespace == pod.namespace
+        && s.selector.as_ref().is_some_and(|sel| {
+            !sel.is_empty() && sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))
+        })
+}

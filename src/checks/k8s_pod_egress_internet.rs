@@ -1,0 +1,120 @@
+//! `k8s-pod-egress-internet`: pods that can reach the internet through both their
+//! policies and the VPC.
+
+use std::collections::BTreeMap;
+
+use crate::finding::{Resource, Severity};
+use crate::inventory::KubeKind;
+use crate::reach::kubernetes::vpc::pod_to_internet;
+use crate::reach::sets::ServicePoint;
+use crate::reach::Verdict;
+
+use super::context::{Context, Draft};
+use super::shared::internet_route::{describe, firewalls, PROBE};
+use super::Check;
+
+pub struct K8sPodEgressInternet;
+
+impl Check for K8sPodEgressInternet {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        let service = ServicePoint::Tcp(443);
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            if let Some(gap) = v.gap(&[KubeKind::Pod, KubeKind::NetworkPolicy]) {
+                out.push(Draft::unknown(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    format!(
+                        "internet egress of the pods of cluster {} could not be judged: {gap}",
+                        v.cluster.name
+                    ),
+                ));
+                continue;
+            }
+            // One answer per workload: its first pod's class decides, the others count.
+            let mut workloads: BTreeMap<(String, String), (Resource, Vec<usize>)> = BTreeMap::new();
+            for class in v.index.pod_classes() {
+                for &p in &class {
+                    let pod = v.index.pod(p);
+                    if pod.host_network || pod.ips.is_empty() {
+                        continue;
+                    }
+                    let r = v.workload_resource(pod);
+                    workloads
+                        .entry((r.resource_type.clone(), r.id.clone()))
+                        .or_insert_with(|| (r, Vec::new()))
+                        .1
+                        .push(p);
+                }
+            }
+            for (_, (resource, pods)) in workloads {
+                let Some(&first) = pods.first() else { continue };
+                let (eval, path) = pod_to_internet(
+                    ctx.model,
+                    ctx.inventory,
+                    &v.index,
+                    &v.enis,
+                    first,
+                    PROBE,
+                    service,
+                    ctx.ephemeral(),
+                );
+                let pod = v.index.pod(first);
+                let who = if pods.len() > 1 {
+                    format!(
+                        "{} ({} pods, e.g. {}/{})",
+                        resource.id,
+                        pods.len(),
+                        pod.namespace,
+                        pod.name
+                    )
+                } else {
+                    format!("pod {}/{}", pod.namespace, pod.name)
+                };
+                let mut draft = match &eval.verdict {
+                    Verdict::Blocked => continue,
+                    Verdict::Unknown { reason } => Draft::unknown(
+                        account,
+                        region,
+                        resource,
+                        format!(
+                            "whether {who} of cluster {} reaches the internet could not be decided: {reason}",
+                            v.cluster.name
+                        ),
+                    ),
+                    Verdict::Allowed => {
+                        let path = path.as_ref();
+                        let walls = path.map(firewalls).unwrap_or_default();
+                        let way = path.map(describe).unwrap_or_default();
+                        let (severity, how) = if walls.is_empty() {
+                            (Severity::High, "with nothing filtering it".to_string())
+                        } else {
+                            (
+                                Severity::Medium,
+                                format!("through Network Firewall {}", walls.join(", ")),
+                            )
+                        };
+                        Draft::fail(
+                            account,
+                            region,
+                            resource,
+                            format!(
+                                "{who} of cluster {} can open connections to the internet \
+                                 ({PROBE} on tcp 443 via {way}) {how}",
+                                v.cluster.name
+                            ),
+                        )
+                        .severity(severity)
+                    }
+                };
+                for step in eval.steps {
+                    draft = draft.evidence(step.component, step.decision);
+                }
+                out.push(draft);
+            }
+        }
+        out
+    }
+}
