@@ -41,11 +41,12 @@ fn check_fixture(check: &str, flagged: &[(&str, &str)], clean: &[&str]) {
         .map(|(id, _)| *id)
         .chain(clean.iter().copied())
     {
-        assert!(
-            text.contains(&format!("\"{id}\"")),
-            "{check}: {id} is not in {}",
-            path.display()
-        );
+        // A Kubernetes object is `namespace/name`, two fields of the fixture.
+        let present = text.contains(&format!("\"{id}\""))
+            || id.split_once('/').is_some_and(|(ns, name)| {
+                text.contains(&format!("\"{ns}\"")) && text.contains(name)
+            });
+        assert!(present, "{check}: {id} is not in {}", path.display());
     }
 
     let doc = scan_json(
@@ -283,6 +284,53 @@ fixtures! {
     lateral_blast_radius: "lateral-blast-radius" {
         flagged: [("eni-web-foothold", "fail/high")],
         clean: ["eni-batch-host", "eni-db-one-hop-from-web", "eni-db-open-to-batch-only"],
+    }
+    eks_endpoint_public: "eks-endpoint-public" {
+        flagged: [
+            ("flag-open-to-world", "fail/high"),
+            ("flag-open-no-private", "fail/high"),
+            ("flag-open-ipv6", "fail/high"),
+        ],
+        clean: ["ok-private-only", "ok-restricted"],
+    }
+    eks_network_policy_not_enforced: "eks-network-policy-not-enforced" {
+        flagged: [
+            ("flag-policies-off", "fail/critical"),
+            ("flag-no-policies-off", "fail/low"),
+            ("unknown-daemonsets-forbidden", "unknown"),
+            ("eks-only-addon-off", "unknown"),
+        ],
+        clean: ["ok-agent-on", "ok-calico", "ok-eks-only-addon-on"],
+    }
+    k8s_namespace_no_default_deny: "k8s-namespace-no-default-deny" {
+        flagged: [
+            ("flag-open", "fail/high"),
+            ("flag-no-ingress", "fail/medium"),
+            ("flag-no-egress", "fail/low"),
+            ("flag-selective", "fail/medium"),
+        ],
+        clean: ["ok-both", "ok-split", "ok-inferred", "kube-system"],
+    }
+    k8s_dns_egress_blocked: "k8s-dns-egress-blocked" {
+        flagged: [
+            ("app/flag-zero-egress", "fail/medium"),
+            ("app/flag-udp-only", "fail/low"),
+        ],
+        clean: [
+            "app/ok-dns-allowed",
+            "app/ok-ingress-only",
+            "app/ok-selects-nothing",
+            "app/ok-e-deny-all",
+            "app/ok-e-dns-by-name",
+        ],
+    }
+    k8s_pod_egress_internet: "k8s-pod-egress-internet" {
+        flagged: [("shop/web", "fail/high"), ("shop/ghost", "unknown")],
+        clean: ["shop/locked", "shop/batch", "kube-system/aws-node"],
+    }
+    k8s_lateral_movement_path: "k8s-lateral-movement-path" {
+        flagged: [("finance/postgres", "fail/critical")],
+        clean: ["payments/ledger", "gateway/internal-db", "marketing/intranet"],
     }
 }
 

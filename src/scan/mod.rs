@@ -160,7 +160,14 @@ impl Plan {
         today: Date,
         started: Instant,
     ) -> Outcome<'i> {
-        let selected: Vec<&Registered> = self.checks.iter().collect();
+        // Kubernetes objects alone (`--kube-objects` without AWS): the AWS checks have
+        // nothing to judge, so only the Kubernetes ones run and are reported.
+        let kubernetes_only = inventory.accounts.is_empty() && !inventory.kubernetes.is_empty();
+        let selected: Vec<&Registered> = self
+            .checks
+            .iter()
+            .filter(|r| !kubernetes_only || is_kubernetes(&r.meta))
+            .collect();
         let model = Model::build(inventory);
         let ctx = Context::with_config(inventory, &model, self.settings.config.clone());
         let mut findings = registry::run(&selected, &ctx);
@@ -170,8 +177,13 @@ impl Plan {
         let expired = mutes.expired(today);
         mutes.apply(&mut findings, inventory, today);
 
-        let checks = self.metas();
+        let checks: Vec<Meta> = self
+            .metas()
+            .into_iter()
+            .filter(|m| !kubernetes_only || is_kubernetes(m))
+            .collect();
         let incomplete = !inventory.coverage.is_empty()
+            || inventory.kubernetes.iter().any(|c| !c.gaps.is_empty())
             || findings
                 .iter()
                 .any(|f| f.status == Status::Unknown && f.muted.is_none());
@@ -231,12 +243,19 @@ impl Verdict {
     /// For a run that only reads the inventory (no checks): only coverage gaps can
     /// make it incomplete.
     pub fn for_inventory(inventory: &Inventory, strict: bool) -> Verdict {
-        if strict && !inventory.coverage.is_empty() {
+        let gaps = !inventory.coverage.is_empty()
+            || inventory.kubernetes.iter().any(|c| !c.gaps.is_empty());
+        if strict && gaps {
             Verdict::Incomplete
         } else {
             Verdict::Pass
         }
     }
+}
+
+/// Whether a check judges EKS or Kubernetes objects.
+fn is_kubernetes(meta: &Meta) -> bool {
+    matches!(meta.service.as_str(), "kubernetes" | "eks")
 }
 
 /// The ids of the checks that ran and did not fail: a failed check reports one
