@@ -1,6 +1,10 @@
 //! A small sample inventory shipped inside the binary, so `vpcaudit scan --demo` shows
 //! the tool working with no AWS account. It was collected by vpcaudit itself from the
-//! emulator seeded with `mocks/scenarios/leaky-three-tier.yaml`.
+//! emulator seeded with `mocks/scenarios/leaky-three-tier.yaml`; the EKS cluster
+//! `lk-eks` (its EKS description, its Kubernetes objects and the pod addresses on its
+//! nodes' ENIs) was added by hand, after the seed lessons: payments reachable only from
+//! the API gateway and Prometheus, a WordPress in `marketing` beside an unprotected
+//! `finance`, and a zero-egress namespace that forgets kube-dns.
 
 use std::path::Path;
 
