@@ -155,7 +155,7 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
                 pod_to_pod(
                     self.ctx.model,
                     self.ctx.inventory,
-                    &self.view.index,
+                    self.view.policies(),
                     &self.view.enis,
                     src,
                     dst,
@@ -166,7 +166,7 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
                     // Without the VPC (a `--kube-objects` scan) the policies decide.
                     || (self.view.enis.eni_of(&self.view.index, src).is_err()
                         && crate::reach::kubernetes::vpc::policy_leg(
-                            &self.view.index,
+                            self.view.policies(),
                             crate::reach::kubernetes::Peer::Pod(src),
                             crate::reach::kubernetes::Peer::Pod(dst),
                             s,

@@ -54,7 +54,7 @@ impl Check for K8sPodEgressInternet {
                 let (eval, path) = pod_to_internet(
                     ctx.model,
                     ctx.inventory,
-                    &v.index,
+                    v.policies(),
                     &v.enis,
                     first,
                     PROBE,

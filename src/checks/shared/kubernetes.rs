@@ -58,6 +58,14 @@ impl<'a> ClusterView<'a> {
         })
     }
 
+    /// The cluster's policies with whether its CNI applies them.
+    pub fn policies(&self) -> crate::reach::kubernetes::vpc::Policies<'_, 'a> {
+        crate::reach::kubernetes::vpc::Policies {
+            index: &self.index,
+            enforcement: &self.enforcement,
+        }
+    }
+
     pub fn cluster_resource(&self) -> Resource {
         cluster_resource(self.cluster.name.as_str(), self.cluster.arn.as_deref())
     }

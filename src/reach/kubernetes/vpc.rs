@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 use crate::inventory::{Inventory, KubeCluster, PortRange};
 
-use super::{ClusterIndex, Peer, PodId};
+use super::{ClusterIndex, Enforcement, Peer, PodId};
 use crate::reach::path::{egress_trace, eni_to_eni_with, EgressPath};
 use crate::reach::sets::ServicePoint;
 use crate::reach::verdict::{describe_point, Evaluation, Step};
@@ -75,8 +75,39 @@ impl<'a> PodEnis<'a> {
     }
 }
 
-/// The policy leg of `src` -> `dst` on `service`, as an evaluation.
-pub fn policy_leg(index: &ClusterIndex, src: Peer, dst: Peer, service: ServicePoint) -> Evaluation {
+/// A cluster's policies and whether its CNI applies them.
+#[derive(Clone, Copy)]
+pub struct Policies<'i, 'a> {
+    pub index: &'i ClusterIndex<'a>,
+    pub enforcement: &'i Enforcement,
+}
+
+/// The policy leg of `src` -> `dst` on `service`, as an evaluation. Policies nothing
+/// enforces allow everything; policies that may not be enforced can only make a
+/// block unknown.
+pub fn policy_leg(policies: Policies, src: Peer, dst: Peer, service: ServicePoint) -> Evaluation {
+    if let Enforcement::NotEnforced { why } = policies.enforcement {
+        return Evaluation::allowed(vec![Step::new(
+            "NetworkPolicy",
+            format!(
+                "not enforced ({why}): every {} passes",
+                describe_point(service)
+            ),
+        )]);
+    }
+    let eval = policy_answer(policies.index, src, dst, service);
+    match (policies.enforcement, &eval.verdict) {
+        (Enforcement::Unknown { why }, crate::reach::Verdict::Blocked) => Evaluation::unknown(
+            format!(
+                "NetworkPolicies block it, but whether the CNI enforces them is unknown: {why}"
+            ),
+            eval.steps,
+        ),
+        _ => eval,
+    }
+}
+
+fn policy_answer(index: &ClusterIndex, src: Peer, dst: Peer, service: ServicePoint) -> Evaluation {
     let allowed = index.allowed(src, dst);
     let mut steps = Vec::new();
     let sides = [
@@ -116,20 +147,21 @@ pub fn policy_leg(index: &ClusterIndex, src: Peer, dst: Peer, service: ServicePo
 pub fn pod_to_internet(
     model: &Model,
     inv: &Inventory,
-    index: &ClusterIndex,
+    policies: Policies,
     enis: &PodEnis,
     pod: PodId,
     dst: IpAddr,
     service: ServicePoint,
     ephemeral: PortRange,
 ) -> (Evaluation, Option<EgressPath>) {
+    let index = policies.index;
     let policy = if index.pod(pod).host_network {
         Evaluation::allowed(vec![Step::new(
             "NetworkPolicy",
             "does not apply: the pod uses the node's network (hostNetwork)",
         )])
     } else {
-        policy_leg(index, Peer::Pod(pod), Peer::Ip(dst), service)
+        policy_leg(policies, Peer::Pod(pod), Peer::Ip(dst), service)
     };
     if policy.is_blocked() {
         return (policy, None);
@@ -152,13 +184,14 @@ pub fn pod_to_internet(
 pub fn pod_to_pod(
     model: &Model,
     inv: &Inventory,
-    index: &ClusterIndex,
+    policies: Policies,
     enis: &PodEnis,
     src: PodId,
     dst: PodId,
     service: ServicePoint,
     ephemeral: PortRange,
 ) -> Evaluation {
+    let index = policies.index;
     let peer = |p: PodId| {
         let pod = index.pod(p);
         match (pod.host_network, pod.ips.first()) {
@@ -166,7 +199,7 @@ pub fn pod_to_pod(
             _ => Peer::Pod(p),
         }
     };
-    let policy = policy_leg(index, peer(src), peer(dst), service);
+    let policy = policy_leg(policies, peer(src), peer(dst), service);
     if policy.is_blocked() {
         return policy;
     }
@@ -189,7 +222,7 @@ pub fn pod_to_pod(
 pub fn pod_to_eni(
     model: &Model,
     inv: &Inventory,
-    index: &ClusterIndex,
+    policies: Policies,
     enis: &PodEnis,
     src: PodId,
     dst_eni: &str,
@@ -197,10 +230,11 @@ pub fn pod_to_eni(
     service: ServicePoint,
     ephemeral: PortRange,
 ) -> Evaluation {
+    let index = policies.index;
     let policy = if index.pod(src).host_network {
         Evaluation::allowed(Vec::new())
     } else {
-        policy_leg(index, Peer::Pod(src), index.peer_for_ip(dst_ip), service)
+        policy_leg(policies, Peer::Pod(src), index.peer_for_ip(dst_ip), service)
     };
     if policy.is_blocked() {
         return policy;

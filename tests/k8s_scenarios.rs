@@ -1,0 +1,254 @@
+//! The seed lessons as clusters, scanned by the real binary. The demo's EKS cluster
+//! `lk-eks` holds them: payments-service reachable only from the API gateway on 8443
+//! and from Prometheus on 9090, restrict-db-access on the payments database, a
+//! WordPress behind an internet-facing load balancer in `marketing` beside a
+//! `finance` namespace with no policy, and a zero-egress `batch` namespace that
+//! forgets kube-dns. Variants of it turn the CNI's enforcement off; a clean cluster
+//! raises nothing of medium or above. Every expectation is written from the
+//! scenario's design.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{findings, scan_json, vpcaudit_offline};
+use serde_json::Value;
+
+const KUBERNETES_CHECKS: &str = "eks-network-policy-not-enforced,eks-endpoint-public,\
+k8s-namespace-no-default-deny,k8s-dns-egress-blocked,k8s-pod-egress-internet,\
+k8s-lateral-movement-path";
+
+fn demo() -> Value {
+    serde_json::from_str(include_str!("../src/demo/inventory.json")).expect("demo inventory")
+}
+
+/// Scans `inventory` with the Kubernetes checks; `(check, resource id, verdict)` of
+/// every finding, verdict as `fail/<severity>` or `unknown`.
+fn scan(inventory: &Value) -> (BTreeSet<(String, String, String)>, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("inventory.json");
+    std::fs::write(&path, inventory.to_string()).expect("write inventory");
+    let doc = scan_json(
+        vpcaudit_offline()
+            .args(["scan", "--inventory"])
+            .arg(&path)
+            .args([
+                "--checks",
+                KUBERNETES_CHECKS,
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ]),
+    );
+    let got = findings(&doc)
+        .iter()
+        .map(|f| {
+            let status = f["status"].as_str().unwrap_or("?");
+            let verdict = if status == "unknown" {
+                status.to_string()
+            } else {
+                format!("{status}/{}", f["severity"].as_str().unwrap_or("?"))
+            };
+            (
+                f["check"].as_str().unwrap_or("?").to_string(),
+                f["resource"]["id"].as_str().unwrap_or("?").to_string(),
+                verdict,
+            )
+        })
+        .collect();
+    (got, doc)
+}
+
+fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
+    items
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+fn finding<'d>(doc: &'d Value, check: &str, id: &str) -> &'d Value {
+    findings(doc)
+        .iter()
+        .find(|f| f["check"] == check && f["resource"]["id"] == id)
+        .unwrap_or_else(|| panic!("no {check} finding on {id}"))
+}
+
+/// The cluster of the demo, to change for a variant.
+fn cluster(inv: &mut Value) -> &mut Value {
+    &mut inv["kubernetes"][0]
+}
+
+#[test]
+fn the_demo_cluster_gives_exactly_the_seed_findings() {
+    let (got, doc) = scan(&demo());
+    let want = set(&[
+        // The public endpoint is open to 0.0.0.0/0.
+        ("eks-endpoint-public", "lk-eks", "fail/high"),
+        // No policy at all: fully open.
+        ("k8s-namespace-no-default-deny", "finance", "fail/high"),
+        ("k8s-namespace-no-default-deny", "marketing", "fail/high"),
+        ("k8s-namespace-no-default-deny", "monitoring", "fail/high"),
+        // Zero egress only: ingress stays open.
+        ("k8s-namespace-no-default-deny", "batch", "fail/medium"),
+        // Default-deny ingress only: egress stays open.
+        ("k8s-namespace-no-default-deny", "gateway", "fail/low"),
+        // The zero-egress policy forgets kube-dns; so does payments' default deny for
+        // the database, which no other egress policy selects.
+        ("k8s-dns-egress-blocked", "batch/zero-egress", "fail/medium"),
+        (
+            "k8s-dns-egress-blocked",
+            "payments/default-deny",
+            "fail/medium",
+        ),
+        // WordPress reaches the unprotected finance database directly ...
+        (
+            "k8s-lateral-movement-path",
+            "finance/ledger-db",
+            "fail/critical",
+        ),
+        // ... and the payments database through Prometheus (allowed into
+        // payments-service on 9090) and payments-service (allowed into the database).
+        (
+            "k8s-lateral-movement-path",
+            "payments/payments-db",
+            "fail/critical",
+        ),
+    ]);
+    assert_eq!(got, want);
+
+    let path = finding(&doc, "k8s-lateral-movement-path", "payments/payments-db");
+    let related: Vec<&str> = path["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "marketing/wordpress",
+            "monitoring/prometheus",
+            "payments/payments-service"
+        ]
+    );
+    let hops: Vec<String> = path["path"]["hops"]
+        .as_array()
+        .expect("hops")
+        .iter()
+        .map(|h| h["services"].to_string())
+        .collect();
+    assert_eq!(
+        hops,
+        [r#"["tcp/9090"]"#, r#"["tcp/9090"]"#, r#"["tcp/5432"]"#]
+    );
+}
+
+#[test]
+fn policies_that_nothing_enforces_protect_nothing() {
+    let mut inv = demo();
+    // The VPC CNI as EKS installs it: the node agent without --enable-network-policy,
+    // and the add-on without enableNetworkPolicy.
+    for container in cluster(&mut inv)["daemon_sets"][0]["containers"]
+        .as_array_mut()
+        .expect("containers")
+    {
+        if let Some(args) = container["args"].as_array_mut() {
+            args.retain(|a| {
+                !a.as_str()
+                    .unwrap_or("")
+                    .starts_with("--enable-network-policy")
+            });
+        }
+    }
+    inv["accounts"][0]["regions"][0]["eks_clusters"][0]["addons"][0]["configuration_values"] =
+        Value::Null;
+    let (got, doc) = scan(&inv);
+    assert!(
+        got.contains(&(
+            "eks-network-policy-not-enforced".into(),
+            "lk-eks".into(),
+            "fail/critical".into()
+        )),
+        "{got:#?}"
+    );
+    // Every pod now reaches the payments database in one hop.
+    let path = finding(&doc, "k8s-lateral-movement-path", "payments/payments-db");
+    assert_eq!(
+        path["path"]["hops"].as_array().map(Vec::len),
+        Some(1),
+        "{path:#}"
+    );
+}
+
+#[test]
+fn a_restrictive_db_policy_closes_the_pivot() {
+    let mut inv = demo();
+    // payments-service no longer admits Prometheus: only the gateway remains, and the
+    // gateway admits nobody.
+    let policies = cluster(&mut inv)["network_policies"]
+        .as_array_mut()
+        .expect("policies");
+    for p in policies.iter_mut() {
+        if p["name"] == "payments-service-ingress" {
+            p["ingress"]
+                .as_array_mut()
+                .expect("ingress rules")
+                .truncate(1);
+        }
+    }
+    let (got, _) = scan(&inv);
+    assert!(
+        !got.iter()
+            .any(|(check, id, _)| check == "k8s-lateral-movement-path"
+                && id == "payments/payments-db"),
+        "{got:#?}"
+    );
+    assert!(got.contains(&(
+        "k8s-lateral-movement-path".into(),
+        "finance/ledger-db".into(),
+        "fail/critical".into()
+    )));
+}
+
+#[test]
+fn a_clean_cluster_raises_nothing_of_medium_or_above() {
+    let mut inv = demo();
+    let eks = &mut inv["accounts"][0]["regions"][0]["eks_clusters"][0];
+    eks["endpoint_public_access"] = Value::Bool(false);
+    let c = cluster(&mut inv);
+    // Every namespace: default deny both ways, DNS to kube-dns allowed.
+    let namespaces: Vec<String> = c["namespaces"]
+        .as_array()
+        .expect("namespaces")
+        .iter()
+        .filter_map(|n| n["name"].as_str().map(str::to_string))
+        .collect();
+    let mut policies = Vec::new();
+    for ns in namespaces.iter().filter(|n| *n != "kube-system") {
+        policies.push(serde_json::json!({
+            "namespace": ns, "name": "default-deny",
+            "pod_selector": {}, "policy_types": ["Ingress", "Egress"],
+            "ingress": [], "egress": [{
+                "peers": [{
+                    "namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "pod_selector": {"match_labels": {"k8s-app": "kube-dns"}}
+                }],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+            }]
+        }));
+    }
+    c["network_policies"] = Value::Array(policies);
+    c["services"] = Value::Array(Vec::new());
+    let (got, _) = scan(&inv);
+    let serious: Vec<_> = got
+        .iter()
+        .filter(|(_, _, v)| {
+            v == "unknown"
+                || ["critical", "high", "medium"]
+                    .iter()
+                    .any(|s| v.ends_with(&format!("/{s}")))
+        })
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+}
