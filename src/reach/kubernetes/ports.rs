@@ -39,6 +39,19 @@ pub fn named_port(dst: Option<&Pod>, name: &str, p: KubeProtocol) -> Option<u16>
         .map(|c| c.container_port)
 }
 
+/// Every port of `dst` named `name` with protocol `p` (the API keeps names unique
+/// per pod, but a hand-written objects file may not).
+fn named_ports(dst: Option<&Pod>, name: &str, p: KubeProtocol) -> ServiceSet {
+    dst.map_or(ServiceSet::empty(), |d| {
+        d.ports
+            .iter()
+            .filter(|c| c.protocol == p && c.name.as_deref() == Some(name))
+            .fold(ServiceSet::empty(), |acc, c| {
+                acc.union(&port_range(p, c.container_port, c.container_port))
+            })
+    })
+}
+
 /// What one rule's `ports` list admits towards `dst` (`None`: not a pod, so named
 /// ports match nothing). An empty list is every port of every protocol.
 pub fn rule_ports(ports: &[NetworkPolicyPort], dst: Option<&Pod>) -> ServiceSet {
@@ -56,10 +69,7 @@ fn policy_port(p: &NetworkPolicyPort, dst: Option<&Pod>) -> ServiceSet {
         None => all_ports(proto),
         Some(PortRef::Number(n)) => port_range(proto, *n, p.end_port.unwrap_or(*n)),
         // endPort is only valid with a numeric port (API validation); ignore it here.
-        Some(PortRef::Name(name)) => match named_port(dst, name, proto) {
-            Some(n) => port_range(proto, n, n),
-            None => ServiceSet::empty(),
-        },
+        Some(PortRef::Name(name)) => named_ports(dst, name, proto),
     }
 }
 
@@ -85,10 +95,9 @@ pub fn cluster_rule_ports(ports: Option<&[ClusterPolicyPort]>, dst: Option<&Pod>
             ClusterPolicyPort::Named(name) => {
                 [KubeProtocol::Tcp, KubeProtocol::Udp, KubeProtocol::Sctp]
                     .into_iter()
-                    .filter_map(|proto| {
-                        named_port(dst, name, proto).map(|n| port_range(proto, n, n))
+                    .fold(ServiceSet::empty(), |a, proto| {
+                        a.union(&named_ports(dst, name, proto))
                     })
-                    .fold(ServiceSet::empty(), |a, s| a.union(&s))
             }
         };
         acc.union(&s)

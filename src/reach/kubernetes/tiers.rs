@@ -250,9 +250,9 @@ impl<'a> ClusterIndex<'a> {
                     })
                     .collect();
                 let what = if granted.is_empty() {
-                    "everything".to_string()
+                    "anything"
                 } else {
-                    format!("everything else ({denied})")
+                    "anything else"
                 };
                 reasons.push(format!(
                     "isolated for {dir} by NetworkPolicy {}: no rule allows {what} with {peer}",
