@@ -1,18 +1,37 @@
 //! Pod-level reachability: Kubernetes NetworkPolicy (networking.k8s.io/v1) and the
 //! cluster-scoped Admin and Baseline tiers, evaluated exactly, as sets of services.
 //!
-//! SKELETON: the signatures below are the contract the checks are written against;
-//! the bodies are placeholders until the engine lands.
-//!
-//! - `selector`: label selectors (matchLabels, matchExpressions);
-//! - `policy`: one direction of one pod: the services its policies allow a peer;
-//! - `enforcement`: whether the cluster's CNI enforces policies at all.
+//! - [`selector`]: label selectors (matchLabels, matchExpressions);
+//! - `index`: what is computed once per cluster (which policies select which pod);
+//! - `policy`: NetworkPolicy peers and rules;
+//! - `tiers`: one direction of one pod under Admin, NetworkPolicy and Baseline;
+//! - `ports`: policy ports (numbers, ranges, named container ports) as service sets;
+//! - `classes`: pods every policy treats alike, so checks evaluate one of each;
+//! - `services`: a Service's backend pods and target ports;
+//! - [`enforcement`]: whether the cluster's CNI enforces policies at all.
+
+mod classes;
+pub mod enforcement;
+mod index;
+mod policy;
+pub mod ports;
+pub mod selector;
+mod services;
+mod tiers;
+
+#[cfg(test)]
+mod tests;
 
 use std::net::IpAddr;
 
-use crate::inventory::{KubeCluster, LabelSelector, Labels, Pod, PolicyType};
+use crate::inventory::{KubeCluster, Labels, Pod, PolicyType};
 
 use super::sets::ServiceSet;
+
+pub use enforcement::{enforcement, Enforcement};
+pub use index::policy_types;
+pub use policy::in_block;
+pub use selector::selects;
 
 /// Index of a pod in `KubeCluster::pods`.
 pub type PodId = usize;
@@ -53,14 +72,26 @@ pub struct Allowed {
     pub unknown: Option<String>,
 }
 
+/// One end as the evaluation sees it: a pod policies apply to, or addresses (an
+/// outside address, or a `hostNetwork` pod's).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum End<'p> {
+    Pod(PodId),
+    Addrs(&'p [IpAddr]),
+}
+
 /// A cluster indexed once for repeated questions.
 pub struct ClusterIndex<'a> {
     pub cluster: &'a KubeCluster,
+    tables: index::Tables,
 }
 
 impl<'a> ClusterIndex<'a> {
     pub fn new(cluster: &'a KubeCluster) -> ClusterIndex<'a> {
-        ClusterIndex { cluster }
+        ClusterIndex {
+            cluster,
+            tables: index::Tables::build(cluster),
+        }
     }
 
     pub fn pod(&self, id: PodId) -> &'a Pod {
@@ -68,8 +99,8 @@ impl<'a> ClusterIndex<'a> {
     }
 
     /// The pod of the cluster with this address (not `hostNetwork`), if any.
-    pub fn pod_by_ip(&self, _ip: IpAddr) -> Option<PodId> {
-        None
+    pub fn pod_by_ip(&self, ip: IpAddr) -> Option<PodId> {
+        self.tables.by_ip.get(&ip).copied()
     }
 
     /// The peer an address is to policies: the pod that has it, else the address.
@@ -79,24 +110,87 @@ impl<'a> ClusterIndex<'a> {
 
     /// Whether any NetworkPolicy of the pod's namespace selects it for `direction`
     /// (policyTypes inferred when omitted).
-    pub fn isolated(&self, _pod: PodId, _direction: PolicyType) -> bool {
-        false
+    pub fn isolated(&self, pod: PodId, direction: PolicyType) -> bool {
+        !self.policies_ref(pod, direction).is_empty()
     }
 
     /// Indices into `cluster.network_policies` of the policies that select `pod` for
     /// `direction`.
-    pub fn policies_for(&self, _pod: PodId, _direction: PolicyType) -> Vec<usize> {
-        Vec::new()
+    pub fn policies_for(&self, pod: PodId, direction: PolicyType) -> Vec<usize> {
+        self.policies_ref(pod, direction).to_vec()
+    }
+
+    /// Indices into `cluster.cluster_network_policies` of the Admin-tier and
+    /// Baseline-tier policies whose subject selects `pod`, in evaluation order.
+    pub fn cluster_policies_for(&self, pod: PodId) -> (&[usize], &[usize]) {
+        match (
+            self.tables.admin_of.get(pod),
+            self.tables.baseline_of.get(pod),
+        ) {
+            (Some(a), Some(b)) => (a, b),
+            _ => (&[], &[]),
+        }
+    }
+
+    fn policies_ref(&self, pod: PodId, direction: PolicyType) -> &[usize] {
+        let table = match direction {
+            PolicyType::Ingress => &self.tables.ingress_of,
+            PolicyType::Egress => &self.tables.egress_of,
+        };
+        table.get(pod).map_or(&[], Vec::as_slice)
     }
 
     /// The services `src` may open on `dst` under every tier of policy.
-    pub fn allowed(&self, _src: Peer, _dst: Peer) -> Allowed {
+    pub fn allowed(&self, src: Peer, dst: Peer) -> Allowed {
+        let (src_addr, dst_addr);
+        let src_end = match src {
+            Peer::Pod(id) => self.end_of_pod(id),
+            Peer::Ip(ip) => {
+                src_addr = ip;
+                End::Addrs(std::slice::from_ref(&src_addr))
+            }
+        };
+        let dst_end = match dst {
+            Peer::Pod(id) => self.end_of_pod(id),
+            Peer::Ip(ip) => {
+                dst_addr = ip;
+                End::Addrs(std::slice::from_ref(&dst_addr))
+            }
+        };
+        let mut unknown = Vec::new();
+        let egress = match src_end {
+            End::Pod(id) => {
+                let (side, why) = self.side(id, PolicyType::Egress, dst_end);
+                unknown.extend(why.map(|w| format!("egress: {w}")));
+                Some(side)
+            }
+            End::Addrs(_) => None,
+        };
+        let ingress = match dst_end {
+            End::Pod(id) => {
+                let (side, why) = self.side(id, PolicyType::Ingress, src_end);
+                unknown.extend(why.map(|w| format!("ingress: {w}")));
+                Some(side)
+            }
+            End::Addrs(_) => None,
+        };
+        let all = ServiceSet::all();
+        let services = egress
+            .as_ref()
+            .map_or(&all, |s| &s.services)
+            .intersection(ingress.as_ref().map_or(&all, |s| &s.services));
         Allowed {
-            services: ServiceSet::all(),
-            egress: None,
-            ingress: None,
-            unknown: None,
+            services,
+            egress,
+            ingress,
+            unknown: (!unknown.is_empty()).then(|| unknown.join("; ")),
         }
+    }
+
+    /// The services only, without explanations: what `allowed(src, dst).services`
+    /// is, for callers that ask many times.
+    pub fn allowed_services(&self, src: Peer, dst: Peer) -> ServiceSet {
+        self.allowed(src, dst).services
     }
 
     /// Groups of pods that every policy treats alike, as either end of any
@@ -104,40 +198,50 @@ impl<'a> ClusterIndex<'a> {
     /// `ipBlock` atoms of their addresses); each group sorted, groups ordered by
     /// their first pod.
     pub fn pod_classes(&self) -> Vec<Vec<PodId>> {
-        (0..self.cluster.pods.len()).map(|i| vec![i]).collect()
+        classes::pod_classes(self)
     }
-}
 
-/// Whether `selector` selects an object with `labels`.
-pub fn selects(_selector: &LabelSelector, _labels: &Labels) -> bool {
-    false
-}
+    /// The labels of a pod's namespace (with `kubernetes.io/metadata.name`).
+    pub fn namespace_labels(&self, pod: PodId) -> &Labels {
+        self.ns_labels_of(pod)
+    }
 
-/// Whether the cluster's CNI enforces NetworkPolicies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Enforcement {
-    /// `by`: what enforces them, e.g. `VPC CNI network policy agent (vpc-cni add-on
-    /// enableNetworkPolicy)`, `Calico (calico-node DaemonSet)`.
-    Enforced {
-        by: String,
-    },
-    /// `why`: e.g. `VPC CNI with network policy off (the default)`.
-    NotEnforced {
-        why: String,
-    },
-    Unknown {
-        why: String,
-    },
-}
+    fn ns_labels_of(&self, pod: PodId) -> &Labels {
+        &self.tables.ns_labels[self.tables.pod_ns[pod]]
+    }
 
-/// Decides enforcement from the cluster's DaemonSets and, for EKS, its `vpc-cni`
-/// add-on configuration.
-pub fn enforcement(
-    _cluster: &KubeCluster,
-    _eks: Option<&crate::inventory::EksCluster>,
-) -> Enforcement {
-    Enforcement::Unknown {
-        why: "not evaluated yet".into(),
+    /// A `hostNetwork` pod is its addresses to policies.
+    fn end_of_pod(&self, id: PodId) -> End<'a> {
+        let pod = &self.cluster.pods[id];
+        if index::policy_pod(pod) {
+            End::Pod(id)
+        } else {
+            End::Addrs(&pod.ips)
+        }
+    }
+
+    fn end_addrs<'p>(&self, end: End<'p>) -> &'p [IpAddr]
+    where
+        'a: 'p,
+    {
+        match end {
+            End::Pod(id) => &self.cluster.pods[id].ips,
+            End::Addrs(a) => a,
+        }
+    }
+
+    fn describe_end(&self, end: End<'_>) -> String {
+        match end {
+            End::Pod(id) => {
+                let p = &self.cluster.pods[id];
+                format!("pod {}/{}", p.namespace, p.name)
+            }
+            End::Addrs([one]) => one.to_string(),
+            End::Addrs(many) => {
+                let list: Vec<String> = many.iter().map(|a| a.to_string()).collect();
+                format!("host network address {}", list.join(", "))
+            }
+        }
     }
 }
 pub mod vpc;
