@@ -121,7 +121,7 @@ impl Check for K8sDnsEgressBlocked {
                     v.object_resource("NetworkPolicy", &policy.namespace, &policy.name),
                     format!(
                         "NetworkPolicy {}/{} restricts egress, and the {} pod(s) it selects ({}{more}) \
-                         cannot send DNS queries to {target} on {what}: name resolution fails",
+                         cannot send DNS queries to {target} on {what}",
                         policy.namespace,
                         policy.name,
                         pods.len(),

@@ -40,6 +40,15 @@ pub fn policy_types(p: &NetworkPolicy) -> (bool, bool) {
     }
 }
 
+/// [`policy_types`] as a list, in the API's order.
+pub fn effective_policy_types(p: &NetworkPolicy) -> Vec<PolicyType> {
+    let (ingress, egress) = policy_types(p);
+    [(ingress, PolicyType::Ingress), (egress, PolicyType::Egress)]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect()
+}
+
 /// Whether a pod is one policies apply to and match as a pod.
 pub fn policy_pod(pod: &Pod) -> bool {
     !pod.host_network

@@ -17,6 +17,7 @@ mod policy;
 pub mod ports;
 pub mod selector;
 mod services;
+pub mod vpc;
 mod tiers;
 
 #[cfg(test)]
@@ -29,7 +30,7 @@ use crate::inventory::{KubeCluster, Labels, Pod, PolicyType};
 use super::sets::ServiceSet;
 
 pub use enforcement::{enforcement, Enforcement};
-pub use index::policy_types;
+pub use index::{effective_policy_types, policy_types};
 pub use policy::in_block;
 pub use selector::selects;
 
@@ -242,16 +243,5 @@ impl<'a> ClusterIndex<'a> {
                 format!("host network address {}", list.join(", "))
             }
         }
-    }
-}
-pub mod vpc;
-
-/// The directions a policy applies to: `policyTypes` as written, or, when omitted,
-/// Ingress, plus Egress when the policy has egress rules.
-pub fn effective_policy_types(policy: &crate::inventory::NetworkPolicy) -> Vec<PolicyType> {
-    match &policy.policy_types {
-        Some(types) => types.clone(),
-        None if policy.egress.is_empty() => vec![PolicyType::Ingress],
-        None => vec![PolicyType::Ingress, PolicyType::Egress],
     }
 }
