@@ -87,9 +87,14 @@ fn load_file(path: &Path) -> Result<(KubeCluster, BTreeSet<KubeKind>), ObjectsFi
     let api_version = top.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     match (kind, top.get("items").and_then(Value::as_array)) {
         (None, _) => {
-            return Err(invalid(
-                "not a Kubernetes object nor a List (no \"kind\"); expected the output of `kubectl get ... -o json`".into(),
-            ))
+            let what = match &top {
+                Value::Object(_) => "an object without \"kind\"",
+                Value::Array(_) => "a JSON array",
+                _ => "a JSON scalar",
+            };
+            return Err(invalid(format!(
+                "{what}, not a Kubernetes object nor a List; expected the output of `kubectl get ... -o json`"
+            )));
         }
         // `kubectl get a,b,c -o json`: each item names its own kind.
         (Some("List"), Some(items)) => {
@@ -218,7 +223,7 @@ fn check_named_ports(cluster: &KubeCluster, origins: &Origins) -> Result<(), Obj
             return Err(ObjectsFileError::Invalid {
                 path,
                 message: format!(
-                    "{item}: {field}: named port {name:?} is no container port of any pod in the files"
+                    "{item}: {field}: named port {name:?} matches no container port of any pod in the files"
                 ),
             });
         }

@@ -51,6 +51,9 @@ fn match_labels(pairs: &[(&str, &str)]) -> LabelSelector {
     }
 }
 
+/// A change to a fixture object that makes it invalid.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
 /// The error add_object gives for `object` after `edit`.
 fn error_after(mut object: Value, edit: impl FnOnce(&mut Value)) -> ObjectError {
     edit(&mut object);
@@ -72,7 +75,8 @@ fn namespace_keeps_its_labels_and_gets_the_name_label() {
         }]
     );
     // A hand-written object without the label the API server always sets.
-    let c = add_one(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "legacy"}}));
+    let c =
+        add_one(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "legacy"}}));
     assert_eq!(
         c.namespaces[0].labels,
         labels(&[("kubernetes.io/metadata.name", "legacy")])
@@ -178,14 +182,26 @@ fn service_fields() {
             ],
             // The Helm annotation is not kept.
             annotations: labels(&[
-                ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"),
-                ("service.beta.kubernetes.io/aws-load-balancer-scheme", "internet-facing"),
-                ("service.beta.kubernetes.io/aws-load-balancer-type", "external"),
+                (
+                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type",
+                    "ip"
+                ),
+                (
+                    "service.beta.kubernetes.io/aws-load-balancer-scheme",
+                    "internet-facing"
+                ),
+                (
+                    "service.beta.kubernetes.io/aws-load-balancer-type",
+                    "external"
+                ),
             ]),
         }]
     );
     let api = add_one(&item(CLUSTER, "Service", "api"));
-    assert_eq!(api.services[0].ports[0].target_port, PortRef::Name("http".into()));
+    assert_eq!(
+        api.services[0].ports[0].target_port,
+        PortRef::Name("http".into())
+    );
     let kubernetes = add_one(&item(CLUSTER, "Service", "kubernetes"));
     assert_eq!(kubernetes.services[0].selector, None);
     // targetPort defaults to port; a headless Service has no cluster IP.
@@ -206,7 +222,10 @@ fn service_fields() {
 fn daemon_set_keeps_containers_args_and_literal_env() {
     let c = add_one(&item(CLUSTER, "DaemonSet", "aws-node"));
     let ds = &c.daemon_sets[0];
-    assert_eq!((ds.namespace.as_str(), ds.name.as_str()), ("kube-system", "aws-node"));
+    assert_eq!(
+        (ds.namespace.as_str(), ds.name.as_str()),
+        ("kube-system", "aws-node")
+    );
     let names: Vec<&str> = ds.containers.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["aws-node", "aws-eks-nodeagent"]);
     let agent = &ds.containers[1];
@@ -218,8 +237,16 @@ fn daemon_set_keeps_containers_args_and_literal_env() {
     // valueFrom (MY_NODE_NAME) is not a literal.
     assert!(agent.env.is_empty());
     let cni = &ds.containers[0];
-    assert_eq!(cni.env.get("ENABLE_POD_ENI").map(String::as_str), Some("false"));
-    assert_eq!(cni.env.get("AWS_VPC_K8S_CNI_EXTERNALSNAT").map(String::as_str), Some("false"));
+    assert_eq!(
+        cni.env.get("ENABLE_POD_ENI").map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(
+        cni.env
+            .get("AWS_VPC_K8S_CNI_EXTERNALSNAT")
+            .map(String::as_str),
+        Some("false")
+    );
     assert!(!cni.env.contains_key("MY_NODE_NAME"));
 }
 
@@ -228,7 +255,10 @@ fn network_policy_fields() {
     let c = add_one(&item(CLUSTER, "NetworkPolicy", "allow-api"));
     let p = &c.network_policies[0];
     assert_eq!(p.pod_selector, match_labels(&[("app", "api")]));
-    assert_eq!(p.policy_types, Some(vec![PolicyType::Ingress, PolicyType::Egress]));
+    assert_eq!(
+        p.policy_types,
+        Some(vec![PolicyType::Ingress, PolicyType::Egress])
+    );
     assert_eq!(
         p.ingress,
         vec![NetworkPolicyRule {
@@ -279,14 +309,17 @@ fn network_policy_fields() {
     assert_eq!(l.ingress[0].ports[0].port, Some(PortRef::Number(50051)));
     assert_eq!(l.ingress[0].ports[0].end_port, Some(50060));
     let deny = add_one(&item(CLUSTER, "NetworkPolicy", "default-deny"));
-    assert_eq!(deny.network_policies[0].pod_selector, LabelSelector::default());
+    assert_eq!(
+        deny.network_policies[0].pod_selector,
+        LabelSelector::default()
+    );
     assert!(deny.network_policies[0].ingress.is_empty());
 }
 
 #[test]
 fn network_policy_field_errors_name_the_item_and_field() {
     let policy = item(CLUSTER, "NetworkPolicy", "allow-api");
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|p| {
                 p["spec"]["ingress"][0]["from"][1]["podSelector"]["matchExpressions"][0]
@@ -365,7 +398,10 @@ fn kinds_not_read_are_skipped_and_unknown_versions_refused() {
     bad["spec"]["containers"] = json!("postgres");
     let e = add_object(&mut c, &bad).unwrap_err();
     assert_eq!(e.item, "Pod payments/db-0");
-    assert!(e.message.starts_with("not the shape of a Pod (v1): "), "{e}");
+    assert!(
+        e.message.starts_with("not the shape of a Pod (v1): "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -404,14 +440,23 @@ fn security_group_policies() {
     let p = &by_account.security_group_policies[0];
     assert_eq!(p.pod_selector, None);
     assert_eq!(
-        p.service_account_selector.as_ref().unwrap().match_expressions[0].values,
+        p.service_account_selector
+            .as_ref()
+            .unwrap()
+            .match_expressions[0]
+            .values,
         ["ledger", "ledger-batch"]
     );
-    let e = error_after(item(CRDS, "SecurityGroupPolicy", "ledger-by-account"), |p| {
-        p["spec"]["serviceAccountSelector"]["matchNames"] = json!(["ledger"])
-    });
+    let e = error_after(
+        item(CRDS, "SecurityGroupPolicy", "ledger-by-account"),
+        |p| p["spec"]["serviceAccountSelector"]["matchNames"] = json!(["ledger"]),
+    );
     assert_eq!(e.item, "SecurityGroupPolicy finance/ledger-by-account");
-    assert!(e.message.starts_with("spec.serviceAccountSelector.matchNames: "), "{e}");
+    assert!(
+        e.message
+            .starts_with("spec.serviceAccountSelector.matchNames: "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -546,7 +591,7 @@ fn aws_cluster_network_policy() {
 fn cluster_network_policy_errors() {
     let upstream = item(CRDS, "ClusterNetworkPolicy", "cluster-control");
     let aws = item(CRDS, "ClusterNetworkPolicy", "baseline-egress");
-    let cases: Vec<(Value, Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Value, Edit, &str)> = vec![
         (
             upstream.clone(),
             Box::new(|p| p["spec"]["tier"] = json!("Developer")),
@@ -622,12 +667,18 @@ fn sort_orders_every_list() {
     let mut items = list["items"].as_array().unwrap().clone();
     items.reverse();
     let mut backward = empty();
-    add_object(&mut backward, &json!({"apiVersion": "v1", "kind": "List", "items": items}))
-        .unwrap();
+    add_object(
+        &mut backward,
+        &json!({"apiVersion": "v1", "kind": "List", "items": items}),
+    )
+    .unwrap();
     assert_ne!(forward, backward);
     sort(&mut forward);
     sort(&mut backward);
     assert_eq!(forward, backward);
     let names: Vec<&str> = forward.namespaces.iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, ["default", "finance", "kube-system", "marketing", "payments"]);
+    assert_eq!(
+        names,
+        ["default", "finance", "kube-system", "marketing", "payments"]
+    );
 }
