@@ -125,9 +125,10 @@ pub struct CollectArgs {
     /// Where to write the inventory (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Kubernetes objects saved with `kubectl get namespaces,pods,networkpolicies,
-    /// services,daemonsets -A -o json` (repeatable; the files describe one cluster).
-    /// Nothing is then read from AWS: the inventory holds only this cluster.
+    /// Kubernetes objects saved with
+    /// `kubectl get namespaces,pods,networkpolicies,services,daemonsets -A -o json`
+    /// (repeatable; the files describe one cluster). Nothing is then read from AWS:
+    /// the inventory holds only this cluster.
     #[arg(long, value_name = "FILE", conflicts_with_all = AWS_SOURCES)]
     pub kube_objects: Vec<PathBuf>,
 }
