@@ -1,19 +1,20 @@
 //! Command-line interface.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::checks::registry;
+use crate::collect::kubernetes::objects;
 use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection};
 use crate::config::mute::Date;
 use crate::exit::Exit;
 use crate::files::write_output;
 use crate::finding::Severity;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, KubeCluster};
 use crate::report::{inventory_summary, Format};
 use crate::scan::baseline::Baseline;
 use crate::scan::{Compare, Plan, ScanError, Settings, Verdict};
@@ -124,7 +125,16 @@ pub struct CollectArgs {
     /// Where to write the inventory (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Kubernetes objects saved with
+    /// `kubectl get namespaces,pods,networkpolicies,services,daemonsets -A -o json`
+    /// (repeatable; the files describe one cluster). Nothing is then read from AWS:
+    /// the inventory holds only this cluster.
+    #[arg(long, value_name = "FILE", conflicts_with_all = AWS_SOURCES)]
+    pub kube_objects: Vec<PathBuf>,
 }
+
+/// The options that only make sense when reading AWS.
+const AWS_SOURCES: [&str; 4] = ["profile", "regions", "endpoint_url", "role_arn"];
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -136,6 +146,11 @@ pub struct ScanArgs {
     /// Run on the sample inventory built into vpcaudit (no AWS account needed).
     #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn"])]
     pub demo: bool,
+    /// Kubernetes objects saved with `kubectl get ... -o json` (repeatable; the files
+    /// describe one cluster), added to the inventory. Without --inventory or --demo,
+    /// nothing is read from AWS: the scan sees only this cluster.
+    #[arg(long, value_name = "FILE", conflicts_with_all = AWS_SOURCES)]
+    pub kube_objects: Vec<PathBuf>,
     /// Run only these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub checks: Vec<String>,
@@ -182,7 +197,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let progress = Progress::for_stderr(!cli.no_progress);
     match cli.command {
         Command::Collect(args) => {
-            let inventory = collect_inventory(&args.aws, &progress)?;
+            let inventory = match load_kube_objects(&args.kube_objects)? {
+                Some(cluster) => kube_only(cluster),
+                None => collect_inventory(&args.aws, &progress)?,
+            };
             let json = inventory
                 .to_json_pretty()
                 .context("serialising the inventory")?;
@@ -206,13 +224,17 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 other => anyhow::Error::new(other),
             })?;
             let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-            let inventory = if args.demo {
+            let cluster = load_kube_objects(&args.kube_objects)?;
+            let mut inventory = if args.demo {
                 crate::demo::inventory()?
             } else if let Some(path) = &args.inventory {
                 Inventory::load(path)?
+            } else if cluster.is_some() {
+                Inventory::new(now())
             } else {
                 collect_inventory(&args.aws, &progress)?
             };
+            inventory.kubernetes.extend(cluster);
             scan(
                 &args,
                 &outputs,
@@ -412,4 +434,32 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         .build()
         .context("starting the async runtime")?;
     Ok(runtime.block_on(collect::collect(&opts, progress))?)
+}
+
+/// The `--kube-objects` files as one cluster, `None` when none are given. What the
+/// files cannot tell (a kind absent from them) is said on stderr.
+fn load_kube_objects(paths: &[PathBuf]) -> Result<Option<KubeCluster>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let cluster = objects::load_files(&paths)?;
+    for gap in &cluster.gaps {
+        eprintln!("vpcaudit: warning: {}: {}", cluster.name, gap.message);
+    }
+    Ok(Some(cluster))
+}
+
+/// An inventory of one Kubernetes cluster and no AWS account.
+fn kube_only(cluster: KubeCluster) -> Inventory {
+    let mut inventory = Inventory::new(now());
+    inventory.kubernetes.push(cluster);
+    inventory
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

@@ -53,6 +53,9 @@ impl Exit {
                 || cause.downcast_ref::<crate::cli::UsageError>().is_some()
                 || cause.downcast_ref::<crate::config::ConfigError>().is_some()
                 || cause
+                    .downcast_ref::<crate::collect::kubernetes::objects::ObjectsFileError>()
+                    .is_some()
+                || cause
                     .downcast_ref::<crate::scan::baseline::BaselineError>()
                     .is_some()
             {

@@ -172,6 +172,9 @@ pub enum KubeGapReason {
     ServerError,
     /// No token or kubeconfig could be made for the cluster.
     Credentials,
+    /// `--kube-objects` files hold no object of the kind: absent cannot be told
+    /// from empty.
+    NotInFiles,
 }
 
 impl fmt::Display for KubeGapReason {
@@ -183,6 +186,7 @@ impl fmt::Display for KubeGapReason {
             KubeGapReason::InvalidResponse => "invalid response",
             KubeGapReason::ServerError => "server error",
             KubeGapReason::Credentials => "no credentials",
+            KubeGapReason::NotInFiles => "not in the files",
         })
     }
 }
