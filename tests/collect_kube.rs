@@ -333,3 +333,42 @@ fn eks_clusters_are_read_with_a_presigned_token() {
         );
     }
 }
+
+#[test]
+fn the_eks_token_never_reaches_the_logs_even_at_trace_level() {
+    let emu = Emulator::start();
+    let fake = FakeKube::start(&json!({"eks": true}));
+    let dev_endpoint = format!("https://127.0.0.1:{}", closed_port());
+    emu.seed_with(
+        "eks",
+        &[("kube_endpoint", &fake.url), ("dev_endpoint", &dev_endpoint)],
+    );
+    let out = emu
+        .vpcaudit()
+        .env("RUST_LOG", "trace")
+        .args(["collect", "--regions", "us-east-1", "--eks", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let signatures: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| r.token_url.as_deref())
+        .filter_map(|url| url.split("X-Amz-Signature=").nth(1))
+        .map(|s| s.split('&').next().unwrap_or_default().to_string())
+        .collect();
+    assert!(!signatures.is_empty(), "the fake saw no token");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("/api/v1/pods"),
+        "trace logging was on: {}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    for text in [&stderr, &stdout] {
+        assert!(!text.contains("k8s-aws-v1."), "a token was printed");
+        for signature in &signatures {
+            assert!(!text.contains(signature.as_str()), "a token's signature was printed");
+        }
+    }
+}
