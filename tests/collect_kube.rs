@@ -341,7 +341,10 @@ fn the_eks_token_never_reaches_the_logs_even_at_trace_level() {
     let dev_endpoint = format!("https://127.0.0.1:{}", closed_port());
     emu.seed_with(
         "eks",
-        &[("kube_endpoint", &fake.url), ("dev_endpoint", &dev_endpoint)],
+        &[
+            ("kube_endpoint", &fake.url),
+            ("dev_endpoint", &dev_endpoint),
+        ],
     );
     let out = emu
         .vpcaudit()
@@ -349,7 +352,11 @@ fn the_eks_token_never_reaches_the_logs_even_at_trace_level() {
         .args(["collect", "--regions", "us-east-1", "--eks", "-o", "-"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let signatures: Vec<String> = fake
         .requests()
         .iter()
@@ -368,7 +375,43 @@ fn the_eks_token_never_reaches_the_logs_even_at_trace_level() {
     for text in [&stderr, &stdout] {
         assert!(!text.contains("k8s-aws-v1."), "a token was printed");
         for signature in &signatures {
-            assert!(!text.contains(signature.as_str()), "a token's signature was printed");
+            assert!(
+                !text.contains(signature.as_str()),
+                "a token's signature was printed"
+            );
         }
+    }
+}
+
+#[test]
+fn an_org_scan_signs_each_clusters_token_with_the_role_assumed_in_its_account() {
+    let emu = Emulator::start();
+    let fake = FakeKube::start(&json!({"eks": true}));
+    let seeded = emu.seed_with("eks-org", &[("kube_endpoint", &fake.url)]);
+    let dev = seeded.account_id("dev");
+    let inv = emu.collect(&[
+        "--regions",
+        "us-east-1",
+        "--role-arn",
+        "arn:aws:iam::{account}:role/Audit",
+        "--accounts",
+        "all",
+        "--eks",
+    ]);
+    let cluster = only_cluster(&inv);
+    assert_eq!(cluster.name, "dev-cluster");
+    assert_eq!(cluster.account_id.as_deref(), Some(dev));
+    assert_eq!(cluster.arn.as_deref(), Some(seeded.id("dev-cluster")));
+    assert!(cluster.gaps.is_empty(), "{:?}", cluster.gaps);
+
+    let requests = fake.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert_eq!(r.auth, "eks");
+        let url = r.token_url.as_deref().unwrap();
+        // The assumed role's temporary credentials, not the caller's `test` key.
+        assert!(!url.contains("X-Amz-Credential=test%2F"), "{url}");
+        assert!(url.contains("X-Amz-Credential=ASIA"), "{url}");
+        assert!(url.contains("X-Amz-Security-Token="), "{url}");
     }
 }
