@@ -150,10 +150,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Read a saved inventory instead of calling AWS.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url", "role_arn"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url", "role_arn", "kubeconfig", "contexts", "eks"])]
     pub inventory: Option<PathBuf>,
     /// Run on the sample inventory built into vpcaudit (no AWS account needed).
-    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn"])]
+    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn", "kubeconfig", "contexts", "eks"])]
     pub demo: bool,
     /// Run only these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]

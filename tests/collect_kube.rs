@@ -415,3 +415,32 @@ fn an_org_scan_signs_each_clusters_token_with_the_role_assumed_in_its_account() 
         assert!(url.contains("X-Amz-Security-Token="), "{url}");
     }
 }
+
+#[test]
+fn each_context_asked_for_is_read_once() {
+    let emu = Emulator::start();
+    let fake = FakeKube::start(&json!({"token": TOKEN}));
+    let dir = tempfile::tempdir().unwrap();
+    let gone = format!("http://127.0.0.1:{}", closed_port());
+    let config = kubeconfig(
+        dir.path(),
+        &[("shop", &fake.url, TOKEN), ("gone", &gone, TOKEN)],
+    );
+    let inv = collect_with(
+        &emu,
+        &config,
+        &[
+            "--context",
+            "shop",
+            "--context",
+            "gone",
+            "--context",
+            "shop",
+        ],
+    );
+    let names: Vec<_> = inv.kubernetes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["gone", "shop"], "sorted, once each");
+    assert_eq!(inv.kubernetes[0].gaps.len(), 1);
+    assert!(inv.kubernetes[1].gaps.is_empty());
+    assert_eq!(fake.requests_for("/version").len(), 1);
+}

@@ -108,8 +108,10 @@ pub fn kubeconfig_targets(
             .filter(|c| !c.is_empty())
             .ok_or(KubeconfigError::NoCurrentContext { path: path.clone() })?]
     } else {
+        // Each context once, in the order given.
+        let mut seen = std::collections::BTreeSet::new();
         let mut c = opts.contexts.clone();
-        c.dedup();
+        c.retain(|name| seen.insert(name.clone()));
         c
     };
     for context in &contexts {
