@@ -157,6 +157,14 @@ flow_logs:          name, resource | resources (vpc/subnet/eni names), traffic_t
                     cloud-watch-logs), log_group (created if missing) | bucket (created if
                     missing) | destination (ARN), role_arn, log_format,
                     max_aggregation_interval, tags
+eks_clusters:       name, subnets, groups (extra control-plane SGs), version,
+                    endpoint_public_access (default true), endpoint_private_access
+                    (default false), public_access_cidrs, endpoint (the API server URL the
+                    emulator reports, e.g. a fake Kubernetes API's; default moto's
+                    made-up https URL), certificate_authority (base64 PEM), addons
+                    [{name, version, configuration_values (a string, or a mapping sent as
+                    JSON)}], nodegroups [{name, subnets (default the cluster's),
+                    ssh_key, ssh_groups}], tags
 
 On a ``default: true`` NACL an entry whose rule number already exists (e.g. 100) is
 replaced.  ``--timing`` prints per-phase timings to stderr.
@@ -408,7 +416,7 @@ KINDS = [
     "elastic_ips", "prefix_lists", "vpc_peering", "transit_gateways", "tgw_attachments",
     "security_groups", "enis", "instances", "nat_gateways", "rule_groups",
     "firewall_policies", "firewalls", "route_tables", "vpc_endpoints", "tgw_route_tables",
-    "network_acls", "flow_logs",
+    "network_acls", "flow_logs", "eks_clusters",
 ]
 
 ALLOWED = {
@@ -452,6 +460,9 @@ ALLOWED = {
     "flow_logs": {"resource", "resources", "traffic_type", "destination_type",
                   "log_group", "bucket", "destination", "role_arn", "log_format",
                   "max_aggregation_interval", "tags"},
+    "eks_clusters": {"subnets", "groups", "version", "endpoint_public_access",
+                     "endpoint_private_access", "public_access_cidrs", "endpoint",
+                     "certificate_authority", "addons", "nodegroups", "tags"},
 }
 
 PROTO_NUM = {"-1": "-1", "all": "-1", "tcp": "6", "udp": "17", "icmp": "1",
@@ -709,6 +720,7 @@ class Seeder:
             ("tgw_route_tables", self.do_tgw_rtb, None),
             ("network_acls", self.do_nacl, None),
             ("flow_logs", self.do_flow_log, None),
+            ("eks_clusters", self.do_eks_cluster, None),
         ]
         for kind, fn, after in phases:
             t0, n0 = time.monotonic(), len(self.res)
@@ -1679,6 +1691,54 @@ class Seeder:
 
 # --------------------------------------------------------------------------- main
 
+    def do_eks_cluster(self, sc, it):
+        """An EKS cluster with its add-ons and managed node groups. The endpoint and CA
+        travel as tags that mocks/vpcaudit_mocks/eks.py takes off the cluster."""
+        eks = sc.client("eks")
+        subnets = [self.rid(s, ["subnets"], sc, what="subnet") for s in as_list(it.get("subnets"))]
+        config = {"subnetIds": subnets,
+                  "securityGroupIds": [self.rid(g, ["security_groups"], sc, what="group")
+                                       for g in as_list(it.get("groups"))],
+                  "endpointPublicAccess": bool(it.get("endpoint_public_access", True)),
+                  "endpointPrivateAccess": bool(it.get("endpoint_private_access", False))}
+        if it.get("public_access_cidrs") is not None:
+            config["publicAccessCidrs"] = [str(c) for c in as_list(it["public_access_cidrs"])]
+        tags = {str(k): str(v) for k, v in (it.get("tags") or {}).items()}
+        if it.get("endpoint"):
+            tags["vpcaudit-mock:endpoint"] = str(it["endpoint"])
+        if it.get("certificate_authority"):
+            tags["vpcaudit-mock:certificate-authority"] = str(it["certificate_authority"])
+        args = {"name": it["name"], "roleArn": f"arn:aws:iam::{sc.account_id}:role/eks-cluster",
+                "resourcesVpcConfig": config}
+        if tags:
+            args["tags"] = tags
+        if it.get("version"):
+            args["version"] = str(it["version"])
+        cluster = eks.create_cluster(**args)["cluster"]
+        self.register("eks_clusters", it["name"], cluster["arn"], sc)
+        for addon in as_list(it.get("addons")):
+            values = addon.get("configuration_values")
+            a = {"clusterName": it["name"], "addonName": str(addon["name"])}
+            if addon.get("version"):
+                a["addonVersion"] = str(addon["version"])
+            if values is not None:
+                a["configurationValues"] = values if isinstance(values, str) else json.dumps(values)
+            eks.create_addon(**a)
+        for ng in as_list(it.get("nodegroups")):
+            n = {"clusterName": it["name"], "nodegroupName": str(ng["name"]),
+                 "nodeRole": f"arn:aws:iam::{sc.account_id}:role/eks-node",
+                 "subnets": [self.rid(x, ["subnets"], sc, what="subnet")
+                             for x in as_list(ng.get("subnets"))] or subnets}
+            if ng.get("ssh_key"):
+                n["remoteAccess"] = {"ec2SshKey": str(ng["ssh_key"])}
+                groups = [self.rid(g, ["security_groups"], sc, what="group")
+                          for g in as_list(ng.get("ssh_groups"))]
+                if groups:
+                    n["remoteAccess"]["sourceSecurityGroups"] = groups
+            out = eks.create_nodegroup(**n)["nodegroup"]
+            self.register("eks_nodegroups", f"{it['name']}:{ng['name']}", out["nodegroupArn"], sc)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Seed an AWS emulator from a YAML scenario.")
     ap.add_argument("--endpoint", required=True, help="http://127.0.0.1:PORT")
@@ -1730,3 +1790,4 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -116,6 +116,25 @@ pub struct AwsArgs {
     /// External id to pass when assuming --role-arn.
     #[arg(long, value_name = "ID", requires = "role_arn")]
     pub external_id: Option<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+/// Live Kubernetes API servers. None is read unless one of these is given.
+#[derive(Debug, Args)]
+pub struct KubeArgs {
+    /// Read Kubernetes objects live through this kubeconfig (its exec plugins, such as
+    /// `aws eks get-token`, included). With only --context: KUBECONFIG or ~/.kube/config.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// A kubeconfig context to read (repeatable); default: the current context.
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
+    /// Also read the Kubernetes API of every EKS cluster collected, with a token
+    /// vpcaudit presigns from the AWS credentials (as `aws eks get-token` does); the
+    /// role needs Kubernetes read access (an EKS access entry).
+    #[arg(long)]
+    pub eks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -141,10 +160,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Read a saved inventory instead of calling AWS.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url", "role_arn"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "profile", "regions", "endpoint_url", "role_arn", "kubeconfig", "contexts", "eks"])]
     pub inventory: Option<PathBuf>,
     /// Run on the sample inventory built into vpcaudit (no AWS account needed).
-    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn"])]
+    #[arg(long, conflicts_with_all = ["profile", "regions", "endpoint_url", "role_arn", "kubeconfig", "contexts", "eks"])]
     pub demo: bool,
     /// Kubernetes objects saved with `kubectl get ... -o json` (repeatable; the files
     /// describe one cluster), added to the inventory. Without --inventory or --demo,
@@ -410,6 +429,16 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         Some(r) => r.parse::<RegionSelection>()?,
         None => RegionSelection::Default,
     };
+    // Kubernetes lists page as AWS lists do: --page-size, else kubectl's 500.
+    let kube = collect::kubernetes::KubeOptions {
+        kubeconfig: args.kube.kubeconfig.clone(),
+        contexts: args.kube.contexts.clone(),
+        eks: args.kube.eks,
+        page_size: args
+            .page_size
+            .map_or(collect::kubernetes::DEFAULT_PAGE_SIZE, u32::from),
+        request_timeout: Duration::from_secs(args.call_timeout),
+    };
     let opts = CollectOptions {
         aws: AwsOptions {
             profile: args.profile.clone(),
@@ -428,6 +457,9 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
             args.accounts.as_deref(),
             args.external_id.as_deref(),
         )?,
+        kube: kube.clone(),
+        kubeconfig: collect::kubernetes::kubeconfig_targets(&kube)
+            .map_err(|e| UsageError(e.to_string()))?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -7,9 +7,10 @@ use tracing_subscriber::fmt::MakeWriter;
 
 pub fn init(verbose: u8) {
     crate::secrets::register_environment();
-    // The SDK's own logs stay quiet unless asked for, so an error is one line.
+    // The SDK's own logs stay quiet unless asked for, so an error is one line. kube
+    // logs every failed request as an error; vpcaudit already reports each as a gap.
     let directives = match verbose {
-        0 => "error,vpcaudit=warn",
+        0 => "error,vpcaudit=warn,kube_client=off",
         1 => "warn,vpcaudit=info",
         2 => "info,vpcaudit=debug",
         _ => "debug,vpcaudit=trace",

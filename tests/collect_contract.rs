@@ -11,6 +11,8 @@ use vpcaudit::inventory::{GapKind, Inventory, Operation, Service};
 fn collection_is_read_only_and_within_the_documented_policy() {
     let emu = Emulator::start();
     emu.seed("leaky-three-tier");
+    // EKS clusters with add-ons and node groups, so that every EKS action is called.
+    emu.seed("eks");
     emu.clear_requests();
     let inv = emu.collect(&["--regions", "us-east-1,eu-west-1"]);
     assert!(inv.coverage.is_empty(), "{:?}", inv.coverage);

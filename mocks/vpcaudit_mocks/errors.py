@@ -19,6 +19,9 @@ STATUS = {
     "InternalServerError": 500,
 }
 
+# Services whose errors are REST-JSON.
+REST_JSON = ("eks",)
+
 MESSAGES = {
     "UnauthorizedOperation": "You are not authorized to perform this operation.",
     "AccessDeniedException": "User is not authorized to perform this action.",
@@ -42,6 +45,18 @@ def render(
         body = json.dumps({"__type": code, "message": message})
         headers = [
             ("Content-Type", "application/x-amz-json-1.0"),
+            ("x-amzn-ErrorType", code),
+            ("x-amzn-RequestId", request_id),
+        ]
+    elif req.service in REST_JSON:
+        # REST-JSON services (eks) name the error in a header; access is a 403.
+        if code == "AccessDeniedException" and status == 400:
+            status = 403
+        if code == "InternalError":
+            code = "ServerException"
+        body = json.dumps({"message": message})
+        headers = [
+            ("Content-Type", "application/json"),
             ("x-amzn-ErrorType", code),
             ("x-amzn-RequestId", request_id),
         ]

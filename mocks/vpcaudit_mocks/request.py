@@ -1,7 +1,9 @@
 """Parse just enough of an incoming AWS request (SigV4 scope, action, query
 params) for logging, fault matching and the pagination shim."""
 
+import functools
 import io
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -78,4 +80,38 @@ def parse(environ: dict) -> AwsRequest:
     req = AwsRequest(service, region, None, params)
     req.action = req.param("Action")
     req.is_query = req.action is not None
+    if req.action is None and service:
+        # REST-JSON (eks): the operation is the method and the path.
+        req.action = rest_action(service, environ.get("REQUEST_METHOD", ""),
+                                 environ.get("PATH_INFO", ""))
     return req
+
+
+@functools.lru_cache(maxsize=None)
+def _rest_routes(service: str) -> tuple:
+    """(method, path regex, operation) of a REST service's operations, the most
+    specific paths first; empty for the other protocols."""
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:  # noqa: BLE001 - an unknown service has no routes
+        return ()
+    if model.protocol not in ("rest-json", "rest-xml"):
+        return ()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        path = http["requestUri"].split("?")[0]
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))
+        routes.append((http["method"], re.compile(f"^{pattern}$"), name, path.count("{")))
+    # Literal segments beat placeholders: /clusters/{name}/addons before /clusters/{name}.
+    routes.sort(key=lambda r: r[3])
+    return tuple(r[:3] for r in routes)
+
+
+def rest_action(service: str, method: str, path: str) -> str | None:
+    for want, pattern, name in _rest_routes(service):
+        if want == method and pattern.match(path):
+            return name
+    return None

@@ -89,6 +89,14 @@ pub fn network_firewall_client(
     aws_sdk_networkfirewall::Client::from_conf(conf)
 }
 
+pub fn eks_client(config: &SdkConfig, region: &str) -> aws_sdk_eks::Client {
+    let conf = aws_sdk_eks::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
+        .build();
+    aws_sdk_eks::Client::from_conf(conf)
+}
+
 /// Organizations is a global service: any region of the partition resolves to its
 /// one endpoint (us-east-1 for `aws`).
 pub fn organizations_client(config: &SdkConfig, region: &str) -> aws_sdk_organizations::Client {

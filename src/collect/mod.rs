@@ -13,6 +13,7 @@ pub mod convert;
 pub mod credential_search;
 mod credentials;
 mod ec2;
+mod eks;
 pub mod error;
 pub mod kubernetes;
 mod network_firewall;
@@ -34,7 +35,11 @@ pub use preflight::RegionSelection;
 pub use progress::Progress;
 pub use retry::SERVER_ERRORS_IN_A_ROW;
 
-use crate::inventory::{AccountInventory, CoverageGap, Inventory, Operation, RegionInventory};
+use futures::stream::StreamExt;
+
+use crate::inventory::{
+    AccountInventory, CoverageGap, Inventory, KubeCluster, Operation, RegionInventory,
+};
 
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
@@ -49,6 +54,10 @@ pub struct CollectOptions {
     pub region_timeout: std::time::Duration,
     /// Several accounts through an assumed role; `None` scans the caller's account.
     pub org: Option<OrgOptions>,
+    /// How Kubernetes API servers are read (`--eks`, page size, timeouts).
+    pub kube: kubernetes::KubeOptions,
+    /// The kubeconfig contexts to read, checked before collection starts.
+    pub kubeconfig: Option<kubernetes::KubeconfigTargets>,
 }
 
 /// Items per page of list calls: AWS's maximum per API unless a smaller size is asked
@@ -106,12 +115,61 @@ pub async fn collect(
     progress.finish();
 
     let mut inventory = Inventory::new(started);
-    inventory.accounts.push(account_inventory(
-        &account_id,
-        per_region,
-        &mut inventory.coverage,
-    ));
+    let account = account_inventory(&account_id, per_region, &mut inventory.coverage);
+    let (eks, contexts) = tokio::join!(
+        eks_kubernetes(&config, &account, opts, &limit),
+        kubeconfig_kubernetes(opts, &limit)
+    );
+    inventory.accounts.push(account);
+    inventory.kubernetes = sorted_clusters(eks.into_iter().chain(contexts).collect());
     Ok(inventory)
+}
+
+/// The Kubernetes API of every EKS cluster of one account (with `--eks`), read with
+/// the account's credentials. A cluster that cannot be read is a gap of its own.
+async fn eks_kubernetes(
+    config: &aws_config::SdkConfig,
+    account: &AccountInventory,
+    opts: &CollectOptions,
+    limit: &Semaphore,
+) -> Vec<KubeCluster> {
+    if !opts.kube.eks {
+        return Vec::new();
+    }
+    let clusters = account
+        .regions
+        .iter()
+        .flat_map(|r| r.eks_clusters.iter().map(move |c| (r.region.as_str(), c)));
+    futures::stream::iter(clusters)
+        .map(|(region, cluster)| async move {
+            // Each cluster's lists run one after another under one permit.
+            let _permit = limit.acquire().await.ok();
+            kubernetes::read_eks(config, &account.account_id, region, cluster, &opts.kube).await
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// The kubeconfig contexts asked for (`--kubeconfig`, `--context`).
+async fn kubeconfig_kubernetes(opts: &CollectOptions, limit: &Semaphore) -> Vec<KubeCluster> {
+    let Some(targets) = &opts.kubeconfig else {
+        return Vec::new();
+    };
+    futures::stream::iter(&targets.contexts)
+        .map(|context| async move {
+            let _permit = limit.acquire().await.ok();
+            kubernetes::read_context(targets, context, &opts.kube).await
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Sorted so that two collections compare equal.
+fn sorted_clusters(mut clusters: Vec<KubeCluster>) -> Vec<KubeCluster> {
+    clusters.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
+    clusters
 }
 
 /// Every region of one account, concurrently under the shared limit.
@@ -160,6 +218,8 @@ fn account_inventory(
 struct AccountOutcome {
     account: Option<AccountInventory>,
     gaps: Vec<CoverageGap>,
+    /// Its EKS clusters' Kubernetes API (`--eks`).
+    kubernetes: Vec<KubeCluster>,
 }
 
 /// Several accounts through an assumed role: every (account, region) concurrently,
@@ -209,14 +269,20 @@ async fn collect_org(
         progress,
     };
     progress.start(accounts.len() * scan.estimated_steps);
-    let outcomes = futures::future::join_all(accounts.iter().map(|a| scan.account(a))).await;
+    let (outcomes, contexts) = tokio::join!(
+        futures::future::join_all(accounts.iter().map(|a| scan.account(a))),
+        kubeconfig_kubernetes(opts, &scan.limit)
+    );
     progress.finish();
 
     let mut inventory = Inventory::new(started);
+    let mut kubernetes = contexts;
     for outcome in outcomes {
         inventory.coverage.extend(outcome.gaps);
         inventory.accounts.extend(outcome.account);
+        kubernetes.extend(outcome.kubernetes);
     }
+    inventory.kubernetes = sorted_clusters(kubernetes);
     // Already sorted: `accounts` is (both selections sort it), and `join_all` keeps
     // its order.
     let failed = accounts.len() - inventory.accounts.len();
@@ -276,6 +342,7 @@ impl OrgScan<'_> {
                 return AccountOutcome {
                     account: None,
                     gaps: vec![failure.into_gap(account_id, org::ACCOUNT_WIDE)],
+                    kubernetes: Vec::new(),
                 };
             }
         };
@@ -294,9 +361,11 @@ impl OrgScan<'_> {
             .map(|(region, failure)| failure.into_gap(account_id, &region))
             .collect();
         let account = account_inventory(account_id, per_region, &mut gaps);
+        let kubernetes = eks_kubernetes(&config, &account, self.opts, &self.limit).await;
         AccountOutcome {
             account: Some(account),
             gaps,
+            kubernetes,
         }
     }
 

@@ -11,11 +11,11 @@ use tokio::sync::{watch, Semaphore};
 use super::convert::Outcome;
 use super::error::ApiFailure;
 use super::network_firewall::NetworkFirewallInventory;
-use super::{aws, ec2, network_firewall, Paging, Progress};
+use super::{aws, ec2, eks, network_firewall, Paging, Progress};
 use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
-pub const COLLECTORS: usize = 18;
+pub const COLLECTORS: usize = 19;
 
 /// The operations each collector calls: what an abandoned collector reports as
 /// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
@@ -58,6 +58,14 @@ mod ops {
         ListRuleGroups,
         DescribeRuleGroup,
     ];
+    pub const EKS: &[Operation] = &[
+        ListClusters,
+        DescribeCluster,
+        ListAddons,
+        DescribeAddon,
+        ListNodegroups,
+        DescribeNodegroup,
+    ];
 }
 
 /// Every collector's operations, one entry per collector.
@@ -81,6 +89,7 @@ const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::TGW_ROUTE_TABLES,
     ops::FLOW_LOGS,
     ops::NETWORK_FIREWALL,
+    ops::EKS,
 ];
 
 /// What a collector leaves when it is abandoned: nothing collected, a gap per
@@ -211,6 +220,7 @@ pub async fn collect_region(
 ) -> (RegionInventory, Vec<ApiFailure>) {
     let c = aws::ec2_client(config, region);
     let nfw = aws::network_firewall_client(config, region);
+    let eks_client = aws::eks_client(config, region);
     let (pg, concurrency) = (settings.paging, settings.concurrency);
     let run = RegionRun {
         region,
@@ -256,6 +266,7 @@ pub async fn collect_region(
         tgw_tables,
         flow_logs,
         firewall,
+        eks_clusters,
     ) = tokio::join!(
         run.guarded(
             "prefix lists",
@@ -294,6 +305,11 @@ pub async fn collect_region(
             ops::NETWORK_FIREWALL,
             network_firewall::collect(&nfw, pg, concurrency)
         ),
+        run.guarded(
+            "EKS clusters",
+            ops::EKS,
+            eks::clusters(&eks_client, pg, concurrency)
+        ),
     );
 
     let mut f = Vec::new();
@@ -315,6 +331,7 @@ pub async fn collect_region(
     inv.transit_gateway_attachments = take(tgw_attachments, &mut f, |i| i.id.clone());
     inv.transit_gateway_route_tables = take(tgw_tables, &mut f, |i| i.id.clone());
     inv.flow_logs = take(flow_logs, &mut f, |i| i.id.clone());
+    inv.eks_clusters = take(eks_clusters, &mut f, |i| i.name.clone());
     let firewall_failures = firewall.failures;
     inv.firewalls = take(
         Outcome {
@@ -365,6 +382,7 @@ mod tests {
         ("ec2/transit.rs", include_str!("ec2/transit.rs")),
         ("ec2/vpc.rs", include_str!("ec2/vpc.rs")),
         ("network_firewall.rs", include_str!("network_firewall.rs")),
+        ("eks.rs", include_str!("eks.rs")),
     ];
 
     /// The operations a source names, as `Operation::DescribeVpcs`.

@@ -25,6 +25,12 @@ pub struct EksCluster {
     pub endpoint_private_access: bool,
     /// Where the public endpoint admits clients from; EKS's default is `0.0.0.0/0`.
     pub public_access_cidrs: Vec<String>,
+    /// The API server URL (`https://....eks.amazonaws.com`), for `--eks`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// The cluster CA as EKS returns it: base64 of the PEM certificate(s).
+    #[serde(default)]
+    pub certificate_authority: Option<String>,
     /// `None` when `ListAddons` could not be read (a coverage gap says why); an empty
     /// list when the cluster has no managed add-on.
     pub addons: Option<Vec<EksAddon>>,

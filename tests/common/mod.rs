@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod kube;
 pub mod lab;
 pub mod sarif;
 pub mod symbolic;
