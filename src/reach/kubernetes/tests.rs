@@ -680,6 +680,8 @@ fn eks(config: Option<&str>) -> EksCluster {
         }]),
         nodegroups: None,
         tags: Default::default(),
+        endpoint: None,
+        certificate_authority: None,
     }
 }
 
