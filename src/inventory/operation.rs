@@ -225,7 +225,10 @@ mod tests {
             assert_eq!(back, s);
         }
         let names: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, ["ec2", "network-firewall", "organizations", "sts", "eks"]);
+        assert_eq!(
+            names,
+            ["ec2", "network-firewall", "organizations", "sts", "eks"]
+        );
     }
 
     #[test]

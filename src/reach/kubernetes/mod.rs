@@ -17,8 +17,8 @@ mod policy;
 pub mod ports;
 pub mod selector;
 mod services;
-pub mod vpc;
 mod tiers;
+pub mod vpc;
 
 #[cfg(test)]
 mod tests;
