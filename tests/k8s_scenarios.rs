@@ -252,3 +252,58 @@ fn a_clean_cluster_raises_nothing_of_medium_or_above() {
         .collect();
     assert!(serious.is_empty(), "{serious:#?}");
 }
+
+#[test]
+fn a_pod_path_may_end_at_a_database_of_the_vpc() {
+    let mut inv = demo();
+    let region = &mut inv["accounts"][0]["regions"][0];
+    // An RDS instance in the cluster's subnet whose group admits the nodes' group on
+    // 5432: pods share the nodes' group, so every pod the policies let out reaches it.
+    region["security_groups"]
+        .as_array_mut()
+        .expect("groups")
+        .push(serde_json::json!({
+            "id": "sg-orders-db", "name": "orders-db", "description": "orders database",
+            "vpc_id": "vpc-3c51468d3651c06d3", "owner_id": "123456789012", "tags": {},
+            "rules": [{
+                "id": "sgr-orders-db-in", "direction": "ingress", "protocol": "tcp",
+                "match": {"kind": "ports", "from": 5432, "to": 5432},
+                "peer": {"kind": "group", "group_id": "sg-8a2fe4206ab7198b4",
+                         "account_id": "123456789012", "vpc_id": null,
+                         "vpc_peering_connection_id": null},
+                "description": null
+            }]
+        }));
+    region["network_interfaces"]
+        .as_array_mut()
+        .expect("enis")
+        .push(serde_json::json!({
+            "id": "eni-orders-db", "vpc_id": "vpc-3c51468d3651c06d3",
+            "subnet_id": "subnet-a862ed4b2107aba1b", "availability_zone": "us-east-1a",
+            "owner_id": "123456789012", "interface_type": "interface",
+            "requester_managed": true, "requester_id": "amazon-rds",
+            "description": "RDSNetworkInterface", "private_ipv4s": ["10.4.0.200"],
+            "ipv6s": [], "public_ipv4s": [], "security_group_ids": ["sg-orders-db"],
+            "instance_id": null, "attachment_status": "attached",
+            "source_dest_check": true, "status": "in-use", "tags": {}
+        }));
+    let (got, doc) = scan(&inv);
+    assert!(
+        got.contains(&(
+            "k8s-lateral-movement-path".into(),
+            "eni-orders-db".into(),
+            "fail/critical".into()
+        )),
+        "{got:#?}"
+    );
+    let f = finding(&doc, "k8s-lateral-movement-path", "eni-orders-db");
+    let related: Vec<&str> = f["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    // Straight from the internet-facing WordPress, whose namespace has no egress policy.
+    assert_eq!(related, ["marketing/wordpress"], "{f:#}");
+    assert!(f["message"].to_string().contains("tcp/5432"), "{f:#}");
+}

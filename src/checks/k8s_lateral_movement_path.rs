@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
 use crate::inventory::{KubeKind, KubeProtocol, KubeService, Pod};
-use crate::reach::kubernetes::vpc::pod_to_pod;
+use crate::reach::kubernetes::vpc::{pod_to_eni, pod_to_pod};
 use crate::reach::kubernetes::PodId;
 use crate::reach::sets::ServicePoint;
 
 use super::context::{Context, Draft};
+use super::resources;
 use super::shared::kubernetes::ClusterView;
 use super::shared::lateral::point_name;
 use super::Check;
@@ -47,6 +48,17 @@ struct Paths<'v, 'c, 'm, 'a> {
     reps: Vec<(PodId, Vec<PodId>)>,
     footholds: BTreeMap<usize, String>,
     jewels: BTreeMap<usize, String>,
+    /// Data stores of the VPC around the cluster (RDS, ElastiCache, hosts opening data
+    /// ports): the last hop may leave the cluster for them.
+    stores: Vec<Store<'a>>,
+}
+
+/// A crown jewel of the VPC, as `lateral-movement-path` knows them.
+struct Store<'a> {
+    account: &'a str,
+    region: &'a str,
+    eni: &'a crate::inventory::NetworkInterface,
+    why: String,
 }
 
 impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
@@ -121,6 +133,7 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
             reps,
             footholds,
             jewels,
+            stores: stores(ctx, view),
         }
     }
 
@@ -208,6 +221,50 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
             }
         }
         let mut out = Vec::new();
+        // Classes in the order the search reached them: nearest first.
+        let mut reached: Vec<(usize, usize)> = depth.iter().map(|(&c, &d)| (d, c)).collect();
+        reached.sort();
+        for store in &self.stores {
+            let Some(&ip) = store.eni.private_ipv4s.first() else {
+                continue;
+            };
+            let found = reached
+                .iter()
+                .filter(|(d, _)| *d < max_hops)
+                .find_map(|&(_, c)| {
+                    let points = self.data_points();
+                    let open: Vec<ServicePoint> = points
+                        .into_iter()
+                        .filter(|&p| {
+                            pod_to_eni(
+                                self.ctx.model,
+                                self.ctx.inventory,
+                                self.view.policies(),
+                                &self.view.enis,
+                                self.reps[c].0,
+                                &store.eni.id,
+                                ip.into(),
+                                p,
+                                self.ctx.ephemeral(),
+                            )
+                            .is_allowed()
+                        })
+                        .collect();
+                    (!open.is_empty()).then_some((c, open))
+                });
+            let Some((last, open)) = found else { continue };
+            let mut chain = vec![last];
+            let mut hops = Vec::new();
+            let mut at = last;
+            while let Some((from, services)) = parent.get(&at) {
+                hops.push(services.clone());
+                chain.push(*from);
+                at = *from;
+            }
+            chain.reverse();
+            hops.reverse();
+            out.push(self.store_draft(&chain, &hops, store, &open));
+        }
         for (&jewel, why) in &self.jewels {
             if !parent.contains_key(&jewel) {
                 continue;
@@ -323,6 +380,69 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
         })
     }
 
+    /// Every data port as a TCP point.
+    fn data_points(&self) -> Vec<ServicePoint> {
+        self.ctx
+            .data_port_ranges()
+            .iter()
+            .flat_map(|&(from, to)| (from..=to).take(16).map(ServicePoint::Tcp))
+            .collect()
+    }
+
+    /// A path that leaves the cluster for a data store of the VPC on its last hop.
+    fn store_draft(
+        &self,
+        chain: &[usize],
+        hops: &[Vec<ServicePoint>],
+        store: &Store,
+        open: &[ServicePoint],
+    ) -> Draft {
+        let pod = |i: usize| self.view.index.pod(self.reps[i].0);
+        let foothold = pod(chain[0]);
+        let mut route: Vec<String> = chain
+            .iter()
+            .map(|&i| format!("{}/{}", pod(i).namespace, pod(i).name))
+            .collect();
+        route.push(store.eni.id.clone());
+        let names: Vec<String> = open.iter().map(|&p| point_name(p)).collect();
+        let mut all_hops = hops.to_vec();
+        all_hops.push(open.to_vec());
+        let mut draft = Draft::fail(
+            store.account,
+            store.region,
+            resources::network_interface(
+                store.account,
+                store.region,
+                &store.eni.id,
+                Some(&store.eni.tags),
+            ),
+            format!(
+                "{} ({}) can be reached from foothold pod {}/{} ({}) of cluster {} in {} hop(s), \
+                 the last out of the cluster on {}: {}",
+                store.eni.id,
+                store.why,
+                foothold.namespace,
+                foothold.name,
+                self.footholds.get(&chain[0]).map_or("", String::as_str),
+                self.view.cluster.name,
+                all_hops.len(),
+                names.join(", "),
+                route.join(" -> ")
+            ),
+        )
+        .severity(Severity::Critical)
+        .related(chain.iter().map(|&i| self.view.workload_resource(pod(i))));
+        for (k, services) in all_hops.iter().enumerate() {
+            let names: Vec<String> = services.iter().map(|&s| point_name(s)).collect();
+            draft = draft.evidence(
+                format!("hop {}: {} -> {}", k + 1, route[k], route[k + 1]),
+                format!("allowed on {}", names.join(", ")),
+            );
+        }
+        draft.identity.push(route[0].clone());
+        draft
+    }
+
     /// The VPC and subnet of the ENI carrying a pod, when collected.
     fn placement(&self, pod: PodId) -> (String, String) {
         self.view
@@ -357,4 +477,42 @@ fn backs(s: &KubeService, pod: &Pod) -> bool {
         && s.selector.as_ref().is_some_and(|sel| {
             !sel.is_empty() && sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))
         })
+}
+
+/// The data stores of the VPC where the cluster runs: ENIs of its account and region
+/// that `lateral-movement-path` counts as crown jewels, other than the ENIs carrying
+/// pods (the nodes, branch ENIs), which the pod graph already covers.
+fn stores<'a>(ctx: &Context<'_, 'a>, view: &ClusterView<'a>) -> Vec<Store<'a>> {
+    let c = view.cluster;
+    let (Some(account), Some(region)) = (c.account_id.as_deref(), c.region.as_deref()) else {
+        return Vec::new();
+    };
+    let Some((_, ri)) = ctx
+        .regions()
+        .find(|(a, r)| *a == account && r.region == region)
+    else {
+        return Vec::new();
+    };
+    let carried: std::collections::HashSet<std::net::IpAddr> = c
+        .pods
+        .iter()
+        .flat_map(|p| p.ips.iter().chain(p.host_ip.iter()).copied())
+        .collect();
+    ri.network_interfaces
+        .iter()
+        .filter(|e| {
+            !e.private_ipv4s
+                .iter()
+                .any(|&a| carried.contains(&std::net::IpAddr::from(a)))
+        })
+        .filter_map(|e| {
+            let (_, why) = ctx.data_store(account, region, e)?;
+            Some(Store {
+                account,
+                region: ri.region.as_str(),
+                eni: e,
+                why,
+            })
+        })
+        .collect()
 }

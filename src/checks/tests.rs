@@ -50,7 +50,12 @@ fn metadata_is_complete() {
             m.id
         );
         assert!(!m.remediation.text.is_empty(), "{}", m.id);
-        assert!(m.resource_type.starts_with("AWS::"), "{}", m.id);
+        // AWS resources, or Kubernetes objects (`Kubernetes::Namespace`, ...).
+        assert!(
+            m.resource_type.starts_with("AWS::") || m.resource_type.starts_with("Kubernetes::"),
+            "{}",
+            m.id
+        );
         assert!(!m.references.is_empty(), "{} has no references", m.id);
         assert!(m.explain().contains(&m.id));
     }
