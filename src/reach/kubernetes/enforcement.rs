@@ -137,7 +137,7 @@ fn node_agent_enabled(ds: &DaemonSet) -> bool {
                         None if rest.is_empty() => c
                             .args
                             .get(i + 1)
-                            .map_or(true, |next| next.starts_with('-') || truthy(next)),
+                            .is_none_or(|next| next.starts_with('-') || truthy(next)),
                         None => false,
                     },
                     None => false,
