@@ -403,6 +403,7 @@ proptest! {
         for &src in &ends(&c) {
             for &dst in &ends(&c) {
                 let services = index.allowed(peer_of(src), peer_of(dst)).services;
+                prop_assert_eq!(&index.allowed_services(peer_of(src), peer_of(dst)), &services);
                 for proto in PROTOCOLS {
                     for port in 78..=85u16 {
                         let want = brute(&c, src, dst, proto, port);
