@@ -286,10 +286,6 @@ impl<'a> ClusterIndex<'a> {
         for &c in &self.tables.baseline_of[subject] {
             let cnp = &self.cluster.cluster_network_policies[c];
             for (ri, rule) in rules(cnp, d).iter().enumerate() {
-                // Pass means nothing in the last tier.
-                if rule.action == ClusterPolicyAction::Pass {
-                    continue;
-                }
                 let hit = self
                     .cnp_rule_matches(rule, other)
                     .unwrap_or_else(|| matching.contains(&(c, egress, ri)));
@@ -301,11 +297,17 @@ impl<'a> ClusterIndex<'a> {
                     continue;
                 }
                 open = open.difference(&s);
-                let what = if rule.action == ClusterPolicyAction::Accept {
-                    allowed = allowed.union(&s);
-                    format!("accepts {s}")
-                } else {
-                    format!("denies {s}")
+                // Pass skips the rest of the last tier: the default (allow) applies.
+                let what = match rule.action {
+                    ClusterPolicyAction::Accept => {
+                        allowed = allowed.union(&s);
+                        format!("accepts {s}")
+                    }
+                    ClusterPolicyAction::Pass => {
+                        allowed = allowed.union(&s);
+                        format!("passes {s} (no tier after Baseline: allowed by default)")
+                    }
+                    ClusterPolicyAction::Deny => format!("denies {s}"),
                 };
                 if explain {
                     reasons.push(format!(
