@@ -433,3 +433,49 @@ fn cluster_policies() -> Vec<ClusterNetworkPolicy> {
         },
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_to_spec() {
+        let spec = KubeSpec {
+            pods: 600,
+            namespaces: 6,
+            policies: 60,
+            seed: 7,
+        };
+        let a = generate_cluster(&spec);
+        assert_eq!(a, generate_cluster(&spec));
+        assert_ne!(
+            a,
+            generate_cluster(&KubeSpec {
+                seed: 8,
+                ..spec.clone()
+            })
+        );
+        assert_eq!(a.pods.len(), 600);
+        assert_eq!(a.network_policies.len(), 60);
+        assert_eq!(
+            a.namespaces.len(),
+            7,
+            "six application namespaces and kube-system"
+        );
+        // Policy names are unique per namespace, as the API requires.
+        let mut names: Vec<(&str, &str)> = a
+            .network_policies
+            .iter()
+            .map(|p| (p.namespace.as_str(), p.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 60);
+        // Addresses are unique.
+        let mut ips: Vec<_> = a.pods.iter().flat_map(|p| p.ips.clone()).collect();
+        ips.sort_unstable();
+        ips.dedup();
+        assert_eq!(ips.len(), 600);
+        assert!(a.pods.iter().any(|p| p.host_network));
+    }
+}
