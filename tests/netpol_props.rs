@@ -8,9 +8,11 @@ use std::net::IpAddr;
 
 use proptest::prelude::*;
 use vpcaudit::inventory::{
-    ContainerPort, IpBlock, KubeCluster, KubeProtocol, KubeSource, LabelRequirement, LabelSelector,
-    Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod,
-    PolicyType, PortRef, SelectorOperator,
+    ClusterNetworkPolicy, ClusterPolicyAction, ClusterPolicyPeer, ClusterPolicyPort,
+    ClusterPolicyRule, ClusterPolicySubject, ContainerPort, IpBlock, KubeCluster, KubeKind,
+    KubeProtocol, KubeSource, LabelRequirement, LabelSelector, Labels, Namespace, NetworkPolicy,
+    NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod, PolicyTier, PolicyType, PortRef,
+    SelectorOperator,
 };
 use vpcaudit::reach::kubernetes::{ClusterIndex, Peer};
 use vpcaudit::reach::sets::ServicePoint;
@@ -218,6 +220,79 @@ fn cluster(seed: u64) -> KubeCluster {
     c
 }
 
+fn cluster_rule(rng: &mut Rng) -> ClusterPolicyRule {
+    let action = *rng.pick(&[
+        ClusterPolicyAction::Accept,
+        ClusterPolicyAction::Deny,
+        ClusterPolicyAction::Pass,
+    ]);
+    let peers = (0..1 + rng.below(2))
+        .map(|_| match rng.below(3) {
+            0 => ClusterPolicyPeer::Namespaces(selector(rng)),
+            1 => ClusterPolicyPeer::Pods {
+                namespace_selector: selector(rng),
+                pod_selector: selector(rng),
+            },
+            _ => ClusterPolicyPeer::Networks(vec![rng.pick(&CIDRS).parse().unwrap()]),
+        })
+        .collect();
+    let ports = if rng.chance(40) {
+        None
+    } else {
+        Some(
+            (0..1 + rng.below(2))
+                .map(|_| match rng.below(3) {
+                    0 => ClusterPolicyPort::Number {
+                        protocol: *rng.pick(&PROTOCOLS),
+                        port: 79 + rng.below(5) as u16,
+                    },
+                    1 => {
+                        let start = 79 + rng.below(4) as u16;
+                        ClusterPolicyPort::Range {
+                            protocol: *rng.pick(&PROTOCOLS),
+                            start,
+                            end: start + rng.below(3) as u16,
+                        }
+                    }
+                    _ => ClusterPolicyPort::Named(rng.pick(&PORT_NAMES).to_string()),
+                })
+                .collect(),
+        )
+    };
+    ClusterPolicyRule {
+        name: None,
+        action,
+        peers,
+        ports,
+    }
+}
+
+/// `cluster(seed)` plus Admin and Baseline cluster policies.
+fn tiered_cluster(seed: u64) -> KubeCluster {
+    let mut c = cluster(seed);
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    for i in 0..1 + rng.below(3) {
+        let subject = if rng.chance(50) {
+            ClusterPolicySubject::Namespaces(selector(&mut rng))
+        } else {
+            ClusterPolicySubject::Pods {
+                namespace_selector: selector(&mut rng),
+                pod_selector: selector(&mut rng),
+            }
+        };
+        c.cluster_network_policies.push(ClusterNetworkPolicy {
+            name: format!("cnp{i}"),
+            api: KubeKind::ClusterNetworkPolicy,
+            tier: *rng.pick(&[PolicyTier::Admin, PolicyTier::Baseline]),
+            priority: rng.below(3) as u32,
+            subject,
+            ingress: (0..rng.below(3)).map(|_| cluster_rule(&mut rng)).collect(),
+            egress: (0..rng.below(3)).map(|_| cluster_rule(&mut rng)).collect(),
+        });
+    }
+    c
+}
+
 // ---- the brute-force evaluator, from the API reference ----
 
 fn brute_selects(s: &LabelSelector, l: &Labels) -> bool {
@@ -371,6 +446,161 @@ fn brute(c: &KubeCluster, src: End, dst: End, proto: KubeProtocol, port: u16) ->
     egress && ingress
 }
 
+fn brute_cluster_peer(c: &KubeCluster, peer: &ClusterPolicyPeer, other: End) -> bool {
+    let (ips, pod) = end_view(c, other);
+    match peer {
+        ClusterPolicyPeer::Namespaces(s) => {
+            pod.is_some_and(|p| brute_selects(s, &ns_labels(c, &p.namespace)))
+        }
+        ClusterPolicyPeer::Pods {
+            namespace_selector,
+            pod_selector,
+        } => pod.is_some_and(|p| {
+            brute_selects(namespace_selector, &ns_labels(c, &p.namespace))
+                && brute_selects(pod_selector, &p.labels)
+        }),
+        ClusterPolicyPeer::Networks(nets) => {
+            ips.iter().any(|ip| nets.iter().any(|n| n.contains(ip)))
+        }
+        ClusterPolicyPeer::DomainNames(_) => false,
+    }
+}
+
+fn brute_cluster_port(
+    p: &ClusterPolicyPort,
+    dst: Option<&Pod>,
+    proto: KubeProtocol,
+    port: u16,
+) -> bool {
+    match p {
+        ClusterPolicyPort::Number { protocol, port: n } => *protocol == proto && *n == port,
+        ClusterPolicyPort::Range {
+            protocol,
+            start,
+            end,
+        } => *protocol == proto && *start <= port && port <= *end,
+        ClusterPolicyPort::Named(name) => dst.is_some_and(|d| {
+            d.ports.iter().any(|cp| {
+                cp.name.as_deref() == Some(name.as_str())
+                    && cp.protocol == proto
+                    && cp.container_port == port
+            })
+        }),
+    }
+}
+
+/// The first decision of a tier's rules for one packet kind, if any rule matches.
+fn brute_tier(
+    c: &KubeCluster,
+    tier: PolicyTier,
+    subject: usize,
+    dir: PolicyType,
+    other: End,
+    dst: Option<&Pod>,
+    (proto, port): (KubeProtocol, u16),
+) -> Option<ClusterPolicyAction> {
+    let s = &c.pods[subject];
+    let mut policies: Vec<&ClusterNetworkPolicy> = c
+        .cluster_network_policies
+        .iter()
+        .filter(|p| p.tier == tier)
+        .filter(|p| match &p.subject {
+            ClusterPolicySubject::Namespaces(n) => brute_selects(n, &ns_labels(c, &s.namespace)),
+            ClusterPolicySubject::Pods {
+                namespace_selector,
+                pod_selector,
+            } => {
+                brute_selects(namespace_selector, &ns_labels(c, &s.namespace))
+                    && brute_selects(pod_selector, &s.labels)
+            }
+        })
+        .collect();
+    policies.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+    for p in policies {
+        let rules = if dir == PolicyType::Ingress {
+            &p.ingress
+        } else {
+            &p.egress
+        };
+        for r in rules {
+            let peer_ok = r.peers.iter().any(|x| brute_cluster_peer(c, x, other));
+            let port_ok = match &r.ports {
+                None => true,
+                Some(list) => {
+                    list.is_empty() || list.iter().any(|x| brute_cluster_port(x, dst, proto, port))
+                }
+            };
+            if peer_ok && port_ok {
+                return Some(r.action);
+            }
+        }
+    }
+    None
+}
+
+/// One direction under Admin, NetworkPolicy and Baseline, for one packet kind.
+fn brute_tiered_side(
+    c: &KubeCluster,
+    subject: usize,
+    dir: PolicyType,
+    other: End,
+    dst: Option<&Pod>,
+    proto: KubeProtocol,
+    port: u16,
+) -> bool {
+    if c.pods[subject].host_network {
+        return true;
+    }
+    match brute_tier(
+        c,
+        PolicyTier::Admin,
+        subject,
+        dir,
+        other,
+        dst,
+        (proto, port),
+    ) {
+        Some(ClusterPolicyAction::Accept) => return true,
+        Some(ClusterPolicyAction::Deny) => return false,
+        Some(ClusterPolicyAction::Pass) | None => {}
+    }
+    let s = &c.pods[subject];
+    let isolated = c.network_policies.iter().any(|p| {
+        p.namespace == s.namespace
+            && brute_selects(&p.pod_selector, &s.labels)
+            && brute_types(p).contains(&dir)
+    });
+    if isolated {
+        return brute_side(c, subject, dir, other, dst, proto, port);
+    }
+    // Pass in the last tier: no later tier, the default (allow) applies.
+    !matches!(
+        brute_tier(
+            c,
+            PolicyTier::Baseline,
+            subject,
+            dir,
+            other,
+            dst,
+            (proto, port)
+        ),
+        Some(ClusterPolicyAction::Deny)
+    )
+}
+
+fn brute_tiered(c: &KubeCluster, src: End, dst: End, proto: KubeProtocol, port: u16) -> bool {
+    let (_, dst_pod) = end_view(c, dst);
+    let egress = match src {
+        End::Pod(i) => brute_tiered_side(c, i, PolicyType::Egress, dst, dst_pod, proto, port),
+        End::Ip(_) => true,
+    };
+    let ingress = match dst {
+        End::Pod(i) => brute_tiered_side(c, i, PolicyType::Ingress, src, dst_pod, proto, port),
+        End::Ip(_) => true,
+    };
+    egress && ingress
+}
+
 fn point(proto: KubeProtocol, port: u16) -> ServicePoint {
     match proto {
         KubeProtocol::Tcp => ServicePoint::Tcp(port),
@@ -403,6 +633,7 @@ proptest! {
         for &src in &ends(&c) {
             for &dst in &ends(&c) {
                 let services = index.allowed(peer_of(src), peer_of(dst)).services;
+                prop_assert_eq!(&index.allowed_services(peer_of(src), peer_of(dst)), &services);
                 for proto in PROTOCOLS {
                     for port in 78..=85u16 {
                         let want = brute(&c, src, dst, proto, port);
@@ -424,8 +655,36 @@ proptest! {
     }
 
     #[test]
+    fn tiers_match_brute_force(seed in any::<u64>()) {
+        let c = tiered_cluster(seed);
+        let index = ClusterIndex::new(&c);
+        for &src in &ends(&c) {
+            for &dst in &ends(&c) {
+                let services = index.allowed(peer_of(src), peer_of(dst)).services;
+                prop_assert_eq!(&index.allowed_services(peer_of(src), peer_of(dst)), &services);
+                for proto in PROTOCOLS {
+                    for port in 78..=85u16 {
+                        let want = brute_tiered(&c, src, dst, proto, port);
+                        prop_assert_eq!(
+                            services.contains(point(proto, port)),
+                            want,
+                            "seed {} {:?} -> {:?} {} {}: engine {}",
+                            seed,
+                            peer_of(src),
+                            peer_of(dst),
+                            proto,
+                            port,
+                            services
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn class_members_get_identical_answers(seed in any::<u64>()) {
-        let c = cluster(seed);
+        let c = tiered_cluster(seed);
         let index = ClusterIndex::new(&c);
         let classes = index.pod_classes();
         let mut seen: Vec<usize> = classes.iter().flatten().copied().collect();
@@ -476,6 +735,21 @@ fn generator_covers_the_features() {
             .filter(|&i| index.isolated(i, PolicyType::Ingress))
             .count();
     }
+    // The cluster policies change answers (the tier property is not vacuous).
+    let mut changed = 0;
+    for seed in 0..100u64 {
+        let seed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let (plain, tiered) = (cluster(seed), tiered_cluster(seed));
+        let (a, b) = (ClusterIndex::new(&plain), ClusterIndex::new(&tiered));
+        for &src in &ends(&plain) {
+            for &dst in &ends(&plain) {
+                let (src, dst) = (peer_of(src), peer_of(dst));
+                changed +=
+                    usize::from(a.allowed(src, dst).services != b.allowed(src, dst).services);
+            }
+        }
+    }
+    assert!(changed > 50, "tiers changed {changed} answers");
     for (what, n) in [
         ("named", named),
         ("ranges", ranges),

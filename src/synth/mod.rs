@@ -33,6 +33,7 @@ mod apps;
 mod enis;
 mod firewall;
 mod groups;
+pub mod kubernetes;
 mod nacl;
 mod network;
 mod plan;

@@ -42,12 +42,13 @@ impl<'a> ClusterIndex<'a> {
 
     /// The services the policies selecting `subject` for `direction` allow with
     /// `other` (the source for ingress, the destination for egress), in total and
-    /// per policy (only policies that allow something).
+    /// per policy (only policies that allow something; only when `explain`).
     pub(super) fn np_allowed(
         &self,
         subject: PodId,
         direction: PolicyType,
         other: End<'_>,
+        explain: bool,
     ) -> (ServiceSet, Vec<(usize, ServiceSet)>) {
         let policies = match direction {
             PolicyType::Ingress => &self.tables.ingress_of[subject],
@@ -82,7 +83,9 @@ impl<'a> ClusterIndex<'a> {
             }
             if !mine.is_empty() {
                 total = total.union(&mine);
-                each.push((pi, mine));
+                if explain {
+                    each.push((pi, mine));
+                }
             }
         }
         (total, each)

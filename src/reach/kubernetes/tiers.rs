@@ -112,10 +112,11 @@ impl<'a> ClusterIndex<'a> {
         subject: PodId,
         d: PolicyType,
         other: End<'_>,
+        explain: bool,
     ) -> (Side, Option<String>) {
         let unsure = self.uncertain_rules(subject, d, other);
         if unsure.is_empty() {
-            return (self.side_with(subject, d, other, &[]), None);
+            return (self.side_with(subject, d, other, &[], explain), None);
         }
         let why = format!(
             "{} cluster policy rule(s) match by domain name, which vpcaudit cannot resolve; \
@@ -141,7 +142,7 @@ impl<'a> ClusterIndex<'a> {
                 .filter(|(i, _)| mask & (1 << i) != 0)
                 .map(|(_, k)| *k)
                 .collect();
-            let s = self.side_with(subject, d, other, &matching);
+            let s = self.side_with(subject, d, other, &matching, explain);
             certain = Some(match certain {
                 None => s,
                 Some(mut c) => {
@@ -166,9 +167,14 @@ impl<'a> ClusterIndex<'a> {
         d: PolicyType,
         other: End<'_>,
         matching: &[RuleKey],
+        explain: bool,
     ) -> Side {
         let dir = direction_word(d);
-        let peer = self.describe_end(other);
+        let peer = if explain {
+            self.describe_end(other)
+        } else {
+            String::new()
+        };
         let egress = d == PolicyType::Egress;
         let dst = match d {
             PolicyType::Ingress => Some(&self.cluster.pods[subject]),
@@ -208,12 +214,14 @@ impl<'a> ClusterIndex<'a> {
                         format!("passes {s} on to NetworkPolicy")
                     }
                 };
-                reasons.push(format!(
+                if explain {
+                    reasons.push(format!(
                     "ClusterNetworkPolicy {} (Admin tier, priority {}){} {what} for {dir} with {peer}",
                     cnp.name,
                     cnp.priority,
                     rule_name(rule),
                 ));
+                }
             }
         }
         let rest = open.union(&passed);
@@ -228,16 +236,18 @@ impl<'a> ClusterIndex<'a> {
             PolicyType::Egress => &self.tables.egress_of[subject],
         };
         if !policies.is_empty() {
-            let (np, each) = self.np_allowed(subject, d, other);
+            let (np, each) = self.np_allowed(subject, d, other, explain);
             let granted = np.intersection(&rest);
             for (pi, s) in each {
                 let s = s.intersection(&rest);
                 if !s.is_empty() {
                     let p = &self.cluster.network_policies[pi];
-                    reasons.push(format!(
-                        "NetworkPolicy {}/{} allows {s} for {dir} with {peer}",
-                        p.namespace, p.name
-                    ));
+                    if explain {
+                        reasons.push(format!(
+                            "NetworkPolicy {}/{} allows {s} for {dir} with {peer}",
+                            p.namespace, p.name
+                        ));
+                    }
                 }
             }
             let denied = rest.difference(&granted);
@@ -254,10 +264,12 @@ impl<'a> ClusterIndex<'a> {
                 } else {
                     "anything else"
                 };
-                reasons.push(format!(
-                    "isolated for {dir} by NetworkPolicy {}: no rule allows {what} with {peer}",
-                    names.join(", ")
-                ));
+                if explain {
+                    reasons.push(format!(
+                        "isolated for {dir} by NetworkPolicy {}: no rule allows {what} with {peer}",
+                        names.join(", ")
+                    ));
+                }
             }
             allowed = allowed.union(&granted);
             return Side {
@@ -265,17 +277,15 @@ impl<'a> ClusterIndex<'a> {
                 reasons,
             };
         }
-        reasons.push(format!(
-            "not isolated for {dir}: no NetworkPolicy selects it"
-        ));
+        if explain {
+            reasons.push(format!(
+                "not isolated for {dir}: no NetworkPolicy selects it"
+            ));
+        }
         let mut open = rest;
         for &c in &self.tables.baseline_of[subject] {
             let cnp = &self.cluster.cluster_network_policies[c];
             for (ri, rule) in rules(cnp, d).iter().enumerate() {
-                // Pass means nothing in the last tier.
-                if rule.action == ClusterPolicyAction::Pass {
-                    continue;
-                }
                 let hit = self
                     .cnp_rule_matches(rule, other)
                     .unwrap_or_else(|| matching.contains(&(c, egress, ri)));
@@ -287,18 +297,26 @@ impl<'a> ClusterIndex<'a> {
                     continue;
                 }
                 open = open.difference(&s);
-                let what = if rule.action == ClusterPolicyAction::Accept {
-                    allowed = allowed.union(&s);
-                    format!("accepts {s}")
-                } else {
-                    format!("denies {s}")
+                // Pass skips the rest of the last tier: the default (allow) applies.
+                let what = match rule.action {
+                    ClusterPolicyAction::Accept => {
+                        allowed = allowed.union(&s);
+                        format!("accepts {s}")
+                    }
+                    ClusterPolicyAction::Pass => {
+                        allowed = allowed.union(&s);
+                        format!("passes {s} (no tier after Baseline: allowed by default)")
+                    }
+                    ClusterPolicyAction::Deny => format!("denies {s}"),
                 };
-                reasons.push(format!(
+                if explain {
+                    reasons.push(format!(
                     "ClusterNetworkPolicy {} (Baseline tier, priority {}){} {what} for {dir} with {peer}",
                     cnp.name,
                     cnp.priority,
                     rule_name(rule),
                 ));
+                }
             }
         }
         allowed = allowed.union(&open);
