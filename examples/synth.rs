@@ -1,16 +1,20 @@
 //! Writes a synthetic inventory (see `vpcaudit::synth`) as JSON, for
 //! `vpcaudit scan --inventory` and the scale benchmark.
 //!
-//! `cargo run --release --example synth -- ENIS FILE [SEED]`
+//! `cargo run --release --example synth -- ENIS FILE [SEED] [PODS]`
+//!
+//! With PODS, the inventory also holds a synthetic Kubernetes cluster of that many
+//! pods (`vpcaudit::synth::kubernetes`: PODS / 100 namespaces, PODS / 10 policies).
 
 use std::process::ExitCode;
 
+use vpcaudit::synth::kubernetes::{generate_cluster, KubeSpec};
 use vpcaudit::synth::{generate, Spec};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(enis), Some(path)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: synth ENIS FILE [SEED]");
+        eprintln!("usage: synth ENIS FILE [SEED] [PODS]");
         return ExitCode::from(2);
     };
     let Ok(enis) = enis.parse::<usize>() else {
@@ -25,7 +29,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let inv = generate(&Spec::with_enis(enis).seeded(seed));
+    let pods = match args.get(3).map(|s| s.parse::<usize>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("synth: PODS must be a number");
+            return ExitCode::from(2);
+        }
+    };
+    let mut inv = generate(&Spec::with_enis(enis).seeded(seed));
+    if pods > 0 {
+        inv.kubernetes.push(generate_cluster(&KubeSpec {
+            pods,
+            namespaces: (pods / 100).max(1),
+            policies: (pods / 10).max(1),
+            seed,
+        }));
+    }
     let json = match serde_json::to_vec(&inv) {
         Ok(j) => j,
         Err(e) => {

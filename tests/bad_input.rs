@@ -203,10 +203,10 @@ fn inventory_of_another_shape_is_named_by_its_schema() {
     // Not the first field it lacks: its schema.
     let case = file(
         "inv.json",
-        r#"{"schema": "vpcaudit/inventory/v2", "hosts": []}"#,
+        r#"{"schema": "vpcaudit/inventory/v9", "hosts": []}"#,
     );
     let line = refused(Input::Inventory, &case);
-    assert!(line.contains("\"vpcaudit/inventory/v2\""), "{line}");
+    assert!(line.contains("\"vpcaudit/inventory/v9\""), "{line}");
     let case = file(
         "inv.json",
         r#"{"schema": "vpcaudit/findings/v1", "findings": []}"#,

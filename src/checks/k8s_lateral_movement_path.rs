@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
 use crate::inventory::{KubeKind, KubeProtocol, KubeService, Pod};
-use crate::reach::kubernetes::vpc::{pod_to_eni, pod_to_pod};
+use crate::reach::kubernetes::vpc::pod_to_eni;
 use crate::reach::kubernetes::PodId;
+use crate::reach::kubernetes::{Enforcement, Peer};
+use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::ServicePoint;
 
 use super::context::{Context, Draft};
@@ -52,6 +54,10 @@ struct Paths<'v, 'c, 'm, 'a> {
     /// ports): the last hop may leave the cluster for them.
     stores: Vec<Store<'a>>,
 }
+
+/// The VPC's answers between the ENIs that carry pods, by (source ENI, destination
+/// ENI, service).
+type VpcCache<'a> = HashMap<(&'a str, &'a str, ServicePoint), bool>;
 
 /// A crown jewel of the VPC, as `lateral-movement-path` knows them.
 struct Store<'a> {
@@ -138,15 +144,10 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
     }
 
     /// The services `from` can open on `to` among the ports `to`'s containers serve.
-    fn hop(
-        &self,
-        from: usize,
-        to: usize,
-        cache: &mut HashMap<(usize, usize), Vec<ServicePoint>>,
-    ) -> Vec<ServicePoint> {
-        if let Some(known) = cache.get(&(from, to)) {
-            return known.clone();
-        }
+    /// The services `from` can open on `to` among the ports `to`'s containers serve:
+    /// the policies first (swept without explanations), then the VPC between the ENIs
+    /// that carry the two pods, asked once per (ENI pair, service).
+    fn hop(&self, from: usize, to: usize, vpc: &mut VpcCache<'a>) -> Vec<ServicePoint> {
         let (src, dst) = (self.reps[from].0, self.reps[to].0);
         let mut points: Vec<ServicePoint> = self
             .view
@@ -162,38 +163,48 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
             .collect();
         points.sort();
         points.dedup();
-        let open: Vec<ServicePoint> = points
-            .into_iter()
-            .filter(|&s| {
-                pod_to_pod(
+        if !matches!(self.view.enforcement, Enforcement::NotEnforced { .. }) {
+            let allowed = self
+                .view
+                .index
+                .allowed_services(Peer::Pod(src), Peer::Pod(dst));
+            points.retain(|&p| allowed.contains(p));
+        }
+        if points.is_empty() {
+            return points;
+        }
+        let enis = (
+            self.view.enis.eni_of(&self.view.index, src),
+            self.view.enis.eni_of(&self.view.index, dst),
+        );
+        let (a, b) = match enis {
+            (Ok(a), Ok(b)) => (a, b),
+            // Without the VPC (a `--kube-objects` scan) the policies decide.
+            _ => return points,
+        };
+        if a == b {
+            // Same node: the traffic never leaves it.
+            return points;
+        }
+        points.retain(|&p| {
+            *vpc.entry((a, b, p)).or_insert_with(|| {
+                eni_to_eni_with(
                     self.ctx.model,
                     self.ctx.inventory,
-                    self.view.policies(),
-                    &self.view.enis,
-                    src,
-                    dst,
-                    s,
+                    a,
+                    b,
+                    p,
                     self.ctx.ephemeral(),
                 )
                 .is_allowed()
-                    // Without the VPC (a `--kube-objects` scan) the policies decide.
-                    || (self.view.enis.eni_of(&self.view.index, src).is_err()
-                        && crate::reach::kubernetes::vpc::policy_leg(
-                            self.view.policies(),
-                            crate::reach::kubernetes::Peer::Pod(src),
-                            crate::reach::kubernetes::Peer::Pod(dst),
-                            s,
-                        )
-                        .is_allowed())
             })
-            .collect();
-        cache.insert((from, to), open.clone());
-        open
+        });
+        points
     }
 
     fn findings(&self, account: &str, region: &str) -> Vec<Draft> {
         let max_hops = self.ctx.config.lateral.max_hops.max(1);
-        let mut cache = HashMap::new();
+        let mut cache = VpcCache::new();
         // Breadth first from every foothold at once: the first arrival is the shortest.
         let mut parent: HashMap<usize, (usize, Vec<ServicePoint>)> = HashMap::new();
         let mut depth: HashMap<usize, usize> = HashMap::new();
