@@ -8,7 +8,7 @@
 //! - `ports`: policy ports (numbers, ranges, named container ports) as service sets;
 //! - `classes`: pods every policy treats alike, so checks evaluate one of each;
 //! - `services`: a Service's backend pods and target ports;
-//! - [`enforcement`]: whether the cluster's CNI enforces policies at all.
+//! - [`mod@enforcement`]: whether the cluster's CNI enforces policies at all.
 //!
 //! Choices where the API leaves room, so findings can cite them:
 //! - `ipBlock` (and cluster policies' `networks`) match any address, pods' included
