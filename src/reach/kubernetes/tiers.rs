@@ -114,7 +114,11 @@ impl<'a> ClusterIndex<'a> {
         other: End<'_>,
         explain: bool,
     ) -> (Side, Option<String>) {
-        let unsure = self.uncertain_rules(subject, d, other);
+        let unsure = if self.tables.domain_names {
+            self.uncertain_rules(subject, d, other)
+        } else {
+            Vec::new()
+        };
         if unsure.is_empty() {
             return (self.side_with(subject, d, other, &[], explain), None);
         }
