@@ -117,7 +117,9 @@ pub fn enforcement(cluster: &KubeCluster, eks: Option<&EksCluster>) -> Enforceme
     }
     Enforcement::Unknown {
         why: "no known CNI DaemonSet was found (VPC CNI aws-node, Calico, Cilium, Antrea, \
-              kube-router); vpcaudit cannot tell whether NetworkPolicies are enforced"
+              kube-router); vpcaudit cannot tell whether NetworkPolicies are enforced (EKS \
+              Auto Mode runs the CNI outside the cluster: its setting, ConfigMap \
+              kube-system/amazon-vpc-cni enable-network-policy-controller, is not read)"
             .to_string(),
     }
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
-    ClusterPolicySubject, KubeCluster, Labels, NetworkPolicy, Pod, PolicyTier, PolicyType,
+    ClusterPolicyPeer, ClusterPolicySubject, KubeCluster, Labels, NetworkPolicy, Pod, PolicyTier,
+    PolicyType,
 };
 
 use super::selector::{selects, NAMESPACE_NAME_LABEL};
@@ -26,6 +27,9 @@ pub(super) struct Tables {
     /// in evaluation order (priority, then name).
     pub admin_of: Vec<Vec<usize>>,
     pub baseline_of: Vec<Vec<usize>>,
+    /// Whether any cluster policy names peers by domain name (answers may then be
+    /// uncertain).
+    pub domain_names: bool,
 }
 
 /// The directions a policy applies to: `policyTypes` as written, else Ingress plus
@@ -159,7 +163,15 @@ impl Tables {
             }
         }
 
+        let domain_names = cluster.cluster_network_policies.iter().any(|p| {
+            p.ingress
+                .iter()
+                .chain(&p.egress)
+                .flat_map(|r| &r.peers)
+                .any(|peer| matches!(peer, ClusterPolicyPeer::DomainNames(_)))
+        });
         Tables {
+            domain_names,
             ns_labels,
             pod_ns,
             by_ip,

@@ -8,7 +8,22 @@
 //! - `ports`: policy ports (numbers, ranges, named container ports) as service sets;
 //! - `classes`: pods every policy treats alike, so checks evaluate one of each;
 //! - `services`: a Service's backend pods and target ports;
-//! - [`enforcement`]: whether the cluster's CNI enforces policies at all.
+//! - [`mod@enforcement`]: whether the cluster's CNI enforces policies at all.
+//!
+//! Choices where the API leaves room, so findings can cite them:
+//! - `ipBlock` (and cluster policies' `networks`) match any address, pods' included
+//!   (the VPC CNI gives pods VPC addresses; the upstream conformance suite puts pod
+//!   IPs in ipBlocks); a pod matches when any of its addresses does;
+//! - `hostNetwork` pods are not subject to policies and are matched only by address;
+//! - cluster policies of equal priority are taken in name order (the API leaves the
+//!   order to the implementation); an Admin `Pass` hands the traffic to
+//!   NetworkPolicy, then Baseline; a Baseline `Pass` ends the tier (allowed);
+//! - `domainNames` peers cannot be resolved: the answer is what every resolution
+//!   allows, and `Allowed::unknown` says so.
+//!
+//! For sweeps over many pairs use [`ClusterIndex::allowed_services`] (no
+//! explanations) over one pod per [`ClusterIndex::pod_classes`] class, then
+//! [`ClusterIndex::allowed`] for the pairs worth reporting.
 
 mod classes;
 pub mod enforcement;

@@ -114,7 +114,11 @@ impl<'a> ClusterIndex<'a> {
         other: End<'_>,
         explain: bool,
     ) -> (Side, Option<String>) {
-        let unsure = self.uncertain_rules(subject, d, other);
+        let unsure = if self.tables.domain_names {
+            self.uncertain_rules(subject, d, other)
+        } else {
+            Vec::new()
+        };
         if unsure.is_empty() {
             return (self.side_with(subject, d, other, &[], explain), None);
         }
@@ -203,18 +207,17 @@ impl<'a> ClusterIndex<'a> {
                     continue;
                 }
                 open = open.difference(&s);
-                let what = match rule.action {
-                    ClusterPolicyAction::Accept => {
-                        allowed = allowed.union(&s);
-                        format!("accepts {s}")
-                    }
-                    ClusterPolicyAction::Deny => format!("denies {s}"),
-                    ClusterPolicyAction::Pass => {
-                        passed = passed.union(&s);
-                        format!("passes {s} on to NetworkPolicy")
-                    }
-                };
+                match rule.action {
+                    ClusterPolicyAction::Accept => allowed = allowed.union(&s),
+                    ClusterPolicyAction::Deny => {}
+                    ClusterPolicyAction::Pass => passed = passed.union(&s),
+                }
                 if explain {
+                    let what = match rule.action {
+                        ClusterPolicyAction::Accept => format!("accepts {s}"),
+                        ClusterPolicyAction::Deny => format!("denies {s}"),
+                        ClusterPolicyAction::Pass => format!("passes {s} on to NetworkPolicy"),
+                    };
                     reasons.push(format!(
                     "ClusterNetworkPolicy {} (Admin tier, priority {}){} {what} for {dir} with {peer}",
                     cnp.name,
@@ -298,18 +301,17 @@ impl<'a> ClusterIndex<'a> {
                 }
                 open = open.difference(&s);
                 // Pass skips the rest of the last tier: the default (allow) applies.
-                let what = match rule.action {
-                    ClusterPolicyAction::Accept => {
-                        allowed = allowed.union(&s);
-                        format!("accepts {s}")
-                    }
-                    ClusterPolicyAction::Pass => {
-                        allowed = allowed.union(&s);
-                        format!("passes {s} (no tier after Baseline: allowed by default)")
-                    }
-                    ClusterPolicyAction::Deny => format!("denies {s}"),
-                };
+                if rule.action != ClusterPolicyAction::Deny {
+                    allowed = allowed.union(&s);
+                }
                 if explain {
+                    let what = match rule.action {
+                        ClusterPolicyAction::Accept => format!("accepts {s}"),
+                        ClusterPolicyAction::Pass => {
+                            format!("passes {s} (no tier after Baseline: allowed by default)")
+                        }
+                        ClusterPolicyAction::Deny => format!("denies {s}"),
+                    };
                     reasons.push(format!(
                     "ClusterNetworkPolicy {} (Baseline tier, priority {}){} {what} for {dir} with {peer}",
                     cnp.name,
