@@ -1,10 +1,10 @@
 //! The fake Kubernetes API server of `mocks/kube_server.py` on a free loopback port,
 //! and kubeconfig files pointing at it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -38,32 +38,12 @@ impl FakeKube {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("scenario.json");
         std::fs::write(&file, scenario.to_string()).expect("write scenario");
-        let mut child = Command::new(python())
-            .arg(repo().join("mocks/kube_server.py"))
+        let mut cmd = Command::new(python());
+        cmd.arg(repo().join("mocks/kube_server.py"))
             .args(["--port", "0", "--host", "127.0.0.1", "--scenario"])
-            .arg(&file)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start mocks/kube_server.py");
-        let stdin = child.stdin.take().expect("stdin piped");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(rest) = line.strip_prefix("VPCAUDIT_KUBE_READY port=") {
-                        break rest.trim().parse::<u16>().expect("port number");
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    panic!("the fake Kubernetes API exited before it was ready");
-                }
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
+            .arg(&file);
+        let (child, stdin, port) =
+            super::spawn_ready(cmd, "VPCAUDIT_KUBE_READY port=", "the fake Kubernetes API");
         FakeKube {
             child,
             _stdin: stdin,

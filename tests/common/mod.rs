@@ -69,34 +69,50 @@ pub struct RequestRecord {
     pub status: Option<u16>,
 }
 
-impl Emulator {
-    pub fn start() -> Emulator {
-        let mut child = Command::new(python())
-            .arg(repo().join("mocks/server.py"))
-            .args(["--port", "0", "--host", "127.0.0.1"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start the emulator: is python3 with mocks/requirements.txt installed?");
-        let stdin = child.stdin.take().expect("stdin piped");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(rest) = line.strip_prefix("VPCAUDIT_MOTO_READY port=") {
-                        break rest.trim().parse::<u16>().expect("port number");
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    panic!("the emulator exited before it was ready");
+/// Starts a mock server of `mocks/` that prints `{marker}<port>` once it listens:
+/// the child, its stdin (the server exits when it closes) and the port. Its stdout is
+/// drained from then on so that it never blocks on a full pipe.
+pub fn spawn_ready(
+    mut cmd: Command,
+    marker: &str,
+    what: &str,
+) -> (std::process::Child, std::process::ChildStdin, u16) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let stdin = child.stdin.take().expect("stdin piped");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let port = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(rest) = line.strip_prefix(marker) {
+                    break rest.trim().parse::<u16>().expect("port number");
                 }
             }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+            _ => {
+                let _ = child.kill();
+                panic!("{what} exited before it was ready");
+            }
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, stdin, port)
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let mut cmd = Command::new(python());
+        cmd.arg(repo().join("mocks/server.py"))
+            .args(["--port", "0", "--host", "127.0.0.1"]);
+        let (child, stdin, port) = spawn_ready(
+            cmd,
+            "VPCAUDIT_MOTO_READY port=",
+            "the emulator (is python3 with mocks/requirements.txt installed?)",
+        );
         Emulator {
             child,
             _stdin: stdin,
