@@ -290,6 +290,7 @@ fixtures! {
             ("flag-open-to-world", "fail/high"),
             ("flag-open-no-private", "fail/high"),
             ("flag-open-ipv6", "fail/high"),
+            ("flag-open-split", "fail/high"),
         ],
         clean: ["ok-private-only", "ok-restricted"],
     }
@@ -308,6 +309,7 @@ fixtures! {
             ("flag-no-ingress", "fail/medium"),
             ("flag-no-egress", "fail/low"),
             ("flag-selective", "fail/medium"),
+            ("flag-allow-all-in", "fail/medium"),
         ],
         clean: ["ok-both", "ok-split", "ok-inferred", "kube-system"],
     }
@@ -315,6 +317,7 @@ fixtures! {
         flagged: [
             ("app/flag-zero-egress", "fail/medium"),
             ("app/flag-udp-only", "fail/low"),
+            ("unknown-policies-forbidden", "unknown"),
         ],
         clean: [
             "app/ok-dns-allowed",

@@ -29,14 +29,18 @@ impl Check for EksEndpointPublic {
                 if !c.endpoint_public_access {
                     continue;
                 }
-                let open: Vec<&str> = c
-                    .public_access_cidrs
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|cidr| matches!(cidr.trim(), "0.0.0.0/0" | "::/0"))
-                    .collect();
                 // EKS reports 0.0.0.0/0 when no list was given; an empty list means
-                // the same.
+                // the same. Ranges that together cover a whole family count as open
+                // (0.0.0.0/1 and 128.0.0.0/1 are the internet too).
+                let open: Vec<&str> = if c.public_access_cidrs.is_empty() {
+                    Vec::new()
+                } else {
+                    let (v4, v6) = whole_families(&c.public_access_cidrs);
+                    [(v4, "0.0.0.0/0"), (v6, "::/0")]
+                        .into_iter()
+                        .filter_map(|(open, all)| open.then_some(all))
+                        .collect()
+                };
                 if open.is_empty() && !c.public_access_cidrs.is_empty() {
                     continue;
                 }
@@ -71,5 +75,64 @@ impl Check for EksEndpointPublic {
             }
         }
         out
+    }
+}
+
+/// Whether `cidrs` together cover every IPv4 address, and every IPv6 address.
+/// A CIDR that does not parse covers nothing.
+fn whole_families(cidrs: &[String]) -> (bool, bool) {
+    let mut v4: Vec<(u128, u128)> = Vec::new();
+    let mut v6: Vec<(u128, u128)> = Vec::new();
+    for c in cidrs {
+        match c.trim().parse::<ipnet::IpNet>() {
+            Ok(ipnet::IpNet::V4(n)) => v4.push((
+                u128::from(u32::from(n.network())),
+                u128::from(u32::from(n.broadcast())),
+            )),
+            Ok(ipnet::IpNet::V6(n)) => {
+                v6.push((u128::from(n.network()), u128::from(n.broadcast())))
+            }
+            Err(_) => {}
+        }
+    }
+    (covers(v4, u128::from(u32::MAX)), covers(v6, u128::MAX))
+}
+
+/// Whether the inclusive ranges cover `0..=max`.
+fn covers(mut ranges: Vec<(u128, u128)>, max: u128) -> bool {
+    ranges.sort();
+    let mut next = 0u128;
+    for (from, to) in ranges {
+        if from > next {
+            return false;
+        }
+        if to >= max {
+            return true;
+        }
+        next = next.max(to + 1);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_families;
+
+    fn w(cidrs: &[&str]) -> (bool, bool) {
+        whole_families(&cidrs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn split_ranges_that_cover_a_family_are_open() {
+        assert_eq!(w(&["0.0.0.0/0"]), (true, false));
+        assert_eq!(w(&["0.0.0.0/1", "128.0.0.0/1"]), (true, false));
+        assert_eq!(
+            w(&["128.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2"]),
+            (true, false)
+        );
+        assert_eq!(w(&["0.0.0.0/1", "128.0.0.0/2"]), (false, false));
+        assert_eq!(w(&["203.0.113.0/24", "::/0"]), (false, true));
+        assert_eq!(w(&["::/1", "8000::/1"]), (false, true));
+        assert_eq!(w(&["not a cidr"]), (false, false));
     }
 }

@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 
 use crate::finding::Severity;
-use crate::inventory::{
-    ContainerPort, KubeCluster, KubeKind, KubeProtocol, Namespace, Pod, PolicyType,
-};
+use crate::inventory::{ContainerPort, KubeCluster, KubeProtocol, Namespace, Pod, PolicyType};
 use crate::reach::kubernetes::{ClusterIndex, Peer, PodId};
 use crate::reach::sets::ServicePoint;
 
 use super::context::{Context, Draft};
+use super::shared::kubernetes::POLICY_INPUTS;
 use super::Check;
 
 pub struct K8sDnsEgressBlocked;
@@ -30,12 +29,7 @@ impl Check for K8sDnsEgressBlocked {
         for v in ctx.clusters() {
             let (account, region) = v.place();
             let c = v.cluster;
-            if !c.network_policies.iter().any(|p| {
-                crate::reach::kubernetes::effective_policy_types(p).contains(&PolicyType::Egress)
-            }) {
-                continue;
-            }
-            if let Some(gap) = v.gap(&[KubeKind::Pod, KubeKind::NetworkPolicy]) {
+            if let Some(gap) = v.gap(POLICY_INPUTS) {
                 out.push(Draft::unknown(
                     account,
                     region,
@@ -45,6 +39,11 @@ impl Check for K8sDnsEgressBlocked {
                         c.name
                     ),
                 ));
+                continue;
+            }
+            if !c.network_policies.iter().any(|p| {
+                crate::reach::kubernetes::effective_policy_types(p).contains(&PolicyType::Egress)
+            }) {
                 continue;
             }
             // Judge against the cluster's DNS pods, or a stand-in CoreDNS pod.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
-use crate::inventory::{KubeKind, KubeProtocol, KubeService, Pod};
+use crate::inventory::{KubeProtocol, KubeService, Pod};
 use crate::reach::kubernetes::vpc::pod_to_eni;
 use crate::reach::kubernetes::PodId;
 use crate::reach::kubernetes::{Enforcement, Peer};
@@ -13,7 +13,7 @@ use crate::reach::sets::ServicePoint;
 
 use super::context::{Context, Draft};
 use super::resources;
-use super::shared::kubernetes::ClusterView;
+use super::shared::kubernetes::{ClusterView, POLICY_INPUTS};
 use super::shared::lateral::point_name;
 use super::Check;
 
@@ -24,7 +24,7 @@ impl Check for K8sLateralMovementPath {
         let mut out = Vec::new();
         for v in ctx.clusters() {
             let (account, region) = v.place();
-            if let Some(gap) = v.gap(&[KubeKind::Pod, KubeKind::NetworkPolicy]) {
+            if let Some(gap) = v.gap(POLICY_INPUTS) {
                 out.push(Draft::unknown(
                     account,
                     region,
@@ -37,6 +37,21 @@ impl Check for K8sLateralMovementPath {
                 continue;
             }
             out.extend(Paths::new(ctx, v).findings(account, region));
+            // Paths found under the policies exist either way; without them there may
+            // be more.
+            if let Enforcement::Unknown { why } = &v.enforcement {
+                out.push(Draft::unknown(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    format!(
+                        "pod-to-pod paths of cluster {} were judged under its NetworkPolicies, \
+                         but whether its CNI enforces them is unknown ({why}): without them \
+                         more paths may exist",
+                        v.cluster.name
+                    ),
+                ));
+            }
         }
         out
     }
@@ -70,67 +85,67 @@ struct Store<'a> {
 impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
     fn new(ctx: &'c Context<'m, 'a>, view: &'v ClusterView<'a>) -> Self {
         let c = view.cluster;
-        let reps: Vec<(PodId, Vec<PodId>)> = view
-            .index
-            .pod_classes()
-            .into_iter()
-            .filter_map(|class| {
-                let members: Vec<PodId> = class
-                    .into_iter()
-                    .filter(|&p| {
-                        let pod = view.index.pod(p);
-                        !pod.host_network && running(pod)
-                    })
+        let marked = |sels: &[crate::config::PodSelector], pod: &Pod| {
+            sels.iter().any(|sel| sel.matches(&c.name, pod))
+        };
+        // Policy classes, split further by what this check reads of a pod beyond
+        // policy: the ports it serves and whether a configured selector names it, so
+        // that every member is what its representative is.
+        let mut reps: Vec<(PodId, Vec<PodId>)> = Vec::new();
+        for class in view.index.pod_classes() {
+            let mut parts: BTreeMap<(Vec<(u16, KubeProtocol)>, bool, bool), Vec<PodId>> =
+                BTreeMap::new();
+            for p in class {
+                let pod = view.index.pod(p);
+                if pod.host_network || !running(pod) {
+                    continue;
+                }
+                let mut ports: Vec<(u16, KubeProtocol)> = pod
+                    .ports
+                    .iter()
+                    .map(|port| (port.container_port, port.protocol))
                     .collect();
-                Some((*members.first()?, members))
-            })
-            .collect();
+                ports.sort();
+                ports.dedup();
+                let key = (
+                    ports,
+                    marked(&ctx.config.kubernetes.untrusted, pod),
+                    marked(&ctx.config.kubernetes.crown_jewels, pod),
+                );
+                parts.entry(key).or_default().push(p);
+            }
+            reps.extend(
+                parts
+                    .into_values()
+                    .filter_map(|members| Some((*members.first()?, members))),
+            );
+        }
+        reps.sort();
         let exposed: Vec<&KubeService> = c.services.iter().filter(|s| internet_facing(s)).collect();
         let mut footholds = BTreeMap::new();
         let mut jewels = BTreeMap::new();
-        for (i, (_, members)) in reps.iter().enumerate() {
-            for &p in members {
-                let pod = view.index.pod(p);
-                if let Some(s) = exposed.iter().find(|s| backs(s, pod)) {
-                    footholds.entry(i).or_insert_with(|| {
-                        format!(
-                            "behind internet-facing Service {}/{} ({})",
-                            s.namespace, s.name, s.service_type
-                        )
-                    });
-                }
-                if ctx
-                    .config
-                    .kubernetes
-                    .untrusted
-                    .iter()
-                    .any(|sel| sel.matches(&c.name, pod))
-                {
-                    footholds
-                        .entry(i)
-                        .or_insert_with(|| "matches [kubernetes] untrusted".to_string());
-                }
-                if ctx
-                    .config
-                    .kubernetes
-                    .crown_jewels
-                    .iter()
-                    .any(|sel| sel.matches(&c.name, pod))
-                {
-                    jewels
-                        .entry(i)
-                        .or_insert_with(|| "matches [kubernetes] crown_jewels".to_string());
-                }
-                if let Some(port) = pod.ports.iter().find(|port| {
-                    port.protocol == KubeProtocol::Tcp
-                        && ctx
-                            .data_ports()
-                            .contains(ServicePoint::Tcp(port.container_port))
-                }) {
-                    jewels
-                        .entry(i)
-                        .or_insert_with(|| format!("opens data port tcp/{}", port.container_port));
-                }
+        for (i, &(rep, _)) in reps.iter().enumerate() {
+            let pod = view.index.pod(rep);
+            if let Some(s) = exposed.iter().find(|s| backs(s, pod)) {
+                footholds.insert(
+                    i,
+                    format!(
+                        "behind internet-facing Service {}/{} ({})",
+                        s.namespace, s.name, s.service_type
+                    ),
+                );
+            } else if marked(&ctx.config.kubernetes.untrusted, pod) {
+                footholds.insert(i, "matches [kubernetes] untrusted".to_string());
+            }
+            if marked(&ctx.config.kubernetes.crown_jewels, pod) {
+                jewels.insert(i, "matches [kubernetes] crown_jewels".to_string());
+            } else if let Some(port) = pod.ports.iter().find(|port| {
+                port.protocol == KubeProtocol::Tcp
+                    && ctx
+                        .data_ports()
+                        .contains(ServicePoint::Tcp(port.container_port))
+            }) {
+                jewels.insert(i, format!("opens data port tcp/{}", port.container_port));
             }
         }
         Paths {
@@ -163,12 +178,23 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
             .collect();
         points.sort();
         points.dedup();
+        let jewel = self.jewels.contains_key(&to);
+        // A pod that declares no port is a pivot on nothing; a jewel that declares
+        // none is still reached on whatever it is allowed (containerPort is optional).
+        if points.is_empty() && !jewel {
+            return points;
+        }
         if !matches!(self.view.enforcement, Enforcement::NotEnforced { .. }) {
             let allowed = self
                 .view
                 .index
                 .allowed_services(Peer::Pod(src), Peer::Pod(dst));
+            if points.is_empty() {
+                points.extend(allowed.first());
+            }
             points.retain(|&p| allowed.contains(p));
+        } else if points.is_empty() {
+            points.push(ServicePoint::Tcp(443));
         }
         if points.is_empty() {
             return points;
@@ -306,8 +332,9 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
         let pod = |i: usize| self.view.index.pod(self.reps[i].0);
         let jewel = pod(chain[chain.len() - 1]);
         let foothold = pod(chain[0]);
-        let last = hops.last().and_then(|h| h.first()).copied();
-        let data = last.is_some_and(|p| self.ctx.data_ports().contains(p));
+        let data = hops
+            .last()
+            .is_some_and(|h| h.iter().any(|&p| self.ctx.data_ports().contains(p)));
         let route: Vec<String> = chain
             .iter()
             .map(|&i| format!("{}/{}", pod(i).namespace, pod(i).name))
@@ -476,10 +503,21 @@ pub(crate) fn internet_facing(s: &KubeService) -> bool {
         return false;
     }
     let get = |k: &str| s.annotations.get(k).map(|v| v.trim().to_ascii_lowercase());
-    let internal = get("service.beta.kubernetes.io/aws-load-balancer-scheme").as_deref()
-        == Some("internal")
-        || get("service.beta.kubernetes.io/aws-load-balancer-internal").as_deref() == Some("true");
-    !internal
+    match get("service.beta.kubernetes.io/aws-load-balancer-scheme").as_deref() {
+        Some("internet-facing") => return true,
+        Some("internal") => return false,
+        _ => {}
+    }
+    if get("service.beta.kubernetes.io/aws-load-balancer-internal").as_deref() == Some("true") {
+        return false;
+    }
+    // The AWS Load Balancer Controller (`type: external` or `nlb-ip`) makes internal
+    // load balancers unless told otherwise; the legacy cloud provider, internet-facing
+    // ones.
+    !matches!(
+        get("service.beta.kubernetes.io/aws-load-balancer-type").as_deref(),
+        Some("external" | "nlb-ip")
+    )
 }
 
 /// Whether `pod` is one of the Service's backends.

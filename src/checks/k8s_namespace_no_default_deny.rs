@@ -61,11 +61,20 @@ impl Check for K8sNamespaceNoDefaultDeny {
                     .iter()
                     .filter(|p| p.namespace == ns)
                     .collect();
+                // Selects every pod for the direction, and no rule of it allows
+                // everything (`ingress: [{}]` selects all and denies nothing).
                 let covers = |t: PolicyType| {
                     policies.iter().find(|p| {
+                        let rules = match t {
+                            PolicyType::Ingress => &p.ingress,
+                            PolicyType::Egress => &p.egress,
+                        };
                         p.pod_selector.match_labels.is_empty()
                             && p.pod_selector.match_expressions.is_empty()
                             && effective_policy_types(p).contains(&t)
+                            && !rules
+                                .iter()
+                                .any(|r| r.peers.is_empty() && r.ports.is_empty())
                     })
                 };
                 let ingress = covers(PolicyType::Ingress);

@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use crate::finding::{Resource, Severity};
-use crate::inventory::KubeKind;
 use crate::reach::kubernetes::vpc::pod_to_internet;
+use crate::reach::path::EgressPath;
 use crate::reach::sets::ServicePoint;
-use crate::reach::Verdict;
+use crate::reach::{Evaluation, Verdict};
 
 use super::context::{Context, Draft};
 use super::shared::internet_route::{describe, firewalls, PROBE};
+use super::shared::kubernetes::POLICY_INPUTS;
 use super::Check;
 
 pub struct K8sPodEgressInternet;
@@ -21,7 +22,7 @@ impl Check for K8sPodEgressInternet {
         let service = ServicePoint::Tcp(443);
         for v in ctx.clusters() {
             let (account, region) = v.place();
-            if let Some(gap) = v.gap(&[KubeKind::Pod, KubeKind::NetworkPolicy]) {
+            if let Some(gap) = v.gap(POLICY_INPUTS) {
                 out.push(Draft::unknown(
                     account,
                     region,
@@ -33,10 +34,12 @@ impl Check for K8sPodEgressInternet {
                 ));
                 continue;
             }
-            // One answer per workload: its first pod's class decides, the others count.
-            let mut workloads: BTreeMap<(String, String), (Resource, Vec<usize>)> = BTreeMap::new();
-            for class in v.index.pod_classes() {
-                for &p in &class {
+            // One answer per workload: one pod per (policy class, ENI subnet) of it is
+            // asked, and the worst answer is reported (allowed, then unknown).
+            let mut workloads: BTreeMap<(String, String), (Resource, Vec<(usize, usize)>)> =
+                BTreeMap::new();
+            for (k, class) in v.index.pod_classes().into_iter().enumerate() {
+                for p in class {
                     let pod = v.index.pod(p);
                     if pod.host_network || pod.ips.is_empty() {
                         continue;
@@ -46,21 +49,49 @@ impl Check for K8sPodEgressInternet {
                         .entry((r.resource_type.clone(), r.id.clone()))
                         .or_insert_with(|| (r, Vec::new()))
                         .1
-                        .push(p);
+                        .push((k, p));
                 }
             }
-            for (_, (resource, pods)) in workloads {
-                let Some(&first) = pods.first() else { continue };
-                let (eval, path) = pod_to_internet(
-                    ctx.model,
-                    ctx.inventory,
-                    v.policies(),
-                    &v.enis,
-                    first,
-                    PROBE,
-                    service,
-                    ctx.ephemeral(),
-                );
+            for (_, (resource, members)) in workloads {
+                let pods: Vec<usize> = members.iter().map(|&(_, p)| p).collect();
+                let mut asked = std::collections::BTreeSet::new();
+                let mut worst: Option<(usize, Evaluation, Option<EgressPath>)> = None;
+                for &(k, p) in &members {
+                    let subnet = v
+                        .enis
+                        .eni_of(&v.index, p)
+                        .ok()
+                        .and_then(|e| ctx.model.locate_eni(e).ok())
+                        .map(|(_, e)| e.subnet_id.as_str());
+                    if !asked.insert((k, subnet)) {
+                        continue;
+                    }
+                    let (eval, path) = pod_to_internet(
+                        ctx.model,
+                        ctx.inventory,
+                        v.policies(),
+                        &v.enis,
+                        p,
+                        PROBE,
+                        service,
+                        ctx.ephemeral(),
+                    );
+                    let rank = |e: &Evaluation| match e.verdict {
+                        Verdict::Allowed => 2,
+                        Verdict::Unknown { .. } => 1,
+                        Verdict::Blocked => 0,
+                    };
+                    if worst.as_ref().is_none_or(|(_, w, _)| rank(&eval) > rank(w)) {
+                        let done = eval.is_allowed();
+                        worst = Some((p, eval, path));
+                        if done {
+                            break;
+                        }
+                    }
+                }
+                let Some((first, eval, path)) = worst else {
+                    continue;
+                };
                 let pod = v.index.pod(first);
                 let who = if pods.len() > 1 {
                     format!(

@@ -9,6 +9,16 @@ use crate::reach::kubernetes::{enforcement, ClusterIndex, Enforcement};
 
 use crate::checks::context::Context;
 
+/// The kinds a policy answer depends on: the pods, their namespaces' labels, the
+/// namespaced policies and both cluster-scoped tiers.
+pub const POLICY_INPUTS: &[KubeKind] = &[
+    KubeKind::Pod,
+    KubeKind::Namespace,
+    KubeKind::NetworkPolicy,
+    KubeKind::ClusterNetworkPolicy,
+    KubeKind::AwsClusterNetworkPolicy,
+];
+
 /// One cluster as the checks see it.
 pub struct ClusterView<'a> {
     pub cluster: &'a KubeCluster,

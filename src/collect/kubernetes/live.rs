@@ -232,7 +232,11 @@ fn is_loopback_http(endpoint: &str) -> bool {
     let Some(rest) = endpoint.strip_prefix("http://") else {
         return false;
     };
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // `http://localhost:1@elsewhere/` is elsewhere.
+    if host.contains('@') {
+        return false;
+    }
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
     matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
@@ -420,6 +424,9 @@ pub fn list_path(kind: KubeKind) -> String {
     }
 }
 
+/// How many request timeouts one whole list (every page) may take.
+const LIST_TIMEOUTS: u32 = 30;
+
 /// Every object of `kind`, page by page. List items carry no `kind` or
 /// `apiVersion` of their own; they get the list's, as `kubectl get -o json` gives them.
 async fn list(
@@ -431,7 +438,14 @@ async fn list(
     let request = kube::core::Request::new(list_path(kind));
     let mut items = Vec::new();
     let mut next: Option<String> = None;
+    // A server that pages forever (a repeated token, or endless pages) must not hold
+    // the scan: the whole list gets a bounded time, and a token seen twice is an error.
+    let deadline = tokio::time::Instant::now() + timeout * LIST_TIMEOUTS;
+    let mut seen = std::collections::HashSet::new();
     loop {
+        if tokio::time::Instant::now() > deadline {
+            return Err(Failure::timeout(timeout * LIST_TIMEOUTS));
+        }
         let mut params = ListParams::default().limit(page_size.max(1));
         if let Some(token) = &next {
             params = params.continue_token(token);
@@ -479,8 +493,14 @@ async fn list(
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
             .map(str::to_string);
-        if next.is_none() {
-            return Ok(items);
+        match &next {
+            None => return Ok(items),
+            Some(token) if !seen.insert(token.clone()) => {
+                return Err(Failure::invalid(
+                    "the server repeated a continue token: the list never ends".to_string(),
+                ))
+            }
+            Some(_) => {}
         }
     }
 }
@@ -509,5 +529,6 @@ mod tests {
         assert!(!is_loopback_http("http://10.0.0.1:443"));
         assert!(!is_loopback_http("http://127.0.0.1.example.com"));
         assert!(!is_loopback_http("https://127.0.0.1"));
+        assert!(!is_loopback_http("http://localhost:1@example.com/"));
     }
 }

@@ -36,11 +36,12 @@ pub(super) struct Tables {
 /// Egress when it has egress rules.
 pub fn policy_types(p: &NetworkPolicy) -> (bool, bool) {
     match &p.policy_types {
-        Some(types) => (
+        // The API server defaults an empty list as it does an omitted one.
+        Some(types) if !types.is_empty() => (
             types.contains(&PolicyType::Ingress),
             types.contains(&PolicyType::Egress),
         ),
-        None => (true, !p.egress.is_empty()),
+        _ => (true, !p.egress.is_empty()),
     }
 }
 
