@@ -74,6 +74,9 @@ struct Paths<'v, 'c, 'm, 'a> {
 /// ENI, service).
 type VpcCache<'a> = HashMap<(&'a str, &'a str, ServicePoint), bool>;
 
+/// What splits a policy class here: served ports, untrusted, crown jewel.
+type PartKey = (Vec<(u16, KubeProtocol)>, bool, bool);
+
 /// A crown jewel of the VPC, as `lateral-movement-path` knows them.
 struct Store<'a> {
     account: &'a str,
@@ -93,8 +96,7 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
         // that every member is what its representative is.
         let mut reps: Vec<(PodId, Vec<PodId>)> = Vec::new();
         for class in view.index.pod_classes() {
-            let mut parts: BTreeMap<(Vec<(u16, KubeProtocol)>, bool, bool), Vec<PodId>> =
-                BTreeMap::new();
+            let mut parts: BTreeMap<PartKey, Vec<PodId>> = BTreeMap::new();
             for p in class {
                 let pod = view.index.pod(p);
                 if pod.host_network || !running(pod) {

@@ -16,6 +16,9 @@ use super::Check;
 
 pub struct K8sPodEgressInternet;
 
+/// A workload and its pods, each with its policy class: `(class, pod)`.
+type Workload = (Resource, Vec<(usize, usize)>);
+
 impl Check for K8sPodEgressInternet {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
@@ -36,8 +39,7 @@ impl Check for K8sPodEgressInternet {
             }
             // One answer per workload: one pod per (policy class, ENI subnet) of it is
             // asked, and the worst answer is reported (allowed, then unknown).
-            let mut workloads: BTreeMap<(String, String), (Resource, Vec<(usize, usize)>)> =
-                BTreeMap::new();
+            let mut workloads: BTreeMap<(String, String), Workload> = BTreeMap::new();
             for (k, class) in v.index.pod_classes().into_iter().enumerate() {
                 for p in class {
                     let pod = v.index.pod(p);
