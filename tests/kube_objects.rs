@@ -131,6 +131,17 @@ fn kinds_missing_from_the_files_are_gaps_and_warnings() {
             (Some(KubeKind::DaemonSet), KubeGapReason::NotInFiles),
         ]
     );
+
+    // The summary says what was read of the cluster and what was not.
+    let out = vpcaudit_offline()
+        .args(["scan", "--inventory"])
+        .arg(&written)
+        .args(["--format", "summary"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_without_panic(&out));
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    insta::assert_snapshot!("kube_objects_missing_kinds_summary", summary);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
-use crate::inventory::{CoverageGap, Inventory};
+use crate::inventory::{CoverageGap, Inventory, KubeCluster, KubeSource};
 
 use super::text::visible;
 
@@ -21,7 +21,9 @@ pub fn render(inventory: &Inventory) -> String {
     );
     table.set_header(header);
     let Some((_, first)) = regions.first() else {
-        return "The inventory holds no account.\n".to_string();
+        let mut out = "The inventory holds no AWS account.\n".to_string();
+        out.push_str(&kubernetes(inventory));
+        return out;
     };
     let kinds: Vec<&str> = first.resource_counts().iter().map(|(k, _)| *k).collect();
     for (row, kind) in kinds.iter().enumerate() {
@@ -45,7 +47,58 @@ pub fn render(inventory: &Inventory) -> String {
     } else {
         out.push_str(&coverage_gaps(&inventory.coverage, usize::MAX));
     }
+    out.push_str(&kubernetes(inventory));
     out
+}
+
+/// What was read of each Kubernetes cluster, and what could not be.
+fn kubernetes(inventory: &Inventory) -> String {
+    let mut out = String::new();
+    for c in &inventory.kubernetes {
+        out.push_str(&format!(
+            "Kubernetes cluster {} ({}): {} namespaces, {} pods, {} NetworkPolicies, {} Services, \
+             {} DaemonSets, {} SecurityGroupPolicies, {} cluster network policies\n",
+            visible(&c.name),
+            source(c),
+            c.namespaces.len(),
+            c.pods.len(),
+            c.network_policies.len(),
+            c.services.len(),
+            c.daemon_sets.len(),
+            c.security_group_policies.len(),
+            c.cluster_network_policies.len(),
+        ));
+        if !c.not_served.is_empty() {
+            let kinds: Vec<String> = c.not_served.iter().map(|k| k.to_string()).collect();
+            out.push_str(&format!(
+                "  not served (none exist): {}\n",
+                kinds.join(", ")
+            ));
+        }
+        if c.gaps.is_empty() {
+            out.push_str("  coverage: complete\n");
+        }
+        for g in &c.gaps {
+            let kind = g
+                .kind
+                .map_or("the whole cluster".to_string(), |k| k.to_string());
+            let status = g.status.map(|s| format!(" ({s})")).unwrap_or_default();
+            out.push_str(&format!(
+                "  - {kind}: {}{status}: {}\n",
+                g.reason,
+                visible(&g.message)
+            ));
+        }
+    }
+    out
+}
+
+fn source(c: &KubeCluster) -> String {
+    match &c.source {
+        KubeSource::Kubeconfig { context } => format!("kubeconfig context {}", visible(context)),
+        KubeSource::Eks => "EKS API".to_string(),
+        KubeSource::Objects { files } => format!("objects from {}", visible(&files.join(", "))),
+    }
 }
 
 /// The coverage gaps, one line each (at most `max`, then a count of the rest), under a

@@ -12,9 +12,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::inventory::{
     ClusterNetworkPolicy, ClusterPolicyAction, ClusterPolicyPeer, ClusterPolicyPort,
     ClusterPolicyRule, ClusterPolicySubject, ContainerPort, IpBlock, KubeCluster, KubeKind,
-    KubeProtocol, KubeSource, LabelRequirement, LabelSelector, Labels, Namespace, NetworkPolicy,
-    NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, OwnerRef, Pod, PolicyTier, PolicyType,
-    PortRef, SelectorOperator,
+    KubeProtocol, KubeService, KubeSource, LabelRequirement, LabelSelector, Labels, Namespace,
+    NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, OwnerRef, Pod,
+    PolicyTier, PolicyType, PortRef, SelectorOperator, ServicePort,
 };
 
 use super::rng::Rng;
@@ -189,6 +189,27 @@ pub fn generate_cluster(spec: &KubeSpec) -> KubeCluster {
                 kind: "ReplicaSet".into(),
                 name: format!("{app}-{hash}"),
             }),
+        });
+    }
+
+    // Every namespace puts its web tier behind an internet-facing load balancer, as
+    // the legacy cloud provider makes one for a LoadBalancer Service: the footholds.
+    for i in 0..namespaces {
+        c.services.push(KubeService {
+            namespace: format!("ns-{i:03}"),
+            name: "web".into(),
+            service_type: "LoadBalancer".into(),
+            selector: Some(labels(&[("tier", "web")])),
+            cluster_ips: vec![IpAddr::V4(Ipv4Addr::new(172, 20, (i >> 8) as u8, i as u8))],
+            ports: vec![ServicePort {
+                name: Some("http".into()),
+                protocol: KubeProtocol::Tcp,
+                port: 80,
+                target_port: PortRef::Name("http".into()),
+                node_port: None,
+            }],
+            load_balancer_ingress: vec![format!("web-{i:03}.elb.example")],
+            annotations: Labels::new(),
         });
     }
 
