@@ -307,3 +307,34 @@ fn a_pod_path_may_end_at_a_database_of_the_vpc() {
     assert_eq!(related, ["marketing/wordpress"], "{f:#}");
     assert!(f["message"].to_string().contains("tcp/5432"), "{f:#}");
 }
+
+#[test]
+fn egress_to_domain_names_leaves_paths_unknown_not_absent() {
+    let mut inv = demo();
+    cluster(&mut inv)["cluster_network_policies"] = serde_json::json!([{
+        "name": "allow-partner-api", "api": "AwsClusterNetworkPolicy", "tier": "Admin",
+        "priority": 10, "subject": {"namespaces": {}}, "ingress": [],
+        "egress": [{"name": "partner", "action": "Accept",
+                    "peers": [{"domain_names": ["api.partner.example"]}], "ports": null}]
+    }]);
+    let (got, doc) = scan(&inv);
+    assert!(
+        got.contains(&(
+            "k8s-lateral-movement-path".into(),
+            "lk-eks".into(),
+            "unknown".into()
+        )),
+        "{got:#?}"
+    );
+    let f = finding(&doc, "k8s-lateral-movement-path", "lk-eks");
+    assert!(
+        f["message"].to_string().contains("allow-partner-api"),
+        "{f:#}"
+    );
+    // The paths found without it are still reported.
+    assert!(got.contains(&(
+        "k8s-lateral-movement-path".into(),
+        "finance/ledger-db".into(),
+        "fail/critical".into()
+    )));
+}

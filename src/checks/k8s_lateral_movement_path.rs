@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
-use crate::inventory::{KubeProtocol, KubeService, Pod};
+use crate::inventory::{ClusterPolicyPeer, KubeProtocol, KubeService, Pod};
 use crate::reach::kubernetes::vpc::pod_to_eni;
 use crate::reach::kubernetes::PodId;
 use crate::reach::kubernetes::{Enforcement, Peer};
@@ -37,6 +37,27 @@ impl Check for K8sLateralMovementPath {
                 continue;
             }
             out.extend(Paths::new(ctx, v).findings(account, region));
+            // Egress to domain names cannot be matched to pods: the sweep treats such
+            // rules as allowing nothing, so more paths may exist.
+            let by_domain = v.cluster.cluster_network_policies.iter().find(|p| {
+                p.egress.iter().any(|r| {
+                    r.peers
+                        .iter()
+                        .any(|peer| matches!(peer, ClusterPolicyPeer::DomainNames(_)))
+                })
+            });
+            if let Some(p) = by_domain {
+                out.push(Draft::unknown(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    format!(
+                        "pod-to-pod paths of cluster {} may be missing: ClusterNetworkPolicy {} \
+                         names egress peers by domain name, which vpcaudit cannot resolve to pods",
+                        v.cluster.name, p.name
+                    ),
+                ));
+            }
             // Paths found under the policies exist either way; without them there may
             // be more.
             if let Enforcement::Unknown { why } = &v.enforcement {

@@ -101,6 +101,16 @@ pub fn kubeconfig_targets(
         path: path.clone(),
         message: crate::secrets::redact(&one_line(&e.to_string())).into_owned(),
     })?;
+    // Its tokens and passwords are credentials: whatever echoes them later (an error
+    // of the API server, a log line) must not print them.
+    for user in &kubeconfig.auth_infos {
+        let Some(auth) = &user.auth_info else {
+            continue;
+        };
+        for secret in [&auth.token, &auth.password].into_iter().flatten() {
+            crate::secrets::register(secrecy::ExposeSecret::expose_secret(secret));
+        }
+    }
     let contexts = if opts.contexts.is_empty() {
         vec![kubeconfig
             .current_context
@@ -508,6 +518,36 @@ async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubeconfig_tokens_and_passwords_are_redacted_once_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kubeconfig");
+        let token = "kubeconfig-static-token-3f9a2c71";
+        let password = "kubeconfig-basic-password-8e41d0";
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  \
+                 cluster:\n    server: http://127.0.0.1:9\nusers:\n- name: u\n  user:\n    \
+                 token: {token}\n- name: b\n  user:\n    username: admin\n    password: \
+                 {password}\ncontexts:\n- name: c\n  context:\n    cluster: k\n    user: u\n"
+            ),
+        )
+        .expect("write kubeconfig");
+        let opts = KubeOptions {
+            kubeconfig: Some(path),
+            ..KubeOptions::default()
+        };
+        let targets = kubeconfig_targets(&opts).expect("reads").expect("targets");
+        assert_eq!(targets.contexts, ["c"]);
+        let text = format!("server said: bad token {token} for admin:{password}");
+        let shown = crate::secrets::redact(&text);
+        assert!(
+            !shown.contains(token) && !shown.contains(password),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn list_paths_follow_the_api_groups() {
