@@ -2,6 +2,7 @@
 //! address.
 
 use crate::inventory::Operation;
+use crate::reach::sets::{Ipv4Set, Ipv6Set};
 
 use super::context::{Context, Draft};
 use super::shared::kubernetes::cluster_resource;
@@ -81,37 +82,16 @@ impl Check for EksEndpointPublic {
 /// Whether `cidrs` together cover every IPv4 address, and every IPv6 address.
 /// A CIDR that does not parse covers nothing.
 fn whole_families(cidrs: &[String]) -> (bool, bool) {
-    let mut v4: Vec<(u128, u128)> = Vec::new();
-    let mut v6: Vec<(u128, u128)> = Vec::new();
-    for c in cidrs {
-        match c.trim().parse::<ipnet::IpNet>() {
-            Ok(ipnet::IpNet::V4(n)) => v4.push((
-                u128::from(u32::from(n.network())),
-                u128::from(u32::from(n.broadcast())),
-            )),
-            Ok(ipnet::IpNet::V6(n)) => {
-                v6.push((u128::from(n.network()), u128::from(n.broadcast())))
-            }
-            Err(_) => {}
-        }
-    }
-    (covers(v4, u128::from(u32::MAX)), covers(v6, u128::MAX))
-}
-
-/// Whether the inclusive ranges cover `0..=max`.
-fn covers(mut ranges: Vec<(u128, u128)>, max: u128) -> bool {
-    ranges.sort();
-    let mut next = 0u128;
-    for (from, to) in ranges {
-        if from > next {
-            return false;
-        }
-        if to >= max {
-            return true;
-        }
-        next = next.max(to + 1);
-    }
-    false
+    let nets: Vec<ipnet::IpNet> = cidrs.iter().filter_map(|c| c.trim().parse().ok()).collect();
+    let v4 = Ipv4Set::from_nets(nets.iter().filter_map(|n| match n {
+        ipnet::IpNet::V4(n) => Some(*n),
+        ipnet::IpNet::V6(_) => None,
+    }));
+    let v6 = Ipv6Set::from_nets(nets.iter().filter_map(|n| match n {
+        ipnet::IpNet::V6(n) => Some(*n),
+        ipnet::IpNet::V4(_) => None,
+    }));
+    (v4.is_full(), v6.is_full())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::finding::Severity;
 use crate::inventory::KubeKind;
+use crate::reach::kubernetes::enforcement::enable_network_policy;
 use crate::reach::kubernetes::Enforcement;
 
 use super::context::{Context, Draft};
@@ -86,26 +87,32 @@ impl Check for EksNetworkPolicyNotEnforced {
                 .filter(|c| !seen.contains(c.arn.as_str()))
             {
                 let resource = cluster_resource(&c.name, Some(&c.arn));
-                let empty = crate::inventory::KubeCluster::new(
-                    c.name.clone(),
-                    crate::inventory::KubeSource::Eks,
-                );
-                match crate::reach::kubernetes::enforcement(&empty, Some(c)) {
-                    Enforcement::Enforced { .. } => {}
-                    Enforcement::NotEnforced { why } | Enforcement::Unknown { why } => {
-                        out.push(Draft::unknown(
-                            account,
-                            &ri.region,
-                            resource,
-                            format!(
-                                "cluster {}: {why}; its Kubernetes objects were not read \
-                                 (--eks or --kubeconfig), so another CNI enforcing policies, and \
-                                 whether any policy exists, cannot be ruled out",
-                                c.name
-                            ),
-                        ))
-                    }
-                }
+                // Only the add-on can say anything here; a missing add-on list is a
+                // coverage gap the message names.
+                let why = match &c.addons {
+                    None => "its add-ons could not be listed".to_string(),
+                    Some(_) => match c
+                        .addon("vpc-cni")
+                        .and_then(|a| a.configuration_values.as_deref())
+                        .and_then(enable_network_policy)
+                    {
+                        Some(true) => continue,
+                        Some(false) | None => "the vpc-cni add-on does not turn on network \
+                                               policy enforcement (enableNetworkPolicy)"
+                            .to_string(),
+                    },
+                };
+                out.push(Draft::unknown(
+                    account,
+                    &ri.region,
+                    resource,
+                    format!(
+                        "cluster {}: {why}; its Kubernetes objects were not read \
+                         (--eks or --kubeconfig), so another CNI enforcing policies, and \
+                         whether any policy exists, cannot be ruled out",
+                        c.name
+                    ),
+                ));
             }
         }
         out

@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
-use crate::inventory::{ClusterPolicyPeer, KubeProtocol, KubeService, Pod};
+use crate::inventory::{ClusterPolicyPeer, Direction, KubeProtocol, KubeService, Pod};
 use crate::reach::kubernetes::vpc::pod_to_eni;
 use crate::reach::kubernetes::PodId;
 use crate::reach::kubernetes::{Enforcement, Peer};
 use crate::reach::path::eni_to_eni_with;
-use crate::reach::sets::ServicePoint;
+use crate::reach::sets::{ServicePoint, ServiceSet};
 
 use super::context::{Context, Draft};
 use super::resources;
@@ -104,6 +104,9 @@ struct Store<'a> {
     region: &'a str,
     eni: &'a crate::inventory::NetworkInterface,
     why: String,
+    /// The data ports its own security groups admit from anyone: the lowest of
+    /// each range, since one point stands for the rule that opens the range.
+    ports: Vec<ServicePoint>,
 }
 
 impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
@@ -144,12 +147,24 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
             );
         }
         reps.sort();
-        let exposed: Vec<&KubeService> = c.services.iter().filter(|s| internet_facing(s)).collect();
+        // The backends of internet-facing Services, as the endpoints controller picks
+        // them (a named targetPort the pod lacks makes it no backend).
+        let mut exposed: BTreeMap<PodId, &KubeService> = BTreeMap::new();
+        for (k, svc) in c.services.iter().enumerate() {
+            if !internet_facing(svc) {
+                continue;
+            }
+            for port in &svc.ports {
+                for (pod, _) in view.index.service_backends(k, port) {
+                    exposed.entry(pod).or_insert(svc);
+                }
+            }
+        }
         let mut footholds = BTreeMap::new();
         let mut jewels = BTreeMap::new();
         for (i, &(rep, _)) in reps.iter().enumerate() {
             let pod = view.index.pod(rep);
-            if let Some(s) = exposed.iter().find(|s| backs(s, pod)) {
+            if let Some(s) = exposed.get(&rep) {
                 footholds.insert(
                     i,
                     format!(
@@ -292,9 +307,10 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
                 .iter()
                 .filter(|(d, _)| *d < max_hops)
                 .find_map(|&(_, c)| {
-                    let points = self.data_points();
-                    let open: Vec<ServicePoint> = points
-                        .into_iter()
+                    let open: Vec<ServicePoint> = store
+                        .ports
+                        .iter()
+                        .copied()
                         .filter(|&p| {
                             pod_to_eni(
                                 self.ctx.model,
@@ -441,15 +457,6 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
         })
     }
 
-    /// Every data port as a TCP point.
-    fn data_points(&self) -> Vec<ServicePoint> {
-        self.ctx
-            .data_port_ranges()
-            .iter()
-            .flat_map(|&(from, to)| (from..=to).take(16).map(ServicePoint::Tcp))
-            .collect()
-    }
-
     /// A path that leaves the cluster for a data store of the VPC on its last hop.
     fn store_draft(
         &self,
@@ -521,7 +528,7 @@ fn running(pod: &Pod) -> bool {
 }
 
 /// A Service that puts an internet-facing load balancer in front of its pods.
-pub(crate) fn internet_facing(s: &KubeService) -> bool {
+fn internet_facing(s: &KubeService) -> bool {
     if s.service_type != "LoadBalancer" {
         return false;
     }
@@ -541,14 +548,6 @@ pub(crate) fn internet_facing(s: &KubeService) -> bool {
         get("service.beta.kubernetes.io/aws-load-balancer-type").as_deref(),
         Some("external" | "nlb-ip")
     )
-}
-
-/// Whether `pod` is one of the Service's backends.
-fn backs(s: &KubeService, pod: &Pod) -> bool {
-    s.namespace == pod.namespace
-        && s.selector.as_ref().is_some_and(|sel| {
-            !sel.is_empty() && sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))
-        })
 }
 
 /// The data stores of the VPC where the cluster runs: ENIs of its account and region
@@ -584,7 +583,38 @@ fn stores<'a>(ctx: &Context<'_, 'a>, view: &ClusterView<'a>) -> Vec<Store<'a>> {
                 region: ri.region.as_str(),
                 eni: e,
                 why,
+                ports: store_ports(ctx, ri, e),
             })
         })
+        .collect()
+}
+
+/// The data ports the ENI's security groups admit (any peer: the VPC leg decides who),
+/// as the first port of each range; every data port when a group could not be found.
+fn store_ports(
+    ctx: &Context,
+    ri: &crate::inventory::RegionInventory,
+    eni: &crate::inventory::NetworkInterface,
+) -> Vec<ServicePoint> {
+    let mut opened = ServiceSet::empty();
+    for id in &eni.security_group_ids {
+        let Some(group) = ri.security_groups.iter().find(|g| &g.id == id) else {
+            opened = ServiceSet::all();
+            break;
+        };
+        for rule in group
+            .rules
+            .iter()
+            .filter(|r| r.direction == Direction::Ingress)
+        {
+            opened = opened.union(&ServiceSet::from_rule(rule.protocol, rule.l4));
+        }
+    }
+    opened
+        .intersection(ctx.data_ports())
+        .tcp_ports()
+        .ranges()
+        .iter()
+        .map(|&(from, _)| ServicePoint::Tcp(from))
         .collect()
 }
