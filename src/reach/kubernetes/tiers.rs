@@ -5,7 +5,8 @@
 //! tier decides is allowed. Computed as exact service sets, not port by port.
 
 use crate::inventory::{
-    ClusterNetworkPolicy, ClusterPolicyAction, ClusterPolicyPeer, ClusterPolicyRule, PolicyType,
+    ClusterNetworkPolicy, ClusterPolicyAction, ClusterPolicyPeer, ClusterPolicyRule, Pod,
+    PolicyType,
 };
 
 use super::super::sets::ServiceSet;
@@ -179,7 +180,6 @@ impl<'a> ClusterIndex<'a> {
         } else {
             String::new()
         };
-        let egress = d == PolicyType::Egress;
         let dst = match d {
             PolicyType::Ingress => Some(&self.cluster.pods[subject]),
             PolicyType::Egress => match other {
@@ -193,38 +193,20 @@ impl<'a> ClusterIndex<'a> {
         // on to NetworkPolicy without meeting later Admin rules).
         let mut open = ServiceSet::all();
         let mut passed = ServiceSet::empty();
-        for &c in &self.tables.admin_of[subject] {
-            let cnp = &self.cluster.cluster_network_policies[c];
-            for (ri, rule) in rules(cnp, d).iter().enumerate() {
-                let hit = self
-                    .cnp_rule_matches(rule, other)
-                    .unwrap_or_else(|| matching.contains(&(c, egress, ri)));
-                if !hit {
-                    continue;
-                }
-                let s = cluster_rule_ports(rule.ports.as_deref(), dst).intersection(&open);
-                if s.is_empty() {
-                    continue;
-                }
-                open = open.difference(&s);
-                match rule.action {
-                    ClusterPolicyAction::Accept => allowed = allowed.union(&s),
-                    ClusterPolicyAction::Deny => {}
-                    ClusterPolicyAction::Pass => passed = passed.union(&s),
-                }
-                if explain {
-                    let what = match rule.action {
-                        ClusterPolicyAction::Accept => format!("accepts {s}"),
-                        ClusterPolicyAction::Deny => format!("denies {s}"),
-                        ClusterPolicyAction::Pass => format!("passes {s} on to NetworkPolicy"),
-                    };
-                    reasons.push(format!(
-                    "ClusterNetworkPolicy {} (Admin tier, priority {}){} {what} for {dir} with {peer}",
-                    cnp.name,
-                    cnp.priority,
-                    rule_name(rule),
-                ));
-                }
+        let admin = &self.tables.admin_of[subject];
+        for (cnp, rule, s) in self.first_matches(admin, d, other, matching, dst, &mut open) {
+            match rule.action {
+                ClusterPolicyAction::Accept => allowed = allowed.union(&s),
+                ClusterPolicyAction::Deny => {}
+                ClusterPolicyAction::Pass => passed = passed.union(&s),
+            }
+            if explain {
+                let what = match rule.action {
+                    ClusterPolicyAction::Accept => format!("accepts {s}"),
+                    ClusterPolicyAction::Deny => format!("denies {s}"),
+                    ClusterPolicyAction::Pass => format!("passes {s} on to NetworkPolicy"),
+                };
+                reasons.push(tier_reason(cnp, rule, "Admin", &what, dir, &peer));
             }
         }
         let rest = open.union(&passed);
@@ -286,39 +268,21 @@ impl<'a> ClusterIndex<'a> {
             ));
         }
         let mut open = rest;
-        for &c in &self.tables.baseline_of[subject] {
-            let cnp = &self.cluster.cluster_network_policies[c];
-            for (ri, rule) in rules(cnp, d).iter().enumerate() {
-                let hit = self
-                    .cnp_rule_matches(rule, other)
-                    .unwrap_or_else(|| matching.contains(&(c, egress, ri)));
-                if !hit {
-                    continue;
-                }
-                let s = cluster_rule_ports(rule.ports.as_deref(), dst).intersection(&open);
-                if s.is_empty() {
-                    continue;
-                }
-                open = open.difference(&s);
-                // Pass skips the rest of the last tier: the default (allow) applies.
-                if rule.action != ClusterPolicyAction::Deny {
-                    allowed = allowed.union(&s);
-                }
-                if explain {
-                    let what = match rule.action {
-                        ClusterPolicyAction::Accept => format!("accepts {s}"),
-                        ClusterPolicyAction::Pass => {
-                            format!("passes {s} (no tier after Baseline: allowed by default)")
-                        }
-                        ClusterPolicyAction::Deny => format!("denies {s}"),
-                    };
-                    reasons.push(format!(
-                    "ClusterNetworkPolicy {} (Baseline tier, priority {}){} {what} for {dir} with {peer}",
-                    cnp.name,
-                    cnp.priority,
-                    rule_name(rule),
-                ));
-                }
+        let baseline = &self.tables.baseline_of[subject];
+        for (cnp, rule, s) in self.first_matches(baseline, d, other, matching, dst, &mut open) {
+            // Pass skips the rest of the last tier: the default (allow) applies.
+            if rule.action != ClusterPolicyAction::Deny {
+                allowed = allowed.union(&s);
+            }
+            if explain {
+                let what = match rule.action {
+                    ClusterPolicyAction::Accept => format!("accepts {s}"),
+                    ClusterPolicyAction::Pass => {
+                        format!("passes {s} (no tier after Baseline: allowed by default)")
+                    }
+                    ClusterPolicyAction::Deny => format!("denies {s}"),
+                };
+                reasons.push(tier_reason(cnp, rule, "Baseline", &what, dir, &peer));
             }
         }
         allowed = allowed.union(&open);
@@ -327,6 +291,60 @@ impl<'a> ClusterIndex<'a> {
             reasons,
         }
     }
+}
+
+impl<'a> ClusterIndex<'a> {
+    /// First match within one tier: the rules of `policies` (in evaluation order)
+    /// that match `other`, each with the services it decides, those not decided by
+    /// an earlier rule; `open` loses them. Uncertain rules match when in `matching`.
+    fn first_matches(
+        &self,
+        policies: &[usize],
+        d: PolicyType,
+        other: End<'_>,
+        matching: &[RuleKey],
+        dst: Option<&Pod>,
+        open: &mut ServiceSet,
+    ) -> Vec<(&'a ClusterNetworkPolicy, &'a ClusterPolicyRule, ServiceSet)> {
+        let egress = d == PolicyType::Egress;
+        let mut out = Vec::new();
+        for &c in policies {
+            let cnp = &self.cluster.cluster_network_policies[c];
+            for (ri, rule) in rules(cnp, d).iter().enumerate() {
+                let hit = self
+                    .cnp_rule_matches(rule, other)
+                    .unwrap_or_else(|| matching.contains(&(c, egress, ri)));
+                if !hit {
+                    continue;
+                }
+                let s = cluster_rule_ports(rule.ports.as_deref(), dst).intersection(open);
+                if s.is_empty() {
+                    continue;
+                }
+                *open = open.difference(&s);
+                out.push((cnp, rule, s));
+            }
+        }
+        out
+    }
+}
+
+/// `ClusterNetworkPolicy name (Admin tier, priority 10) rule r accepts ... for ingress
+/// with ...`.
+fn tier_reason(
+    cnp: &ClusterNetworkPolicy,
+    rule: &ClusterPolicyRule,
+    tier: &str,
+    what: &str,
+    dir: &str,
+    peer: &str,
+) -> String {
+    format!(
+        "ClusterNetworkPolicy {} ({tier} tier, priority {}){} {what} for {dir} with {peer}",
+        cnp.name,
+        cnp.priority,
+        rule_name(rule),
+    )
 }
 
 fn rule_name(rule: &ClusterPolicyRule) -> String {
