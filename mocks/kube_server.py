@@ -41,6 +41,10 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from vpcaudit_mocks.lifecycle import watch_stdin  # noqa: E402
+
 # resource -> list kind, for every resource served by default.
 RESOURCES = {
     "v1/namespaces": "Namespace",
@@ -216,15 +220,6 @@ def handler(fake: Fake):
             self.wfile.write(data)
 
     return Handler
-
-
-def watch_stdin() -> None:
-    try:
-        while os.read(0, 4096):
-            pass
-    except OSError:
-        pass
-    os._exit(0)
 
 
 def main() -> None:

@@ -31,16 +31,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from vpcaudit_mocks import ec2fixes, eks, networkfirewall  # noqa: E402
+from vpcaudit_mocks.lifecycle import watch_stdin  # noqa: E402
 from vpcaudit_mocks.middleware import VpcauditMiddleware  # noqa: E402
-
-
-def watch_stdin() -> None:
-    try:
-        while os.read(0, 4096):
-            pass
-    except OSError:
-        pass
-    os._exit(0)
 
 
 def main() -> None:
