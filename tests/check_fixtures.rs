@@ -44,7 +44,9 @@ fn check_fixture(check: &str, flagged: &[(&str, &str)], clean: &[&str]) {
         // A Kubernetes object is `namespace/name`, two fields of the fixture.
         let present = text.contains(&format!("\"{id}\""))
             || id.split_once('/').is_some_and(|(ns, name)| {
-                text.contains(&format!("\"{ns}\"")) && text.contains(name)
+                // The name is a string of its own, or the start of one (a workload
+                // is named by its pods' owner, `web` by `web-6d4cf56db6`).
+                text.contains(&format!("\"{ns}\"")) && text.contains(&format!("\"{name}"))
             });
         assert!(present, "{check}: {id} is not in {}", path.display());
     }

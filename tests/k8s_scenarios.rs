@@ -338,3 +338,40 @@ fn egress_to_domain_names_leaves_paths_unknown_not_absent() {
         "fail/critical".into()
     )));
 }
+
+#[test]
+fn a_crown_jewel_that_declares_no_port_is_still_reached() {
+    // The nightly export Job declares no container port; its namespace admits all.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("vpcaudit.toml");
+    std::fs::write(
+        &config,
+        "[kubernetes]\ncrown_jewels = [{ namespace = \"batch\" }]\n",
+    )
+    .expect("write config");
+    let inventory = dir.path().join("inventory.json");
+    std::fs::write(&inventory, demo().to_string()).expect("write inventory");
+    let doc = scan_json(
+        vpcaudit_offline()
+            .args(["scan", "--inventory"])
+            .arg(&inventory)
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "--checks",
+                "k8s-lateral-movement-path",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ]),
+    );
+    let f = finding(
+        &doc,
+        "k8s-lateral-movement-path",
+        "batch/nightly-export-28911",
+    );
+    // Reached, but on no declared data port: high, not critical.
+    assert_eq!(f["severity"], "high", "{f:#}");
+    assert_eq!(f["related"][0]["id"], "marketing/wordpress", "{f:#}");
+}

@@ -222,18 +222,18 @@ impl<'v, 'c, 'm, 'a> Paths<'v, 'c, 'm, 'a> {
         if points.is_empty() && !jewel {
             return points;
         }
-        if !matches!(self.view.enforcement, Enforcement::NotEnforced { .. }) {
-            let allowed = self
+        let allowed = match self.view.enforcement {
+            Enforcement::NotEnforced { .. } => ServiceSet::all(),
+            _ => self
                 .view
                 .index
-                .allowed_services(Peer::Pod(src), Peer::Pod(dst));
-            if points.is_empty() {
-                points.extend(allowed.first());
-            }
-            points.retain(|&p| allowed.contains(p));
-        } else if points.is_empty() {
-            points.push(ServicePoint::Tcp(443));
+                .allowed_services(Peer::Pod(src), Peer::Pod(dst)),
+        };
+        if points.is_empty() {
+            // Nothing declared: one service the policies allow stands for the rest.
+            points.extend(allowed.first());
         }
+        points.retain(|&p| allowed.contains(p));
         if points.is_empty() {
             return points;
         }
