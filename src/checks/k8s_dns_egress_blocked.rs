@@ -47,14 +47,15 @@ impl Check for K8sDnsEgressBlocked {
                 continue;
             }
             // Judge against the cluster's DNS pods, or a stand-in CoreDNS pod.
-            let with_dns;
-            let (cluster, stand_in) = if dns_pods(c).is_empty() {
+            // The scan's index serves unless a stand-in pod must be added.
+            let (with_dns, own_index);
+            let (cluster, index, stand_in) = if dns_pods(c).is_empty() {
                 with_dns = with_stand_in(c);
-                (&with_dns, true)
+                own_index = ClusterIndex::new(&with_dns);
+                (&with_dns, &own_index, true)
             } else {
-                (c, false)
+                (c, &v.index, false)
             };
-            let index = ClusterIndex::new(cluster);
             let dns = dns_pods(cluster);
             let mut by_policy: BTreeMap<usize, Blocked> = BTreeMap::new();
             for class in index.pod_classes() {
