@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{Inventory, INVENTORY_SCHEMA, INVENTORY_SCHEMA_V1};
+use super::{Inventory, INVENTORY_SCHEMA, INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2};
 
 #[derive(Debug, Error)]
 pub enum InventoryFileError {
@@ -22,8 +22,8 @@ pub enum InventoryFileError {
         message: String,
     },
     #[error(
-        "inventory {path} has schema {found:?}; this vpcaudit reads {INVENTORY_SCHEMA:?} \
-         and {INVENTORY_SCHEMA_V1:?}"
+        "inventory {path} has schema {found:?}; this vpcaudit reads {INVENTORY_SCHEMA:?}, \
+         {INVENTORY_SCHEMA_V2:?} and {INVENTORY_SCHEMA_V1:?}"
     )]
     Schema { path: PathBuf, found: String },
 }
@@ -42,7 +42,7 @@ impl Inventory {
                 // Another schema fails on its first unfamiliar field; its schema is
                 // the better message.
                 if let Ok(head) = serde_json::from_str::<Head>(text) {
-                    if head.schema != INVENTORY_SCHEMA && head.schema != INVENTORY_SCHEMA_V1 {
+                    if !is_readable_schema(&head.schema) {
                         return Err(InventoryFileError::Schema {
                             path: path.to_path_buf(),
                             found: head.schema,
@@ -58,9 +58,10 @@ impl Inventory {
             }
         };
         let mut inventory = inventory;
-        // v1 is v2 without EKS clusters and Kubernetes objects, which default to
-        // none; the loaded inventory is a v2 one and saves as such.
-        if inventory.schema == INVENTORY_SCHEMA_V1 {
+        // v1 is v3 without EKS clusters, Kubernetes objects, load balancers and
+        // Route 53 Resolver, v2 without the last two; they default to none (Route 53
+        // Resolver to "not collected"), and the loaded inventory saves as v3.
+        if inventory.schema == INVENTORY_SCHEMA_V1 || inventory.schema == INVENTORY_SCHEMA_V2 {
             inventory.schema = INVENTORY_SCHEMA.to_string();
         }
         if inventory.schema != INVENTORY_SCHEMA {
@@ -92,6 +93,10 @@ impl Inventory {
     pub fn to_json_pretty(&self) -> serde_json::Result<String> {
         serde_json::to_string_pretty(self)
     }
+}
+
+fn is_readable_schema(schema: &str) -> bool {
+    [INVENTORY_SCHEMA, INVENTORY_SCHEMA_V2, INVENTORY_SCHEMA_V1].contains(&schema)
 }
 
 /// serde_json appends " at line L column C"; we report those separately.

@@ -4,11 +4,13 @@
 mod common;
 mod connectivity;
 mod coverage;
+mod dns;
 mod eks;
 mod eni;
 mod firewall;
 mod io;
 mod kubernetes;
+mod load_balancer;
 mod nacl;
 mod operation;
 mod routing;
@@ -18,11 +20,13 @@ mod vpc;
 pub use common::*;
 pub use connectivity::*;
 pub use coverage::*;
+pub use dns::*;
 pub use eks::*;
 pub use eni::*;
 pub use firewall::*;
 pub use io::*;
 pub use kubernetes::*;
+pub use load_balancer::*;
 pub use nacl::*;
 pub use operation::*;
 pub use routing::*;
@@ -32,9 +36,14 @@ pub use vpc::*;
 use serde::{Deserialize, Serialize};
 
 /// Identifies the inventory format; bumped on incompatible changes.
-/// v2 added EKS clusters and Kubernetes objects; a v1 file is read as a v2 one with
-/// none of either (see `io.rs`).
-pub const INVENTORY_SCHEMA: &str = "vpcaudit/inventory/v2";
+/// v2 added EKS clusters and Kubernetes objects; v3 load balancers, Route 53 Resolver
+/// and VPC DNS attributes. Older files are read as v3 ones without what they lack
+/// (see `io.rs`), and a v3 file is refused by an older vpcaudit rather than read with
+/// its load balancers silently dropped.
+pub const INVENTORY_SCHEMA: &str = "vpcaudit/inventory/v3";
+
+/// The schema before load balancers and Route 53 Resolver; files of it still load.
+pub const INVENTORY_SCHEMA_V2: &str = "vpcaudit/inventory/v2";
 
 /// The schema before Kubernetes; files of it still load.
 pub const INVENTORY_SCHEMA_V1: &str = "vpcaudit/inventory/v1";
@@ -123,6 +132,13 @@ pub struct RegionInventory {
     pub firewall_policies: Vec<FirewallPolicy>,
     pub firewall_rule_groups: Vec<RuleGroup>,
     pub eks_clusters: Vec<EksCluster>,
+    /// Application, Network, Gateway and Classic Load Balancers.
+    pub load_balancers: Vec<LoadBalancer>,
+    pub target_groups: Vec<TargetGroup>,
+    /// `None` when Route 53 Resolver was not collected at all (an inventory from
+    /// before vpcaudit read it): DNS checks are then unknown, not passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route53_resolver: Option<Route53Resolver>,
 }
 
 impl RegionInventory {
@@ -173,6 +189,8 @@ impl RegionInventory {
             ("firewall_policies", self.firewall_policies.len()),
             ("firewall_rule_groups", self.firewall_rule_groups.len()),
             ("eks_clusters", self.eks_clusters.len()),
+            ("load_balancers", self.load_balancers.len()),
+            ("target_groups", self.target_groups.len()),
         ]
     }
 }

@@ -28,15 +28,21 @@ pub enum Service {
     Organizations,
     Sts,
     Eks,
+    /// Both load balancer APIs (ELBv2 and Classic) share this IAM prefix and its
+    /// action names.
+    ElasticLoadBalancing,
+    Route53Resolver,
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 7] = [
         Service::Ec2,
         Service::NetworkFirewall,
         Service::Organizations,
         Service::Sts,
         Service::Eks,
+        Service::ElasticLoadBalancing,
+        Service::Route53Resolver,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl Service {
             Service::Organizations => "organizations",
             Service::Sts => "sts",
             Service::Eks => "eks",
+            Service::ElasticLoadBalancing => "elasticloadbalancing",
+            Service::Route53Resolver => "route53resolver",
         }
     }
 }
@@ -110,6 +118,7 @@ operations! {
         GetTransitGatewayRouteTablePropagations,
         SearchTransitGatewayRoutes,
         DescribeFlowLogs,
+        DescribeVpcAttribute,
     ],
     NetworkFirewall: [
         ListFirewalls,
@@ -129,6 +138,30 @@ operations! {
         DescribeAddon,
         ListNodegroups,
         DescribeNodegroup,
+    ],
+    // `DescribeLoadBalancers` is called on both APIs (ELBv2, then Classic): a gap
+    // about the Classic call names the resource `classic`.
+    ElasticLoadBalancing: [
+        DescribeLoadBalancers,
+        DescribeListeners,
+        DescribeRules,
+        DescribeTargetGroups,
+        DescribeTargetGroupAttributes,
+        DescribeTargetHealth,
+    ],
+    Route53Resolver: [
+        ListFirewallRuleGroups,
+        ListFirewallRules,
+        ListFirewallRuleGroupAssociations,
+        ListFirewallDomainLists,
+        ListFirewallDomains,
+        ListFirewallConfigs,
+        ListResolverQueryLogConfigs,
+        ListResolverQueryLogConfigAssociations,
+        ListResolverEndpoints,
+        ListResolverEndpointIpAddresses,
+        ListResolverRules,
+        ListResolverRuleAssociations,
     ],
 }
 
@@ -227,7 +260,15 @@ mod tests {
         let names: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             names,
-            ["ec2", "network-firewall", "organizations", "sts", "eks"]
+            [
+                "ec2",
+                "network-firewall",
+                "organizations",
+                "sts",
+                "eks",
+                "elasticloadbalancing",
+                "route53resolver"
+            ]
         );
     }
 

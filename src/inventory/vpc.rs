@@ -14,6 +14,10 @@ pub struct Vpc {
     pub ipv4_cidrs: Vec<Ipv4Net>,
     pub ipv6_cidrs: Vec<Ipv6Net>,
     pub state: Option<String>,
+    /// The `enableDnsSupport` attribute (`DescribeVpcAttribute`): whether the VPC
+    /// resolver (AmazonProvidedDNS) answers. `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_dns_support: Option<bool>,
     #[serde(default)]
     pub tags: Tags,
 }

@@ -159,6 +159,7 @@ impl Kit {
             ipv4_cidrs: vec![],
             ipv6_cidrs: vec![],
             state: None,
+            enable_dns_support: None,
             tags: Default::default(),
         });
         self

@@ -31,6 +31,7 @@ fn vpc_and_subnets(b: &mut Builder, v: usize) {
         ipv4_cidrs: vec![plan.cidr],
         ipv6_cidrs: plan.ipv6.into_iter().collect(),
         state: Some("available".into()),
+        enable_dns_support: Some(true),
         tags: tags(&[("Name", &plan.name), ("env", plan.env)]),
     });
     for s in &plan.subnets {
