@@ -1,10 +1,11 @@
 //! Writes a synthetic inventory (see `vpcaudit::synth`) as JSON, for
 //! `vpcaudit scan --inventory` and the scale benchmark.
 //!
-//! `cargo run --release --example synth -- ENIS FILE [SEED] [PODS]`
+//! `cargo run --release --example synth -- ENIS FILE [SEED] [PODS] [LBS]`
 //!
 //! With PODS, the inventory also holds a synthetic Kubernetes cluster of that many
 //! pods (`vpcaudit::synth::kubernetes`: PODS / 100 namespaces, PODS / 10 policies).
+//! With LBS, it holds that many load balancers with ten targets each.
 
 use std::process::ExitCode;
 
@@ -14,7 +15,7 @@ use vpcaudit::synth::{generate, Spec};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(enis), Some(path)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: synth ENIS FILE [SEED] [PODS]");
+        eprintln!("usage: synth ENIS FILE [SEED] [PODS] [LBS]");
         return ExitCode::from(2);
     };
     let Ok(enis) = enis.parse::<usize>() else {
@@ -37,7 +38,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut inv = generate(&Spec::with_enis(enis).seeded(seed));
+    let lbs = match args.get(4).map(|s| s.parse::<usize>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("synth: LBS must be a number");
+            return ExitCode::from(2);
+        }
+    };
+    let spec = Spec::with_enis(enis)
+        .seeded(seed)
+        .with_load_balancers(lbs, 10);
+    let mut inv = generate(&spec);
     if pods > 0 {
         inv.kubernetes.push(generate_cluster(&KubeSpec {
             pods,

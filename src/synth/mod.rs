@@ -34,6 +34,7 @@ mod enis;
 mod firewall;
 mod groups;
 pub mod kubernetes;
+mod load_balancers;
 mod nacl;
 mod network;
 mod plan;
@@ -72,6 +73,10 @@ pub struct Spec {
     pub security_groups: usize,
     /// VPC peering connections between distinct VPC pairs.
     pub peerings: usize,
+    /// Load balancers (none unless asked for), with `targets_per_load_balancer`
+    /// registered targets each; their node ENIs come on top of `enis`.
+    pub load_balancers: usize,
+    pub targets_per_load_balancer: usize,
     pub seed: u64,
 }
 
@@ -92,7 +97,18 @@ impl Spec {
             subnets_per_vpc,
             security_groups: (enis / 10).max(9 * vpcs),
             peerings: vpcs / 2,
+            load_balancers: 0,
+            targets_per_load_balancer: 10,
             seed: 1,
+        }
+    }
+
+    /// The same spec with `count` load balancers of `targets` targets each.
+    pub fn with_load_balancers(self, count: usize, targets: usize) -> Spec {
+        Spec {
+            load_balancers: count,
+            targets_per_load_balancer: targets,
+            ..self
         }
     }
 
@@ -131,6 +147,7 @@ pub fn generate(spec: &Spec) -> Inventory {
     let apps = apps::plan(&mut b, spec);
     groups::build(&mut b, &apps);
     enis::build(&mut b, &apps, spec.enis);
+    load_balancers::build(&mut b, spec.load_balancers, spec.targets_per_load_balancer);
 
     let mut ri = b.ri;
     sort_by_id(&mut ri);
@@ -167,4 +184,6 @@ fn sort_by_id(ri: &mut RegionInventory) {
     ri.firewalls.sort_by(|a, b| a.arn.cmp(&b.arn));
     ri.firewall_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
     ri.firewall_rule_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
+    ri.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
+    ri.target_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
 }

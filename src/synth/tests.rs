@@ -241,3 +241,61 @@ fn ten_thousand_enis_fall_into_far_fewer_classes() {
     println!("10k ENIs: {} classes", all.len());
     assert!(all.len() * 3 < spec.enis, "{} classes", all.len());
 }
+
+#[test]
+fn load_balancers_have_nodes_groups_and_registered_targets() {
+    let spec = Spec::with_enis(2_000).with_load_balancers(8, 5);
+    let inv = generate(&spec);
+    assert_eq!(inv, generate(&spec));
+    let ri = region(&inv);
+    assert_eq!(ri.load_balancers.len(), 8);
+    assert_eq!(ri.target_groups.len(), 8);
+    let without = generate(&Spec::with_enis(2_000));
+    let nodes = ri.network_interfaces.len() - region(&without).network_interfaces.len();
+    let mut seen = 0;
+    for lb in &ri.load_balancers {
+        // The node ENIs are the ones AWS would describe after the load balancer.
+        let kind = if lb.arn.contains("/net/") {
+            "net"
+        } else {
+            "app"
+        };
+        let prefix = format!("ELB {kind}/{}/", lb.name);
+        let lb_nodes: Vec<_> = ri
+            .network_interfaces
+            .iter()
+            .filter(|e| {
+                e.description
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(&prefix))
+            })
+            .collect();
+        assert_eq!(lb_nodes.len(), lb.subnet_ids.len(), "{}", lb.name);
+        for node in &lb_nodes {
+            assert!(lb.subnet_ids.contains(&node.subnet_id));
+            assert_eq!(node.security_group_ids, lb.security_group_ids);
+        }
+        seen += lb_nodes.len();
+        let tg = &ri.target_groups[ri
+            .target_groups
+            .iter()
+            .position(|t| t.load_balancer_arns.contains(&lb.arn))
+            .expect("a target group")];
+        for t in tg.targets.as_ref().expect("targets") {
+            let known = if tg.target_type == "ip" {
+                let ip: std::net::Ipv4Addr = t.id.parse().expect("an address");
+                ri.network_interfaces
+                    .iter()
+                    .any(|e| e.private_ipv4s.contains(&ip))
+            } else {
+                ri.instances.iter().any(|i| i.id == t.id)
+            };
+            assert!(known, "{} in {}", t.id, tg.name);
+        }
+        assert_eq!(
+            lb.listeners.as_ref().expect("listeners")[0].target_group_arns,
+            vec![tg.arn.clone()]
+        );
+    }
+    assert_eq!(seen, nodes);
+}
