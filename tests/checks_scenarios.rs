@@ -86,3 +86,40 @@ fn leaky_account_findings() {
     let findings = symbolic(&doc, &seeded);
     insta::assert_json_snapshot!("leaky_findings", findings);
 }
+
+/// The findings of one check that name `name` as their resource or a related one.
+fn naming<'f>(findings: &'f [Value], check: &str, name: &str) -> Vec<&'f Value> {
+    let token = format!("<{name}>");
+    findings
+        .iter()
+        .filter(|f| f["check"] == check)
+        .filter(|f| {
+            f["resource"]["id"] == token.as_str()
+                || f["related"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|x| x["id"] == token.as_str()))
+        })
+        .collect()
+}
+
+#[test]
+fn hub_and_spoke_judges_spokes_by_the_whole_path() {
+    let emu = Emulator::start();
+    let seeded = emu.seed("hub-and-spoke");
+    let doc = scan(&emu, "us-east-1");
+    let findings = symbolic(&doc, &seeded);
+    // Spoke b's TGW table sends 0.0.0.0/0 straight to the egress VPC: its NAT egress
+    // is unfiltered. Spoke a's passes the inspection firewall first.
+    let b = naming(&findings, "nat-without-filtering", "hs-b-app-a");
+    assert_eq!(b.len(), 1, "{findings:#?}");
+    assert_eq!(b[0]["status"], "fail");
+    assert!(naming(&findings, "nat-without-filtering", "hs-a-app-a").is_empty());
+    // Spoke b's data subnet reaches the internet through the TGW.
+    let data = naming(&findings, "data-subnet-internet-route", "hs-b-data-a");
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["status"], "fail");
+    // Nothing about the transit gateway is left "not modelled".
+    let text = serde_json::to_string(&findings).unwrap();
+    assert!(!text.contains("not modelled"), "{text}");
+    insta::assert_json_snapshot!("hub_and_spoke_findings", findings);
+}
