@@ -141,8 +141,26 @@ fixtures! {
         flagged: [
             ("eni-flag-ssh-to-world", "fail/critical"),
             ("eni-flag-https-to-world", "fail/info"),
+            // Through load balancers: web behind an ALB is info, SSH behind an NLB
+            // preserving client addresses (the host admits the world) critical.
+            ("eni-flag-app-behind-alb", "fail/info"),
+            ("eni-flag-ssh-behind-nlb", "fail/critical"),
+            // The ALB nodes themselves take HTTPS from the world.
+            ("eni-web-alb-node", "fail/info"),
+            ("eni-edge-alb-node", "fail/info"),
+            // Lambda targets are unsupported; targets not read are a gap.
+            ("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/lambda-fn/cccc", "unknown"),
+            ("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/unread/dddd", "unknown"),
         ],
-        clean: ["eni-ok-no-public-ip", "eni-ok-private-sources", "eni-ok-no-igw-route"],
+        clean: [
+            "eni-ok-no-public-ip",
+            "eni-ok-private-sources",
+            "eni-ok-no-igw-route",
+            "eni-ok-ssh-behind-nlb-vpc-only",
+            "eni-ok-app-behind-closed-alb",
+            "eni-closed-alb-node",
+            "eni-ssh-nlb-node",
+        ],
     }
     sg_default_allows_traffic: "sg-default-allows-traffic" {
         flagged: [("sg-flag-default-as-created", "fail/medium")],
@@ -280,8 +298,18 @@ fixtures! {
         clean: ["fw-ok-delete-protected"],
     }
     lateral_movement_path: "lateral-movement-path" {
-        flagged: [("eni-db-open-to-web", "fail/critical")],
-        clean: ["eni-db-open-to-batch-only", "eni-batch-host", "eni-web-foothold"],
+        flagged: [
+            ("eni-db-open-to-web", "fail/critical"),
+            // ALB -> private app -> RDS: the app is a foothold through the ALB.
+            ("eni-db-behind-alb-app", "fail/critical"),
+        ],
+        clean: [
+            "eni-db-open-to-batch-only",
+            "eni-batch-host",
+            "eni-web-foothold",
+            "eni-shop-app-behind-alb",
+            "eni-shop-alb-node",
+        ],
     }
     lateral_blast_radius: "lateral-blast-radius" {
         flagged: [("eni-web-foothold", "fail/high")],

@@ -33,6 +33,7 @@ pub struct Context<'m, 'a> {
     trusted: IpSet,
     ephemeral: PortRange,
     lateral: OnceCell<Arc<super::shared::lateral::Analysis>>,
+    load_balancers: OnceCell<super::shared::load_balancer::LbExposures<'a>>,
     clusters: OnceCell<Vec<super::shared::kubernetes::ClusterView<'a>>>,
 }
 
@@ -81,6 +82,7 @@ impl<'m, 'a> Context<'m, 'a> {
             trusted,
             ephemeral,
             lateral: OnceCell::new(),
+            load_balancers: OnceCell::new(),
             clusters: OnceCell::new(),
         }
     }
@@ -151,6 +153,17 @@ impl<'m, 'a> Context<'m, 'a> {
             self.lateral
                 .get_or_init(|| Arc::new(super::shared::lateral::Analysis::run(self))),
         )
+    }
+
+    /// Every path from the internet through a load balancer (computed on first use).
+    pub fn load_balancers(&self) -> &super::shared::load_balancer::LbExposures<'a> {
+        self.load_balancers.get_or_init(|| {
+            super::shared::load_balancer::LbExposures::build(
+                self.model,
+                self.inventory,
+                self.ephemeral,
+            )
+        })
     }
 
     /// Every Kubernetes cluster, indexed once per scan (computed on first use).

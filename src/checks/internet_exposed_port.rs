@@ -3,6 +3,11 @@
 //! per class). Severity by what is exposed: remote administration and data stores
 //! critical, web info, anything else high.
 //!
+//! Targets an internet-facing load balancer forwards to are reported too, on the
+//! target, with the load balancer related and the listener and target group in the
+//! evidence; their severity follows what reaches them (see
+//! [`shared::load_balancer::severity`](super::shared::load_balancer::severity)).
+//!
 //! Sources in `[network] trusted_cidrs` are not the internet: a port open only to
 //! them is not reported, and they are left out of what a finding lists. Whether a
 //! port is open to the whole internet is judged before they are taken out, so a
@@ -14,6 +19,9 @@ use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
 use super::resources;
+use super::shared::load_balancer::{
+    self as lbs, load_balancer_resource, path_evidence, target_group_resource,
+};
 use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
 use super::Check;
 
@@ -137,8 +145,117 @@ impl Check for InternetExposedPort {
                 }
             }
         }
+        out.extend(through_load_balancers(ctx));
         out
     }
+}
+
+/// Targets reached from the internet through a load balancer (fail), and paths
+/// through one that cannot be judged (unknown, on the target, else its target group,
+/// else the load balancer).
+fn through_load_balancers(ctx: &Context) -> Vec<Draft> {
+    let mut out = Vec::new();
+    for p in &ctx.load_balancers().paths {
+        if p.evaluation.is_blocked() {
+            continue;
+        }
+        let (account, region) = (p.account, p.region);
+        let lb = p.load_balancer;
+        let mut related = vec![load_balancer_resource(lb)];
+        related.extend(p.target_group.map(target_group_resource));
+        let identity = format!(
+            "via {} {} {}",
+            lb.arn,
+            lbs::listener_words(p),
+            lbs::target_words(p)
+        );
+        let via = format!(
+            "through load balancer {} ({}, {})",
+            lb.name,
+            lbs::listener_words(p),
+            lbs::target_words(p)
+        );
+        let mut evidence = path_evidence(p);
+        evidence.extend(
+            p.evaluation
+                .steps
+                .iter()
+                .map(|s| (s.component.clone(), s.decision.clone())),
+        );
+        let with_evidence = |mut d: Draft| {
+            for (c, detail) in &evidence {
+                d = d.evidence(c, detail);
+            }
+            d
+        };
+        let target_resource = p
+            .target_eni
+            .map(|eni| resources::network_interface(account, region, &eni.id, Some(&eni.tags)));
+        if let crate::reach::Verdict::Unknown { reason } = &p.evaluation.verdict {
+            let resource = target_resource
+                .or_else(|| p.target_group.map(target_group_resource))
+                .unwrap_or_else(|| load_balancer_resource(lb));
+            let what = p
+                .target_eni
+                .map(|e| e.id.clone())
+                .or(p.target_id.map(str::to_string))
+                .unwrap_or_else(|| "its targets".into());
+            out.push(with_evidence(
+                Draft::unknown(
+                    account,
+                    region,
+                    resource,
+                    format!("whether the internet reaches {what} {via} is unknown: {reason}"),
+                )
+                .related(related)
+                .identity(identity),
+            ));
+            continue;
+        }
+        let (Some(resource), Some(eni), Some(point)) =
+            (target_resource, p.target_eni, p.target_point)
+        else {
+            continue;
+        };
+        let sources = lbs::untrusted_sources(p, ctx.trusted());
+        if sources.is_empty() {
+            continue;
+        }
+        // Judged with the trusted sources, as direct exposure is.
+        let coverage = InternetCoverage::of(&p.sources);
+        let everyone = coverage.covers_all_ipv4() || coverage.covers_all_ipv6();
+        let severity = if everyone {
+            lbs::severity(p)
+        } else {
+            lbs::severity(p).lower()
+        };
+        let whole = if everyone {
+            "the whole internet"
+        } else {
+            "part of the internet"
+        };
+        related.extend(
+            eni.security_group_ids
+                .iter()
+                .map(|g| resources::security_group(account, region, g, None)),
+        );
+        out.push(with_evidence(
+            Draft::fail(
+                account,
+                region,
+                resource,
+                format!(
+                    "{} accepts {} from {whole} {via}",
+                    eni.id,
+                    crate::reach::verdict::describe_point(point)
+                ),
+            )
+            .severity(severity)
+            .related(related)
+            .identity(identity),
+        ));
+    }
+    out
 }
 
 fn services_of(flows: &FlowSet) -> ServiceSet {

@@ -158,6 +158,7 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
                     &key,
                     &mut self.memo,
                     self.ephemeral,
+                    true,
                 ));
                 self.results.insert(key, Arc::clone(&result));
                 result
@@ -186,6 +187,28 @@ pub fn internet_exposure<'s, 'a>(
     subject: impl Into<Subject<'s>>,
 ) -> Result<Exposure, String> {
     (*ExposureCache::new(model, inv).get(subject)).clone()
+}
+
+/// What the internet can open to `eni` when no security group filters it: the
+/// nodes of a Network Load Balancer created without security groups, where only the
+/// address, reply route and NACL decide.
+pub fn internet_exposure_without_groups<'a>(
+    model: &Model<'a>,
+    inv: &'a Inventory,
+    eni: &str,
+    ephemeral: PortRange,
+) -> Result<Exposure, String> {
+    let (rm, found) = model.locate_eni(eni)?;
+    let key = KeyRef::of(rm.account_id, rm.region, found).to_key();
+    compute(
+        model,
+        inv,
+        eni,
+        &key,
+        &mut Memo::default(),
+        ephemeral,
+        false,
+    )
 }
 
 /// The exposure of every class of the inventory, in [`classes`] order.
@@ -257,6 +280,7 @@ fn compute<'a>(
     key: &ClassKey,
     memo: &mut Memo<'a>,
     ephemeral: PortRange,
+    groups: bool,
 ) -> Result<Exposure, String> {
     let mut steps = Vec::new();
     let mut unknown = Vec::new();
@@ -283,7 +307,11 @@ fn compute<'a>(
         });
     }
     let end = End::locate(model, inv, eni)?;
-    let sg = security_group::allowed_flows(model, eni, Direction::Ingress)?;
+    let sg = if groups {
+        security_group::allowed_flows(model, eni, Direction::Ingress)?
+    } else {
+        FlowSet::all()
+    };
     let acl = end.acl()?;
     let table = end.table()?;
 
@@ -305,8 +333,13 @@ fn compute<'a>(
     let mask = FlowSet::from_box(sources.clone(), ServiceSet::all());
 
     let sg_open = sg.intersection(&mask);
+    let component = if groups {
+        format!("security groups of {eni}")
+    } else {
+        format!("{eni} (no security groups)")
+    };
     steps.push(Step::new(
-        format!("security groups of {eni}"),
+        component,
         format!(
             "allow in from the reachable internet: {}",
             memo.show(&sg_open)

@@ -18,6 +18,7 @@ pub mod firewall;
 pub mod group_scope;
 pub mod kubernetes;
 pub mod lateral;
+pub mod load_balancer;
 pub mod model;
 pub mod nacl;
 pub mod path;

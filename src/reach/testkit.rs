@@ -776,3 +776,122 @@ pub fn domain_group(name: &str, kind: &str, targets: &[&str]) -> RuleGroup {
         }),
     )
 }
+
+// Load balancers.
+impl Kit {
+    /// Describes the last ENI added (load balancer nodes are found by description).
+    pub fn described(mut self, description: &str) -> Kit {
+        let Some(eni) = self.region().network_interfaces.last_mut() else {
+            panic!("described needs an ENI first");
+        };
+        eni.description = Some(description.into());
+        eni.requester_managed = true;
+        self
+    }
+
+    /// Attaches the last ENI added to a new instance `id`.
+    pub fn instance_of_last(mut self, id: &str) -> Kit {
+        let Some(eni) = self.region().network_interfaces.last_mut() else {
+            panic!("instance_of_last needs an ENI first");
+        };
+        eni.instance_id = Some(id.into());
+        let eni_id = eni.id.clone();
+        self.region().instances.push(crate::inventory::Instance {
+            id: id.into(),
+            vpc_id: Some("vpc-1".into()),
+            subnet_id: None,
+            state: Some("running".into()),
+            network_interface_ids: vec![eni_id],
+            tags: Default::default(),
+        });
+        self
+    }
+
+    /// An internet-facing load balancer in vpc-1 with `listeners` (protocol, port,
+    /// target group ARNs), ARN `arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/<tail>`.
+    pub fn load_balancer(
+        mut self,
+        tail: &str,
+        lb_type: crate::inventory::LoadBalancerType,
+        groups: &[&str],
+        listeners: &[(&str, u16, &[&str])],
+    ) -> Kit {
+        let name = match lb_type {
+            crate::inventory::LoadBalancerType::Classic => tail,
+            _ => tail.split('/').nth(1).unwrap_or(tail),
+        };
+        self.region()
+            .load_balancers
+            .push(crate::inventory::LoadBalancer {
+                arn: format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{tail}"),
+                name: name.into(),
+                lb_type,
+                scheme: crate::inventory::LoadBalancerScheme::InternetFacing,
+                vpc_id: Some("vpc-1".into()),
+                subnet_ids: vec![],
+                security_group_ids: groups.iter().map(|g| g.to_string()).collect(),
+                ip_address_type: Some("ipv4".into()),
+                dns_name: None,
+                state: Some("active".into()),
+                listeners: Some(
+                    listeners
+                        .iter()
+                        .map(|(protocol, port, tgs)| crate::inventory::Listener {
+                            arn: None,
+                            port: *port,
+                            protocol: protocol.to_string(),
+                            target_group_arns: tgs.iter().map(|t| t.to_string()).collect(),
+                            instance_port: None,
+                            instance_protocol: None,
+                        })
+                        .collect(),
+                ),
+                instance_ids: vec![],
+                tags: Default::default(),
+            });
+        self
+    }
+
+    /// A target group `arn` of `target_type` on `port` in vpc-1, serving the last
+    /// load balancer added, with `targets` (id, port) or `None` (not read).
+    pub fn target_group(
+        mut self,
+        arn: &str,
+        target_type: &str,
+        protocol: &str,
+        port: u16,
+        targets: Option<&[(&str, Option<u16>)]>,
+    ) -> Kit {
+        let lb = self
+            .region()
+            .load_balancers
+            .last()
+            .map(|l| l.arn.clone())
+            .into_iter()
+            .collect();
+        self.region()
+            .target_groups
+            .push(crate::inventory::TargetGroup {
+                arn: arn.into(),
+                name: arn.rsplit('/').next().unwrap_or(arn).into(),
+                target_type: target_type.into(),
+                protocol: Some(protocol.into()),
+                port: Some(port),
+                vpc_id: Some("vpc-1".into()),
+                load_balancer_arns: lb,
+                preserve_client_ip: None,
+                targets: targets.map(|ts| {
+                    ts.iter()
+                        .map(|(id, port)| crate::inventory::Target {
+                            id: id.to_string(),
+                            port: *port,
+                            availability_zone: None,
+                            health: Some("healthy".into()),
+                        })
+                        .collect()
+                }),
+                tags: Default::default(),
+            });
+        self
+    }
+}

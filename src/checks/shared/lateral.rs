@@ -17,6 +17,7 @@ use crate::reach::sets::{ServicePoint, ServiceSet};
 use crate::checks::classify::StoreKind;
 use crate::checks::context::{Context, Draft};
 use crate::checks::resources;
+use crate::checks::shared::load_balancer as lbs;
 
 /// Administration ports an attacker logs in or executes through.
 const ADMIN: &[u16] = &[22, 23, 135, 139, 445, 3389, 5900, 5985, 5986];
@@ -56,6 +57,16 @@ struct Foothold<'a> {
     why: String,
     /// Reached from the internet (not only configured as untrusted).
     internet: bool,
+    /// The load balancer the internet reaches it through, when not directly.
+    via: Option<Via>,
+}
+
+/// How the internet reaches a foothold behind a load balancer.
+#[derive(Debug, Clone)]
+struct Via {
+    load_balancer: Resource,
+    /// Load balancer, listener and target group.
+    evidence: Vec<(String, String)>,
 }
 
 /// Which of several equally near footholds a jewel's findings name first: internet
@@ -319,6 +330,14 @@ fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph, stores: &Stores<'a>) -> Roles
                     member,
                     why,
                     internet: true,
+                    via: None,
+                });
+            } else if let Some((why, via)) = load_balancer_foothold(ctx, eni) {
+                roles.foothold[i] = Some(Foothold {
+                    member,
+                    why,
+                    internet: true,
+                    via: Some(via),
                 });
             } else if roles.foothold[i].is_none() {
                 let tags = ctx.index.instance_tags(eni);
@@ -330,6 +349,7 @@ fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph, stores: &Stores<'a>) -> Roles
                         member,
                         why: "matches an untrusted selector".into(),
                         internet: false,
+                        via: None,
                     });
                 }
             }
@@ -362,6 +382,28 @@ fn internet_foothold(ctx: &Context, eni: &NetworkInterface) -> Option<String> {
         return None;
     }
     Some(format!("internet: {}", e.flows.services()))
+}
+
+/// The first load balancer path the internet reaches `eni` by, from sources not
+/// trusted: why it is a foothold, and how.
+fn load_balancer_foothold(ctx: &Context, eni: &NetworkInterface) -> Option<(String, Via)> {
+    let p = ctx
+        .load_balancers()
+        .reaching(&eni.id)
+        .find(|p| !lbs::untrusted_sources(p, ctx.trusted()).is_empty())?;
+    let why = format!(
+        "internet via load balancer {} ({}, {})",
+        p.load_balancer.name,
+        lbs::listener_words(p),
+        lbs::target_words(p)
+    );
+    Some((
+        why,
+        Via {
+            load_balancer: lbs::load_balancer_resource(p.load_balancer),
+            evidence: lbs::path_evidence(p),
+        },
+    ))
 }
 
 fn node(m: &Member, role: NodeRole, why: Option<String>) -> PathNode {
@@ -457,7 +499,11 @@ fn path_draft(
 
     let data = ctx.data_ports();
     let mut hop_list = Vec::new();
-    let mut evidence = Vec::new();
+    let mut evidence: Vec<(String, String)> = foothold
+        .via
+        .iter()
+        .flat_map(|v| v.evidence.iter().cloned())
+        .collect();
     let mut unknown_reason: Option<String> = None;
     let mut route_words = Vec::new();
     for k in 0..hops {
@@ -533,6 +579,8 @@ fn path_draft(
         Draft::fail(account, region, eni_resource(&jewel.member), message)
     }
     .severity(severity(hops, jewel, foothold))
+    // The load balancer first: it is where the internet comes in.
+    .related(foothold.via.iter().map(|v| v.load_balancer.clone()))
     .related(
         members[..hops]
             .iter()
@@ -585,6 +633,7 @@ fn blast_draft(foothold: &Foothold, within: &[usize], class_size: usize) -> Draf
         message,
     )
     .severity(severity)
+    .related(foothold.via.iter().map(|v| v.load_balancer.clone()))
     .blast_radius(BlastRadius {
         within: within.to_vec(),
         max_hops,

@@ -8,5 +8,6 @@ pub mod firewall;
 pub mod internet_route;
 pub mod kubernetes;
 pub mod lateral;
+pub mod load_balancer;
 pub mod nacl;
 pub mod ports;

@@ -5,7 +5,8 @@
 //! - [`internet`]: a client on the internet to an ENI;
 //! - [`egress`]: an ENI to an internet address (direct, NAT, firewall, egress-only),
 //!   or to an AWS service through a gateway endpoint;
-//! - [`endpoint`]: an ENI to each ENI of an interface endpoint.
+//! - [`endpoint`]: an ENI to each ENI of an interface endpoint;
+//! - [`load_balancer`]: the internet through a load balancer to its targets.
 //!
 //! Every answer names each component it passed; missing data is `Unknown` with the
 //! reason, never a guess either way.
@@ -13,6 +14,7 @@
 pub mod egress;
 pub mod endpoint;
 pub mod internet;
+pub mod load_balancer;
 pub mod private;
 mod symmetry;
 
@@ -33,6 +35,7 @@ use super::verdict::{direction_word, peer_word, Evaluation, Step};
 pub use egress::{egress_trace, eni_to_internet, eni_to_internet_with, EgressPath};
 pub use endpoint::{eni_to_interface_endpoint, eni_to_interface_endpoint_with, EndpointLeg};
 pub use internet::{internet_to_eni, internet_to_eni_with};
+pub use load_balancer::{internet_paths, LbPath};
 pub use private::{eni_to_eni, eni_to_eni_with};
 
 /// The Linux default client port range (`net.ipv4.ip_local_port_range`).

@@ -4,6 +4,7 @@ mod classes;
 mod firewall;
 mod group_scope;
 mod lateral;
+mod load_balancer;
 mod model;
 mod nacl;
 mod path;

@@ -1,0 +1,155 @@
+//! Load balancers as the engine sees them: the node ENIs AWS creates for them, the
+//! services their listeners and targets speak, and the ENI each registered target
+//! is. The paths through them are in [`super::path::load_balancer`].
+
+use std::net::IpAddr;
+
+use crate::inventory::{
+    LoadBalancer, LoadBalancerType, NetworkInterface, RegionInventory, Target, TargetGroup,
+};
+
+use super::sets::ServicePoint;
+
+/// The description AWS gives a node ENI of `lb`: `ELB app/<name>/<id>`,
+/// `ELB net/<name>/<id>`, `ELB gwy/<name>/<id>` (the ARN after `loadbalancer/`), or
+/// `ELB <name>` for a classic load balancer.
+pub fn node_description(lb: &LoadBalancer) -> String {
+    match (lb.lb_type, lb.arn.split_once(":loadbalancer/")) {
+        (LoadBalancerType::Classic, _) | (_, None) => format!("ELB {}", lb.name),
+        (_, Some((_, tail))) => format!("ELB {tail}"),
+    }
+}
+
+/// The node ENIs of `lb` in its region's inventory, sorted by id.
+pub fn node_enis<'a>(ri: &'a RegionInventory, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
+    let description = node_description(lb);
+    let mut nodes: Vec<&NetworkInterface> = ri
+        .network_interfaces
+        .iter()
+        .filter(|e| e.description.as_deref() == Some(description.as_str()))
+        .filter(|e| lb.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
+        .collect();
+    nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    nodes
+}
+
+/// The services a listener accepts: TCP for every protocol but UDP (and both for
+/// TCP_UDP); none for GENEVE, which carries appliance traffic, not clients.
+pub fn listener_points(protocol: &str, port: u16) -> Vec<ServicePoint> {
+    match protocol.to_ascii_uppercase().as_str() {
+        "UDP" => vec![ServicePoint::Udp(port)],
+        "TCP_UDP" => vec![ServicePoint::Tcp(port), ServicePoint::Udp(port)],
+        "GENEVE" => vec![],
+        _ => vec![ServicePoint::Tcp(port)],
+    }
+}
+
+/// The service on the target for a client's `listener` service: the same transport
+/// (an Application or Classic Load Balancer opens TCP) on `port`.
+pub fn target_point(listener: ServicePoint, port: u16) -> ServicePoint {
+    match listener {
+        ServicePoint::Udp(_) => ServicePoint::Udp(port),
+        _ => ServicePoint::Tcp(port),
+    }
+}
+
+/// Whether the targets see the client's address rather than the load balancer's:
+/// only a Network Load Balancer preserves it, as the target group's attribute says,
+/// or by AWS's default when it was not read (on for instance targets; for IP
+/// targets only over UDP and TCP_UDP, where it cannot be turned off).
+pub fn preserves_client_ip(lb: &LoadBalancer, tg: &TargetGroup) -> bool {
+    if lb.lb_type != LoadBalancerType::Network {
+        return false;
+    }
+    let udp = matches!(
+        tg.protocol
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref(),
+        Some("UDP") | Some("TCP_UDP")
+    );
+    if udp {
+        return true;
+    }
+    tg.preserve_client_ip
+        .unwrap_or(tg.target_type.eq_ignore_ascii_case("instance"))
+}
+
+/// The ENI traffic for `target` goes to, or why it cannot be named: an instance's
+/// primary ENI (the first of its interfaces found), the ENI holding an IP target's
+/// address in the target group's VPC. Lambda and ALB targets are not modelled.
+pub fn target_eni<'a>(
+    ri: &'a RegionInventory,
+    tg: &TargetGroup,
+    target: &Target,
+) -> Result<&'a NetworkInterface, String> {
+    match tg.target_type.to_ascii_lowercase().as_str() {
+        "instance" => instance_eni(ri, &target.id),
+        "ip" => {
+            if target.availability_zone.as_deref() == Some("all") {
+                return Err(format!(
+                    "IP target {} is outside the VPC of {}; paths beyond the VPC are not modelled",
+                    target.id, tg.name
+                ));
+            }
+            let addr: IpAddr = target
+                .id
+                .parse()
+                .map_err(|_| format!("IP target {:?} is not an IP address", target.id))?;
+            ri.network_interfaces
+                .iter()
+                .filter(|e| tg.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
+                .find(|e| match addr {
+                    IpAddr::V4(a) => e.private_ipv4s.contains(&a),
+                    IpAddr::V6(a) => e.ipv6s.contains(&a),
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "no ENI of the inventory holds IP target {} of {}",
+                        target.id, tg.name
+                    )
+                })
+        }
+        other => Err(format!(
+            "unsupported: target type {other} (target group {}) is not modelled",
+            tg.name
+        )),
+    }
+}
+
+/// An instance's primary ENI: the first of its interfaces the inventory has, else
+/// the first ENI naming it as its instance.
+pub fn instance_eni<'a>(
+    ri: &'a RegionInventory,
+    instance_id: &str,
+) -> Result<&'a NetworkInterface, String> {
+    let by_id = |id: &str| ri.network_interfaces.iter().find(|e| e.id == id);
+    let listed = ri
+        .instances
+        .iter()
+        .find(|i| i.id == instance_id)
+        .and_then(|i| i.network_interface_ids.iter().find_map(|id| by_id(id)));
+    listed
+        .or_else(|| {
+            ri.network_interfaces
+                .iter()
+                .filter(|e| e.instance_id.as_deref() == Some(instance_id))
+                .min_by(|a, b| a.id.cmp(&b.id))
+        })
+        .ok_or_else(|| format!("no ENI of instance {instance_id} is in the inventory"))
+}
+
+/// Gateway Load Balancer endpoints of the region: appliances whose rules are not
+/// visible to vpcaudit.
+pub fn is_gwlb_endpoint(ri: &RegionInventory, id: &str) -> bool {
+    ri.vpc_endpoints
+        .iter()
+        .any(|e| e.id == id && e.endpoint_type.eq_ignore_ascii_case("GatewayLoadBalancer"))
+}
+
+/// The reason a path crossing Gateway Load Balancer endpoint `id` is unknown.
+pub fn gwlb_reason(id: &str) -> String {
+    format!(
+        "the path crosses Gateway Load Balancer endpoint {id}: third-party appliance rules not visible"
+    )
+}
