@@ -15,6 +15,7 @@ pub mod endpoint;
 pub mod internet;
 pub mod private;
 mod symmetry;
+mod transit;
 
 use std::net::IpAddr;
 
