@@ -133,7 +133,9 @@ impl Check for FirewallBypassed {
                             .identity(family)
                             .evidence(&eni.id, format!("tcp/443 to {dst} routes {}", describe(&path))),
                         );
-                    } else if let (Some(reason), false) = (&undecided, transit_hops(&path).is_empty()) {
+                    } else if let (Some(reason), false) =
+                        (&undecided, transit_hops(&path).is_empty())
+                    {
                         out.push(
                             Draft::unknown(
                                 account,
@@ -148,7 +150,9 @@ impl Check for FirewallBypassed {
                             .identity(family),
                         );
                     } else if matches!(path, EgressPath::None) {
-                        if let Some(reason) = unfollowed(ctx, account, ri, subnet, dst) {
+                        if let Some(reason) =
+                            unfollowed(ctx, account, ri, subnet, dst).or(undecided)
+                        {
                             out.push(
                                 Draft::unknown(
                                     account,
@@ -242,10 +246,7 @@ fn centralised(ctx: &Context) -> Vec<Draft> {
     };
     for s in spokes.iter().filter(|s| !s.own_firewall) {
         let hops = transit_hops(&s.path);
-        let Some((tgw, fws)) = hops
-            .iter()
-            .find_map(|h| inspection.get_key_value(h.tgw))
-        else {
+        let Some((tgw, fws)) = hops.iter().find_map(|h| inspection.get_key_value(h.tgw)) else {
             continue;
         };
         let resource = resources::subnet(s.account, s.region, s.subnet, None);

@@ -196,7 +196,10 @@ pub fn transit_hops(path: &EgressPath) -> Vec<TgwHop<'_>> {
                 inspected_there: hops(then)
                     .take_while(|p| !matches!(p, EgressPath::TransitGateway { .. }))
                     .any(|p| {
-                        matches!(p, EgressPath::Firewall { .. } | EgressPath::Appliance { .. })
+                        matches!(
+                            p,
+                            EgressPath::Firewall { .. } | EgressPath::Appliance { .. }
+                        )
                     }),
             }),
             _ => None,
@@ -209,7 +212,10 @@ pub fn transit_hops(path: &EgressPath) -> Vec<TgwHop<'_>> {
 pub fn firewall_of<'a>(
     ctx: &Context<'_, 'a>,
     endpoint: &str,
-) -> Option<(&'a crate::inventory::RegionInventory, &'a crate::inventory::Firewall)> {
+) -> Option<(
+    &'a crate::inventory::RegionInventory,
+    &'a crate::inventory::Firewall,
+)> {
     ctx.inventory.regions().find_map(|(_, ri)| {
         ri.firewalls
             .iter()

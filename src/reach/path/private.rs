@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
-    Direction, Inventory, PortRange, Route, RouteTable, RouteTarget,
-    TransitGatewayAttachment, VpcPeeringConnection,
+    Direction, Inventory, PortRange, Route, RouteTable, RouteTarget, TransitGatewayAttachment,
+    VpcPeeringConnection,
 };
 
 use super::super::model::Model;

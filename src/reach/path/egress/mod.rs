@@ -586,9 +586,10 @@ impl Walk<'_, '_> {
     /// whose rules vpcaudit cannot see: the path goes on by the endpoint subnet's
     /// table, but its verdict is unknown, never a pass or a fail.
     fn appliance(&self, id: &str, hop: Hop, hops: usize) -> Option<(EgressPath, Evaluation)> {
-        let vpce = hop.ri.vpc_endpoints.iter().find(|v| {
-            v.id == id && v.endpoint_type.eq_ignore_ascii_case("GatewayLoadBalancer")
-        })?;
+        let vpce =
+            hop.ri.vpc_endpoints.iter().find(|v| {
+                v.id == id && v.endpoint_type.eq_ignore_ascii_case("GatewayLoadBalancer")
+            })?;
         let component = format!("{id} (Gateway Load Balancer endpoint)");
         let mut legs = vec![unknown_at(
             component.clone(),

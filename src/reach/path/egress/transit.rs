@@ -5,7 +5,9 @@
 //! another account: it is judged when that account is in the inventory, and unknown
 //! otherwise.
 
-use crate::inventory::{RegionInventory, Subnet, TransitGatewayAttachment, TransitGatewayRouteTable};
+use crate::inventory::{
+    RegionInventory, Subnet, TransitGatewayAttachment, TransitGatewayRouteTable,
+};
 
 use super::super::super::model::RegionModel;
 use super::super::super::route;
@@ -16,7 +18,10 @@ use super::{EgressPath, Hop, Walk};
 
 impl<'m, 'a> Walk<'m, 'a> {
     /// Every collected (account, region inventory) of the flow's region.
-    fn same_region(&self, region: &str) -> impl Iterator<Item = (&'a str, &'a RegionInventory)> + '_ {
+    fn same_region(
+        &self,
+        region: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a RegionInventory)> + '_ {
         let region = region.to_string();
         self.inv.regions().filter(move |(_, r)| r.region == region)
     }
@@ -209,9 +214,7 @@ impl<'m, 'a> Walk<'m, 'a> {
                 attachment: att.id.clone(),
                 route_table: rt.id.clone(),
                 next_attachment: next_id.to_string(),
-                vpc: next
-                    .and_then(|n| n.resource_id.clone())
-                    .unwrap_or_default(),
+                vpc: next.and_then(|n| n.resource_id.clone()).unwrap_or_default(),
                 account: next.and_then(|n| n.resource_owner_id.clone()),
                 appliance_mode: next.is_some_and(|n| n.appliance_mode_support),
                 then: Box::new(then),
