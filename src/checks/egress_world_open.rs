@@ -10,7 +10,7 @@ use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet}
 
 use super::context::{Context, Draft};
 use super::resources;
-use super::shared::internet_route::{firewalls, leaves, trace};
+use super::shared::internet_route::{appliances, firewalls, leaves, trace};
 use super::Check;
 
 pub struct EgressWorldOpen;
@@ -173,7 +173,13 @@ fn reach_of<'a>(
                 } else if !leaves(&path) || (!public && path.untranslated_gateway().is_some()) {
                     Exit::Stays
                 } else if firewalls(&path).is_empty() {
-                    Exit::Unfiltered
+                    match appliances(&path).first() {
+                        // Never a pass or a fail: the appliance's rules are not visible.
+                        Some(a) => Exit::Undecided(format!(
+                            "{a} hands it to a third-party appliance, whose rules are not visible"
+                        )),
+                        None => Exit::Unfiltered,
+                    }
                 } else {
                     Exit::Filtered
                 }

@@ -7,14 +7,16 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::finding::Resource;
+use crate::finding::{Resource, Severity};
 use crate::inventory::{Firewall, RegionInventory, RouteTarget};
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
 
 use super::context::{Context, Draft};
 use super::shared::firewall::{firewall_resource, workload_subnets};
-use super::shared::internet_route::{describe, firewalls, leaves, nats, trace_to, PROBE, PROBE_V6};
+use super::shared::internet_route::{
+    appliances, describe, firewalls, leaves, nats, trace_to, transit_hops, PROBE, PROBE_V6,
+};
 use super::{resources, Check};
 
 pub struct FirewallBypassed;
@@ -36,8 +38,7 @@ fn unfollowed(
         RouteDecision::Unknown { reason } => Some(reason),
         RouteDecision::Route { route, .. } => match &route.target {
             // Hops that may lead to the internet beyond what the engine follows.
-            RouteTarget::TransitGateway(_)
-            | RouteTarget::NetworkInterface(_)
+            RouteTarget::NetworkInterface(_)
             | RouteTarget::Instance(_)
             | RouteTarget::CoreNetwork(_)
             | RouteTarget::CarrierGateway(_)
@@ -61,7 +62,6 @@ fn gateways(account: &str, region: &str, path: &EgressPath) -> Vec<Resource> {
     let mut p = path;
     loop {
         match p {
-            EgressPath::Nat { then, .. } | EgressPath::Firewall { then, .. } => p = then,
             EgressPath::Direct(igw) => {
                 out.push(resources::internet_gateway(account, region, igw, None));
                 break;
@@ -75,7 +75,10 @@ fn gateways(account: &str, region: &str, path: &EgressPath) -> Vec<Resource> {
                 });
                 break;
             }
-            _ => break,
+            other => match other.next() {
+                Some(then) => p = then,
+                None => break,
+            },
         }
     }
     out
@@ -111,7 +114,7 @@ impl Check for FirewallBypassed {
                     families.push(("IPv6", PROBE_V6));
                 }
                 for (family, dst) in families {
-                    let (path, _) = trace_to(ctx, &eni.id, dst);
+                    let (path, undecided) = trace_to(ctx, &eni.id, dst);
                     if leaves(&path) && firewalls(&path).is_empty() {
                         out.push(
                             Draft::fail(
@@ -130,8 +133,26 @@ impl Check for FirewallBypassed {
                             .identity(family)
                             .evidence(&eni.id, format!("tcp/443 to {dst} routes {}", describe(&path))),
                         );
+                    } else if let (Some(reason), false) =
+                        (&undecided, transit_hops(&path).is_empty())
+                    {
+                        out.push(
+                            Draft::unknown(
+                                account,
+                                &ri.region,
+                                resource.clone(),
+                                format!(
+                                    "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
+                                    names.join(", ")
+                                ),
+                            )
+                            .related(related.clone())
+                            .identity(family),
+                        );
                     } else if matches!(path, EgressPath::None) {
-                        if let Some(reason) = unfollowed(ctx, account, ri, subnet, dst) {
+                        if let Some(reason) =
+                            unfollowed(ctx, account, ri, subnet, dst).or(undecided)
+                        {
                             out.push(
                                 Draft::unknown(
                                     account,
@@ -150,6 +171,152 @@ impl Check for FirewallBypassed {
                 }
             }
         }
+        out.extend(centralised(ctx));
         out
     }
+}
+
+/// A workload subnet that sends its IPv4 internet traffic to a transit gateway.
+struct Spoke<'a> {
+    account: &'a str,
+    region: &'a str,
+    subnet: &'a str,
+    eni: &'a str,
+    path: EgressPath,
+    undecided: Option<String>,
+    /// Its VPC has a Network Firewall of its own (judged above).
+    own_firewall: bool,
+}
+
+/// Centralised inspection: a transit gateway that carries some spoke's internet
+/// traffic through a Network Firewall in an inspection VPC is an inspection
+/// gateway. A spoke whose path through it reaches the internet passing no firewall
+/// (its TGW route table skips the inspection VPC) bypasses that firewall; one whose
+/// path stops where the engine cannot follow is unknown. An inspection VPC attachment
+/// without appliance mode is reported on the attachment: replies may return through
+/// another AZ, where the stateful firewall drops them or sees half the flow.
+fn centralised(ctx: &Context) -> Vec<Draft> {
+    let mut spokes = Vec::new();
+    for (account, ri) in ctx.regions() {
+        let own: Vec<&str> = ri.firewalls.iter().map(|f| f.vpc_id.as_str()).collect();
+        for (subnet, eni) in workload_subnets(ctx, ri) {
+            let (path, undecided) = trace_to(ctx, &eni.id, PROBE);
+            if transit_hops(&path).is_empty() {
+                continue;
+            }
+            spokes.push(Spoke {
+                account,
+                region: &ri.region,
+                subnet,
+                eni: &eni.id,
+                path,
+                undecided,
+                own_firewall: own.contains(&eni.vpc_id.as_str()),
+            });
+        }
+    }
+    // Inspection gateway -> the firewalls spokes pass through it.
+    let mut inspection: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for s in &spokes {
+        let fws = firewalls(&s.path);
+        if fws.is_empty() {
+            continue;
+        }
+        for hop in transit_hops(&s.path) {
+            let names = inspection.entry(hop.tgw).or_default();
+            for f in &fws {
+                if !names.contains(f) {
+                    names.push(f);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let subnet_resources = |s: &Spoke| {
+        let mut r = vec![resources::subnet(s.account, s.region, s.subnet, None)];
+        if let Some(rt) = ctx
+            .model
+            .region(s.account, s.region)
+            .and_then(|m| m.subnet(s.subnet))
+            .and_then(|i| i.route_table_id)
+        {
+            r.push(resources::route_table(s.account, s.region, rt, None));
+        }
+        r
+    };
+    for s in spokes.iter().filter(|s| !s.own_firewall) {
+        let hops = transit_hops(&s.path);
+        let Some((tgw, fws)) = hops.iter().find_map(|h| inspection.get_key_value(h.tgw)) else {
+            continue;
+        };
+        let resource = resources::subnet(s.account, s.region, s.subnet, None);
+        let names = fws.join(", ");
+        if leaves(&s.path) && firewalls(&s.path).is_empty() && appliances(&s.path).is_empty() {
+            let route = describe(&s.path);
+            out.push(
+                Draft::fail(
+                    s.account,
+                    s.region,
+                    resource,
+                    format!(
+                        "{} reaches the IPv4 internet through {tgw} without passing its inspection firewall {names}: {} -> {route}",
+                        s.subnet, s.subnet
+                    ),
+                )
+                .related(subnet_resources(s).into_iter().skip(1))
+                .related(hops.iter().map(|h| resources::transit_gateway_attachment(h.next_attachment)))
+                .related(gateways(s.account, s.region, &s.path))
+                .identity("IPv4")
+                .evidence(s.eni, format!("tcp/443 to {PROBE} routes {route}")),
+            );
+        } else if let (Some(reason), false) = (&s.undecided, leaves(&s.path)) {
+            out.push(
+                Draft::unknown(
+                    s.account,
+                    s.region,
+                    resource,
+                    format!(
+                        "whether {}'s IPv4 internet traffic through {tgw} passes its inspection firewall {names} could not be decided: {reason}",
+                        s.subnet
+                    ),
+                )
+                .related(subnet_resources(s).into_iter().skip(1))
+                .identity("IPv4"),
+            );
+        }
+    }
+    // Inspection attachments without appliance mode -> the spokes inspected there.
+    let mut no_appliance_mode: BTreeMap<&str, (&str, Vec<&Spoke>)> = BTreeMap::new();
+    for s in &spokes {
+        for hop in transit_hops(&s.path) {
+            if hop.inspected_there && !hop.appliance_mode {
+                no_appliance_mode
+                    .entry(hop.next_attachment)
+                    .or_insert((hop.vpc, Vec::new()))
+                    .1
+                    .push(s);
+            }
+        }
+    }
+    for (attachment, (vpc, users)) in no_appliance_mode {
+        let first = users[0];
+        let names: Vec<&str> = users.iter().map(|s| s.subnet).collect();
+        let mut d = Draft::fail(
+            first.account,
+            first.region,
+            resources::transit_gateway_attachment(attachment),
+            format!(
+                "{attachment} into inspection VPC {vpc} has appliance mode off: replies to {} may come back through another AZ and bypass or be dropped by the stateful firewall",
+                names.join(", ")
+            ),
+        )
+        .severity(Severity::Medium)
+        .identity("appliance-mode")
+        .related(users.iter().flat_map(|s| subnet_resources(s)));
+        for s in &users {
+            d = d.evidence(s.subnet, format!("inspected on {}", describe(&s.path)));
+        }
+        out.push(d);
+    }
+    out
 }

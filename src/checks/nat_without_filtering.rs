@@ -2,15 +2,25 @@
 //! with no Network Firewall on the way (before or after the NAT), or only through a
 //! firewall whose policy does not drop unmatched traffic. Judged per client subnet,
 //! so a firewall endpoint in one AZ does not excuse another AZ's direct NAT route.
+//!
+//! Clients are found in every scanned account: a spoke VPC reaches a central egress
+//! NAT through a transit gateway, and is judged by its whole path (a spoke whose TGW
+//! route table skips the inspection VPC is unfiltered; one that passes its firewall
+//! is not). A Gateway Load Balancer appliance on the path makes the verdict unknown
+//! (its rules are not visible). A spoke whose egress VPC is in an account the scan
+//! does not hold is unknown on the TGW attachment into that VPC.
 
 use std::collections::BTreeMap;
 
-use crate::inventory::{NatConnectivity, RegionInventory};
+use crate::inventory::NatConnectivity;
 use crate::reach::firewall::filters_egress;
+use crate::reach::path::EgressPath;
 use crate::reach::Verdict;
 
 use super::context::{Context, Draft};
-use super::shared::internet_route::{describe, firewalls, leaves, nats, path_from};
+use super::shared::internet_route::{
+    appliances, describe, firewall_endpoints, firewall_of, leaves, nats, trace, transit_hops,
+};
 use super::{resources, Check};
 
 pub struct NatWithoutFiltering;
@@ -22,9 +32,16 @@ enum Filtering {
     Unknown(String),
 }
 
+/// A client subnet: (account, region, subnet).
+type Client<'a> = (&'a str, &'a str, &'a str);
+
 impl Check for NatWithoutFiltering {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
+        let mut by_nat: BTreeMap<String, Vec<(Client, Filtering)>> = BTreeMap::new();
+        // TGW attachment into an egress VPC that could not be followed -> (the
+        // attachment's account and region as the client saw them, clients, why).
+        let mut unfollowed: BTreeMap<String, Vec<(Client, String)>> = BTreeMap::new();
         for (account, ri) in ctx.regions() {
             // One representative workload ENI per subnet.
             let mut reps: BTreeMap<&str, &str> = BTreeMap::new();
@@ -36,19 +53,42 @@ impl Check for NatWithoutFiltering {
                 reps.entry(eni.subnet_id.as_str())
                     .or_insert(eni.id.as_str());
             }
-            let mut by_nat: BTreeMap<String, Vec<(&str, Filtering)>> = BTreeMap::new();
             for (subnet, eni) in &reps {
-                let path = path_from(ctx, eni);
+                let client = (account, ri.region.as_str(), *subnet);
+                let (path, unknown) = trace(ctx, eni);
                 if !leaves(&path) {
+                    if let (Some(why), Some(last)) = (unknown, transit_hops(&path).last()) {
+                        unfollowed
+                            .entry(last.next_attachment.to_string())
+                            .or_default()
+                            .push((client, format!("{}: {why}", describe(&path))));
+                    }
                     continue;
                 }
                 for nat in nats(&path) {
                     by_nat
                         .entry(nat.to_string())
                         .or_default()
-                        .push((subnet, filtering(ri, &path)));
+                        .push((client, filtering(ctx, &path)));
                 }
             }
+        }
+        let related = |clients: &[Client]| {
+            let mut r = Vec::new();
+            for (account, region, s) in clients {
+                if let Some(rt) = ctx
+                    .model
+                    .region(account, region)
+                    .and_then(|m| m.subnet(s))
+                    .and_then(|i| i.route_table_id)
+                {
+                    r.push(resources::route_table(account, region, rt, None));
+                }
+                r.push(resources::subnet(account, region, s, None));
+            }
+            r
+        };
+        for (account, ri) in ctx.regions() {
             for nat in &ri.nat_gateways {
                 if nat.connectivity == NatConnectivity::Private {
                     continue;
@@ -58,37 +98,19 @@ impl Check for NatWithoutFiltering {
                 };
                 let resource =
                     resources::nat_gateway(account, &ri.region, &nat.id, Some(&nat.tags));
-                let unfiltered: Vec<_> = clients
-                    .iter()
-                    .filter_map(|(s, f)| match f {
-                        Filtering::Unfiltered(why) => Some((*s, why)),
-                        _ => None,
-                    })
-                    .collect();
-                let unknown: Vec<_> = clients
-                    .iter()
-                    .filter_map(|(s, f)| match f {
-                        Filtering::Unknown(why) => Some((*s, why)),
-                        _ => None,
-                    })
-                    .collect();
-                let related = |subnets: &[&str]| {
-                    let mut r = Vec::new();
-                    for s in subnets {
-                        if let Some(rt) = ctx
-                            .model
-                            .region(account, &ri.region)
-                            .and_then(|m| m.subnet(s))
-                            .and_then(|i| i.route_table_id)
-                        {
-                            r.push(resources::route_table(account, &ri.region, rt, None));
-                        }
-                        r.push(resources::subnet(account, &ri.region, s, None));
-                    }
-                    r
+                let pick = |unknown: bool| -> Vec<(Client, &String)> {
+                    clients
+                        .iter()
+                        .filter_map(|(c, f)| match f {
+                            Filtering::Unfiltered(why) if !unknown => Some((*c, why)),
+                            Filtering::Unknown(why) if unknown => Some((*c, why)),
+                            _ => None,
+                        })
+                        .collect()
                 };
+                let (unfiltered, unknown) = (pick(false), pick(true));
                 if !unfiltered.is_empty() {
-                    let subnets: Vec<&str> = unfiltered.iter().map(|(s, _)| *s).collect();
+                    let subnets: Vec<Client> = unfiltered.iter().map(|(c, _)| *c).collect();
                     let mut d = Draft::fail(
                         account,
                         &ri.region,
@@ -101,12 +123,13 @@ impl Check for NatWithoutFiltering {
                         ),
                     )
                     .related(related(&subnets));
-                    for (s, why) in &unfiltered {
+                    for ((_, _, s), why) in &unfiltered {
                         d = d.evidence(*s, why.as_str());
                     }
                     out.push(d);
                 } else if !unknown.is_empty() {
-                    let subnets: Vec<&str> = unknown.iter().map(|(s, _)| *s).collect();
+                    let subnets: Vec<Client> = unknown.iter().map(|(c, _)| *c).collect();
+                    let names: Vec<&str> = subnets.iter().map(|(_, _, s)| *s).collect();
                     let mut d = Draft::unknown(
                         account,
                         &ri.region,
@@ -114,33 +137,61 @@ impl Check for NatWithoutFiltering {
                         format!(
                             "whether {} is filtered could not be decided for {}",
                             nat.id,
-                            subnets.join(", ")
+                            names.join(", ")
                         ),
                     )
                     .related(related(&subnets));
-                    for (s, why) in &unknown {
+                    for ((_, _, s), why) in &unknown {
                         d = d.evidence(*s, why.as_str());
                     }
                     out.push(d);
                 }
             }
         }
+        for (attachment, clients) in &unfollowed {
+            // Reported where the first client is: the attachment may belong to an
+            // account the scan does not hold.
+            let (account, region, _) = clients[0].0;
+            let subnets: Vec<Client> = clients.iter().map(|(c, _)| *c).collect();
+            let names: Vec<&str> = subnets.iter().map(|(_, _, s)| *s).collect();
+            let mut d = Draft::unknown(
+                account,
+                region,
+                resources::transit_gateway_attachment(attachment),
+                format!(
+                    "whether the egress behind {attachment} is filtered could not be decided for {}",
+                    names.join(", ")
+                ),
+            )
+            .related(related(&subnets));
+            for ((_, _, s), why) in clients {
+                d = d.evidence(*s, why.as_str());
+            }
+            out.push(d);
+        }
         out
     }
 }
 
-fn filtering(ri: &RegionInventory, path: &crate::reach::path::EgressPath) -> Filtering {
+fn filtering(ctx: &Context, path: &EgressPath) -> Filtering {
     let route = describe(path);
-    let names = firewalls(path);
-    if names.is_empty() {
+    let endpoints = firewall_endpoints(path);
+    let appliance = appliances(path);
+    if endpoints.is_empty() {
+        if let Some(a) = appliance.first() {
+            return Filtering::Unknown(format!(
+                "{route}: {a} hands the flow to a third-party appliance; third-party appliance rules are not visible"
+            ));
+        }
         return Filtering::Unfiltered(format!("{route}: no firewall on the path"));
     }
-    let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
     let mut unknown = None;
-    for name in names {
-        let Some(fw) = ri.firewalls.iter().find(|f| f.name == name) else {
+    for endpoint in endpoints {
+        let Some((ri, fw)) = firewall_of(ctx, endpoint) else {
             continue;
         };
+        let name = &fw.name;
+        let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
         let Some(policy) = ri.firewall_policies.iter().find(|p| p.arn == fw.policy_arn) else {
             unknown = Some(format!(
                 "{route}: policy of firewall {name} was not collected"
@@ -154,6 +205,11 @@ fn filtering(ri: &RegionInventory, path: &crate::reach::path::EgressPath) -> Fil
             Verdict::Unknown { reason } => unknown = Some(format!("{route}: {reason}")),
             Verdict::Allowed => {}
         }
+    }
+    if let (None, Some(a)) = (&unknown, appliance.first()) {
+        unknown = Some(format!(
+            "{route}: {a} hands the flow to a third-party appliance; third-party appliance rules are not visible"
+        ));
     }
     match unknown {
         Some(why) => Filtering::Unknown(why),

@@ -47,6 +47,17 @@ ec2_resource!(
     "vpc-peering-connection"
 );
 
+/// A transit gateway attachment. No ARN: it is written with the account of the
+/// attachment's owner, which a path through another account may not know.
+pub fn transit_gateway_attachment(id: &str) -> Resource {
+    Resource {
+        resource_type: "AWS::EC2::TransitGatewayAttachment".to_string(),
+        id: id.to_string(),
+        arn: None,
+        name: None,
+    }
+}
+
 /// A Network Firewall resource, which AWS names by ARN.
 pub fn network_firewall(kind: &str, name: &str, arn: &str) -> Resource {
     Resource {

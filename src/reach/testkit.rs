@@ -147,8 +147,54 @@ impl Kit {
         Kit { inv }
     }
 
+    /// The region being built: that of the last account added.
     pub fn region(&mut self) -> &mut RegionInventory {
-        &mut self.inv.accounts[0].regions[0]
+        let Some(account) = self.inv.accounts.last_mut() else {
+            panic!("a kit has an account");
+        };
+        &mut account.regions[0]
+    }
+
+    /// Starts another account (same region): later builders add to it.
+    pub fn account(mut self, id: &str) -> Kit {
+        self.inv.accounts.push(AccountInventory {
+            account_id: id.into(),
+            regions: vec![RegionInventory::new(REGION)],
+        });
+        self
+    }
+
+    /// Turns appliance mode on for the last TGW attachment added, and names its
+    /// VPC's owner account.
+    pub fn attachment_owner(mut self, owner: &str, appliance_mode: bool) -> Kit {
+        let Some(a) = self.region().transit_gateway_attachments.last_mut() else {
+            panic!("attachment_owner needs an attachment first");
+        };
+        a.resource_owner_id = Some(owner.into());
+        a.appliance_mode_support = appliance_mode;
+        self
+    }
+
+    /// A Gateway Load Balancer endpoint `id` in `subnet_id` of `vpc_id`.
+    pub fn gwlb_endpoint(mut self, id: &str, vpc_id: &str, subnet_id: &str) -> Kit {
+        self.region()
+            .vpc_endpoints
+            .push(crate::inventory::VpcEndpoint {
+                id: id.into(),
+                vpc_id: vpc_id.into(),
+                owner_id: None,
+                endpoint_type: "GatewayLoadBalancer".into(),
+                service_name: "com.amazonaws.vpce.eu-west-1.vpce-svc-appliance".into(),
+                state: Some("available".into()),
+                subnet_ids: vec![subnet_id.into()],
+                route_table_ids: vec![],
+                network_interface_ids: vec![],
+                security_group_ids: vec![],
+                policy_document: None,
+                private_dns_enabled: false,
+                tags: Default::default(),
+            });
+        self
     }
 
     pub fn vpc(mut self, id: &str) -> Kit {

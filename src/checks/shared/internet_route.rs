@@ -40,8 +40,15 @@ pub fn trace_to(ctx: &Context, eni: &str, dst: IpAddr) -> (EgressPath, Option<St
         None,
         ctx.ephemeral(),
     );
-    let unknown = match (&path, e.verdict) {
-        (EgressPath::None, crate::reach::Verdict::Unknown { reason }) => Some(reason),
+    // A path through a transit gateway or an appliance that stops short (e.g. in
+    // an account not scanned) is as undecided as one that never started.
+    let stops_undecided = match &path {
+        EgressPath::None => true,
+        p @ (EgressPath::TransitGateway { .. } | EgressPath::Appliance { .. }) => !leaves(p),
+        _ => false,
+    };
+    let unknown = match e.verdict {
+        crate::reach::Verdict::Unknown { reason } if stops_undecided => Some(reason),
         _ => None,
     };
     (path, unknown)
@@ -96,44 +103,157 @@ impl<'c, 'm, 'a> Paths<'c, 'm, 'a> {
     }
 }
 
-/// Whether the path reaches an internet gateway (directly, through NAT or a firewall).
+/// Whether the path reaches an internet gateway (directly, or through NAT, a
+/// firewall, an appliance or a transit gateway into another VPC).
 pub fn leaves(path: &EgressPath) -> bool {
     match path {
         EgressPath::Direct(_) | EgressPath::EgressOnly(_) => true,
-        EgressPath::Nat { then, .. } | EgressPath::Firewall { then, .. } => leaves(then),
         EgressPath::GatewayEndpoint { .. } | EgressPath::None => false,
+        other => other.next().is_some_and(leaves),
     }
+}
+
+/// The hops of a path, in order.
+fn hops(path: &EgressPath) -> impl Iterator<Item = &EgressPath> {
+    std::iter::successors(Some(path), |p| p.next())
 }
 
 /// The firewalls on a path, in order.
 pub fn firewalls(path: &EgressPath) -> Vec<&str> {
-    match path {
-        EgressPath::Firewall { firewall, then, .. } => {
-            let mut v = vec![firewall.as_str()];
-            v.extend(firewalls(then));
-            v
-        }
-        EgressPath::Nat { then, .. } => firewalls(then),
-        _ => Vec::new(),
-    }
+    hops(path)
+        .filter_map(|p| match p {
+            EgressPath::Firewall { firewall, .. } => Some(firewall.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The Network Firewall endpoints on a path, in order (a firewall's name is unique
+/// in its account and region only; its endpoint ids are unique).
+pub fn firewall_endpoints(path: &EgressPath) -> Vec<&str> {
+    hops(path)
+        .filter_map(|p| match p {
+            EgressPath::Firewall { endpoint, .. } => Some(endpoint.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The Gateway Load Balancer endpoints (third-party appliances) on a path.
+pub fn appliances(path: &EgressPath) -> Vec<&str> {
+    hops(path)
+        .filter_map(|p| match p {
+            EgressPath::Appliance { endpoint, .. } => Some(endpoint.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The NAT gateways on a path, in order.
 pub fn nats(path: &EgressPath) -> Vec<&str> {
-    match path {
-        EgressPath::Nat { nat, then } => {
-            let mut v = vec![nat.as_str()];
-            v.extend(nats(then));
-            v
-        }
-        EgressPath::Firewall { then, .. } => nats(then),
-        _ => Vec::new(),
-    }
+    hops(path)
+        .filter_map(|p| match p {
+            EgressPath::Nat { nat, .. } => Some(nat.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The transit gateway hops of a path, in order: (transit gateway, route table,
+/// attachment it enters the next VPC by, that VPC, its account, appliance mode).
+pub struct TgwHop<'p> {
+    pub tgw: &'p str,
+    pub attachment: &'p str,
+    pub route_table: &'p str,
+    pub next_attachment: &'p str,
+    pub vpc: &'p str,
+    pub account: Option<&'p str>,
+    pub appliance_mode: bool,
+    /// Whether the flow is inspected (firewall or appliance) in that VPC.
+    pub inspected_there: bool,
+}
+
+pub fn transit_hops(path: &EgressPath) -> Vec<TgwHop<'_>> {
+    hops(path)
+        .filter_map(|p| match p {
+            EgressPath::TransitGateway {
+                tgw,
+                attachment,
+                route_table,
+                next_attachment,
+                vpc,
+                account,
+                appliance_mode,
+                then,
+            } => Some(TgwHop {
+                tgw,
+                attachment,
+                route_table,
+                next_attachment,
+                vpc,
+                account: account.as_deref(),
+                appliance_mode: *appliance_mode,
+                inspected_there: hops(then)
+                    .take_while(|p| !matches!(p, EgressPath::TransitGateway { .. }))
+                    .any(|p| {
+                        matches!(
+                            p,
+                            EgressPath::Firewall { .. } | EgressPath::Appliance { .. }
+                        )
+                    }),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The firewall owning endpoint `endpoint`, in whichever account and region holds
+/// it, with that region's inventory.
+pub fn firewall_of<'a>(
+    ctx: &Context<'_, 'a>,
+    endpoint: &str,
+) -> Option<(
+    &'a crate::inventory::RegionInventory,
+    &'a crate::inventory::Firewall,
+)> {
+    ctx.inventory.regions().find_map(|(_, ri)| {
+        ri.firewalls
+            .iter()
+            .find(|f| {
+                f.endpoints
+                    .iter()
+                    .any(|e| e.endpoint_id.as_deref() == Some(endpoint))
+            })
+            .map(|f| (ri, f))
+    })
 }
 
 /// `subnet -> vpce-1 (firewall fw) -> nat-1 -> igw-1`.
 pub fn describe(path: &EgressPath) -> String {
     match path {
+        EgressPath::Appliance {
+            endpoint,
+            service,
+            then,
+        } => format!("{endpoint} (appliance {service}) -> {}", describe(then)),
+        EgressPath::TransitGateway {
+            tgw,
+            route_table,
+            next_attachment,
+            vpc,
+            account,
+            then,
+            ..
+        } => {
+            let account = account
+                .as_deref()
+                .map(|a| format!(", account {a}"))
+                .unwrap_or_default();
+            format!(
+                "{tgw} ({route_table}) -> {next_attachment} ({vpc}{account}) -> {}",
+                describe(then)
+            )
+        }
         EgressPath::Direct(igw) => igw.clone(),
         EgressPath::EgressOnly(eigw) => eigw.clone(),
         EgressPath::Nat { nat, then } => format!("{nat} -> {}", describe(then)),

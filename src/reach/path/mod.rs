@@ -17,6 +17,7 @@ pub mod internet;
 pub mod load_balancer;
 pub mod private;
 mod symmetry;
+mod transit;
 
 use std::net::IpAddr;
 

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
-    Direction, Inventory, PortRange, Route, RouteDestination, RouteTable, RouteTarget,
-    TransitGatewayAttachment, VpcPeeringConnection,
+    Direction, Inventory, PortRange, Route, RouteTable, RouteTarget, TransitGatewayAttachment,
+    VpcPeeringConnection,
 };
 
 use super::super::model::Model;
@@ -15,6 +15,7 @@ use super::super::route::{describe_route, describe_target};
 use super::super::security_group;
 use super::super::sets::ServicePoint;
 use super::super::verdict::{Evaluation, Step};
+use super::transit::{attachment_state_and_az, tgw_lookup, TgwLookup};
 use super::DEFAULT_EPHEMERAL;
 use super::{
     active_route, allowed_at, blocked_at, route_step, target_kind, unknown_at, with_steps, End,
@@ -408,63 +409,6 @@ fn attachment_of<'a>(
     ends.iter().find_map(|e| e.rm.tgw_vpc_attachment(tgw, vpc))
 }
 
-/// A VPC attachment carries traffic only once available, and only from the AZs it
-/// has a subnet in: resources in other AZs cannot reach the transit gateway.
-fn attachment_state_and_az(
-    from: &End,
-    att: &TransitGatewayAttachment,
-    component: &str,
-) -> Option<Evaluation> {
-    match att.state.as_deref() {
-        Some("available") | Some("modifying") => {}
-        Some(state) => {
-            return Some(blocked_at(
-                component,
-                format!("attachment {} is {state}, not available", att.id),
-            ))
-        }
-        None => {
-            return Some(unknown_at(
-                component,
-                format!("the state of attachment {} was not collected", att.id),
-            ))
-        }
-    }
-    let az_of = |subnet: &str| from.rm.subnet(subnet).map(|s| s.availability_zone);
-    let Some(here) = az_of(&from.eni.subnet_id) else {
-        return Some(unknown_at(
-            component,
-            format!("the AZ of {} is not known", from.eni.subnet_id),
-        ));
-    };
-    if att.subnet_ids.is_empty() {
-        return Some(unknown_at(
-            component,
-            format!("the subnets of attachment {} were not collected", att.id),
-        ));
-    }
-    let azs: Vec<&str> = att.subnet_ids.iter().filter_map(|s| az_of(s)).collect();
-    if azs.contains(&here) {
-        return None;
-    }
-    if azs.len() < att.subnet_ids.len() {
-        return Some(unknown_at(
-            component,
-            format!(
-                "some subnets of attachment {} are not in the inventory",
-                att.id
-            ),
-        ));
-    }
-    Some(blocked_at(
-        component,
-        format!(
-            "attachment {} has no subnet in {here}, where {} is: traffic from that AZ cannot reach the transit gateway",
-            att.id, from.eni.subnet_id
-        ),
-    ))
-}
-
 /// In the TGW route table associated with `from`'s VPC attachment, the longest match
 /// for `dst` must go to `to`'s VPC attachment.
 fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
@@ -485,7 +429,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             format!("no route: {} is not attached to {tgw}", to.eni.vpc_id),
         );
     };
-    if let Some(e) = attachment_state_and_az(from, from_att, &component) {
+    if let Some(e) = attachment_state_and_az(from.rm, &from.eni.subnet_id, from_att, &component) {
         return e;
     }
     let Some(rt_id) = from_att.association_route_table_id.as_deref() else {
@@ -507,49 +451,16 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             format!("TGW route table {rt_id} was not collected"),
         );
     };
-    let mut best: Option<(u8, &crate::inventory::TransitGatewayRoute)> = None;
-    for r in &rt.routes {
-        let len = match (&r.destination, dst) {
-            (RouteDestination::Ipv4(n), IpAddr::V4(a)) if n.contains(&a) => n.prefix_len(),
-            (RouteDestination::Ipv6(n), IpAddr::V6(a)) if n.contains(&a) => n.prefix_len(),
-            (RouteDestination::PrefixList(id), _) => {
-                match ends.iter().find_map(|e| e.ri.prefix_list(id)) {
-                    Some(pl) => match pl
-                        .entries
-                        .iter()
-                        .filter(|e| e.cidr.contains(&dst))
-                        .map(|e| e.cidr.prefix_len())
-                        .max()
-                    {
-                        Some(len) => len,
-                        None => continue,
-                    },
-                    None => {
-                        return unknown_at(
-                            component,
-                            format!("{rt_id}: prefix list {id} was not collected"),
-                        )
-                    }
-                }
-            }
-            _ => continue,
-        };
-        let static_route = r.route_type.as_deref() == Some("static");
-        let better = match best {
-            None => true,
-            Some((l, b)) => {
-                len > l || (len == l && static_route && b.route_type.as_deref() != Some("static"))
-            }
-        };
-        if better {
-            best = Some((len, r));
+    let prefix_list = |id: &str| ends.iter().find_map(|e| e.ri.prefix_list(id));
+    let r = match tgw_lookup(rt, dst, prefix_list) {
+        TgwLookup::Route(r) => r,
+        TgwLookup::NoRoute => {
+            return blocked_at(
+                component,
+                format!("no route: {rt_id} has no route to {dst}"),
+            )
         }
-    }
-    let Some((_, r)) = best else {
-        return blocked_at(
-            component,
-            format!("no route: {rt_id} has no route to {dst}"),
-        );
+        TgwLookup::Unknown(reason) => return unknown_at(component, reason),
     };
     let dest = super::super::route::describe_destination(&r.destination);
     match r.state.as_deref() {

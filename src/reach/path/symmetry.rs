@@ -51,7 +51,9 @@ pub(crate) fn return_symmetry(
                     Some(e.as_str()),
                     format!("{} in {}", describe_route(route), t.id),
                 ),
-                (RouteState::Active, RouteTarget::Local) => {
+                // Replies for another VPC go back through the transit gateway; whether
+                // they are inspected there is the transit gateway's (appliance mode).
+                (RouteState::Active, RouteTarget::Local | RouteTarget::TransitGateway(_)) => {
                     (None, format!("{} in {}", describe_route(route), t.id))
                 }
                 // An appliance (ENI, instance, other middlebox) on the way: what it

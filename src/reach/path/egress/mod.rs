@@ -1,13 +1,20 @@
 //! An ENI to an address on the internet: directly through an internet gateway,
-//! through a NAT gateway, through a Network Firewall endpoint, or over IPv6 through an
-//! egress-only internet gateway.
+//! through a NAT gateway, through a Network Firewall endpoint or a Gateway Load
+//! Balancer endpoint, over IPv6 through an egress-only internet gateway, or through
+//! a transit gateway into another (inspection or egress) VPC, possibly of another
+//! account ([`transit`]).
 
+mod transit;
+
+use std::cell::RefCell;
 use std::net::IpAddr;
 
-use crate::inventory::{Direction, Inventory, NatConnectivity, PortRange, RouteTable, RouteTarget};
+use crate::inventory::{
+    Direction, Inventory, NatConnectivity, PortRange, RegionInventory, RouteTable, RouteTarget,
+};
 
 use super::super::firewall::Flow;
-use super::super::model::Model;
+use super::super::model::{Model, RegionModel};
 use super::super::route::{self, describe_route};
 use super::super::security_group;
 use super::super::sets::ServicePoint;
@@ -25,8 +32,10 @@ pub const NAT_PORTS: PortRange = PortRange {
     to: 65535,
 };
 
-/// How far a route walk follows hops (NAT, firewall) before giving up.
-const MAX_HOPS: usize = 4;
+/// How far a route walk follows hops (NAT, firewall, appliance, transit gateway)
+/// before giving up. Spoke -> TGW -> inspection firewall -> TGW -> egress NAT -> IGW
+/// takes five.
+const MAX_HOPS: usize = 8;
 
 /// The way out the route tables give a flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +52,27 @@ pub enum EgressPath {
     },
     /// IPv6 through an egress-only internet gateway.
     EgressOnly(String),
+    /// Through a Gateway Load Balancer endpoint to a third-party appliance (whose
+    /// rules are not visible), which then goes on `then`.
+    Appliance {
+        endpoint: String,
+        service: String,
+        then: Box<EgressPath>,
+    },
+    /// Through transit gateway `tgw`: the source VPC's `attachment`, whose associated
+    /// `route_table` sends the flow to `next_attachment`, into VPC `vpc` of
+    /// `account` (when known), which then goes on `then`. `appliance_mode` is that
+    /// attachment's appliance mode support.
+    TransitGateway {
+        tgw: String,
+        attachment: String,
+        route_table: String,
+        next_attachment: String,
+        vpc: String,
+        account: Option<String>,
+        appliance_mode: bool,
+        then: Box<EgressPath>,
+    },
     /// To an AWS service (S3, DynamoDB) through a gateway endpoint: not the internet,
     /// and subject to the endpoint's policy.
     GatewayEndpoint { endpoint: String, service: String },
@@ -52,11 +82,25 @@ pub enum EgressPath {
 
 impl EgressPath {
     /// The internet gateway the source's own address must be public on: the path
-    /// reaches it without translation.
+    /// reaches it without translation, in the source's own VPC (an internet gateway
+    /// reached through a transit gateway maps no address of the source's).
     pub fn untranslated_gateway(&self) -> Option<&str> {
         match self {
             EgressPath::Direct(igw) => Some(igw),
-            EgressPath::Firewall { then, .. } => then.untranslated_gateway(),
+            EgressPath::Firewall { then, .. } | EgressPath::Appliance { then, .. } => {
+                then.untranslated_gateway()
+            }
+            _ => None,
+        }
+    }
+
+    /// The path after this hop, if it goes on.
+    pub fn next(&self) -> Option<&EgressPath> {
+        match self {
+            EgressPath::Nat { then, .. }
+            | EgressPath::Firewall { then, .. }
+            | EgressPath::Appliance { then, .. }
+            | EgressPath::TransitGateway { then, .. } => Some(then),
             _ => None,
         }
     }
@@ -126,15 +170,22 @@ pub fn egress_trace(
         ephemeral,
     );
     let walk = Walk {
-        end: &end,
+        model,
+        inv,
+        src_ip,
+        src_vpc: &end.eni.vpc_id,
         dst,
         service,
         sni,
+        visited: RefCell::new(Vec::new()),
     };
     let (path, routing) = match end.table() {
         Ok(table) => walk.follow(
             table,
             Hop {
+                rm: end.rm,
+                ri: end.ri,
+                vpc: &end.eni.vpc_id,
                 src_ip,
                 from_subnet: &end.eni.subnet_id,
                 came_through: None,
@@ -176,6 +227,11 @@ pub fn egress_trace(
 /// Where the flow stands when a route table is consulted.
 #[derive(Clone, Copy)]
 struct Hop<'h> {
+    /// The account and region the flow is in (another one after a transit gateway).
+    rm: &'h RegionModel<'h>,
+    ri: &'h RegionInventory,
+    /// The VPC the flow is in.
+    vpc: &'h str,
     /// The source address at this point (translated after a NAT gateway).
     src_ip: IpAddr,
     from_subnet: &'h str,
@@ -186,14 +242,37 @@ struct Hop<'h> {
     ports: PortRange,
 }
 
-struct Walk<'e, 'm, 'a> {
-    end: &'e End<'m, 'a>,
+struct Walk<'m, 'a> {
+    model: &'m Model<'a>,
+    inv: &'a Inventory,
+    /// The source's own address and VPC.
+    src_ip: IpAddr,
+    src_vpc: &'a str,
     dst: IpAddr,
     service: ServicePoint,
     sni: Option<String>,
+    /// The route tables (VPC and TGW) consulted so far: the walk is a single line
+    /// toward one address, so a table met twice answers the same again, a loop.
+    visited: RefCell<Vec<String>>,
 }
 
-impl Walk<'_, '_, '_> {
+impl Walk<'_, '_> {
+    /// `Some(blocked)` when `table` was consulted before on this walk.
+    fn revisit(&self, table: &str) -> Option<Evaluation> {
+        let mut seen = self.visited.borrow_mut();
+        if seen.iter().any(|t| t == table) {
+            return Some(blocked_at(
+                format!("{table} (route table)"),
+                format!(
+                    "routing loop: {table} is reached again on the way to {}",
+                    self.dst
+                ),
+            ));
+        }
+        seen.push(table.to_string());
+        None
+    }
+
     /// Where `table` sends the flow (at `hop`), and whether it gets out that way.
     fn follow(&self, table: &RouteTable, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
         if hops > MAX_HOPS {
@@ -205,21 +284,18 @@ impl Walk<'_, '_, '_> {
                 ),
             );
         }
-        let (rm, ri) = (self.end.rm, self.end.ri);
-        let vpc = self.end.eni.vpc_id.as_str();
+        if let Some(e) = self.revisit(&table.id) {
+            return (EgressPath::None, e);
+        }
+        let (rm, ri) = (hop.rm, hop.ri);
+        let vpc = hop.vpc;
         let route = match active_route(rm, ri, table, self.dst) {
             Ok(r) => r,
             Err(e) => return (EgressPath::None, e),
         };
         let step = route_step(table, route);
         let (path, e) = match &route.target {
-            RouteTarget::InternetGateway(id) => {
-                let mut legs = vec![gateway_attached(ri, id, vpc, false)];
-                // Replies enter through the gateway's edge route table.
-                let edge = route::edge_table_for_gateway(rm, ri, id);
-                legs.extend(return_symmetry(rm, ri, edge, hop.src_ip, hop.came_through));
-                (EgressPath::Direct(id.clone()), Evaluation::all_of(legs))
-            }
+            RouteTarget::InternetGateway(id) => self.internet_gateway(id, hop),
             RouteTarget::EgressOnlyInternetGateway(id) => {
                 if self.dst.is_ipv4() {
                     (
@@ -238,6 +314,7 @@ impl Walk<'_, '_, '_> {
             }
             RouteTarget::NatGateway(id) => self.nat(id, hop, hops),
             RouteTarget::VpcEndpoint(id) => self.firewall(id, hop, hops),
+            RouteTarget::TransitGateway(id) => self.transit(id, hop, hops),
             RouteTarget::Local => (
                 EgressPath::None,
                 blocked_at(
@@ -267,13 +344,46 @@ impl Walk<'_, '_, '_> {
         (path, with_steps(vec![step], e))
     }
 
+    /// An internet gateway maps the public addresses of its own VPC's ENIs only: a
+    /// flow from another VPC (through a transit gateway) must have been translated by
+    /// a NAT gateway on the way.
+    fn internet_gateway(&self, id: &str, hop: Hop) -> (EgressPath, Evaluation) {
+        let (rm, ri) = (hop.rm, hop.ri);
+        if hop.vpc != self.src_vpc && hop.src_ip == self.src_ip {
+            let component = format!("{id} (internet gateway)");
+            let e = if self.dst.is_ipv4() {
+                blocked_at(
+                    component,
+                    format!(
+                        "no public address: {} of {} arrives untranslated, and {id} maps addresses of {} only",
+                        self.src_ip, self.src_vpc, hop.vpc
+                    ),
+                )
+            } else {
+                unknown_at(
+                    component,
+                    format!(
+                        "IPv6 from {} leaving through {id} of {} is not modelled",
+                        self.src_vpc, hop.vpc
+                    ),
+                )
+            };
+            return (EgressPath::None, e);
+        }
+        let mut legs = vec![gateway_attached(ri, id, hop.vpc, false)];
+        // Replies enter through the gateway's edge route table.
+        let edge = route::edge_table_for_gateway(rm, ri, id);
+        legs.extend(return_symmetry(rm, ri, edge, hop.src_ip, hop.came_through));
+        (EgressPath::Direct(id.to_string()), Evaluation::all_of(legs))
+    }
+
     /// A NAT gateway translates and forwards along its own subnet's route table; it
     /// filters nothing. Private NAT never reaches the internet.
     fn nat(&self, id: &str, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
         let src_ip = hop.src_ip;
         let component = format!("{id} (NAT gateway)");
         let none = EgressPath::None;
-        let Some(nat) = self.end.ri.nat_gateways.iter().find(|n| n.id == id) else {
+        let Some(nat) = hop.ri.nat_gateways.iter().find(|n| n.id == id) else {
             return (
                 none,
                 unknown_at(component, format!("{id} is not in the inventory")),
@@ -309,7 +419,7 @@ impl Walk<'_, '_, '_> {
                 ),
             );
         };
-        let (rm, ri) = (self.end.rm, self.end.ri);
+        let (rm, ri) = (hop.rm, hop.ri);
         let mut legs = vec![allowed_at(
             component,
             format!("translates {src_ip} to {nat_ip} (filters nothing)"),
@@ -347,6 +457,7 @@ impl Walk<'_, '_, '_> {
                     from_subnet: &nat.subnet_id,
                     came_through: None,
                     ports: NAT_PORTS,
+                    ..hop
                 };
                 let (then, e) = self.follow(table, next, hops + 1);
                 legs.push(e);
@@ -369,9 +480,12 @@ impl Walk<'_, '_, '_> {
     /// the way in and on the way out.
     fn firewall(&self, endpoint: &str, hop: Hop, hops: usize) -> (EgressPath, Evaluation) {
         let src_ip = hop.src_ip;
-        let ri = self.end.ri;
+        let ri = hop.ri;
         let Some(fw) = firewall_for_endpoint(ri, endpoint) else {
-            if let Some(found) = self.gateway_endpoint(endpoint) {
+            if let Some(found) = self.gateway_endpoint(endpoint, hop) {
+                return found;
+            }
+            if let Some(found) = self.appliance(endpoint, hop, hops) {
                 return found;
             }
             return (
@@ -397,42 +511,11 @@ impl Walk<'_, '_, '_> {
             firewall_verdict(ri, fw, &flow),
         ];
         let then = match endpoint_subnet(fw, endpoint) {
-            Some(subnet) => match route::table_for_subnet(self.end.rm, subnet) {
-                Ok(table) => {
-                    let acl = || self.end.rm.network_acl_for_subnet(subnet);
-                    if subnet != hop.from_subnet {
-                        legs.push(nacl_one_side(
-                            acl(),
-                            subnet,
-                            Direction::Ingress,
-                            src_ip,
-                            self.service,
-                            hop.ports,
-                        ));
-                    }
-                    legs.push(nacl_one_side(
-                        acl(),
-                        subnet,
-                        Direction::Egress,
-                        self.dst,
-                        self.service,
-                        hop.ports,
-                    ));
-                    let next = Hop {
-                        src_ip,
-                        from_subnet: subnet,
-                        came_through: Some(endpoint),
-                        ports: hop.ports,
-                    };
-                    let (then, e) = self.follow(table, next, hops + 1);
-                    legs.push(e);
-                    then
-                }
-                Err(r) => {
-                    legs.push(unknown_at(format!("route table of {subnet}"), r));
-                    EgressPath::None
-                }
-            },
+            Some(subnet) => {
+                let (then, e) = self.onward_from(subnet, endpoint, hop, hops);
+                legs.extend(e);
+                then
+            }
             None => {
                 legs.push(unknown_at(
                     format!("firewall {}", fw.name),
@@ -449,20 +532,107 @@ impl Walk<'_, '_, '_> {
         (path, Evaluation::all_of(legs))
     }
 
+    /// After an inline endpoint (firewall or appliance) in `subnet`, the flow crosses
+    /// the subnet's NACL (in, unless it came from that subnet, and out) and goes on
+    /// by the subnet's route table; replies must come back through `endpoint`.
+    fn onward_from(
+        &self,
+        subnet: &str,
+        endpoint: &str,
+        hop: Hop,
+        hops: usize,
+    ) -> (EgressPath, Vec<Evaluation>) {
+        let rm = hop.rm;
+        let mut legs = Vec::new();
+        let then = match route::table_for_subnet(rm, subnet) {
+            Ok(table) => {
+                let acl = || rm.network_acl_for_subnet(subnet);
+                if subnet != hop.from_subnet {
+                    legs.push(nacl_one_side(
+                        acl(),
+                        subnet,
+                        Direction::Ingress,
+                        hop.src_ip,
+                        self.service,
+                        hop.ports,
+                    ));
+                }
+                legs.push(nacl_one_side(
+                    acl(),
+                    subnet,
+                    Direction::Egress,
+                    self.dst,
+                    self.service,
+                    hop.ports,
+                ));
+                let next = Hop {
+                    from_subnet: subnet,
+                    came_through: Some(endpoint),
+                    ..hop
+                };
+                let (then, e) = self.follow(table, next, hops + 1);
+                legs.push(e);
+                then
+            }
+            Err(r) => {
+                legs.push(unknown_at(format!("route table of {subnet}"), r));
+                EgressPath::None
+            }
+        };
+        (then, legs)
+    }
+
+    /// A Gateway Load Balancer endpoint hands the flow to a third-party appliance
+    /// whose rules vpcaudit cannot see: the path goes on by the endpoint subnet's
+    /// table, but its verdict is unknown, never a pass or a fail.
+    fn appliance(&self, id: &str, hop: Hop, hops: usize) -> Option<(EgressPath, Evaluation)> {
+        let vpce =
+            hop.ri.vpc_endpoints.iter().find(|v| {
+                v.id == id && v.endpoint_type.eq_ignore_ascii_case("GatewayLoadBalancer")
+            })?;
+        let component = format!("{id} (Gateway Load Balancer endpoint)");
+        let mut legs = vec![unknown_at(
+            component.clone(),
+            format!(
+                "sends the flow to a third-party appliance behind {}: third-party appliance rules are not visible",
+                vpce.service_name
+            ),
+        )];
+        let then = match vpce.subnet_ids.first() {
+            Some(subnet) => {
+                let (then, e) = self.onward_from(subnet, id, hop, hops);
+                legs.extend(e);
+                then
+            }
+            None => {
+                legs.push(unknown_at(
+                    component,
+                    format!("the subnet of {id} was not collected"),
+                ));
+                EgressPath::None
+            }
+        };
+        let path = EgressPath::Appliance {
+            endpoint: id.to_string(),
+            service: vpce.service_name.clone(),
+            then: Box::new(then),
+        };
+        Some((path, Evaluation::all_of(legs)))
+    }
+
     /// A gateway endpoint of the flow's VPC ends the path at the AWS service it
     /// serves; the route to it comes from the service's prefix list.
-    fn gateway_endpoint(&self, id: &str) -> Option<(EgressPath, Evaluation)> {
-        let vpce = self
-            .end
+    fn gateway_endpoint(&self, id: &str, hop: Hop) -> Option<(EgressPath, Evaluation)> {
+        let vpce = hop
             .ri
             .vpc_endpoints
             .iter()
             .find(|v| v.id == id && v.endpoint_type.eq_ignore_ascii_case("gateway"))?;
         let component = format!("{id} (gateway endpoint)");
-        let e = if vpce.vpc_id != self.end.eni.vpc_id {
+        let e = if vpce.vpc_id != hop.vpc {
             blocked_at(
                 component,
-                format!("belongs to {}, not {}", vpce.vpc_id, self.end.eni.vpc_id),
+                format!("belongs to {}, not {}", vpce.vpc_id, hop.vpc),
             )
         } else {
             match vpce.state.as_deref() {
