@@ -55,6 +55,7 @@ fn load_balancers_are_collected_with_listeners_target_groups_and_targets() {
     assert_eq!(web.lb_type, LoadBalancerType::Application);
     assert_eq!(web.scheme, LoadBalancerScheme::InternetFacing);
     assert_eq!(web.security_group_ids, [s.id("lb-alb-sg")]);
+    assert_eq!(web.tags.get("env").map(String::as_str), Some("prod"));
     let mut subnets = vec![s.id("lb-pub-a"), s.id("lb-pub-b")];
     subnets.sort();
     assert_eq!(web.subnet_ids, subnets);
@@ -93,6 +94,10 @@ fn load_balancers_are_collected_with_listeners_target_groups_and_targets() {
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/lb-legacy-elb"
     );
     assert_eq!(classic.instance_ids, [s.id("lb-legacy-1")]);
+    assert_eq!(
+        classic.tags.get("Name").map(String::as_str),
+        Some("lb-legacy-elb")
+    );
     assert_eq!(classic.security_group_ids, [s.id("lb-classic-sg")]);
     let classic_listeners = classic.listeners.as_ref().expect("listeners");
     assert_eq!(classic_listeners.len(), 1);
@@ -254,6 +259,12 @@ fn every_call_is_made_once_and_pages_are_followed() {
     assert_eq!(count(&emu, "DescribeTargetHealth"), r.target_groups.len());
     // preserve_client_ip only for the group behind the NLB.
     assert_eq!(count(&emu, "DescribeTargetGroupAttributes"), 1);
+    // Tags twenty at a time: ELBv2 load balancers with the target groups, and the
+    // classic ones.
+    assert_eq!(
+        count(&emu, "DescribeTags"),
+        (v2 + r.target_groups.len()).div_ceil(20) + classic.div_ceil(20)
+    );
 }
 
 #[test]

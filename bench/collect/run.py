@@ -106,6 +106,10 @@ def minimum_requests(inv):
             need["DescribeTargetGroupAttributes"] += sum(
                 1 for g in groups
                 if any(":loadbalancer/net/" in a for a in g["load_balancer_arns"]))
+            # Tags, twenty resources a call: ELBv2 load balancers with target groups,
+            # then the classic ones (no call when there is nothing to ask about).
+            need["DescribeTags"] += (math.ceil((len(v2) + len(groups)) / 20)
+                                     + math.ceil((len(lbs) - len(v2)) / 20))
     return need
 
 

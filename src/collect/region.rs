@@ -74,6 +74,7 @@ mod ops {
         DescribeTargetGroups,
         DescribeTargetGroupAttributes,
         DescribeTargetHealth,
+        DescribeTags,
     ];
 }
 
@@ -432,6 +433,10 @@ mod tests {
         (
             "load_balancer/classic.rs",
             include_str!("load_balancer/classic.rs"),
+        ),
+        (
+            "load_balancer/tags.rs",
+            include_str!("load_balancer/tags.rs"),
         ),
     ];
 
