@@ -2,7 +2,7 @@
 //! Application Load Balancer's rules, for the target groups they forward to), and the
 //! target groups with their registered targets.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use aws_sdk_elasticloadbalancingv2::types as elbv2;
 use aws_sdk_elasticloadbalancingv2::Client;
@@ -37,11 +37,13 @@ pub async fn load_balancers(
     };
     let mut p = Problems::default();
     let mut out: Vec<LoadBalancer> = listed.iter().filter_map(|lb| convert(lb, &mut p)).collect();
+    let types: HashMap<String, LoadBalancerType> =
+        out.iter().map(|lb| (lb.arn.clone(), lb.lb_type)).collect();
     let answers = for_each_item(out.iter().map(|lb| lb.arn.clone()), concurrency, |arn| {
-        let lb_type = out
-            .iter()
-            .find(|lb| lb.arn == arn)
-            .map_or(LoadBalancerType::Application, |lb| lb.lb_type);
+        let lb_type = types
+            .get(&arn)
+            .copied()
+            .unwrap_or(LoadBalancerType::Application);
         async move { listeners(client, &arn, lb_type, pg, concurrency).await }
     })
     .await;
@@ -215,13 +217,15 @@ pub async fn target_groups(
         Err(f) => return Outcome::failed(f),
     };
     let mut out: Vec<TargetGroup> = listed.iter().map(convert_group).collect();
+    // The attribute matters only behind a Network Load Balancer: the other target
+    // groups are not asked.
+    let behind_nlb: HashSet<String> = out
+        .iter()
+        .filter(|g| g.load_balancer_arns.iter().any(|lb| is_network(lb)))
+        .map(|g| g.arn.clone())
+        .collect();
     let answers = for_each_item(out.iter().map(|g| g.arn.clone()), concurrency, |arn| {
-        // The attribute matters only behind a Network Load Balancer: the other
-        // target groups are not asked.
-        let network = out
-            .iter()
-            .find(|g| g.arn == arn)
-            .is_some_and(|g| g.load_balancer_arns.iter().any(|lb| is_network(lb)));
+        let network = behind_nlb.contains(&arn);
         async move {
             let health = client
                 .describe_target_health()
