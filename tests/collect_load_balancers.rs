@@ -89,9 +89,13 @@ fn load_balancers_are_collected_with_listeners_target_groups_and_targets() {
 
     let classic = lb(&inv, s, "lb-legacy-elb");
     assert_eq!(classic.lb_type, LoadBalancerType::Classic);
+    // Built as AWS would name it: the classic API has no ARN.
     assert_eq!(
         classic.arn,
-        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/lb-legacy-elb"
+        format!(
+            "arn:aws:elasticloadbalancing:us-east-1:{}:loadbalancer/lb-legacy-elb",
+            s.account
+        )
     );
     assert_eq!(classic.instance_ids, [s.id("lb-legacy-1")]);
     assert_eq!(
@@ -356,4 +360,45 @@ fn a_denied_classic_api_is_a_gap_about_classic_and_the_rest_is_read() {
             Some("classic")
         )
     );
+}
+
+#[test]
+fn denied_listeners_and_attributes_are_unknown_not_empty() {
+    let emu = Emulator::start();
+    let seeded = emu.seed(SCENARIO);
+    emu.set_faults(json!({"rules": [
+        {"service": "elasticloadbalancing", "action": "DescribeListeners",
+         "error": "AccessDenied", "status": 403},
+        {"service": "elasticloadbalancing", "action": "DescribeTargetGroupAttributes",
+         "error": "AccessDenied", "status": 403},
+    ]}));
+    emu.clear_requests();
+    let inv = emu.collect(&["--regions", "us-east-1"]);
+    for name in ["lb-web-alb", "lb-ssh-nlb", "lb-int-alb"] {
+        assert_eq!(lb(&inv, &seeded, name).listeners, None, "{name}");
+    }
+    // The classic API lists its listeners with the load balancers.
+    assert!(lb(&inv, &seeded, "lb-legacy-elb").listeners.is_some());
+    assert_eq!(tg(&inv, &seeded, "lb-ssh-tg").preserve_client_ip, None);
+    assert_eq!(count(&emu, "DescribeRules"), 0, "no listener, no rules");
+
+    let mut gaps: Vec<(&str, &str)> = inv
+        .coverage
+        .iter()
+        .map(|g| {
+            (
+                g.operation.as_str(),
+                g.resource.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    gaps.sort();
+    let mut want = vec![
+        ("DescribeListeners", seeded.id("lb-int-alb")),
+        ("DescribeListeners", seeded.id("lb-ssh-nlb")),
+        ("DescribeListeners", seeded.id("lb-web-alb")),
+        ("DescribeTargetGroupAttributes", seeded.id("lb-ssh-tg")),
+    ];
+    want.sort();
+    assert_eq!(gaps, want);
 }
