@@ -165,14 +165,31 @@ eks_clusters:       name, subnets, groups (extra control-plane SGs), version,
                     [{name, version, configuration_values (a string, or a mapping sent as
                     JSON)}], nodegroups [{name, subnets (default the cluster's),
                     ssh_key, ssh_groups}], tags
+target_groups:      (ELBv2) name, vpc, protocol, port, target_type instance|ip|lambda|alb
+                    (default instance), targets [instance name | {target (instance
+                    name) | ip, port, az}], preserve_client_ip (bool), tags
+load_balancers:     name, type application|network|gateway|classic, scheme
+                    internet-facing|internal (default internet-facing), subnets, groups,
+                    ip_address_type, listeners [listener], instances (classic: instance
+                    names), tags.  ELBv2 listener: port, protocol, forward (a target
+                    group, or {target group: weight} for a weighted forward) | redirect
+                    {port, protocol} | fixed_response {status}, rules [{priority, path
+                    (path-pattern) | host, forward | redirect | fixed_response}]; HTTPS/TLS
+                    listeners get a made-up IAM server certificate.  Classic listener:
+                    port, protocol, instance_port, instance_protocol.
+                    The emulator (mocks/vpcaudit_mocks/elb.py) creates a node ENI per
+                    subnet as AWS does; the seeder registers each as
+                    ``<lb>:eni:<subnet name>``.
 
 On a ``default: true`` NACL an entry whose rule number already exists (e.g. 100) is
 replaced.  ``--timing`` prints per-phase timings to stderr.
 
 Emulator (moto 5.2.1) limitations met, and what the seeder does about them
 --------------------------------------------------------------------------
-* ENI ``requester_managed``: no API sets it (AWS services do); accepted and ignored,
-  moto always reports False.  ``interface_type`` is sent, moto ignores it.
+* ENI ``requester_managed``: no API sets it (AWS services do).  ``requester_managed:
+  <requester id>`` (``true``: ``amazon-aws``) tags the ENI for mocks/vpcaudit_mocks/elb.py,
+  which makes it requester-managed (with ``interface_type``, which moto otherwise
+  ignores) and drops the tags.
 * SG rules naming a group of another account (or region) fail with
   InvalidGroup.NotFound: moto looks the group up in the caller's account only.
 * TGW attachments are always associated with the TGW default route table; the
@@ -416,7 +433,7 @@ KINDS = [
     "elastic_ips", "prefix_lists", "vpc_peering", "transit_gateways", "tgw_attachments",
     "security_groups", "enis", "instances", "nat_gateways", "rule_groups",
     "firewall_policies", "firewalls", "route_tables", "vpc_endpoints", "tgw_route_tables",
-    "network_acls", "flow_logs", "eks_clusters",
+    "network_acls", "flow_logs", "eks_clusters", "target_groups", "load_balancers",
 ]
 
 ALLOWED = {
@@ -463,6 +480,10 @@ ALLOWED = {
     "eks_clusters": {"subnets", "groups", "version", "endpoint_public_access",
                      "endpoint_private_access", "public_access_cidrs", "endpoint",
                      "certificate_authority", "addons", "nodegroups", "tags"},
+    "target_groups": {"vpc", "protocol", "port", "target_type", "targets",
+                      "preserve_client_ip", "tags"},
+    "load_balancers": {"type", "scheme", "subnets", "groups", "ip_address_type",
+                       "listeners", "instances", "tags"},
 }
 
 PROTO_NUM = {"-1": "-1", "all": "-1", "tcp": "6", "udp": "17", "icmp": "1",
@@ -721,6 +742,8 @@ class Seeder:
             ("network_acls", self.do_nacl, None),
             ("flow_logs", self.do_flow_log, None),
             ("eks_clusters", self.do_eks_cluster, None),
+            ("target_groups", self.do_target_group, None),
+            ("load_balancers", self.do_load_balancer, None),
         ]
         for kind, fn, after in phases:
             t0, n0 = time.monotonic(), len(self.res)
@@ -1089,10 +1112,19 @@ class Seeder:
             args["Ipv6AddressCount"] = int(it["ipv6_count"])
         if it.get("description"):
             args["Description"] = str(it["description"])
-        if it.get("interface_type"):
+        if it.get("interface_type") and not it.get("requester_managed"):
             # Real API accepts efa|efa-only|branch|trunk; moto ignores it (always "interface").
             args["InterfaceType"] = str(it["interface_type"])
-        # requester_managed: no API sets it (AWS services do); moto always reports False.
+        if it.get("requester_managed"):
+            # No API sets it: the emulator reads these tags (mocks/vpcaudit_mocks/elb.py).
+            requester = it["requester_managed"]
+            requester = "amazon-aws" if requester is True else str(requester)
+            extra = [{"Key": "vpcaudit-mock:requester-id", "Value": requester}]
+            if it.get("interface_type"):
+                extra.append({"Key": "vpcaudit-mock:interface-type",
+                              "Value": str(it["interface_type"])})
+                args.pop("InterfaceType", None)
+            args["TagSpecifications"][0]["Tags"] += extra
         eni = sc.ec2.create_network_interface(**args)["NetworkInterface"]
         eid = eni["NetworkInterfaceId"]
         if it.get("source_dest_check") is False:
@@ -1737,6 +1769,133 @@ class Seeder:
                     n["remoteAccess"]["sourceSecurityGroups"] = groups
             out = eks.create_nodegroup(**n)["nodegroup"]
             self.register("eks_nodegroups", f"{it['name']}:{ng['name']}", out["nodegroupArn"], sc)
+
+    # ---- Elastic Load Balancing
+    def do_target_group(self, sc, it):
+        elb = sc.client("elbv2")
+        args = {"Name": it["name"], "VpcId": self.rid(it["vpc"], ["vpcs"], sc, what="vpc"),
+                "TargetType": str(it.get("target_type", "instance")),
+                "Tags": tag_list(it["name"], it.get("tags"))}
+        if it.get("protocol"):
+            args["Protocol"] = str(it["protocol"])
+        if it.get("port") is not None:
+            args["Port"] = int(it["port"])
+        arn = elb.create_target_group(**args)["TargetGroups"][0]["TargetGroupArn"]
+        self.register("target_groups", it["name"], arn, sc)
+        if it.get("preserve_client_ip") is not None:
+            elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[{
+                "Key": "preserve_client_ip.enabled",
+                "Value": "true" if it["preserve_client_ip"] else "false"}])
+        targets = []
+        for t in as_list(it.get("targets")):
+            t = t if isinstance(t, dict) else {"target": t}
+            if "ip" in t:
+                target = {"Id": str(t["ip"])}
+            else:
+                target = {"Id": self.rid(t["target"], ["instances"], sc, what="target")}
+            if t.get("port") is not None:
+                target["Port"] = int(t["port"])
+            if t.get("az"):
+                target["AvailabilityZone"] = self.az(sc, t["az"])
+            targets.append(target)
+        if targets:
+            elb.register_targets(TargetGroupArn=arn, Targets=targets)
+
+    def _elb_action(self, sc, spec: dict) -> list[dict]:
+        if "forward" in spec:
+            fwd = spec["forward"]
+            if isinstance(fwd, dict):
+                groups = [{"TargetGroupArn": self.rid(g, ["target_groups"], sc, what="forward"),
+                           "Weight": int(w)} for g, w in fwd.items()]
+                return [{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}]
+            return [{"Type": "forward",
+                     "TargetGroupArn": self.rid(fwd, ["target_groups"], sc, what="forward")}]
+        if "redirect" in spec:
+            r = spec["redirect"] or {}
+            return [{"Type": "redirect", "RedirectConfig": {
+                "Port": str(r.get("port", "443")), "Protocol": str(r.get("protocol", "HTTPS")),
+                "StatusCode": "HTTP_301"}}]
+        if "fixed_response" in spec:
+            f = spec["fixed_response"] or {}
+            return [{"Type": "fixed-response",
+                     "FixedResponseConfig": {"StatusCode": str(f.get("status", "404"))}}]
+        raise SeedError(f"an action needs forward, redirect or fixed_response: {spec!r}")
+
+    def do_load_balancer(self, sc, it):
+        kind = str(it.get("type", "application"))
+        subnets = [self.ref(x, ["subnets"], sc, what="subnet") for x in as_list(it.get("subnets"))]
+        groups = self._groups(sc, it)
+        scheme = str(it.get("scheme", "internet-facing"))
+        if kind == "classic":
+            arn = self._classic_load_balancer(sc, it, subnets, groups, scheme)
+        else:
+            arn = self._v2_load_balancer(sc, it, kind, subnets, groups, scheme)
+        self.register("load_balancers", it["name"], arn, sc)
+        # The node ENIs the emulator created, one per subnet, as AWS does.
+        suffix = arn.split(":loadbalancer/", 1)[1]
+        description = f"ELB {suffix}"
+        enis = sc.ec2.describe_network_interfaces(
+            Filters=[{"Name": "description", "Values": [description]}])["NetworkInterfaces"]
+        by_subnet = {e["SubnetId"]: e["NetworkInterfaceId"] for e in enis}
+        for subnet in subnets:
+            if subnet.id not in by_subnet:
+                raise SeedError(f"the emulator made no {description!r} ENI in {subnet.name}")
+            self.register("lb_eni", f"{it['name']}:eni:{subnet.name}", by_subnet[subnet.id], sc)
+
+    def _v2_load_balancer(self, sc, it, kind, subnets, groups, scheme) -> str:
+        elb = sc.client("elbv2")
+        args = {"Name": it["name"], "Type": kind, "Scheme": scheme,
+                "Subnets": [x.id for x in subnets], "Tags": tag_list(it["name"], it.get("tags"))}
+        if groups:
+            args["SecurityGroups"] = groups
+        if it.get("ip_address_type"):
+            args["IpAddressType"] = str(it["ip_address_type"])
+        arn = elb.create_load_balancer(**args)["LoadBalancers"][0]["LoadBalancerArn"]
+        for listener in as_list(it.get("listeners")):
+            extra = set(listener) - {"port", "protocol", "forward", "redirect",
+                                     "fixed_response", "rules"}
+            if extra:
+                raise SeedError(f"listener: unknown key(s) {sorted(extra)}")
+            protocol = str(listener.get("protocol", "HTTP"))
+            largs = {"LoadBalancerArn": arn, "Protocol": protocol,
+                     "Port": int(listener["port"]),
+                     "DefaultActions": self._elb_action(sc, listener)}
+            if protocol in ("HTTPS", "TLS"):
+                # An IAM server certificate: moto checks ACM ones exist, not these.
+                largs["Certificates"] = [{"CertificateArn":
+                    f"arn:aws:iam::{sc.account_id}:server-certificate/{it['name']}"}]
+            listener_arn = elb.create_listener(**largs)["Listeners"][0]["ListenerArn"]
+            for rule in as_list(listener.get("rules")):
+                if "path" in rule:
+                    cond = {"Field": "path-pattern", "Values": [str(rule["path"])]}
+                elif "host" in rule:
+                    cond = {"Field": "host-header", "Values": [str(rule["host"])]}
+                else:
+                    raise SeedError(f"rule: needs path or host: {rule!r}")
+                elb.create_rule(ListenerArn=listener_arn, Priority=int(rule["priority"]),
+                                Conditions=[cond], Actions=self._elb_action(sc, rule))
+        return arn
+
+    def _classic_load_balancer(self, sc, it, subnets, groups, scheme) -> str:
+        elb = sc.client("elb")
+        listeners = []
+        for listener in as_list(it.get("listeners")):
+            protocol = str(listener.get("protocol", "HTTP"))
+            listeners.append({
+                "Protocol": protocol, "LoadBalancerPort": int(listener["port"]),
+                "InstanceProtocol": str(listener.get("instance_protocol", protocol)),
+                "InstancePort": int(listener.get("instance_port", listener["port"]))})
+        args = {"LoadBalancerName": it["name"], "Listeners": listeners, "Scheme": scheme,
+                "Subnets": [x.id for x in subnets], "Tags": tag_list(it["name"], it.get("tags"))}
+        if groups:
+            args["SecurityGroups"] = groups
+        elb.create_load_balancer(**args)
+        instances = [{"InstanceId": self.rid(i, ["instances"], sc, what="instance")}
+                     for i in as_list(it.get("instances"))]
+        if instances:
+            elb.register_instances_with_load_balancer(LoadBalancerName=it["name"],
+                                                      Instances=instances)
+        return f"arn:aws:elasticloadbalancing:{sc.region}:{sc.account_id}:loadbalancer/{it['name']}"
 
 
 def main(argv=None) -> int:

@@ -150,6 +150,38 @@ def main() -> None:
               any(r.get("GatewayId") == endpoints["us-east-1a"] for r in routes))
         check("nfw: list firewalls",
               [f["FirewallName"] for f in nfw.list_firewalls()["Firewalls"]] == ["fw"])
+        elbv2, elb = client("elbv2"), client("elb")
+        nlb = elbv2.create_load_balancer(Name="ssh", Subnets=subnets, Type="network",
+                                         Scheme="internet-facing")["LoadBalancers"][0]
+        check("elb: an NLB's ARN reads loadbalancer/net/",
+              ":loadbalancer/net/ssh/" in nlb["LoadBalancerArn"])
+        suffix = nlb["LoadBalancerArn"].split(":loadbalancer/")[1]
+        nodes = ec2.describe_network_interfaces(Filters=[
+            {"Name": "description", "Values": [f"ELB {suffix}"]}])["NetworkInterfaces"]
+        check("elb: a requester-managed node ENI per subnet, no groups",
+              sorted(n["SubnetId"] for n in nodes) == sorted(subnets)
+              and all(n["RequesterManaged"] and not n["Groups"]
+                      and n["InterfaceType"] == "network_load_balancer" for n in nodes))
+        tg = elbv2.create_target_group(Name="ssh", Protocol="TCP", Port=22,
+                                       VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+        attrs = elbv2.describe_target_group_attributes(TargetGroupArn=tg)["Attributes"]
+        check("elb: NLB target groups preserve client addresses by default",
+              {"Key": "preserve_client_ip.enabled", "Value": "true"} in attrs)
+        elb.create_load_balancer(
+            LoadBalancerName="legacy", Subnets=subnets[:1],
+            Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 22, "InstancePort": 22}])
+        control("POST", "faults", {"rules": [{
+            "service": "elasticloadbalancing", "action": "DescribeLoadBalancers",
+            "params": {"Version": "2012-06-01"}, "error": "AccessDenied", "status": 403}]})
+        try:
+            elb.describe_load_balancers()
+            denied = None
+        except ClientError as e:
+            denied = e.response["Error"]["Code"]
+        check("fault: the Classic API denied, ELBv2's call of the same name not",
+              denied == "AccessDenied"
+              and len(elbv2.describe_load_balancers()["LoadBalancers"]) == 1)
+        control("DELETE", "faults")
         print("selfcheck passed")
     finally:
         proc.stdin.close()  # the server exits on stdin EOF

@@ -13,6 +13,9 @@ fn collection_is_read_only_and_within_the_documented_policy() {
     emu.seed("leaky-three-tier");
     // EKS clusters with add-ons and node groups, so that every EKS action is called.
     emu.seed("eks");
+    // Load balancers of every kind, an NLB's target group among them, so that every
+    // Elastic Load Balancing action is called.
+    emu.seed("load-balancers");
     emu.clear_requests();
     let inv = emu.collect(&["--regions", "us-east-1,eu-west-1"]);
     assert!(inv.coverage.is_empty(), "{:?}", inv.coverage);
@@ -50,6 +53,7 @@ fn collection_is_read_only_and_within_the_documented_policy() {
 fn inventory_round_trips_through_json() {
     let emu = Emulator::start();
     emu.seed("leaky-three-tier");
+    emu.seed("load-balancers");
     let inv = emu.collect(&["--regions", "us-east-1,eu-west-1"]);
     let json = inv.to_json_pretty().unwrap();
     let back = Inventory::from_json_str(&json, std::path::Path::new("mem")).unwrap();

@@ -91,6 +91,25 @@ def minimum_requests(inv):
             need["DescribeLoggingConfiguration"] += len(r["firewalls"])
             need["DescribeFirewallPolicy"] += len(r["firewall_policies"])
             need["DescribeRuleGroup"] += len(r["firewall_rule_groups"])
+            # Elastic Load Balancing: both APIs name their list call DescribeLoadBalancers
+            # (pages of up to 400); listeners per ELBv2 load balancer, rules per ALB
+            # listener, target health per target group, attributes per NLB target group.
+            lbs = r.get("load_balancers", [])
+            v2 = [lb for lb in lbs if lb["type"] != "classic"]
+            groups = r.get("target_groups", [])
+            need["DescribeLoadBalancers"] += pages(len(v2), 400) + pages(len(lbs) - len(v2), 400)
+            need["DescribeListeners"] += len(v2)
+            need["DescribeRules"] += sum(len(lb["listeners"] or []) for lb in v2
+                                         if lb["type"] == "application")
+            need["DescribeTargetGroups"] += pages(len(groups), 400)
+            need["DescribeTargetHealth"] += len(groups)
+            need["DescribeTargetGroupAttributes"] += sum(
+                1 for g in groups
+                if any(":loadbalancer/net/" in a for a in g["load_balancer_arns"]))
+            # Tags, twenty resources a call: ELBv2 load balancers with target groups,
+            # then the classic ones (no call when there is nothing to ask about).
+            need["DescribeTags"] += (math.ceil((len(v2) + len(groups)) / 20)
+                                     + math.ceil((len(lbs) - len(v2)) / 20))
     return need
 
 

@@ -1,8 +1,9 @@
 """Fault-injection rules set through `POST /_vpcaudit/faults`.
 
 A rule matches a request when every filter it names (service, region, action,
-and `params`: query-protocol parameters such as STS's RoleArn) equals the
-request's; it then fires with probability `rate` drawn from a
+and `params`: query-protocol parameters such as STS's RoleArn, or `Version`,
+which tells Classic ELB's calls (2012-06-01) from ELBv2's (2015-12-01) of the
+same name under the one `elasticloadbalancing` service) equals the request's; it then fires with probability `rate` drawn from a
 seeded RNG so test runs are repeatable. The first rule that fires wins.
 """
 

@@ -97,6 +97,23 @@ pub fn eks_client(config: &SdkConfig, region: &str) -> aws_sdk_eks::Client {
     aws_sdk_eks::Client::from_conf(conf)
 }
 
+pub fn elbv2_client(config: &SdkConfig, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+    let conf = aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
+        .build();
+    aws_sdk_elasticloadbalancingv2::Client::from_conf(conf)
+}
+
+/// Classic Load Balancers: the original Elastic Load Balancing API.
+pub fn elb_client(config: &SdkConfig, region: &str) -> aws_sdk_elasticloadbalancing::Client {
+    let conf = aws_sdk_elasticloadbalancing::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
+        .build();
+    aws_sdk_elasticloadbalancing::Client::from_conf(conf)
+}
+
 /// Organizations is a global service: any region of the partition resolves to its
 /// one endpoint (us-east-1 for `aws`).
 pub fn organizations_client(config: &SdkConfig, region: &str) -> aws_sdk_organizations::Client {

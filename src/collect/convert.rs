@@ -119,6 +119,14 @@ impl<T> Outcome<T> {
         }
     }
 
+    /// Items with nothing failed, to sort with the other lists.
+    pub fn ok(items: Vec<T>) -> Self {
+        Outcome {
+            items,
+            failures: Vec::new(),
+        }
+    }
+
     pub fn failed(failure: ApiFailure) -> Self {
         Outcome {
             items: Vec::new(),

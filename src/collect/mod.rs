@@ -16,6 +16,7 @@ mod ec2;
 mod eks;
 pub mod error;
 pub mod kubernetes;
+mod load_balancer;
 mod network_firewall;
 pub mod org;
 mod preflight;
@@ -111,7 +112,7 @@ pub async fn collect(
 
     progress.start(regions.len() * region::COLLECTORS);
     let limit = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-    let per_region = collect_regions(&config, &regions, &limit, opts, progress).await;
+    let per_region = collect_regions(&config, &account_id, &regions, &limit, opts, progress).await;
     progress.finish();
 
     let mut inventory = Inventory::new(started);
@@ -175,6 +176,7 @@ fn sorted_clusters(mut clusters: Vec<KubeCluster>) -> Vec<KubeCluster> {
 /// Every region of one account, concurrently under the shared limit.
 async fn collect_regions(
     config: &aws_config::SdkConfig,
+    account_id: &str,
     regions: &[String],
     limit: &Arc<Semaphore>,
     opts: &CollectOptions,
@@ -184,6 +186,7 @@ async fn collect_regions(
         concurrency: opts.concurrency,
         paging: opts.paging,
         timeout: opts.region_timeout,
+        account_id: account_id.to_string(),
     };
     futures::future::join_all(
         regions
@@ -354,8 +357,15 @@ impl OrgScan<'_> {
             self.progress.skip(self.estimated_steps - steps);
         }
         let progress = self.progress.for_account(account_id);
-        let per_region =
-            collect_regions(&config, &regions, &self.limit, self.opts, &progress).await;
+        let per_region = collect_regions(
+            &config,
+            account_id,
+            &regions,
+            &self.limit,
+            self.opts,
+            &progress,
+        )
+        .await;
         let mut gaps: Vec<CoverageGap> = skipped
             .into_iter()
             .map(|(region, failure)| failure.into_gap(account_id, &region))

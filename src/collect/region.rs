@@ -10,12 +10,13 @@ use tokio::sync::{watch, Semaphore};
 
 use super::convert::Outcome;
 use super::error::ApiFailure;
+use super::load_balancer::{LoadBalancingInventory, Owner};
 use super::network_firewall::NetworkFirewallInventory;
-use super::{aws, ec2, eks, network_firewall, Paging, Progress};
+use super::{aws, ec2, eks, load_balancer, network_firewall, Paging, Progress};
 use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
-pub const COLLECTORS: usize = 19;
+pub const COLLECTORS: usize = 20;
 
 /// The operations each collector calls: what an abandoned collector reports as
 /// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
@@ -66,6 +67,15 @@ mod ops {
         ListNodegroups,
         DescribeNodegroup,
     ];
+    pub const LOAD_BALANCING: &[Operation] = &[
+        DescribeLoadBalancers,
+        DescribeListeners,
+        DescribeRules,
+        DescribeTargetGroups,
+        DescribeTargetGroupAttributes,
+        DescribeTargetHealth,
+        DescribeTags,
+    ];
 }
 
 /// Every collector's operations, one entry per collector.
@@ -90,6 +100,7 @@ const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::FLOW_LOGS,
     ops::NETWORK_FIREWALL,
     ops::EKS,
+    ops::LOAD_BALANCING,
 ];
 
 /// What a collector leaves when it is abandoned: nothing collected, a gap per
@@ -113,6 +124,16 @@ impl Abandon for NetworkFirewallInventory {
             firewalls: Vec::new(),
             policies: Vec::new(),
             rule_groups: Vec::new(),
+            failures,
+        }
+    }
+}
+
+impl Abandon for LoadBalancingInventory {
+    fn abandoned(failures: Vec<ApiFailure>) -> Self {
+        LoadBalancingInventory {
+            load_balancers: Vec::new(),
+            target_groups: Vec::new(),
             failures,
         }
     }
@@ -209,6 +230,8 @@ pub struct RegionSettings {
     pub paging: Paging,
     /// How long one collector may run before the region counts as not answering.
     pub timeout: Duration,
+    /// The account collected (a classic load balancer's ARN names it).
+    pub account_id: String,
 }
 
 pub async fn collect_region(
@@ -221,6 +244,14 @@ pub async fn collect_region(
     let c = aws::ec2_client(config, region);
     let nfw = aws::network_firewall_client(config, region);
     let eks_client = aws::eks_client(config, region);
+    let (elbv2_client, elb_client) = (
+        aws::elbv2_client(config, region),
+        aws::elb_client(config, region),
+    );
+    let owner = Owner {
+        account_id: &settings.account_id,
+        region,
+    };
     let (pg, concurrency) = (settings.paging, settings.concurrency);
     let run = RegionRun {
         region,
@@ -267,6 +298,7 @@ pub async fn collect_region(
         flow_logs,
         firewall,
         eks_clusters,
+        load_balancing,
     ) = tokio::join!(
         run.guarded(
             "prefix lists",
@@ -309,6 +341,11 @@ pub async fn collect_region(
             "EKS clusters",
             ops::EKS,
             eks::clusters(&eks_client, pg, concurrency)
+        ),
+        run.guarded(
+            "load balancers",
+            ops::LOAD_BALANCING,
+            load_balancer::collect(&elbv2_client, &elb_client, &owner, pg, concurrency)
         ),
     );
 
@@ -358,6 +395,14 @@ pub async fn collect_region(
         |i| i.arn.clone(),
     );
     f.extend(firewall_failures);
+    let LoadBalancingInventory {
+        load_balancers,
+        target_groups,
+        failures: lb_failures,
+    } = load_balancing;
+    inv.load_balancers = take(Outcome::ok(load_balancers), &mut f, |i| i.arn.clone());
+    inv.target_groups = take(Outcome::ok(target_groups), &mut f, |i| i.arn.clone());
+    f.extend(lb_failures);
     // By the names, as the gaps read.
     let key = |f: &ApiFailure| (f.operation.service().as_str(), f.operation.as_str());
     f.sort_by(|a, b| (key(a), &a.message).cmp(&(key(b), &b.message)));
@@ -383,6 +428,16 @@ mod tests {
         ("ec2/vpc.rs", include_str!("ec2/vpc.rs")),
         ("network_firewall.rs", include_str!("network_firewall.rs")),
         ("eks.rs", include_str!("eks.rs")),
+        ("load_balancer/mod.rs", include_str!("load_balancer/mod.rs")),
+        ("load_balancer/v2.rs", include_str!("load_balancer/v2.rs")),
+        (
+            "load_balancer/classic.rs",
+            include_str!("load_balancer/classic.rs"),
+        ),
+        (
+            "load_balancer/tags.rs",
+            include_str!("load_balancer/tags.rs"),
+        ),
     ];
 
     /// The operations a source names, as `Operation::DescribeVpcs`.

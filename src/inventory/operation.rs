@@ -148,6 +148,7 @@ operations! {
         DescribeTargetGroups,
         DescribeTargetGroupAttributes,
         DescribeTargetHealth,
+        DescribeTags,
     ],
     Route53Resolver: [
         ListFirewallRuleGroups,
