@@ -145,9 +145,6 @@ fixtures! {
             // preserving client addresses (the host admits the world) critical.
             ("eni-flag-app-behind-alb", "fail/info"),
             ("eni-flag-ssh-behind-nlb", "fail/critical"),
-            // The ALB nodes themselves take HTTPS from the world.
-            ("eni-web-alb-node", "fail/info"),
-            ("eni-edge-alb-node", "fail/info"),
             // Lambda targets are unsupported; targets not read are a gap.
             ("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/lambda-fn/cccc", "unknown"),
             ("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/unread/dddd", "unknown"),
@@ -158,6 +155,10 @@ fixtures! {
             "eni-ok-no-igw-route",
             "eni-ok-ssh-behind-nlb-vpc-only",
             "eni-ok-app-behind-closed-alb",
+            // Load balancer nodes answer only on their listeners: what gets
+            // through them is reported on the targets.
+            "eni-web-alb-node",
+            "eni-edge-alb-node",
             "eni-closed-alb-node",
             "eni-ssh-nlb-node",
         ],

@@ -123,3 +123,96 @@ fn hub_and_spoke_judges_spokes_by_the_whole_path() {
     assert!(!text.contains("not modelled"), "{text}");
     insta::assert_json_snapshot!("hub_and_spoke_findings", findings);
 }
+
+/// The load balancers a finding names among its related resources, by name.
+fn load_balancers_of(f: &Value) -> Vec<String> {
+    f["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["type"]
+                .as_str()
+                .is_some_and(|t| t.contains("LoadBalancer"))
+        })
+        .map(|r| r["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn load_balancers_are_the_front_door() {
+    let emu = Emulator::start();
+    let seeded = emu.seed("load-balancers");
+    let doc = scan(&emu, "us-east-1");
+    let findings = symbolic(&doc, &seeded);
+    let exposed = |name: &str| -> Vec<(String, String, Vec<String>)> {
+        naming(&findings, "internet-exposed-port", name)
+            .into_iter()
+            .filter(|f| f["resource"]["id"] == format!("<{name}>").as_str())
+            .map(|f| {
+                let verdict = format!(
+                    "{}/{}",
+                    f["status"].as_str().unwrap(),
+                    f["severity"].as_str().unwrap()
+                );
+                (
+                    verdict,
+                    f["message"].as_str().unwrap().to_string(),
+                    load_balancers_of(f),
+                )
+            })
+            .collect()
+    };
+    // SSH on a private host behind an NLB that preserves client addresses, whose
+    // group admits the world: critical, with the NLB related.
+    let bastion = exposed("lb-bastion-1:eni");
+    assert_eq!(bastion.len(), 1, "{bastion:#?}");
+    assert_eq!(bastion[0].0, "fail/critical");
+    assert_eq!(bastion[0].2, ["lb-ssh-nlb"]);
+    // Web behind the ALB (and the classic ELB): info; lb-app-2 is also in the
+    // canary target group, a finding of its own.
+    for (app, groups) in [("lb-app-1:eni", 1), ("lb-app-2:eni", 2)] {
+        let found = exposed(app);
+        assert_eq!(found.len(), groups, "{app}: {found:#?}");
+        for (verdict, _, lbs) in &found {
+            assert_eq!(verdict, "fail/info");
+            assert_eq!(lbs, &["lb-web-alb"]);
+        }
+    }
+    let legacy = exposed("lb-legacy-1:eni");
+    assert_eq!(legacy.len(), 1, "{legacy:#?}");
+    assert_eq!(legacy[0].2, ["lb-legacy-elb"]);
+    // The nodes themselves are not hosts, and the internal ALB is no front door.
+    for f in findings
+        .iter()
+        .filter(|f| f["check"] == "internet-exposed-port")
+    {
+        let id = f["resource"]["id"].as_str().unwrap();
+        assert!(
+            !id.contains(":eni:"),
+            "a load balancer node reported: {f:#}"
+        );
+        assert!(
+            !load_balancers_of(f).contains(&"lb-int-alb".to_string()),
+            "{f:#}"
+        );
+    }
+    // ALB -> private app -> RDS: the foothold is reached through the ALB, which the
+    // path names before it.
+    let to_rds = naming(&findings, "lateral-movement-path", "lb-rds-eni");
+    let via_alb: Vec<_> = to_rds
+        .iter()
+        .filter(|f| f["resource"]["id"] == "<lb-rds-eni>")
+        .filter(|f| load_balancers_of(f) == ["lb-web-alb"])
+        .collect();
+    assert!(!via_alb.is_empty(), "{to_rds:#?}");
+    for f in via_alb {
+        assert_eq!(f["status"], "fail");
+        let related = f["related"].as_array().unwrap();
+        assert!(related[0]["type"]
+            .as_str()
+            .unwrap()
+            .contains("LoadBalancer"));
+    }
+    insta::assert_json_snapshot!("load_balancer_findings", findings);
+}

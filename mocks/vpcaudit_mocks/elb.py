@@ -53,12 +53,21 @@ def _free_address(ec2, subnet) -> str:
     raise RuntimeError(f"subnet {subnet.id} has no free address for a load balancer node")
 
 
-def _nodes(ec2, subnets, groups, description, interface_type) -> None:
+def _public_address(private: str) -> str:
+    """A made-up public address for a node, the same every run (moto's are random)."""
+    _, _, third, fourth = private.split(".")
+    return f"52.94.{third}.{fourth}"
+
+
+def _nodes(ec2, subnets, groups, description, interface_type, internet_facing) -> None:
     for subnet in subnets:
+        private = _free_address(ec2, subnet)
         eni = ec2.create_network_interface(
-            subnet, _free_address(ec2, subnet), group_ids=groups or None,
-            description=description,
+            subnet, private, group_ids=groups or None, description=description,
         )
+        if internet_facing:
+            # AWS gives an internet-facing load balancer's nodes public addresses.
+            eni.public_ip = _public_address(private)
         eni.requester_managed = True
         eni.requester_id = "amazon-elb"
         eni.interface_type = interface_type
@@ -100,7 +109,7 @@ def create_load_balancer_v2(self: ELBv2Backend, *args, **kwargs):
             )
     suffix = lb.arn.split(":loadbalancer/", 1)[1]
     _nodes(self.ec2_backend, lb.subnets, list(lb.security_groups or []), f"ELB {suffix}",
-           INTERFACE_TYPE.get(lb.type, "interface"))
+           INTERFACE_TYPE.get(lb.type, "interface"), lb.scheme == "internet-facing")
     return lb
 
 
@@ -110,7 +119,8 @@ def create_load_balancer_classic(self: ELBBackend, *args, **kwargs):
     lb = _orig_classic_create(self, *args, **kwargs)
     ec2 = ec2_backends[self.account_id][self.region_name]
     subnets = [ec2.get_subnet(s) for s in lb.subnets or []]
-    _nodes(ec2, subnets, list(lb.security_groups or []), f"ELB {lb.name}", "interface")
+    _nodes(ec2, subnets, list(lb.security_groups or []), f"ELB {lb.name}", "interface",
+           (lb.scheme or "internet-facing") == "internet-facing")
     return lb
 
 

@@ -1,9 +1,11 @@
 //! `egress-world-open`: in-use security groups whose own egress rules reach the whole
 //! internet (IPv4 or IPv6, judged by set coverage), for every port or for web ports.
-//! Severity follows where the ENIs carrying the group can actually go.
+//! Severity follows where the ENIs carrying the group can actually go; load balancer
+//! nodes, which open no connection of their own choosing, do not count.
 
 use crate::finding::Severity;
 use crate::inventory::{Direction, NetworkInterface, Operation};
+use crate::reach::load_balancer;
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
@@ -37,7 +39,9 @@ impl Check for EgressWorldOpen {
             // once (where the engine finds it, as a trace of it would).
             let mut users: FastMap<&str, Vec<Carrier>> = FastMap::default();
             for eni in &ri.network_interfaces {
-                if eni.security_group_ids.is_empty() {
+                // A load balancer node opens no connection of its own choosing: its
+                // group's egress matters only toward the targets.
+                if eni.security_group_ids.is_empty() || load_balancer::is_node(eni) {
                     continue;
                 }
                 let found = ctx.model.locate_eni(&eni.id).ok().map(|(_, found)| found);

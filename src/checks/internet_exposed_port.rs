@@ -3,7 +3,8 @@
 //! per class). Severity by what is exposed: remote administration and data stores
 //! critical, web info, anything else high.
 //!
-//! Targets an internet-facing load balancer forwards to are reported too, on the
+//! Load balancer nodes are not reported as hosts (they answer only on their
+//! listeners); targets an internet-facing load balancer forwards to are, on the
 //! target, with the load balancer related and the listener and target group in the
 //! evidence; their severity follows what reaches them (see
 //! [`shared::load_balancer::severity`](super::shared::load_balancer::severity)).
@@ -15,6 +16,7 @@
 
 use crate::finding::Severity;
 use crate::reach::exposure::Uncertainty;
+use crate::reach::load_balancer;
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
 use super::context::{Context, Draft};
@@ -34,6 +36,11 @@ impl Check for InternetExposedPort {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             for eni in &ri.network_interfaces {
+                // A load balancer node answers only on its listeners: what gets
+                // through it is reported on the targets below.
+                if load_balancer::is_node(eni) {
+                    continue;
+                }
                 // Built only for an ENI with something to report.
                 let resource =
                     || resources::network_interface(account, &ri.region, &eni.id, Some(&eni.tags));

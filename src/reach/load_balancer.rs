@@ -20,6 +20,21 @@ pub fn node_description(lb: &LoadBalancer) -> String {
     }
 }
 
+/// Whether `eni` is a load balancer node (any load balancer's): AWS manages it, and
+/// it answers only on its load balancer's listeners, whatever its groups open, so
+/// what it exposes is judged through the load balancer, not as a host's.
+pub fn is_node(eni: &NetworkInterface) -> bool {
+    let described = eni
+        .description
+        .as_deref()
+        .is_some_and(|d| d.starts_with("ELB "));
+    let typed = matches!(
+        eni.interface_type.as_deref(),
+        Some("network_load_balancer" | "gateway_load_balancer")
+    );
+    typed || (described && eni.requester_managed)
+}
+
 /// The node ENIs of `lb` in its region's inventory, sorted by id.
 pub fn node_enis<'a>(ri: &'a RegionInventory, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
     let description = node_description(lb);
