@@ -2,10 +2,12 @@
 //! services their listeners and targets speak, and the ENI each registered target
 //! is. The paths through them are in [`super::path::load_balancer`].
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
-    LoadBalancer, LoadBalancerType, NetworkInterface, RegionInventory, Target, TargetGroup,
+    Instance, LoadBalancer, LoadBalancerType, NetworkInterface, RegionInventory, Target,
+    TargetGroup,
 };
 
 use super::sets::ServicePoint;
@@ -37,15 +39,133 @@ pub fn is_node(eni: &NetworkInterface) -> bool {
 
 /// The node ENIs of `lb` in its region's inventory, sorted by id.
 pub fn node_enis<'a>(ri: &'a RegionInventory, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
-    let description = node_description(lb);
-    let mut nodes: Vec<&NetworkInterface> = ri
-        .network_interfaces
-        .iter()
-        .filter(|e| e.description.as_deref() == Some(description.as_str()))
-        .filter(|e| lb.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
-        .collect();
-    nodes.sort_by(|a, b| a.id.cmp(&b.id));
-    nodes
+    Lookup::new(ri).nodes(lb)
+}
+
+/// One region's ENIs, instances and target groups by the keys load balancer paths
+/// look them up by: a scan follows every target of thousands of load balancers, and
+/// a walk over the region's ENIs for each would cost more than the paths themselves.
+pub struct Lookup<'a> {
+    by_description: HashMap<&'a str, Vec<&'a NetworkInterface>>,
+    by_id: HashMap<&'a str, &'a NetworkInterface>,
+    instances: HashMap<&'a str, &'a Instance>,
+    /// The lowest-id ENI naming each instance as its own.
+    by_instance: HashMap<&'a str, &'a NetworkInterface>,
+    /// ENIs by (VPC, private address), the first in inventory order.
+    by_address: HashMap<(&'a str, IpAddr), &'a NetworkInterface>,
+    target_groups: HashMap<&'a str, &'a TargetGroup>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(ri: &'a RegionInventory) -> Lookup<'a> {
+        let mut look = Lookup {
+            by_description: HashMap::new(),
+            by_id: HashMap::new(),
+            instances: ri.instances.iter().map(|i| (i.id.as_str(), i)).collect(),
+            by_instance: HashMap::new(),
+            by_address: HashMap::new(),
+            target_groups: ri
+                .target_groups
+                .iter()
+                .map(|t| (t.arn.as_str(), t))
+                .collect(),
+        };
+        for e in &ri.network_interfaces {
+            look.by_id.entry(e.id.as_str()).or_insert(e);
+            if let Some(d) = e.description.as_deref().filter(|d| d.starts_with("ELB ")) {
+                look.by_description.entry(d).or_default().push(e);
+            }
+            if let Some(i) = e.instance_id.as_deref() {
+                let slot = look.by_instance.entry(i).or_insert(e);
+                if e.id < slot.id {
+                    *slot = e;
+                }
+            }
+            let addresses = e
+                .private_ipv4s
+                .iter()
+                .map(|&a| IpAddr::from(a))
+                .chain(e.ipv6s.iter().map(|&a| IpAddr::from(a)));
+            for a in addresses {
+                look.by_address.entry((e.vpc_id.as_str(), a)).or_insert(e);
+            }
+        }
+        look
+    }
+
+    /// The node ENIs of `lb`, sorted by id.
+    pub fn nodes(&self, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
+        let description = node_description(lb);
+        let mut nodes: Vec<&NetworkInterface> = self
+            .by_description
+            .get(description.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|e| lb.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
+            .collect();
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        nodes
+    }
+
+    pub fn target_group(&self, arn: &str) -> Option<&'a TargetGroup> {
+        self.target_groups.get(arn).copied()
+    }
+
+    /// As [`target_eni`].
+    pub fn target_eni(
+        &self,
+        tg: &TargetGroup,
+        target: &Target,
+    ) -> Result<&'a NetworkInterface, String> {
+        match tg.target_type.to_ascii_lowercase().as_str() {
+            "instance" => self.instance_eni(&target.id),
+            "ip" => {
+                if target.availability_zone.as_deref() == Some("all") {
+                    return Err(format!(
+                        "IP target {} is outside the VPC of {}; paths beyond the VPC are not modelled",
+                        target.id, tg.name
+                    ));
+                }
+                let addr: IpAddr = target
+                    .id
+                    .parse()
+                    .map_err(|_| format!("IP target {:?} is not an IP address", target.id))?;
+                let found = match tg.vpc_id.as_deref() {
+                    Some(vpc) => self.by_address.get(&(vpc, addr)).copied(),
+                    // No VPC named: the first ENI anywhere in the region holding it.
+                    None => self
+                        .by_address
+                        .iter()
+                        .filter(|((_, a), _)| *a == addr)
+                        .map(|(_, e)| *e)
+                        .min_by(|a, b| a.id.cmp(&b.id)),
+                };
+                found.ok_or_else(|| {
+                    format!(
+                        "no ENI of the inventory holds IP target {} of {}",
+                        target.id, tg.name
+                    )
+                })
+            }
+            other => Err(format!(
+                "unsupported: target type {other} (target group {}) is not modelled",
+                tg.name
+            )),
+        }
+    }
+
+    /// As [`instance_eni`].
+    pub fn instance_eni(&self, instance_id: &str) -> Result<&'a NetworkInterface, String> {
+        let listed = self.instances.get(instance_id).and_then(|i| {
+            i.network_interface_ids
+                .iter()
+                .find_map(|id| self.by_id.get(id.as_str()).copied())
+        });
+        listed
+            .or_else(|| self.by_instance.get(instance_id).copied())
+            .ok_or_else(|| format!("no ENI of instance {instance_id} is in the inventory"))
+    }
 }
 
 /// The services a listener accepts: TCP for every protocol but UDP (and both for
@@ -98,38 +218,7 @@ pub fn target_eni<'a>(
     tg: &TargetGroup,
     target: &Target,
 ) -> Result<&'a NetworkInterface, String> {
-    match tg.target_type.to_ascii_lowercase().as_str() {
-        "instance" => instance_eni(ri, &target.id),
-        "ip" => {
-            if target.availability_zone.as_deref() == Some("all") {
-                return Err(format!(
-                    "IP target {} is outside the VPC of {}; paths beyond the VPC are not modelled",
-                    target.id, tg.name
-                ));
-            }
-            let addr: IpAddr = target
-                .id
-                .parse()
-                .map_err(|_| format!("IP target {:?} is not an IP address", target.id))?;
-            ri.network_interfaces
-                .iter()
-                .filter(|e| tg.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
-                .find(|e| match addr {
-                    IpAddr::V4(a) => e.private_ipv4s.contains(&a),
-                    IpAddr::V6(a) => e.ipv6s.contains(&a),
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "no ENI of the inventory holds IP target {} of {}",
-                        target.id, tg.name
-                    )
-                })
-        }
-        other => Err(format!(
-            "unsupported: target type {other} (target group {}) is not modelled",
-            tg.name
-        )),
-    }
+    Lookup::new(ri).target_eni(tg, target)
 }
 
 /// An instance's primary ENI: the first of its interfaces the inventory has, else
@@ -138,20 +227,7 @@ pub fn instance_eni<'a>(
     ri: &'a RegionInventory,
     instance_id: &str,
 ) -> Result<&'a NetworkInterface, String> {
-    let by_id = |id: &str| ri.network_interfaces.iter().find(|e| e.id == id);
-    let listed = ri
-        .instances
-        .iter()
-        .find(|i| i.id == instance_id)
-        .and_then(|i| i.network_interface_ids.iter().find_map(|id| by_id(id)));
-    listed
-        .or_else(|| {
-            ri.network_interfaces
-                .iter()
-                .filter(|e| e.instance_id.as_deref() == Some(instance_id))
-                .min_by(|a, b| a.id.cmp(&b.id))
-        })
-        .ok_or_else(|| format!("no ENI of instance {instance_id} is in the inventory"))
+    Lookup::new(ri).instance_eni(instance_id)
 }
 
 /// Gateway Load Balancer endpoints of the region: appliances whose rules are not

@@ -24,13 +24,12 @@ use std::net::IpAddr;
 
 use crate::inventory::{
     Direction, Inventory, Listener, LoadBalancer, LoadBalancerScheme, LoadBalancerType, NetworkAcl,
-    NetworkInterface, PortRange, RegionInventory, RouteTarget, RulePeer, TargetGroup,
+    NetworkInterface, PortRange, RouteTarget, RulePeer, TargetGroup,
 };
 
 use super::super::exposure::{internet_exposure_without_groups, Exposure, ExposureCache};
 use super::super::load_balancer::{
-    gwlb_reason, instance_eni, is_gwlb_endpoint, listener_points, node_enis, preserves_client_ip,
-    target_eni, target_point,
+    gwlb_reason, is_gwlb_endpoint, listener_points, preserves_client_ip, target_point, Lookup,
 };
 use super::super::model::Model;
 use super::super::nacl;
@@ -83,6 +82,10 @@ pub fn internet_paths<'a>(
     };
     let mut out = Vec::new();
     for (account, ri) in inv.regions() {
+        if ri.load_balancers.is_empty() {
+            continue;
+        }
+        let look = Lookup::new(ri);
         for lb in &ri.load_balancers {
             if lb.scheme != LoadBalancerScheme::InternetFacing
                 || lb.lb_type == LoadBalancerType::Gateway
@@ -115,7 +118,7 @@ pub fn internet_paths<'a>(
                 });
                 continue;
             };
-            let nodes = node_enis(ri, lb);
+            let nodes = look.nodes(lb);
             for listener in listeners {
                 for point in listener_points(&listener.protocol, listener.port) {
                     let at = LbPath {
@@ -140,7 +143,7 @@ pub fn internet_paths<'a>(
                     let ctx = Leg {
                         model,
                         inv,
-                        ri,
+                        look: &look,
                         lb,
                         nodes: &nodes,
                         point,
@@ -149,7 +152,7 @@ pub fn internet_paths<'a>(
                     if lb.lb_type == LoadBalancerType::Classic {
                         let port = listener.instance_port.unwrap_or(listener.port);
                         for instance in &lb.instance_ids {
-                            let target = instance_eni(ri, instance);
+                            let target = look.instance_eni(instance);
                             out.push(ctx.to_target(
                                 &mut fronts,
                                 at.clone(),
@@ -205,7 +208,7 @@ impl Front {
 struct Leg<'l, 'm, 'a> {
     model: &'m Model<'a>,
     inv: &'a Inventory,
-    ri: &'a RegionInventory,
+    look: &'l Lookup<'a>,
     lb: &'a LoadBalancer,
     nodes: &'l [&'a NetworkInterface],
     point: ServicePoint,
@@ -221,7 +224,7 @@ impl<'a> Leg<'_, '_, 'a> {
         arn: &'a str,
     ) -> Vec<LbPath<'a>> {
         let component = format!("target group {arn}");
-        let Some(tg) = self.ri.target_groups.iter().find(|t| t.arn == arn) else {
+        let Some(tg) = self.look.target_group(arn) else {
             return vec![LbPath {
                 evaluation: unknown_at(component, format!("target group {arn} was not collected")),
                 ..at
@@ -269,7 +272,7 @@ impl<'a> Leg<'_, '_, 'a> {
             .iter()
             .map(|t| {
                 let port = t.port.or(tg.port).unwrap_or(self.point_port());
-                self.to_target(fronts, at.clone(), &t.id, target_eni(self.ri, tg, t), port)
+                self.to_target(fronts, at.clone(), &t.id, self.look.target_eni(tg, t), port)
             })
             .collect()
     }
