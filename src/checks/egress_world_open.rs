@@ -174,6 +174,11 @@ fn reach_of<'a>(
                 let (path, unknown) = trace(ctx, eni);
                 if let Some(reason) = unknown {
                     Exit::Undecided(reason)
+                } else if !leaves(&path) && !firewalls(&path).is_empty() {
+                    // It passed a firewall and stopped beyond (e.g. in an account not
+                    // scanned): it has a way out of the VPC, and whatever of it leaves
+                    // is filtered.
+                    Exit::Filtered
                 } else if !leaves(&path) || (!public && path.untranslated_gateway().is_some()) {
                     Exit::Stays
                 } else if firewalls(&path).is_empty() {

@@ -2,7 +2,9 @@
 //! workloads whose route to the internet (IPv4, or IPv6 when its ENIs have IPv6)
 //! passes no firewall endpoint. The firewall's own subnets, and ENIs that are AWS
 //! plumbing (NAT gateways, endpoints, load balancer nodes), are not workloads.
-//! Unknown when the first hop goes somewhere the engine does not follow.
+//! Unknown when the first hop goes somewhere the engine does not follow, or when
+//! the way out passes a Gateway Load Balancer appliance instead (its rules are not
+//! visible: never a pass or a fail).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -115,7 +117,23 @@ impl Check for FirewallBypassed {
                 }
                 for (family, dst) in families {
                     let (path, undecided) = trace_to(ctx, &eni.id, dst);
-                    if leaves(&path) && firewalls(&path).is_empty() {
+                    let appliance = appliance_reason(&path);
+                    if let (Some(reason), true) = (&appliance, leaves(&path)) {
+                        // Never a pass or a fail: the appliance may be a firewall.
+                        out.push(
+                            Draft::unknown(
+                                account,
+                                &ri.region,
+                                resource.clone(),
+                                format!(
+                                    "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
+                                    names.join(", ")
+                                ),
+                            )
+                            .related(related.clone())
+                            .identity(family),
+                        );
+                    } else if leaves(&path) && firewalls(&path).is_empty() {
                         out.push(
                             Draft::fail(
                                 account,
@@ -174,6 +192,20 @@ impl Check for FirewallBypassed {
         out.extend(centralised(ctx));
         out
     }
+}
+
+/// Why a path that passes no Network Firewall but a Gateway Load Balancer appliance
+/// cannot be judged: the appliance may filter, and its rules are not visible.
+fn appliance_reason(path: &EgressPath) -> Option<String> {
+    if !firewalls(path).is_empty() {
+        return None;
+    }
+    appliances(path).first().map(|a| {
+        format!(
+            "{a} hands it to a third-party appliance; third-party appliance rules are not visible: {}",
+            describe(path)
+        )
+    })
 }
 
 /// A workload subnet that sends its IPv4 internet traffic to a transit gateway.
@@ -269,7 +301,10 @@ fn centralised(ctx: &Context) -> Vec<Draft> {
                 .identity("IPv4")
                 .evidence(s.eni, format!("tcp/443 to {PROBE} routes {route}")),
             );
-        } else if let (Some(reason), false) = (&s.undecided, leaves(&s.path)) {
+        } else if let Some(reason) = appliance_reason(&s.path)
+            .filter(|_| leaves(&s.path))
+            .or_else(|| s.undecided.clone().filter(|_| !leaves(&s.path)))
+        {
             out.push(
                 Draft::unknown(
                     s.account,
