@@ -300,7 +300,7 @@ fn a_bad_baseline_is_a_usage_error() {
     )
     .unwrap();
     for (file, needle) in [
-        (inv.as_path(), "vpcaudit/inventory/v2"),
+        (inv.as_path(), "vpcaudit/inventory/v3"),
         (truncated.as_path(), "line 1"),
         (Path::new("/nonexistent/base.json"), "cannot read baseline"),
     ] {
