@@ -1,6 +1,7 @@
 //! One test per clause of the AWS semantics the engine reproduces.
 
 mod classes;
+mod dns;
 mod firewall;
 mod group_scope;
 mod lateral;
