@@ -43,6 +43,25 @@ pub struct Query<'q> {
     pub tunnelling: bool,
 }
 
+impl std::fmt::Display for Query<'_> {
+    /// `a freshly registered name, type TXT (taken for tunnelling)`.
+    /// `api.example.com of a type no rule is limited to`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name {
+            QueryName::Name(n) => write!(f, "{n}")?,
+            QueryName::Fresh => f.write_str("a freshly registered name")?,
+        }
+        match self.qtype {
+            Some(t) => write!(f, ", type {t}")?,
+            None => f.write_str(" of a type no rule is limited to")?,
+        }
+        if self.tunnelling {
+            f.write_str(" (taken for tunnelling)")?;
+        }
+        Ok(())
+    }
+}
+
 /// A rule group association that applies to the VPC, with its group when collected.
 #[derive(Debug, Clone, Copy)]
 pub struct Applied<'a> {
@@ -159,7 +178,7 @@ impl<'a> VpcFirewall<'a> {
     /// What DNS Firewall does with `query`: allowed (resolved), blocked, or unknown,
     /// with the rules that decided it or left it open.
     pub fn evaluate(&self, query: Query) -> Evaluation {
-        let mut steps = Vec::new();
+        let mut steps = vec![Step::new("query", query.to_string())];
         // Rules that may or may not match, by the action they would take.
         let mut maybe: Vec<(Action, String)> = Vec::new();
         for entry in self.rules() {
