@@ -61,6 +61,8 @@ mod dns_egress_unfiltered;
 mod dns_firewall_fail_open;
 mod dns_forwarding_to_internet;
 mod dns_query_logging_disabled;
+#[cfg(test)]
+mod tests_dns;
 
 #[cfg(test)]
 mod tests;

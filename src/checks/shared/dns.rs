@@ -247,3 +247,20 @@ pub fn resolver_rule(r: &ResolverRule) -> Resource {
         name: r.name.clone(),
     }
 }
+
+/// When `vpc`'s DNS Firewall allowlists then blocks every other name (the
+/// zero-egress reference design), the rule group that does it, as finding text.
+pub fn allowlisting(ri: &RegionInventory, vpc: &str) -> Option<String> {
+    let resolver = ri.route53_resolver.as_ref()?;
+    let fw = crate::reach::dns::VpcFirewall::of(resolver, vpc);
+    if !fw.allowlists() {
+        return None;
+    }
+    let groups: Vec<String> = fw
+        .applied
+        .iter()
+        .filter_map(|a| a.group)
+        .map(crate::reach::dns::group_name)
+        .collect();
+    Some(groups.join(", "))
+}
