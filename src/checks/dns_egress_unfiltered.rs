@@ -4,7 +4,7 @@
 //! tunnelling. High when the VPC has no other way to the internet (DNS is then its
 //! open door), medium otherwise.
 
-use crate::finding::{Resource, Severity};
+use crate::finding::{Resource, Severity, Status};
 use crate::inventory::{Operation, RegionInventory, Vpc};
 use crate::reach::dns::{describe_rule, group_name, uses_vpc_resolver, Action, VpcFirewall};
 use crate::reach::Evaluation;
@@ -51,7 +51,11 @@ impl Check for DnsEgressUnfiltered {
             for vpc in judged {
                 let fw = VpcFirewall::of(resolver, &vpc.id);
                 let enis = workloads.get(vpc.id.as_str()).map_or(&[][..], |v| &v[..]);
-                if let Some(d) = judge(ctx, account, ri, vpc, &fw) {
+                if let Some(mut d) = judge(ctx, account, ri, vpc, &fw) {
+                    if let Some(reason) = dns::dns_support_unknown(ctx, account, ri, vpc) {
+                        d.status = Status::Unknown;
+                        d.message = format!("{}; but {reason}", d.message);
+                    }
                     let way_out = egress.of(account, ri, enis);
                     out.push(with_severity(d, &way_out));
                 }

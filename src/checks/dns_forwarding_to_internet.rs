@@ -24,20 +24,14 @@ impl Check for DnsForwardingToInternet {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             let judged: Vec<&Vpc> = ri.vpcs.iter().filter(|v| uses_vpc_resolver(v)).collect();
-            let resolver = match dns::resolver_or_unknown(
-                ctx,
-                account,
-                ri,
-                &judged,
-                OPS,
-                "DNS forwarding",
-            ) {
-                Ok(r) => r,
-                Err(drafts) => {
-                    out.extend(drafts);
-                    continue;
-                }
-            };
+            let resolver =
+                match dns::resolver_or_unknown(ctx, account, ri, &judged, OPS, "DNS forwarding") {
+                    Ok(r) => r,
+                    Err(drafts) => {
+                        out.extend(drafts);
+                        continue;
+                    }
+                };
             for rule in &resolver.resolver_rules {
                 if !rule.rule_type.eq_ignore_ascii_case("FORWARD") {
                     continue;
@@ -72,7 +66,9 @@ impl Check for DnsForwardingToInternet {
                 if vpcs.is_empty() {
                     continue;
                 }
-                out.push(finding(ctx, account, &ri.region, rule, scope, severity, &vpcs, &public));
+                out.push(finding(
+                    ctx, account, &ri.region, rule, scope, severity, &vpcs, &public,
+                ));
             }
         }
         out

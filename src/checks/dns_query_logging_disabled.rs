@@ -1,6 +1,7 @@
 //! `dns-query-logging-disabled`: a VPC with workloads and no active Route 53
 //! Resolver query log configuration association.
 
+use crate::finding::Status;
 use crate::inventory::{Operation, Route53Resolver, Vpc};
 use crate::reach::dns::uses_vpc_resolver;
 
@@ -22,20 +23,15 @@ impl Check for DnsQueryLoggingDisabled {
                 .iter()
                 .filter(|v| uses_vpc_resolver(v) && workloads.contains_key(v.id.as_str()))
                 .collect();
-            let resolver = match dns::resolver_or_unknown(
-                ctx,
-                account,
-                ri,
-                &judged,
-                OPS,
-                "DNS query logging",
-            ) {
-                Ok(r) => r,
-                Err(drafts) => {
-                    out.extend(drafts);
-                    continue;
-                }
-            };
+            let resolver =
+                match dns::resolver_or_unknown(ctx, account, ri, &judged, OPS, "DNS query logging")
+                {
+                    Ok(r) => r,
+                    Err(drafts) => {
+                        out.extend(drafts);
+                        continue;
+                    }
+                };
             for vpc in judged {
                 if logged(resolver, &vpc.id) {
                     continue;
@@ -58,18 +54,21 @@ impl Check for DnsQueryLoggingDisabled {
                 } else {
                     format!("associations not active: {}", inactive.join(", "))
                 };
-                out.push(
-                    Draft::fail(
-                        account,
-                        &ri.region,
-                        resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
-                        format!(
-                            "{} runs workloads but logs no DNS queries to the VPC resolver",
-                            vpc.id
-                        ),
-                    )
-                    .evidence(vpc.id.clone(), detail),
-                );
+                let mut d = Draft::fail(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    format!(
+                        "{} runs workloads but logs no DNS queries to the VPC resolver",
+                        vpc.id
+                    ),
+                )
+                .evidence(vpc.id.clone(), detail);
+                if let Some(reason) = dns::dns_support_unknown(ctx, account, ri, vpc) {
+                    d.status = Status::Unknown;
+                    d.message = format!("{}; but {reason}", d.message);
+                }
+                out.push(d);
             }
         }
         out
@@ -89,6 +88,8 @@ fn logged(resolver: &Route53Resolver, vpc: &str) -> bool {
                 .iter()
                 .find(|c| c.id == a.resolver_query_log_config_id)
                 .and_then(|c| c.status.as_deref())
-                .is_some_and(|s| s.eq_ignore_ascii_case("FAILED") || s.eq_ignore_ascii_case("DELETING"))
+                .is_some_and(|s| {
+                    s.eq_ignore_ascii_case("FAILED") || s.eq_ignore_ascii_case("DELETING")
+                })
     })
 }

@@ -82,7 +82,10 @@ fn allowlisting() -> Route53Resolver {
             name: Some("egress".into()),
             owner_id: None,
             share_status: None,
-            rules: Some(vec![rule(100, "ALLOW", "allowed"), rule(200, "BLOCK", "all")]),
+            rules: Some(vec![
+                rule(100, "ALLOW", "allowed"),
+                rule(200, "BLOCK", "all"),
+            ]),
         }],
         firewall_rule_group_associations: vec![DnsFirewallRuleGroupAssociation {
             id: "rslvr-frgassoc-1".into(),
@@ -108,7 +111,11 @@ fn not_collected_is_one_info_unknown_per_region_per_check() {
     let findings = run_with(&DNS_CHECKS, &kit.inv, Default::default());
     for check in DNS_CHECKS {
         let f = by_check(&findings, check);
-        assert_eq!(f.len(), 1, "{check}: one for the region, not one per VPC: {f:#?}");
+        assert_eq!(
+            f.len(),
+            1,
+            "{check}: one for the region, not one per VPC: {f:#?}"
+        );
         assert_eq!(f[0].status, Status::Unknown, "{check}");
         assert_eq!(f[0].severity, Severity::Info, "{check}");
         assert_eq!(f[0].resource.id, format!("{ACCOUNT}/{REGION}"), "{check}");
@@ -301,4 +308,24 @@ fn required_endpoints_judge_an_allowlisted_zero_egress_vpc_no_worse() {
     let dns = |f: &Finding| f.evidence.iter().any(|e| e.component == "DNS Firewall");
     assert!(!dns(&a[0]));
     assert!(dns(&b[0]), "{:#?}", b[0].evidence);
+}
+
+#[test]
+fn dns_support_not_read_makes_a_failure_unknown() {
+    let kit = account(Some(Route53Resolver::default()))
+        .gap(Operation::DescribeVpcAttribute, "AccessDenied");
+    for check in ["dns-egress-unfiltered", "dns-query-logging-disabled"] {
+        let f = run_one(check, &kit.inv);
+        assert_eq!(f.len(), 2, "{check}");
+        for x in &f {
+            assert_eq!(x.status, Status::Unknown, "{check}");
+            assert!(x.message.contains("DescribeVpcAttribute"), "{}", x.message);
+        }
+    }
+    // Read as on: the failure stands.
+    let mut kit = kit;
+    kit.region().vpcs[0].enable_dns_support = Some(true);
+    let f = run_one("dns-egress-unfiltered", &kit.inv);
+    let on_1: Vec<&Finding> = f.iter().filter(|x| x.resource.id == "vpc-1").collect();
+    assert_eq!(on_1[0].status, Status::Fail);
 }

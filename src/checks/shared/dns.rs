@@ -2,12 +2,12 @@
 //! that stand for it), the VPCs that run workloads, and whether a VPC has a way to
 //! the internet other than DNS.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::finding::{Resource, Severity};
 use crate::inventory::{
-    DnsFirewallRuleGroup, NetworkInterface, Operation, RegionInventory, ResolverRule, Route53Resolver,
-    RouteState, RouteTarget, Vpc,
+    DnsFirewallRuleGroup, NetworkInterface, Operation, RegionInventory, ResolverRule,
+    Route53Resolver, RouteState, RouteTarget, Vpc,
 };
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, RouteDecision};
@@ -103,7 +103,12 @@ pub fn region_resource(account: &str, region: &str) -> Resource {
 /// At most five ids, then how many more.
 pub fn list_text(ids: &[&str]) -> String {
     const SHOWN: usize = 5;
-    let mut text = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    let mut text = ids
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if ids.len() > SHOWN {
         text.push_str(&format!(" and {} more", ids.len() - SHOWN));
     }
@@ -116,29 +121,48 @@ pub fn workloads<'a>(
     ctx: &Context,
     ri: &'a RegionInventory,
 ) -> HashMap<&'a str, Vec<&'a NetworkInterface>> {
+    let endpoint_enis: HashSet<&str> = ri
+        .route53_resolver
+        .iter()
+        .flat_map(|r| &r.resolver_endpoints)
+        .flat_map(|ep| ep.ip_addresses.iter().flatten())
+        .filter_map(|ip| ip.network_interface_id.as_deref())
+        .collect();
     let mut out: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
     for e in &ri.network_interfaces {
-        if !ctx.is_infrastructure(e) && !is_resolver_endpoint(ri, e) {
+        if !ctx.is_infrastructure(e)
+            && !endpoint_enis.contains(e.id.as_str())
+            && !describes_resolver_endpoint(e)
+        {
             out.entry(e.vpc_id.as_str()).or_default().push(e);
         }
     }
     out
 }
 
-fn is_resolver_endpoint(ri: &RegionInventory, eni: &NetworkInterface) -> bool {
-    // Resolver endpoint interfaces are requester-managed and describe themselves.
-    let described = eni.requester_managed
+/// Resolver endpoint interfaces are requester-managed and describe themselves.
+fn describes_resolver_endpoint(eni: &NetworkInterface) -> bool {
+    eni.requester_managed
         && eni
             .description
             .as_deref()
-            .is_some_and(|d| d.starts_with("Route 53 Resolver"));
-    described
-        || ri.route53_resolver.as_ref().is_some_and(|r| {
-            r.resolver_endpoints
-                .iter()
-                .flat_map(|ep| ep.ip_addresses.iter().flatten())
-                .any(|ip| ip.network_interface_id.as_deref() == Some(eni.id.as_str()))
-        })
+            .is_some_and(|d| d.starts_with("Route 53 Resolver"))
+}
+
+/// Why whether `vpc` uses the VPC resolver is not known: its `enableDnsSupport` was
+/// not read because DescribeVpcAttribute failed (an inventory that never read it
+/// counts as the default, on).
+pub fn dns_support_unknown(
+    ctx: &Context,
+    account: &str,
+    ri: &RegionInventory,
+    vpc: &Vpc,
+) -> Option<String> {
+    if vpc.enable_dns_support.is_some() {
+        return None;
+    }
+    gap(ctx, account, ri, &[Operation::DescribeVpcAttribute])
+        .map(|g| format!("whether {} has DNS support on is not known: {g}", vpc.id))
 }
 
 /// Whether a VPC's workloads have a way to the internet besides DNS.
@@ -169,19 +193,28 @@ impl<'c, 'm, 'a> EgressOf<'c, 'm, 'a> {
     }
 
     /// Whether any of `enis` (the VPC's workloads) has a way out, over IPv4 or IPv6.
-    pub fn of(&mut self, account: &str, ri: &RegionInventory, enis: &[&NetworkInterface]) -> Egress {
+    pub fn of(
+        &mut self,
+        account: &str,
+        ri: &RegionInventory,
+        enis: &[&NetworkInterface],
+    ) -> Egress {
         let mut maybe = None;
+        let mut seen: HashSet<(&str, bool)> = HashSet::new();
         for e in enis {
             for v6 in [false, true] {
                 let paths = if v6 { &mut self.v6 } else { &mut self.v4 };
                 let (out, none) = {
                     let path = paths.from(&e.id);
-                    (leaves(path).then(|| describe(path)), *path == EgressPath::None)
+                    (
+                        leaves(path).then(|| describe(path)),
+                        *path == EgressPath::None,
+                    )
                 };
                 if let Some(how) = out {
                     return Egress::Out(format!("{} -> {how}", e.subnet_id));
                 }
-                if maybe.is_none() && none {
+                if maybe.is_none() && none && seen.insert((e.subnet_id.as_str(), v6)) {
                     maybe = self.unfollowed(account, ri, &e.subnet_id, v6);
                 }
             }
@@ -221,9 +254,9 @@ impl<'c, 'm, 'a> EgressOf<'c, 'm, 'a> {
                 }
             }
             RouteDecision::Route { .. } | RouteDecision::NoRoute { .. } => None,
-            RouteDecision::Unknown { reason } => {
-                Some(format!("the internet route of {subnet} is unknown: {reason}"))
-            }
+            RouteDecision::Unknown { reason } => Some(format!(
+                "the internet route of {subnet} is unknown: {reason}"
+            )),
         }
     }
 }

@@ -125,7 +125,11 @@ fn no_association_resolves_everything() {
 fn an_association_of_another_vpc_does_not_apply() {
     let mut a = assoc("g", 100, "COMPLETE");
     a.vpc_id = "vpc-other".into();
-    let r = resolver(vec![group("g", vec![rule(1, "BLOCK", "all")])], vec![a], lists());
+    let r = resolver(
+        vec![group("g", vec![rule(1, "BLOCK", "all")])],
+        vec![a],
+        lists(),
+    );
     let fw = VpcFirewall::of(&r, VPC);
     assert!(!fw.is_associated());
     assert!(fw.evaluate(name("x.test")).is_allowed());
@@ -170,7 +174,10 @@ fn associations_apply_in_ascending_priority() {
             group("allow", vec![rule(1, "ALLOW", "allowed")]),
             group("block", vec![rule(1, "BLOCK", "all")]),
         ],
-        vec![assoc("allow", 300, "COMPLETE"), assoc("block", 101, "COMPLETE")],
+        vec![
+            assoc("allow", 300, "COMPLETE"),
+            assoc("block", 101, "COMPLETE"),
+        ],
         lists(),
     );
     let fw = VpcFirewall::of(&r, VPC);
@@ -394,7 +401,10 @@ fn a_decision_before_an_unknown_group_stands() {
 fn dns_support_off_means_no_vpc_resolver() {
     let kit = crate::reach::testkit::Kit::new().vpc(VPC);
     let mut vpc = kit.inv.accounts[0].regions[0].vpcs[0].clone();
-    assert!(crate::reach::dns::uses_vpc_resolver(&vpc), "not collected: on");
+    assert!(
+        crate::reach::dns::uses_vpc_resolver(&vpc),
+        "not collected: on"
+    );
     vpc.enable_dns_support = Some(true);
     assert!(crate::reach::dns::uses_vpc_resolver(&vpc));
     vpc.enable_dns_support = Some(false);
