@@ -366,6 +366,50 @@ fixtures! {
         flagged: [("finance/postgres", "fail/critical")],
         clean: ["payments/ledger", "gateway/internal-db", "marketing/intranet"],
     }
+    dns_egress_unfiltered: "dns-egress-unfiltered" {
+        flagged: [
+            ("vpc-flag-zero-egress-no-fw", "fail/high"),
+            ("vpc-flag-zero-egress-block-list", "fail/high"),
+            ("vpc-flag-pending-allowlist", "fail/high"),
+            ("vpc-flag-block-all-for-a-only", "fail/high"),
+            ("vpc-flag-igw-no-fw", "fail/medium"),
+            ("vpc-flag-igw-block-list", "fail/medium"),
+            ("vpc-flag-tgw-no-fw", "fail/medium"),
+            ("vpc-unknown-rules-unread", "unknown"),
+            ("111122223333/eu-west-1", "unknown"),
+        ],
+        clean: [
+            "vpc-ok-allowlist-block-all",
+            "vpc-ok-tunnelling-protection",
+            "vpc-ok-dns-support-off",
+            "vpc-ok-no-workloads",
+            "vpc-unknown-old-inventory",
+        ],
+    }
+    dns_firewall_fail_open: "dns-firewall-fail-open" {
+        flagged: [("vpc-flag-fail-open", "fail/medium")],
+        clean: ["vpc-ok-fail-closed", "vpc-ok-no-config", "vpc-ok-fail-open-no-association"],
+    }
+    dns_query_logging_disabled: "dns-query-logging-disabled" {
+        flagged: [
+            ("vpc-flag-no-query-logs", "fail/low"),
+            ("vpc-flag-association-failed", "fail/low"),
+        ],
+        clean: ["vpc-ok-logged", "vpc-ok-no-workloads", "vpc-ok-dns-support-off"],
+    }
+    dns_forwarding_to_internet: "dns-forwarding-to-internet" {
+        flagged: [
+            ("rslvr-rr-flag-root-to-public", "fail/high"),
+            ("rslvr-rr-flag-com-to-public", "fail/medium"),
+        ],
+        clean: [
+            "rslvr-rr-ok-root-to-private",
+            "rslvr-rr-ok-narrow-to-public",
+            "rslvr-rr-ok-unassociated",
+            "rslvr-rr-ok-system",
+            "rslvr-rr-ok-dns-support-off",
+        ],
+    }
 }
 
 /// Every registered check has a fixture and a test above; every fixture and every

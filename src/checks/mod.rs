@@ -56,6 +56,13 @@ mod k8s_dns_egress_blocked;
 mod k8s_lateral_movement_path;
 mod k8s_namespace_no_default_deny;
 mod k8s_pod_egress_internet;
+// -- DNS egress (Route 53 Resolver) --
+mod dns_egress_unfiltered;
+mod dns_firewall_fail_open;
+mod dns_forwarding_to_internet;
+mod dns_query_logging_disabled;
+#[cfg(test)]
+mod tests_dns;
 
 #[cfg(test)]
 mod tests;

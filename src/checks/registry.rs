@@ -55,6 +55,11 @@ checks! {
     "k8s-dns-egress-blocked" => super::k8s_dns_egress_blocked::K8sDnsEgressBlocked,
     "k8s-pod-egress-internet" => super::k8s_pod_egress_internet::K8sPodEgressInternet,
     "k8s-lateral-movement-path" => super::k8s_lateral_movement_path::K8sLateralMovementPath,
+    // -- DNS egress (Route 53 Resolver) --
+    "dns-egress-unfiltered" => super::dns_egress_unfiltered::DnsEgressUnfiltered,
+    "dns-firewall-fail-open" => super::dns_firewall_fail_open::DnsFirewallFailOpen,
+    "dns-query-logging-disabled" => super::dns_query_logging_disabled::DnsQueryLoggingDisabled,
+    "dns-forwarding-to-internet" => super::dns_forwarding_to_internet::DnsForwardingToInternet,
 }
 
 /// A check with its parsed metadata.

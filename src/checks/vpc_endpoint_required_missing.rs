@@ -4,13 +4,16 @@
 //! cluster tags; other VPCs require nothing. `[endpoints]` in the config turns the
 //! EKS set off (`eks = false`), requires services of every VPC with private
 //! workloads (`required`), or of those whose private workloads match selectors
-//! (`[[endpoints.scoped]]`).
+//! (`[[endpoints.scoped]]`). A VPC whose DNS Firewall allowlists then blocks every
+//! other name is the zero-egress reference design: judged the same, and the evidence
+//! says so.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::inventory::{Instance, NetworkInterface, Operation, RegionInventory};
 
 use super::context::{Context, Draft};
+use super::shared::dns;
 use super::shared::internet_route::{leaves, Paths};
 use super::{resources, Check};
 
@@ -128,6 +131,19 @@ impl Check for VpcEndpointRequiredMissing {
                         present.into_iter().collect::<Vec<_>>().join(", ")
                     ),
                 );
+                // The zero-egress reference design: no internet route and DNS allowlisted.
+                // The finding stays as it is (the endpoints are missing all the same);
+                // the evidence says the design is right and what adding them takes.
+                if let Some(groups) = dns::allowlisting(ri, &vpc.id) {
+                    d = d.evidence(
+                        "DNS Firewall",
+                        format!(
+                            "{groups} allowlists names then blocks every other one, as a \
+                             zero-egress VPC should: allowlist the private DNS names of the \
+                             endpoints added"
+                        ),
+                    );
+                }
                 // Why each configured service is required (the EKS set says so in
                 // the message).
                 for r in missing.iter().filter(|r| !r.why.is_empty()) {

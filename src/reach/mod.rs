@@ -10,9 +10,11 @@
 //! - [`group_scope`]: which VPCs a group reference reaches (peering, TGW);
 //! - [`lateral`]: private reachability between every pair of ENI classes;
 //! - [`nacl`]: per-subnet, stateless, first-match evaluation and connections;
+//! - [`dns`]: Route 53 Resolver DNS Firewall, first match over a VPC's rule groups;
 //! - [`verdict`]: allowed / blocked / unknown, with the steps that explain it.
 
 pub mod classes;
+pub mod dns;
 pub mod exposure;
 pub mod firewall;
 pub mod group_scope;

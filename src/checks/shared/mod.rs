@@ -3,6 +3,7 @@
 //! another.
 
 pub mod cidrs;
+pub mod dns;
 pub mod endpoints;
 pub mod firewall;
 pub mod internet_route;

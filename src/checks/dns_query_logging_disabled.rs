@@ -1,0 +1,95 @@
+//! `dns-query-logging-disabled`: a VPC with workloads and no active Route 53
+//! Resolver query log configuration association.
+
+use crate::finding::Status;
+use crate::inventory::{Operation, Route53Resolver, Vpc};
+use crate::reach::dns::uses_vpc_resolver;
+
+use super::context::{Context, Draft};
+use super::shared::dns;
+use super::{resources, Check};
+
+pub struct DnsQueryLoggingDisabled;
+
+const OPS: &[Operation] = &[Operation::ListResolverQueryLogConfigAssociations];
+
+impl Check for DnsQueryLoggingDisabled {
+    fn run(&self, ctx: &Context) -> Vec<Draft> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let workloads = dns::workloads(ctx, ri);
+            let judged: Vec<&Vpc> = ri
+                .vpcs
+                .iter()
+                .filter(|v| uses_vpc_resolver(v) && workloads.contains_key(v.id.as_str()))
+                .collect();
+            let resolver =
+                match dns::resolver_or_unknown(ctx, account, ri, &judged, OPS, "DNS query logging")
+                {
+                    Ok(r) => r,
+                    Err(drafts) => {
+                        out.extend(drafts);
+                        continue;
+                    }
+                };
+            for vpc in judged {
+                if logged(resolver, &vpc.id) {
+                    continue;
+                }
+                let inactive: Vec<String> = resolver
+                    .query_log_config_associations
+                    .iter()
+                    .filter(|a| a.resource_id == vpc.id)
+                    .map(|a| {
+                        format!(
+                            "{} ({}): {}",
+                            a.id,
+                            a.resolver_query_log_config_id,
+                            a.status.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                let detail = if inactive.is_empty() {
+                    "no query log configuration is associated".to_string()
+                } else {
+                    format!("associations not active: {}", inactive.join(", "))
+                };
+                let mut d = Draft::fail(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    format!(
+                        "{} runs workloads but logs no DNS queries to the VPC resolver",
+                        vpc.id
+                    ),
+                )
+                .evidence(vpc.id.clone(), detail);
+                if let Some(reason) = dns::dns_support_unknown(ctx, account, ri, vpc) {
+                    d.status = Status::Unknown;
+                    d.message = format!("{}; but {reason}", d.message);
+                }
+                out.push(d);
+            }
+        }
+        out
+    }
+}
+
+/// Whether an ACTIVE association (no status: taken as active) of a configuration
+/// that works logs `vpc`'s queries.
+fn logged(resolver: &Route53Resolver, vpc: &str) -> bool {
+    resolver.query_log_config_associations.iter().any(|a| {
+        a.resource_id == vpc
+            && a.status
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"))
+            && !resolver
+                .query_log_configs
+                .iter()
+                .find(|c| c.id == a.resolver_query_log_config_id)
+                .and_then(|c| c.status.as_deref())
+                .is_some_and(|s| {
+                    s.eq_ignore_ascii_case("FAILED") || s.eq_ignore_ascii_case("DELETING")
+                })
+    })
+}
