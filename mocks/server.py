@@ -30,7 +30,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import make_server  # noqa: E402
 
-from vpcaudit_mocks import ec2fixes, eks, networkfirewall  # noqa: E402
+from vpcaudit_mocks import dnsfirewall, ec2fixes, eks, networkfirewall, resolverfixes  # noqa: E402
 from vpcaudit_mocks.lifecycle import watch_stdin  # noqa: E402
 from vpcaudit_mocks.middleware import VpcauditMiddleware  # noqa: E402
 
@@ -52,6 +52,8 @@ def main() -> None:
     ec2fixes.install()
     networkfirewall.install()
     eks.install()
+    dnsfirewall.install()
+    resolverfixes.install()
     app = VpcauditMiddleware(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
 
