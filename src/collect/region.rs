@@ -11,11 +11,12 @@ use tokio::sync::{watch, Semaphore};
 use super::convert::Outcome;
 use super::error::ApiFailure;
 use super::network_firewall::NetworkFirewallInventory;
-use super::{aws, ec2, eks, network_firewall, Paging, Progress};
+use super::route53resolver::Route53ResolverInventory;
+use super::{aws, ec2, eks, network_firewall, route53resolver, Paging, Progress};
 use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
-pub const COLLECTORS: usize = 19;
+pub const COLLECTORS: usize = 20;
 
 /// The operations each collector calls: what an abandoned collector reports as
 /// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
@@ -23,7 +24,7 @@ pub const COLLECTORS: usize = 19;
 mod ops {
     use crate::inventory::Operation::{self, *};
 
-    pub const VPCS: &[Operation] = &[DescribeVpcs];
+    pub const VPCS: &[Operation] = &[DescribeVpcs, DescribeVpcAttribute];
     pub const SUBNETS: &[Operation] = &[DescribeSubnets];
     pub const ROUTE_TABLES: &[Operation] = &[DescribeRouteTables];
     pub const INTERNET_GATEWAYS: &[Operation] = &[DescribeInternetGateways];
@@ -66,6 +67,20 @@ mod ops {
         ListNodegroups,
         DescribeNodegroup,
     ];
+    pub const ROUTE53_RESOLVER: &[Operation] = &[
+        ListFirewallRuleGroups,
+        ListFirewallRules,
+        ListFirewallRuleGroupAssociations,
+        ListFirewallDomainLists,
+        ListFirewallDomains,
+        ListFirewallConfigs,
+        ListResolverQueryLogConfigs,
+        ListResolverQueryLogConfigAssociations,
+        ListResolverEndpoints,
+        ListResolverEndpointIpAddresses,
+        ListResolverRules,
+        ListResolverRuleAssociations,
+    ];
 }
 
 /// Every collector's operations, one entry per collector.
@@ -90,6 +105,7 @@ const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::FLOW_LOGS,
     ops::NETWORK_FIREWALL,
     ops::EKS,
+    ops::ROUTE53_RESOLVER,
 ];
 
 /// What a collector leaves when it is abandoned: nothing collected, a gap per
@@ -113,6 +129,15 @@ impl Abandon for NetworkFirewallInventory {
             firewalls: Vec::new(),
             policies: Vec::new(),
             rule_groups: Vec::new(),
+            failures,
+        }
+    }
+}
+
+impl Abandon for Route53ResolverInventory {
+    fn abandoned(failures: Vec<ApiFailure>) -> Self {
+        Route53ResolverInventory {
+            resolver: Default::default(),
             failures,
         }
     }
@@ -221,6 +246,7 @@ pub async fn collect_region(
     let c = aws::ec2_client(config, region);
     let nfw = aws::network_firewall_client(config, region);
     let eks_client = aws::eks_client(config, region);
+    let resolver = aws::route53resolver_client(config, region);
     let (pg, concurrency) = (settings.paging, settings.concurrency);
     let run = RegionRun {
         region,
@@ -230,7 +256,7 @@ pub async fn collect_region(
         abandon: watch::Sender::new(false),
     };
     let (vpcs, subnets, route_tables, igws, eigws, nats, enis, instances, groups) = tokio::join!(
-        run.guarded("VPCs", ops::VPCS, ec2::vpcs(&c, pg)),
+        run.guarded("VPCs", ops::VPCS, ec2::vpcs(&c, pg, concurrency)),
         run.guarded("subnets", ops::SUBNETS, ec2::subnets(&c, pg)),
         run.guarded("route tables", ops::ROUTE_TABLES, ec2::route_tables(&c, pg)),
         run.guarded(
@@ -267,6 +293,7 @@ pub async fn collect_region(
         flow_logs,
         firewall,
         eks_clusters,
+        dns,
     ) = tokio::join!(
         run.guarded(
             "prefix lists",
@@ -309,6 +336,11 @@ pub async fn collect_region(
             "EKS clusters",
             ops::EKS,
             eks::clusters(&eks_client, pg, concurrency)
+        ),
+        run.guarded(
+            "Route 53 Resolver",
+            ops::ROUTE53_RESOLVER,
+            route53resolver::collect(&resolver, pg, concurrency)
         ),
     );
 
@@ -358,6 +390,9 @@ pub async fn collect_region(
         |i| i.arn.clone(),
     );
     f.extend(firewall_failures);
+    // Already sorted by the collector.
+    inv.route53_resolver = Some(dns.resolver);
+    f.extend(dns.failures);
     // By the names, as the gaps read.
     let key = |f: &ApiFailure| (f.operation.service().as_str(), f.operation.as_str());
     f.sort_by(|a, b| (key(a), &a.message).cmp(&(key(b), &b.message)));
@@ -381,8 +416,17 @@ mod tests {
         ),
         ("ec2/transit.rs", include_str!("ec2/transit.rs")),
         ("ec2/vpc.rs", include_str!("ec2/vpc.rs")),
+        ("ec2/vpc_attribute.rs", include_str!("ec2/vpc_attribute.rs")),
         ("network_firewall.rs", include_str!("network_firewall.rs")),
         ("eks.rs", include_str!("eks.rs")),
+        (
+            "route53resolver/firewall.rs",
+            include_str!("route53resolver/firewall.rs"),
+        ),
+        (
+            "route53resolver/resolver.rs",
+            include_str!("route53resolver/resolver.rs"),
+        ),
     ];
 
     /// The operations a source names, as `Operation::DescribeVpcs`.

@@ -7,6 +7,7 @@ mod routing;
 mod security_group;
 mod transit;
 mod vpc;
+mod vpc_attribute;
 
 pub use connectivity::{flow_logs, vpc_endpoints, vpc_peering_connections};
 pub use eni::{instances, network_interfaces};
