@@ -13,6 +13,9 @@ fn collection_is_read_only_and_within_the_documented_policy() {
     emu.seed("leaky-three-tier");
     // EKS clusters with add-ons and node groups, so that every EKS action is called.
     emu.seed("eks");
+    // DNS Firewall, query logging, a resolver endpoint and rules, so that every
+    // Route 53 Resolver action is called.
+    emu.seed("dns-egress");
     emu.clear_requests();
     let inv = emu.collect(&["--regions", "us-east-1,eu-west-1"]);
     assert!(inv.coverage.is_empty(), "{:?}", inv.coverage);
