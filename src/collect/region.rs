@@ -16,7 +16,7 @@ use super::{aws, ec2, eks, network_firewall, route53resolver, Paging, Progress};
 use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
-pub const COLLECTORS: usize = 20;
+pub const COLLECTORS: usize = 21;
 
 /// The operations each collector calls: what an abandoned collector reports as
 /// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
@@ -24,7 +24,8 @@ pub const COLLECTORS: usize = 20;
 mod ops {
     use crate::inventory::Operation::{self, *};
 
-    pub const VPCS: &[Operation] = &[DescribeVpcs, DescribeVpcAttribute];
+    pub const VPCS: &[Operation] = &[DescribeVpcs];
+    pub const VPC_ATTRIBUTES: &[Operation] = &[DescribeVpcAttribute];
     pub const SUBNETS: &[Operation] = &[DescribeSubnets];
     pub const ROUTE_TABLES: &[Operation] = &[DescribeRouteTables];
     pub const INTERNET_GATEWAYS: &[Operation] = &[DescribeInternetGateways];
@@ -87,6 +88,7 @@ mod ops {
 #[cfg(test)]
 const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::VPCS,
+    ops::VPC_ATTRIBUTES,
     ops::SUBNETS,
     ops::ROUTE_TABLES,
     ops::INTERNET_GATEWAYS,
@@ -256,7 +258,7 @@ pub async fn collect_region(
         abandon: watch::Sender::new(false),
     };
     let (vpcs, subnets, route_tables, igws, eigws, nats, enis, instances, groups) = tokio::join!(
-        run.guarded("VPCs", ops::VPCS, ec2::vpcs(&c, pg, concurrency)),
+        run.guarded("VPCs", ops::VPCS, ec2::vpcs(&c, pg)),
         run.guarded("subnets", ops::SUBNETS, ec2::subnets(&c, pg)),
         run.guarded("route tables", ops::ROUTE_TABLES, ec2::route_tables(&c, pg)),
         run.guarded(
@@ -282,7 +284,11 @@ pub async fn collect_region(
             ec2::security_groups(&c, pg)
         ),
     );
+    // Its own collector, so that VPCs listed in time are kept when their attributes
+    // are not read in time.
+    let vpc_ids: Vec<String> = vpcs.items.iter().map(|v| v.id.clone()).collect();
     let (
+        dns_support,
         prefix_lists,
         nacls,
         endpoints,
@@ -295,6 +301,11 @@ pub async fn collect_region(
         eks_clusters,
         dns,
     ) = tokio::join!(
+        run.guarded(
+            "VPC attributes",
+            ops::VPC_ATTRIBUTES,
+            ec2::dns_support(&c, vpc_ids, concurrency)
+        ),
         run.guarded(
             "prefix lists",
             ops::PREFIX_LISTS,
@@ -347,6 +358,13 @@ pub async fn collect_region(
     let mut f = Vec::new();
     let mut inv = RegionInventory::new(region);
     inv.vpcs = take(vpcs, &mut f, |i| i.id.clone());
+    let dns_support: std::collections::HashMap<String, bool> =
+        take(dns_support, &mut f, |(id, _)| id.clone())
+            .into_iter()
+            .collect();
+    for vpc in &mut inv.vpcs {
+        vpc.enable_dns_support = dns_support.get(&vpc.id).copied();
+    }
     inv.subnets = take(subnets, &mut f, |i| i.id.clone());
     inv.route_tables = take(route_tables, &mut f, |i| i.id.clone());
     inv.internet_gateways = take(igws, &mut f, |i| i.id.clone());

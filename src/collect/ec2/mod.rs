@@ -16,3 +16,4 @@ pub use routing::{egress_only_internet_gateways, internet_gateways, nat_gateways
 pub use security_group::{managed_prefix_lists, security_groups};
 pub use transit::{transit_gateway_attachments, transit_gateway_route_tables, transit_gateways};
 pub use vpc::{subnets, vpcs};
+pub use vpc_attribute::dns_support;

@@ -6,7 +6,7 @@ use crate::collect::Paging;
 use crate::fetch_all;
 use crate::inventory::{Operation, Subnet, Vpc};
 
-pub async fn vpcs(ec2: &Client, pg: Paging, concurrency: usize) -> Outcome<Vpc> {
+pub async fn vpcs(ec2: &Client, pg: Paging) -> Outcome<Vpc> {
     const OP: Operation = Operation::DescribeVpcs;
     let raw = match fetch_all!(
         Operation::DescribeVpcs,
@@ -53,13 +53,12 @@ pub async fn vpcs(ec2: &Client, pg: Paging, concurrency: usize) -> Outcome<Vpc> 
             ipv4_cidrs,
             ipv6_cidrs,
             state: v.state().map(|s| s.as_str().to_string()),
-            // Filled by the DescribeVpcAttribute pass below.
+            // Filled by the VPC attributes collector (`vpc_attribute`).
             enable_dns_support: None,
             tags: ec2_tags(v.tags()),
             id,
         });
     }
-    super::vpc_attribute::dns_support(ec2, &mut out, concurrency, &mut p).await;
     Outcome::new(out, p)
 }
 

@@ -4,15 +4,18 @@
 use aws_sdk_ec2::types::VpcAttributeName;
 use aws_sdk_ec2::Client;
 
-use crate::collect::convert::{for_each_item, Problems};
+use crate::collect::convert::{for_each_item, Outcome, Problems};
 use crate::collect::error::ApiFailure;
-use crate::inventory::{Operation, Vpc};
+use crate::inventory::Operation;
 
-/// Fills each VPC's `enable_dns_support`; a VPC whose attribute cannot be read keeps
-/// `None` and a gap names it.
-pub async fn dns_support(ec2: &Client, vpcs: &mut [Vpc], concurrency: usize, p: &mut Problems) {
-    let ids = vpcs.iter().map(|v| v.id.clone());
-    let answers = for_each_item(ids, concurrency, |id| async move {
+/// (VPC id, enableDnsSupport) for each VPC whose attribute could be read; a VPC
+/// whose attribute cannot be read is a gap naming it.
+pub async fn dns_support(
+    ec2: &Client,
+    vpc_ids: Vec<String>,
+    concurrency: usize,
+) -> Outcome<(String, bool)> {
+    let answers = for_each_item(vpc_ids, concurrency, |id| async move {
         ec2.describe_vpc_attribute()
             .vpc_id(&id)
             .attribute(VpcAttributeName::EnableDnsSupport)
@@ -20,21 +23,22 @@ pub async fn dns_support(ec2: &Client, vpcs: &mut [Vpc], concurrency: usize, p: 
             .await
     })
     .await;
-    for (vpc, (id, answer)) in vpcs.iter_mut().zip(answers) {
+    let mut p = Problems::default();
+    let mut out = Vec::new();
+    for (id, answer) in answers {
         match answer {
-            Ok(resp) => {
-                vpc.enable_dns_support = resp.enable_dns_support().and_then(|a| a.value());
-                if vpc.enable_dns_support.is_none() {
-                    p.invalid_about(
-                        Operation::DescribeVpcAttribute,
-                        &id,
-                        "no enableDnsSupport in the answer",
-                    );
-                }
-            }
+            Ok(resp) => match resp.enable_dns_support().and_then(|a| a.value()) {
+                Some(on) => out.push((id, on)),
+                None => p.invalid_about(
+                    Operation::DescribeVpcAttribute,
+                    &id,
+                    "no enableDnsSupport in the answer",
+                ),
+            },
             Err(e) => p
                 .failures
                 .push(ApiFailure::from_sdk(Operation::DescribeVpcAttribute, &e).about(&id)),
         }
     }
+    Outcome::new(out, p)
 }
