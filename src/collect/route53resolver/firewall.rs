@@ -3,7 +3,7 @@
 
 use aws_sdk_route53resolver::Client;
 
-use super::{name, MAX_RESULTS};
+use super::{aws_name, MAX_RESULTS};
 use crate::collect::convert::{for_each_item, opt, string, Outcome, Problems};
 use crate::collect::error::ApiFailure;
 use crate::collect::Paging;
@@ -51,7 +51,7 @@ pub async fn rule_groups(
             arn: opt(g.arn()),
             name: opt(g.name()),
             owner_id: opt(g.owner_id()),
-            share_status: name(g.share_status()),
+            share_status: aws_name(g.share_status()),
             rules: listed_or_gap(rules, &id, &mut p).map(|rules| {
                 let mut rules: Vec<DnsFirewallRule> = rules.iter().map(rule).collect();
                 // Evaluation order.
@@ -68,12 +68,12 @@ fn rule(r: &aws_sdk_route53resolver::types::FirewallRule) -> DnsFirewallRule {
     DnsFirewallRule {
         name: opt(r.name()),
         priority: r.priority().unwrap_or_default(),
-        action: name(r.action()).unwrap_or_default(),
-        block_response: name(r.block_response()),
+        action: aws_name(r.action()).unwrap_or_default(),
+        block_response: aws_name(r.block_response()),
         firewall_domain_list_id: opt(r.firewall_domain_list_id()),
         firewall_threat_protection_id: opt(r.firewall_threat_protection_id()),
-        dns_threat_protection: name(r.dns_threat_protection()),
-        confidence_threshold: name(r.confidence_threshold()),
+        dns_threat_protection: aws_name(r.dns_threat_protection()),
+        confidence_threshold: aws_name(r.confidence_threshold()),
         qtype: opt(r.qtype()),
     }
 }
@@ -115,8 +115,8 @@ pub async fn rule_group_associations(
             firewall_rule_group_id: string(a.firewall_rule_group_id()),
             vpc_id: string(a.vpc_id()),
             priority: a.priority().unwrap_or_default(),
-            mutation_protection: name(a.mutation_protection()),
-            status: name(a.status()),
+            mutation_protection: aws_name(a.mutation_protection()),
+            status: aws_name(a.status()),
         })
         .collect();
     Outcome::new(out, Problems::default())
@@ -194,7 +194,7 @@ pub async fn configs(client: &Client, pg: Paging) -> Outcome<DnsFirewallConfig> 
         let resource_id = string(c.resource_id());
         // The setting is the point of the item: without it the VPC's behaviour is
         // unknown, which a gap says rather than a guessed default.
-        let Some(fail_open) = name(c.firewall_fail_open()) else {
+        let Some(fail_open) = aws_name(c.firewall_fail_open()) else {
             p.invalid_about(
                 Operation::ListFirewallConfigs,
                 &resource_id,

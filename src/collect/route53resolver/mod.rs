@@ -71,6 +71,6 @@ fn sorted<T>(
 }
 
 /// An SDK enum as AWS spells it.
-fn name<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
+fn aws_name<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
     value.map(|v| v.as_ref().to_string())
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use aws_sdk_route53resolver::types::TargetAddress;
 use aws_sdk_route53resolver::Client;
 
-use super::{name, MAX_RESULTS};
+use super::{aws_name, MAX_RESULTS};
 use crate::collect::convert::{for_each_item, opt, string, Outcome, Problems};
 use crate::collect::error::ApiFailure;
 use crate::collect::Paging;
@@ -35,8 +35,8 @@ pub async fn query_log_configs(client: &Client, pg: Paging) -> Outcome<ResolverQ
             name: opt(c.name()),
             owner_id: opt(c.owner_id()),
             destination_arn: opt(c.destination_arn()),
-            status: name(c.status()),
-            share_status: name(c.share_status()),
+            status: aws_name(c.status()),
+            share_status: aws_name(c.share_status()),
         })
         .collect();
     Outcome::new(out, Problems::default())
@@ -61,7 +61,7 @@ pub async fn query_log_config_associations(
             id: string(a.id()),
             resolver_query_log_config_id: string(a.resolver_query_log_config_id()),
             resource_id: string(a.resource_id()),
-            status: name(a.status()),
+            status: aws_name(a.status()),
         })
         .collect();
     Outcome::new(out, Problems::default())
@@ -99,11 +99,11 @@ pub async fn endpoints(
         .map(|(e, (id, addresses))| ResolverEndpoint {
             arn: opt(e.arn()),
             name: opt(e.name()),
-            direction: name(e.direction()).unwrap_or_default(),
+            direction: aws_name(e.direction()).unwrap_or_default(),
             vpc_id: string(e.host_vpc_id()),
             security_group_ids: e.security_group_ids().to_vec(),
             ip_addresses: endpoint_ips(addresses, &id, &mut p),
-            status: name(e.status()),
+            status: aws_name(e.status()),
             // ListResolverEndpoints does not return tags.
             tags: Default::default(),
             id,
@@ -160,7 +160,7 @@ pub async fn rules(client: &Client, pg: Paging) -> Outcome<ResolverRule> {
                 arn: opt(r.arn()),
                 name: opt(r.name()),
                 domain_name: string(r.domain_name()),
-                rule_type: name(r.rule_type()).unwrap_or_default(),
+                rule_type: aws_name(r.rule_type()).unwrap_or_default(),
                 resolver_endpoint_id: opt(r.resolver_endpoint_id()),
                 target_ips: r
                     .target_ips()
@@ -168,8 +168,8 @@ pub async fn rules(client: &Client, pg: Paging) -> Outcome<ResolverRule> {
                     .filter_map(|t| target(t, &id, &mut p))
                     .collect(),
                 owner_id: opt(r.owner_id()),
-                share_status: name(r.share_status()),
-                status: name(r.status()),
+                share_status: aws_name(r.share_status()),
+                status: aws_name(r.status()),
                 id,
             }
         })
@@ -192,7 +192,7 @@ fn target(t: &TargetAddress, rule_id: &str, p: &mut Problems) -> Option<Resolver
     Some(ResolverTargetAddress {
         ip,
         port,
-        protocol: name(t.protocol()),
+        protocol: aws_name(t.protocol()),
     })
 }
 
@@ -212,7 +212,7 @@ pub async fn rule_associations(client: &Client, pg: Paging) -> Outcome<ResolverR
             id: string(a.id()),
             resolver_rule_id: string(a.resolver_rule_id()),
             vpc_id: string(a.vpc_id()),
-            status: name(a.status()),
+            status: aws_name(a.status()),
         })
         .collect();
     Outcome::new(out, Problems::default())
