@@ -180,6 +180,24 @@ load_balancers:     name, type application|network|gateway|classic, scheme
                     The emulator (mocks/vpcaudit_mocks/elb.py) creates a node ENI per
                     subnet as AWS does; the seeder registers each as
                     ``<lb>:eni:<subnet name>``.
+dns_domain_lists:   (Route 53 Resolver DNS Firewall) name, domains [e.g. '*.amazonaws.com.'],
+                    managed_owner (makes it an AWS managed list, e.g. 'Route 53 Resolver
+                    DNS Firewall': the emulator then hides its domains, as AWS does)
+dns_rule_groups:    name, rules [{name, priority, action ALLOW|BLOCK|ALERT, domain_list
+                    (name) | threat_protection DGA|DNS_TUNNELING|DICTIONARY_DGA (+
+                    confidence LOW|MEDIUM|HIGH, default HIGH), block_response
+                    NODATA|NXDOMAIN|OVERRIDE (default NODATA for BLOCK), qtype}], tags
+dns_associations:   name, vpc, rule_group, priority (100..9900, default 101),
+                    mutation_protection ENABLED|DISABLED
+dns_firewall_configs: name, vpc, fail_open ENABLED|DISABLED|USE_LOCAL_RESOURCE_SETTING
+query_log_configs:  name, destination (ARN; default a CloudWatch Logs group named after
+                    the config), vpcs (associated VPCs; each association is registered as
+                    <config>:<vpc>)
+resolver_endpoints: name, direction INBOUND|OUTBOUND, groups, ips [{subnet, ip}] (AWS
+                    wants two or more), tags
+resolver_rules:     name, domain (e.g. '.' or 'example.com.'), type FORWARD|SYSTEM
+                    (default FORWARD), endpoint (outbound endpoint name), targets [{ip,
+                    port}], vpcs (associated VPCs; registered as <rule>:<vpc>), tags
 
 On a ``default: true`` NACL an entry whose rule number already exists (e.g. 100) is
 replaced.  ``--timing`` prints per-phase timings to stderr.
@@ -434,6 +452,8 @@ KINDS = [
     "security_groups", "enis", "instances", "nat_gateways", "rule_groups",
     "firewall_policies", "firewalls", "route_tables", "vpc_endpoints", "tgw_route_tables",
     "network_acls", "flow_logs", "eks_clusters", "target_groups", "load_balancers",
+    "dns_domain_lists", "dns_rule_groups", "dns_associations", "dns_firewall_configs", "query_log_configs", "resolver_endpoints",
+    "resolver_rules",
 ]
 
 ALLOWED = {
@@ -484,6 +504,13 @@ ALLOWED = {
                       "preserve_client_ip", "tags"},
     "load_balancers": {"type", "scheme", "subnets", "groups", "ip_address_type",
                        "listeners", "instances", "tags"},
+    "dns_domain_lists": {"domains", "managed_owner"},
+    "dns_rule_groups": {"rules", "tags"},
+    "dns_associations": {"vpc", "rule_group", "priority", "mutation_protection"},
+    "dns_firewall_configs": {"vpc", "fail_open"},
+    "query_log_configs": {"destination", "vpcs"},
+    "resolver_endpoints": {"direction", "groups", "ips", "tags"},
+    "resolver_rules": {"domain", "type", "endpoint", "targets", "vpcs", "tags"},
 }
 
 PROTO_NUM = {"-1": "-1", "all": "-1", "tcp": "6", "udp": "17", "icmp": "1",
@@ -744,6 +771,13 @@ class Seeder:
             ("eks_clusters", self.do_eks_cluster, None),
             ("target_groups", self.do_target_group, None),
             ("load_balancers", self.do_load_balancer, None),
+            ("dns_domain_lists", self.do_dns_domain_list, None),
+            ("dns_rule_groups", self.do_dns_rule_group, None),
+            ("dns_associations", self.do_dns_association, None),
+            ("dns_firewall_configs", self.do_dns_firewall_config, None),
+            ("query_log_configs", self.do_query_log_config, None),
+            ("resolver_endpoints", self.do_resolver_endpoint, None),
+            ("resolver_rules", self.do_resolver_rule, None),
         ]
         for kind, fn, after in phases:
             t0, n0 = time.monotonic(), len(self.res)
@@ -1896,6 +1930,118 @@ class Seeder:
             elb.register_instances_with_load_balancer(LoadBalancerName=it["name"],
                                                       Instances=instances)
         return f"arn:aws:elasticloadbalancing:{sc.region}:{sc.account_id}:loadbalancer/{it['name']}"
+    # ---- Route 53 Resolver
+    def do_dns_domain_list(self, sc, it):
+        r53 = sc.client("route53resolver")
+        args = {"CreatorRequestId": it["name"], "Name": it["name"]}
+        if it.get("managed_owner"):
+            args["Tags"] = [{"Key": "vpcaudit-mock:managed-owner-name",
+                             "Value": str(it["managed_owner"])}]
+        out = r53.create_firewall_domain_list(**args)["FirewallDomainList"]
+        domains = [str(d) for d in as_list(it.get("domains"))]
+        if domains:
+            r53.update_firewall_domains(FirewallDomainListId=out["Id"], Operation="ADD",
+                                        Domains=domains)
+        self.register("dns_domain_lists", it["name"], out["Id"], sc)
+
+    def do_dns_rule_group(self, sc, it):
+        r53 = sc.client("route53resolver")
+        group = r53.create_firewall_rule_group(
+            CreatorRequestId=it["name"], Name=it["name"],
+            Tags=tag_list(it["name"], it.get("tags")))["FirewallRuleGroup"]
+        for rule in as_list(it.get("rules")):
+            extra = set(rule) - {"name", "priority", "action", "domain_list",
+                                 "threat_protection", "confidence", "block_response", "qtype"}
+            if extra:
+                raise SeedError(f"rule: unknown key(s) {sorted(extra)}")
+            action = str(rule["action"]).upper()
+            args = {"CreatorRequestId": f"{it['name']}:{rule['priority']}",
+                    "FirewallRuleGroupId": group["Id"], "Priority": int(rule["priority"]),
+                    "Action": action, "Name": str(rule.get("name") or rule["priority"])}
+            if rule.get("domain_list"):
+                args["FirewallDomainListId"] = self.rid(rule["domain_list"], ["dns_domain_lists"],
+                                                        sc, what="domain_list")
+            if rule.get("threat_protection"):
+                args["DnsThreatProtection"] = str(rule["threat_protection"])
+                args["ConfidenceThreshold"] = str(rule.get("confidence") or "HIGH")
+            if action == "BLOCK":
+                args["BlockResponse"] = str(rule.get("block_response") or "NODATA")
+            if rule.get("qtype"):
+                args["Qtype"] = str(rule["qtype"])
+            r53.create_firewall_rule(**args)
+        self.register("dns_rule_groups", it["name"], group["Id"], sc)
+
+    def do_dns_association(self, sc, it):
+        out = sc.client("route53resolver").associate_firewall_rule_group(
+            CreatorRequestId=it["name"], Name=it["name"],
+            FirewallRuleGroupId=self.rid(it["rule_group"], ["dns_rule_groups"], sc,
+                                         what="rule_group"),
+            VpcId=self.rid(it["vpc"], ["vpcs"], sc, what="vpc"),
+            Priority=int(it.get("priority", 101)),
+            MutationProtection=str(it.get("mutation_protection") or "DISABLED"),
+        )["FirewallRuleGroupAssociation"]
+        self.register("dns_associations", it["name"], out["Id"], sc)
+
+    def do_dns_firewall_config(self, sc, it):
+        out = sc.client("route53resolver").update_firewall_config(
+            ResourceId=self.rid(it["vpc"], ["vpcs"], sc, what="vpc"),
+            FirewallFailOpen=str(it["fail_open"]))["FirewallConfig"]
+        self.register("dns_firewall_configs", it["name"], out["Id"], sc)
+
+    def do_query_log_config(self, sc, it):
+        r53 = sc.client("route53resolver")
+        destination = it.get("destination")
+        if not destination:
+            group = f"/vpcaudit/resolver/{it['name']}"
+            self._ensure_log_group(sc, group)
+            destination = f"arn:aws:logs:{sc.region}:{sc.account_id}:log-group:{group}"
+        out = r53.create_resolver_query_log_config(
+            Name=it["name"], DestinationArn=str(destination), CreatorRequestId=it["name"],
+        )["ResolverQueryLogConfig"]
+        self.register("query_log_configs", it["name"], out["Id"], sc)
+        for vpc in as_list(it.get("vpcs")):
+            assoc = r53.associate_resolver_query_log_config(
+                ResolverQueryLogConfigId=out["Id"],
+                ResourceId=self.rid(vpc, ["vpcs"], sc, what="vpc"),
+            )["ResolverQueryLogConfigAssociation"]
+            self.register("query_log_config_associations", f"{it['name']}:{vpc}", assoc["Id"], sc)
+
+    def do_resolver_endpoint(self, sc, it):
+        ips = []
+        for ip in as_list(it.get("ips")):
+            entry = {"SubnetId": self.rid(ip["subnet"], ["subnets"], sc, what="subnet")}
+            if ip.get("ip"):
+                entry["Ip"] = str(ip["ip"])
+            ips.append(entry)
+        out = sc.client("route53resolver").create_resolver_endpoint(
+            CreatorRequestId=it["name"], Name=it["name"],
+            Direction=str(it.get("direction") or "OUTBOUND"),
+            SecurityGroupIds=[self.rid(g, ["security_groups"], sc, what="group")
+                              for g in as_list(it.get("groups"))],
+            IpAddresses=ips, Tags=tag_list(it["name"], it.get("tags")),
+        )["ResolverEndpoint"]
+        self.register("resolver_endpoints", it["name"], out["Id"], sc)
+
+    def do_resolver_rule(self, sc, it):
+        r53 = sc.client("route53resolver")
+        args = {"CreatorRequestId": it["name"], "Name": it["name"],
+                "RuleType": str(it.get("type") or "FORWARD"), "DomainName": str(it["domain"]),
+                "Tags": tag_list(it["name"], it.get("tags"))}
+        if it.get("endpoint"):
+            args["ResolverEndpointId"] = self.rid(it["endpoint"], ["resolver_endpoints"], sc,
+                                                  what="endpoint")
+        targets = [{"Ip": str(t["ip"]), **({"Port": int(t["port"])} if t.get("port") else {})}
+                   for t in as_list(it.get("targets"))]
+        if targets:
+            args["TargetIps"] = targets
+        out = r53.create_resolver_rule(**args)["ResolverRule"]
+        self.register("resolver_rules", it["name"], out["Id"], sc)
+        for vpc in as_list(it.get("vpcs")):
+            assoc = r53.associate_resolver_rule(
+                ResolverRuleId=out["Id"], Name=f"{it['name']}-{vpc}",
+                VPCId=self.rid(vpc, ["vpcs"], sc, what="vpc"),
+            )["ResolverRuleAssociation"]
+            self.register("resolver_rule_associations", f"{it['name']}:{vpc}", assoc["Id"], sc)
 
 
 def main(argv=None) -> int:

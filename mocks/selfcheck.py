@@ -181,6 +181,77 @@ def main() -> None:
         check("fault: the Classic API denied, ELBv2's call of the same name not",
               denied == "AccessDenied"
               and len(elbv2.describe_load_balancers()["LoadBalancers"]) == 1)
+
+        r53 = client("route53resolver")
+        lists = [r53.create_firewall_domain_list(CreatorRequestId=f"l{i}", Name=f"l{i}")
+                 ["FirewallDomainList"]["Id"] for i in range(7)]
+        r53.update_firewall_domains(FirewallDomainListId=lists[0], Operation="ADD",
+                                    Domains=["*.amazonaws.com.", "*."])
+        group = r53.create_firewall_rule_group(CreatorRequestId="g", Name="g")
+        group = group["FirewallRuleGroup"]["Id"]
+        r53.create_firewall_rule(CreatorRequestId="r1", FirewallRuleGroupId=group,
+                                 FirewallDomainListId=lists[0], Priority=200,
+                                 Action="BLOCK", BlockResponse="NXDOMAIN", Name="all")
+        r53.create_firewall_rule(CreatorRequestId="r2", FirewallRuleGroupId=group,
+                                 DnsThreatProtection="DNS_TUNNELING",
+                                 ConfidenceThreshold="HIGH", Priority=100, Action="BLOCK",
+                                 BlockResponse="NODATA", Name="tunnels")
+        r53.associate_firewall_rule_group(CreatorRequestId="a", FirewallRuleGroupId=group,
+                                          VpcId=vpc, Priority=101, Name="a")
+        r53.update_firewall_config(ResourceId=vpc, FirewallFailOpen="ENABLED")
+        control("DELETE", "requests")
+        pages = r53.get_paginator("list_firewall_domain_lists").paginate(
+            PaginationConfig={"PageSize": 3})
+        ids = [d["Id"] for p in pages for d in p["FirewallDomainLists"]]
+        calls = [r for r in control("GET", "requests")
+                 if r["action"] == "ListFirewallDomainLists"]
+        check("dns firewall: 7 domain lists over 3 pages, in order",
+              ids == lists and len(calls) == 3
+              and calls[0]["service"] == "route53resolver")
+        try:
+            r53.list_firewall_rule_groups(MaxResults=5, NextToken="bogus")
+            code = None
+        except ClientError as e:
+            code = e.response["Error"]["Code"]
+        check("dns firewall: bad NextToken -> InvalidNextTokenException",
+              code == "InvalidNextTokenException")
+        rules = r53.list_firewall_rules(FirewallRuleGroupId=group)["FirewallRules"]
+        check("dns firewall: rules by priority, threat protection with its id",
+              [r["Priority"] for r in rules] == [100, 200]
+              and rules[0]["FirewallThreatProtectionId"].startswith("rslvr-ftp-")
+              and "FirewallDomainListId" not in rules[0])
+        model = r53.meta.service_model
+        answers = {
+            "ListFirewallRuleGroups": r53.list_firewall_rule_groups(),
+            "ListFirewallRules": r53.list_firewall_rules(FirewallRuleGroupId=group),
+            "ListFirewallRuleGroupAssociations": r53.list_firewall_rule_group_associations(),
+            "ListFirewallDomainLists": r53.list_firewall_domain_lists(),
+            "ListFirewallDomains": r53.list_firewall_domains(FirewallDomainListId=lists[0]),
+            "ListFirewallConfigs": r53.list_firewall_configs(),
+        }
+        def unknown_members(shape, value, path):
+            if shape.type_name == "structure":
+                return [f"{path}.{k}" for k in value if k not in shape.members] + [
+                    x for k, v in value.items() if k in shape.members
+                    for x in unknown_members(shape.members[k], v, f"{path}.{k}")]
+            if shape.type_name == "list":
+                return [x for v in value for x in unknown_members(shape.member, v, path)]
+            return []
+        bad = [x for op, answer in answers.items()
+               for x in unknown_members(model.operation_model(op).output_shape,
+                                        {k: v for k, v in answer.items()
+                                         if k != "ResponseMetadata"}, op)]
+        check("dns firewall: answers use only the model's members", bad == [])
+        control("POST", "faults", {"rules": [{
+            "service": "route53resolver", "action": "ListFirewallConfigs",
+            "error": "AccessDeniedException"}]})
+        try:
+            r53.list_firewall_configs()
+            code = None
+        except ClientError as e:
+            code = e.response["Error"]["Code"]
+        check("fault: route53resolver ListFirewallConfigs denied",
+              code == "AccessDeniedException")
         control("DELETE", "faults")
         print("selfcheck passed")
     finally:

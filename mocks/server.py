@@ -30,7 +30,9 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import make_server  # noqa: E402
 
-from vpcaudit_mocks import ec2fixes, eks, elb, networkfirewall  # noqa: E402
+from vpcaudit_mocks import (  # noqa: E402
+    dnsfirewall, ec2fixes, eks, elb, networkfirewall, resolverfixes,
+)
 from vpcaudit_mocks.lifecycle import watch_stdin  # noqa: E402
 from vpcaudit_mocks.middleware import VpcauditMiddleware  # noqa: E402
 
@@ -53,6 +55,8 @@ def main() -> None:
     networkfirewall.install()
     eks.install()
     elb.install()
+    dnsfirewall.install()
+    resolverfixes.install()
     app = VpcauditMiddleware(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
 

@@ -16,6 +16,9 @@ fn collection_is_read_only_and_within_the_documented_policy() {
     // Load balancers of every kind, an NLB's target group among them, so that every
     // Elastic Load Balancing action is called.
     emu.seed("load-balancers");
+    // DNS Firewall, query logging, a resolver endpoint and rules, so that every
+    // Route 53 Resolver action is called.
+    emu.seed("dns-egress");
     emu.clear_requests();
     let inv = emu.collect(&["--regions", "us-east-1,eu-west-1"]);
     assert!(inv.coverage.is_empty(), "{:?}", inv.coverage);

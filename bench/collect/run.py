@@ -39,6 +39,11 @@ PAGE = {
     "DescribeTransitGatewayVpcAttachments": 1000, "DescribeTransitGatewayRouteTables": 1000,
     "DescribeFlowLogs": 1000, "ListFirewalls": 100, "ListFirewallPolicies": 100,
     "ListRuleGroups": 100,
+    "ListFirewallRuleGroups": 100, "ListFirewallRuleGroupAssociations": 100,
+    "ListFirewallDomainLists": 100, "ListFirewallConfigs": 10,
+    "ListResolverQueryLogConfigs": 100, "ListResolverQueryLogConfigAssociations": 100,
+    "ListResolverEndpoints": 100, "ListResolverRules": 100,
+    "ListResolverRuleAssociations": 100,
 }
 
 
@@ -78,6 +83,19 @@ def minimum_requests(inv):
                 "ListFirewallPolicies": len(r["firewall_policies"]),
                 "ListRuleGroups": len(r["firewall_rule_groups"]),
             }
+            dns = r.get("route53_resolver") or {}
+            for action, key in [
+                ("ListFirewallRuleGroups", "firewall_rule_groups"),
+                ("ListFirewallRuleGroupAssociations", "firewall_rule_group_associations"),
+                ("ListFirewallDomainLists", "firewall_domain_lists"),
+                ("ListFirewallConfigs", "firewall_configs"),
+                ("ListResolverQueryLogConfigs", "query_log_configs"),
+                ("ListResolverQueryLogConfigAssociations", "query_log_config_associations"),
+                ("ListResolverEndpoints", "resolver_endpoints"),
+                ("ListResolverRules", "resolver_rules"),
+                ("ListResolverRuleAssociations", "resolver_rule_associations"),
+            ]:
+                count[action] = len(dns.get(key) or [])
             for action, n in count.items():
                 need[action] += pages(n, PAGE[action])
             # Calls AWS forces per item.
@@ -110,6 +128,14 @@ def minimum_requests(inv):
             # then the classic ones (no call when there is nothing to ask about).
             need["DescribeTags"] += (math.ceil((len(v2) + len(groups)) / 20)
                                      + math.ceil((len(lbs) - len(v2)) / 20))
+            need["DescribeVpcAttribute"] += len(r["vpcs"])
+            for g in dns.get("firewall_rule_groups") or []:
+                need["ListFirewallRules"] += pages(len(g.get("rules") or []), 100)
+            for dl in dns.get("firewall_domain_lists") or []:
+                if not dl.get("managed_owner_name"):
+                    need["ListFirewallDomains"] += pages(len(dl.get("domains") or []), 5000)
+            for e in dns.get("resolver_endpoints") or []:
+                need["ListResolverEndpointIpAddresses"] += pages(len(e.get("ip_addresses") or []), 100)
     return need
 
 

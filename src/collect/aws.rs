@@ -114,6 +114,14 @@ pub fn elb_client(config: &SdkConfig, region: &str) -> aws_sdk_elasticloadbalanc
     aws_sdk_elasticloadbalancing::Client::from_conf(conf)
 }
 
+pub fn route53resolver_client(config: &SdkConfig, region: &str) -> aws_sdk_route53resolver::Client {
+    let conf = aws_sdk_route53resolver::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .interceptor(RetryBudget::new(region))
+        .build();
+    aws_sdk_route53resolver::Client::from_conf(conf)
+}
+
 /// Organizations is a global service: any region of the partition resolves to its
 /// one endpoint (us-east-1 for `aws`).
 pub fn organizations_client(config: &SdkConfig, region: &str) -> aws_sdk_organizations::Client {

@@ -23,6 +23,7 @@ mod preflight;
 mod progress;
 mod region;
 mod retry;
+mod route53resolver;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -12,11 +12,12 @@ use super::convert::Outcome;
 use super::error::ApiFailure;
 use super::load_balancer::{LoadBalancingInventory, Owner};
 use super::network_firewall::NetworkFirewallInventory;
-use super::{aws, ec2, eks, load_balancer, network_firewall, Paging, Progress};
+use super::route53resolver::Route53ResolverInventory;
+use super::{aws, ec2, eks, load_balancer, network_firewall, route53resolver, Paging, Progress};
 use crate::inventory::{GapKind, Operation, RegionInventory};
 
 /// Number of collectors per region, for the progress bar.
-pub const COLLECTORS: usize = 20;
+pub const COLLECTORS: usize = 22;
 
 /// The operations each collector calls: what an abandoned collector reports as
 /// timeout gaps. Checks match gaps on these operations (see `reach`), so the unit
@@ -25,6 +26,7 @@ mod ops {
     use crate::inventory::Operation::{self, *};
 
     pub const VPCS: &[Operation] = &[DescribeVpcs];
+    pub const VPC_ATTRIBUTES: &[Operation] = &[DescribeVpcAttribute];
     pub const SUBNETS: &[Operation] = &[DescribeSubnets];
     pub const ROUTE_TABLES: &[Operation] = &[DescribeRouteTables];
     pub const INTERNET_GATEWAYS: &[Operation] = &[DescribeInternetGateways];
@@ -76,12 +78,27 @@ mod ops {
         DescribeTargetHealth,
         DescribeTags,
     ];
+    pub const ROUTE53_RESOLVER: &[Operation] = &[
+        ListFirewallRuleGroups,
+        ListFirewallRules,
+        ListFirewallRuleGroupAssociations,
+        ListFirewallDomainLists,
+        ListFirewallDomains,
+        ListFirewallConfigs,
+        ListResolverQueryLogConfigs,
+        ListResolverQueryLogConfigAssociations,
+        ListResolverEndpoints,
+        ListResolverEndpointIpAddresses,
+        ListResolverRules,
+        ListResolverRuleAssociations,
+    ];
 }
 
 /// Every collector's operations, one entry per collector.
 #[cfg(test)]
 const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::VPCS,
+    ops::VPC_ATTRIBUTES,
     ops::SUBNETS,
     ops::ROUTE_TABLES,
     ops::INTERNET_GATEWAYS,
@@ -101,6 +118,7 @@ const ALL_OPS: [&[Operation]; COLLECTORS] = [
     ops::NETWORK_FIREWALL,
     ops::EKS,
     ops::LOAD_BALANCING,
+    ops::ROUTE53_RESOLVER,
 ];
 
 /// What a collector leaves when it is abandoned: nothing collected, a gap per
@@ -134,6 +152,15 @@ impl Abandon for LoadBalancingInventory {
         LoadBalancingInventory {
             load_balancers: Vec::new(),
             target_groups: Vec::new(),
+            failures,
+        }
+    }
+}
+
+impl Abandon for Route53ResolverInventory {
+    fn abandoned(failures: Vec<ApiFailure>) -> Self {
+        Route53ResolverInventory {
+            resolver: Default::default(),
             failures,
         }
     }
@@ -252,6 +279,7 @@ pub async fn collect_region(
         account_id: &settings.account_id,
         region,
     };
+    let resolver = aws::route53resolver_client(config, region);
     let (pg, concurrency) = (settings.paging, settings.concurrency);
     let run = RegionRun {
         region,
@@ -287,7 +315,11 @@ pub async fn collect_region(
             ec2::security_groups(&c, pg)
         ),
     );
+    // Its own collector, so that VPCs listed in time are kept when their attributes
+    // are not read in time.
+    let vpc_ids: Vec<String> = vpcs.items.iter().map(|v| v.id.clone()).collect();
     let (
+        dns_support,
         prefix_lists,
         nacls,
         endpoints,
@@ -299,7 +331,13 @@ pub async fn collect_region(
         firewall,
         eks_clusters,
         load_balancing,
+        dns,
     ) = tokio::join!(
+        run.guarded(
+            "VPC attributes",
+            ops::VPC_ATTRIBUTES,
+            ec2::dns_support(&c, vpc_ids, concurrency)
+        ),
         run.guarded(
             "prefix lists",
             ops::PREFIX_LISTS,
@@ -347,11 +385,23 @@ pub async fn collect_region(
             ops::LOAD_BALANCING,
             load_balancer::collect(&elbv2_client, &elb_client, &owner, pg, concurrency)
         ),
+        run.guarded(
+            "Route 53 Resolver",
+            ops::ROUTE53_RESOLVER,
+            route53resolver::collect(&resolver, pg, concurrency)
+        ),
     );
 
     let mut f = Vec::new();
     let mut inv = RegionInventory::new(region);
     inv.vpcs = take(vpcs, &mut f, |i| i.id.clone());
+    let dns_support: std::collections::HashMap<String, bool> =
+        take(dns_support, &mut f, |(id, _)| id.clone())
+            .into_iter()
+            .collect();
+    for vpc in &mut inv.vpcs {
+        vpc.enable_dns_support = dns_support.get(&vpc.id).copied();
+    }
     inv.subnets = take(subnets, &mut f, |i| i.id.clone());
     inv.route_tables = take(route_tables, &mut f, |i| i.id.clone());
     inv.internet_gateways = take(igws, &mut f, |i| i.id.clone());
@@ -403,6 +453,9 @@ pub async fn collect_region(
     inv.load_balancers = take(Outcome::ok(load_balancers), &mut f, |i| i.arn.clone());
     inv.target_groups = take(Outcome::ok(target_groups), &mut f, |i| i.arn.clone());
     f.extend(lb_failures);
+    // Already sorted by the collector.
+    inv.route53_resolver = Some(dns.resolver);
+    f.extend(dns.failures);
     // By the names, as the gaps read.
     let key = |f: &ApiFailure| (f.operation.service().as_str(), f.operation.as_str());
     f.sort_by(|a, b| (key(a), &a.message).cmp(&(key(b), &b.message)));
@@ -426,6 +479,7 @@ mod tests {
         ),
         ("ec2/transit.rs", include_str!("ec2/transit.rs")),
         ("ec2/vpc.rs", include_str!("ec2/vpc.rs")),
+        ("ec2/vpc_attribute.rs", include_str!("ec2/vpc_attribute.rs")),
         ("network_firewall.rs", include_str!("network_firewall.rs")),
         ("eks.rs", include_str!("eks.rs")),
         ("load_balancer/mod.rs", include_str!("load_balancer/mod.rs")),
@@ -437,6 +491,14 @@ mod tests {
         (
             "load_balancer/tags.rs",
             include_str!("load_balancer/tags.rs"),
+        ),
+        (
+            "route53resolver/firewall.rs",
+            include_str!("route53resolver/firewall.rs"),
+        ),
+        (
+            "route53resolver/resolver.rs",
+            include_str!("route53resolver/resolver.rs"),
         ),
     ];
 

@@ -7,6 +7,7 @@ mod routing;
 mod security_group;
 mod transit;
 mod vpc;
+mod vpc_attribute;
 
 pub use connectivity::{flow_logs, vpc_endpoints, vpc_peering_connections};
 pub use eni::{instances, network_interfaces};
@@ -15,3 +16,4 @@ pub use routing::{egress_only_internet_gateways, internet_gateways, nat_gateways
 pub use security_group::{managed_prefix_lists, security_groups};
 pub use transit::{transit_gateway_attachments, transit_gateway_route_tables, transit_gateways};
 pub use vpc::{subnets, vpcs};
+pub use vpc_attribute::dns_support;

@@ -53,7 +53,7 @@ pub async fn vpcs(ec2: &Client, pg: Paging) -> Outcome<Vpc> {
             ipv4_cidrs,
             ipv6_cidrs,
             state: v.state().map(|s| s.as_str().to_string()),
-            // Filled by the DescribeVpcAttribute pass.
+            // Filled by the VPC attributes collector (`vpc_attribute`).
             enable_dns_support: None,
             tags: ec2_tags(v.tags()),
             id,
