@@ -37,7 +37,7 @@ pub fn is_node(eni: &NetworkInterface) -> bool {
     typed || (described && eni.requester_managed)
 }
 
-/// The node ENIs of `lb` in its region's inventory, sorted by id.
+/// The node ENIs of `lb` in its region's inventory, in [`Lookup::nodes`] order.
 pub fn node_enis<'a>(ri: &'a RegionInventory, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
     Lookup::new(ri).nodes(lb)
 }
@@ -93,7 +93,8 @@ impl<'a> Lookup<'a> {
         look
     }
 
-    /// The node ENIs of `lb`, sorted by id.
+    /// The node ENIs of `lb`, by zone and address (then id): the order paths name
+    /// them in, the same whatever ids AWS gave them.
     pub fn nodes(&self, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
         let description = node_description(lb);
         let mut nodes: Vec<&NetworkInterface> = self
@@ -104,7 +105,16 @@ impl<'a> Lookup<'a> {
             .copied()
             .filter(|e| lb.vpc_id.as_deref().is_none_or(|v| v == e.vpc_id))
             .collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        nodes.sort_by(|a, b| {
+            let key = |e: &NetworkInterface| {
+                (
+                    e.availability_zone.clone(),
+                    e.private_ipv4s.first().copied(),
+                    e.id.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
         nodes
     }
 

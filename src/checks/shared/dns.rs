@@ -201,6 +201,12 @@ impl<'c, 'm, 'a> EgressOf<'c, 'm, 'a> {
     ) -> Egress {
         let mut maybe = None;
         let mut seen: HashSet<(&str, bool)> = HashSet::new();
+        // The first way out found is the one named: by address, so that it is the
+        // same whatever ids the ENIs were given.
+        let mut enis = enis.to_vec();
+        enis.sort_by(|a, b| {
+            (a.private_ipv4s.first(), &a.id).cmp(&(b.private_ipv4s.first(), &b.id))
+        });
         for e in enis {
             for v6 in [false, true] {
                 let paths = if v6 { &mut self.v6 } else { &mut self.v4 };
