@@ -118,21 +118,22 @@ impl Check for FirewallBypassed {
                 for (family, dst) in families {
                     let (path, undecided) = trace_to(ctx, &eni.id, dst);
                     let appliance = appliance_reason(&path);
+                    let undecidable = |reason: &str| {
+                        Draft::unknown(
+                            account,
+                            &ri.region,
+                            resource.clone(),
+                            format!(
+                                "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
+                                names.join(", ")
+                            ),
+                        )
+                        .related(related.clone())
+                        .identity(family)
+                    };
                     if let (Some(reason), true) = (&appliance, leaves(&path)) {
                         // Never a pass or a fail: the appliance may be a firewall.
-                        out.push(
-                            Draft::unknown(
-                                account,
-                                &ri.region,
-                                resource.clone(),
-                                format!(
-                                    "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
-                                    names.join(", ")
-                                ),
-                            )
-                            .related(related.clone())
-                            .identity(family),
-                        );
+                        out.push(undecidable(reason));
                     } else if leaves(&path) && firewalls(&path).is_empty() {
                         out.push(
                             Draft::fail(
@@ -154,19 +155,7 @@ impl Check for FirewallBypassed {
                     } else if let (Some(reason), false) =
                         (&undecided, transit_hops(&path).is_empty())
                     {
-                        out.push(
-                            Draft::unknown(
-                                account,
-                                &ri.region,
-                                resource.clone(),
-                                format!(
-                                    "whether {subnet}'s {family} internet traffic passes firewall {} could not be decided: {reason}",
-                                    names.join(", ")
-                                ),
-                            )
-                            .related(related.clone())
-                            .identity(family),
-                        );
+                        out.push(undecidable(reason));
                     } else if matches!(path, EgressPath::None) {
                         if let Some(reason) =
                             unfollowed(ctx, account, ri, subnet, dst).or(undecided)
