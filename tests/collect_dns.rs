@@ -327,6 +327,47 @@ fn a_denied_route53_resolver_is_a_gap_per_list_and_the_rest_is_collected() {
 }
 
 #[test]
+fn a_denied_route53_resolver_makes_the_dns_checks_unknown_never_pass() {
+    let emu = Emulator::start();
+    let seeded = emu.seed("dns-egress");
+    emu.set_faults(json!({"rules": [
+        {"service": "route53resolver", "error": "AccessDeniedException"},
+    ]}));
+    let doc = common::scan_json(emu.vpcaudit().args([
+        "scan",
+        "--regions",
+        "us-east-1",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]));
+    let findings = doc["findings"].as_array().unwrap();
+    let dns: Vec<_> = findings
+        .iter()
+        .filter(|f| f["check"].as_str().unwrap().starts_with("dns-"))
+        .collect();
+    // Nothing decided either way on data that could not be read...
+    assert!(dns.iter().all(|f| f["status"] == "unknown"), "{dns:#?}");
+    // ...and each VPC with workloads is named, by both VPC checks, with the reason.
+    for vpc in ["dns-open-vpc", "dns-walled-vpc", "dns-leaky-vpc"] {
+        let id = seeded.id(vpc);
+        for check in ["dns-egress-unfiltered", "dns-query-logging-disabled"] {
+            let named: Vec<_> = dns
+                .iter()
+                .filter(|f| f["check"] == check && f["resource"]["id"] == id)
+                .collect();
+            assert_eq!(named.len(), 1, "{check} on {vpc}: {dns:#?}");
+            assert!(
+                named[0]["message"].as_str().unwrap().contains("List"),
+                "the failed operation is named: {:#}",
+                named[0]
+            );
+        }
+    }
+}
+
+#[test]
 fn a_denied_per_item_call_leaves_that_item_unknown() {
     let emu = Emulator::start();
     let seeded = emu.seed("dns-egress");
