@@ -75,106 +75,130 @@ pub fn internet_paths<'a>(
     inv: &'a Inventory,
     ephemeral: PortRange,
 ) -> Vec<LbPath<'a>> {
-    let mut fronts = Fronts {
-        cache: ExposureCache::with_ephemeral(model, inv, ephemeral),
-        ungrouped: HashMap::new(),
-        ephemeral,
-    };
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for (account, ri) in inv.regions() {
         if ri.load_balancers.is_empty() {
             continue;
         }
         let look = Lookup::new(ri);
-        for lb in &ri.load_balancers {
-            if lb.scheme != LoadBalancerScheme::InternetFacing
-                || lb.lb_type == LoadBalancerType::Gateway
-            {
-                continue;
-            }
-            let base = LbPath {
-                account,
-                region: ri.region.as_str(),
-                load_balancer: lb,
-                listener: None,
-                point: None,
-                target_group: None,
-                target_group_arn: None,
-                target_id: None,
-                target_eni: None,
-                target_point: None,
-                client_ip_preserved: false,
-                sources: IpSet::empty(),
-                evaluation: Evaluation::allowed(vec![]),
+        // The paths of some load balancers, with their own cache of node exposures
+        // (nodes belong to one load balancer, so halves share none).
+        let walk = |lbs: &'a [LoadBalancer]| -> Vec<LbPath<'a>> {
+            let mut fronts = Fronts {
+                cache: ExposureCache::with_ephemeral(model, inv, ephemeral),
+                ungrouped: HashMap::new(),
+                ephemeral,
             };
-            let lb_component = format!("{} (load balancer)", lb.name);
-            let Some(listeners) = &lb.listeners else {
-                out.push(LbPath {
-                    evaluation: unknown_at(
-                        lb_component,
-                        format!("the listeners of {} could not be read", lb.name),
-                    ),
-                    ..base
-                });
-                continue;
-            };
-            let nodes = look.nodes(lb);
-            for listener in listeners {
-                for point in listener_points(&listener.protocol, listener.port) {
-                    let at = LbPath {
-                        listener: Some(listener),
-                        point: Some(point),
-                        ..base.clone()
-                    };
-                    if nodes.is_empty() {
-                        out.push(LbPath {
-                            evaluation: unknown_at(
-                                lb_component.clone(),
-                                format!(
-                                    "no node ENI of {} (described {:?}) is in the inventory",
-                                    lb.name,
-                                    super::super::load_balancer::node_description(lb)
-                                ),
-                            ),
-                            ..at
-                        });
-                        continue;
-                    }
-                    let ctx = Leg {
-                        model,
-                        inv,
-                        look: &look,
-                        lb,
-                        nodes: &nodes,
-                        point,
-                        ephemeral,
-                    };
-                    if lb.lb_type == LoadBalancerType::Classic {
-                        let port = listener.instance_port.unwrap_or(listener.port);
-                        for instance in &lb.instance_ids {
-                            let target = look.instance_eni(instance);
-                            out.push(ctx.to_target(
-                                &mut fronts,
-                                at.clone(),
-                                instance,
-                                target,
-                                port,
-                            ));
-                        }
-                        continue;
-                    }
-                    for arn in &listener.target_group_arns {
+            let mut out = Vec::new();
+            for lb in lbs {
+                if lb.scheme != LoadBalancerScheme::InternetFacing
+                    || lb.lb_type == LoadBalancerType::Gateway
+                {
+                    continue;
+                }
+                let base = LbPath {
+                    account,
+                    region: ri.region.as_str(),
+                    load_balancer: lb,
+                    listener: None,
+                    point: None,
+                    target_group: None,
+                    target_group_arn: None,
+                    target_id: None,
+                    target_eni: None,
+                    target_point: None,
+                    client_ip_preserved: false,
+                    sources: IpSet::empty(),
+                    evaluation: Evaluation::allowed(vec![]),
+                };
+                let lb_component = format!("{} (load balancer)", lb.name);
+                let Some(listeners) = &lb.listeners else {
+                    out.push(LbPath {
+                        evaluation: unknown_at(
+                            lb_component,
+                            format!("the listeners of {} could not be read", lb.name),
+                        ),
+                        ..base
+                    });
+                    continue;
+                };
+                let nodes = look.nodes(lb);
+                for listener in listeners {
+                    for point in listener_points(&listener.protocol, listener.port) {
                         let at = LbPath {
-                            target_group_arn: Some(arn.as_str()),
-                            ..at.clone()
+                            listener: Some(listener),
+                            point: Some(point),
+                            ..base.clone()
                         };
-                        out.extend(ctx.to_group(&mut fronts, at, arn));
+                        if nodes.is_empty() {
+                            out.push(LbPath {
+                                evaluation: unknown_at(
+                                    lb_component.clone(),
+                                    format!(
+                                        "no node ENI of {} (described {:?}) is in the inventory",
+                                        lb.name,
+                                        super::super::load_balancer::node_description(lb)
+                                    ),
+                                ),
+                                ..at
+                            });
+                            continue;
+                        }
+                        let ctx = Leg {
+                            model,
+                            inv,
+                            look: &look,
+                            lb,
+                            nodes: &nodes,
+                            point,
+                            ephemeral,
+                        };
+                        if lb.lb_type == LoadBalancerType::Classic {
+                            let port = listener.instance_port.unwrap_or(listener.port);
+                            for instance in &lb.instance_ids {
+                                let target = look.instance_eni(instance);
+                                out.push(ctx.to_target(
+                                    &mut fronts,
+                                    at.clone(),
+                                    instance,
+                                    target,
+                                    port,
+                                ));
+                            }
+                            continue;
+                        }
+                        for arn in &listener.target_group_arns {
+                            let at = LbPath {
+                                target_group_arn: Some(arn.as_str()),
+                                ..at.clone()
+                            };
+                            out.extend(ctx.to_group(&mut fronts, at, arn));
+                        }
                     }
                 }
             }
+            out
+        };
+        let lbs = ri.load_balancers.as_slice();
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        if threads < 2 || lbs.len() < 64 {
+            all.extend(walk(lbs));
+            continue;
         }
+        // Both cores, each on half of the load balancers; joined in inventory order.
+        let (a, b) = lbs.split_at(lbs.len() / 2);
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| walk(a));
+            let second = walk(b);
+            match first.join() {
+                Ok(first) => (first, second),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        all.extend(first);
+        all.extend(second);
     }
-    out
+    all
 }
 
 /// Internet exposures of node ENIs, computed once each.
