@@ -6,7 +6,7 @@
 
 use crate::finding::{Resource, Severity, Status};
 use crate::inventory::{Operation, RegionInventory, Vpc};
-use crate::reach::dns::{describe_rule, group_name, uses_vpc_resolver, Action, VpcFirewall};
+use crate::reach::dns::{describe_rule, group_name, Action, VpcFirewall};
 use crate::reach::Evaluation;
 
 use super::context::{Context, Draft};
@@ -34,12 +34,7 @@ impl Check for DnsEgressUnfiltered {
         let mut out = Vec::new();
         let mut egress = EgressOf::new(ctx);
         for (account, ri) in ctx.regions() {
-            let workloads = dns::workloads(ctx, ri);
-            let judged: Vec<&Vpc> = ri
-                .vpcs
-                .iter()
-                .filter(|v| uses_vpc_resolver(v) && workloads.contains_key(v.id.as_str()))
-                .collect();
+            let (workloads, judged) = dns::judged_vpcs(ctx, ri);
             let resolver =
                 match dns::resolver_or_unknown(ctx, account, ri, &judged, REGION_OPS, WHAT) {
                     Ok(r) => r,

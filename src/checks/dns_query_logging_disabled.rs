@@ -2,8 +2,7 @@
 //! Resolver query log configuration association.
 
 use crate::finding::Status;
-use crate::inventory::{Operation, Route53Resolver, Vpc};
-use crate::reach::dns::uses_vpc_resolver;
+use crate::inventory::{Operation, Route53Resolver};
 
 use super::context::{Context, Draft};
 use super::shared::dns;
@@ -17,12 +16,7 @@ impl Check for DnsQueryLoggingDisabled {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            let workloads = dns::workloads(ctx, ri);
-            let judged: Vec<&Vpc> = ri
-                .vpcs
-                .iter()
-                .filter(|v| uses_vpc_resolver(v) && workloads.contains_key(v.id.as_str()))
-                .collect();
+            let (_, judged) = dns::judged_vpcs(ctx, ri);
             let resolver =
                 match dns::resolver_or_unknown(ctx, account, ri, &judged, OPS, "DNS query logging")
                 {

@@ -37,11 +37,6 @@ pub fn is_node(eni: &NetworkInterface) -> bool {
     typed || (described && eni.requester_managed)
 }
 
-/// The node ENIs of `lb` in its region's inventory, in [`Lookup::nodes`] order.
-pub fn node_enis<'a>(ri: &'a RegionInventory, lb: &LoadBalancer) -> Vec<&'a NetworkInterface> {
-    Lookup::new(ri).nodes(lb)
-}
-
 /// One region's ENIs, instances and target groups by the keys load balancer paths
 /// look them up by: a scan follows every target of thousands of load balancers, and
 /// a walk over the region's ENIs for each would cost more than the paths themselves.
@@ -122,7 +117,9 @@ impl<'a> Lookup<'a> {
         self.target_groups.get(arn).copied()
     }
 
-    /// As [`target_eni`].
+    /// The ENI traffic for `target` goes to, or why it cannot be named: an
+    /// instance's primary ENI, the ENI holding an IP target's address in the target
+    /// group's VPC. Lambda and ALB targets are not modelled.
     pub fn target_eni(
         &self,
         tg: &TargetGroup,
@@ -165,7 +162,8 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    /// As [`instance_eni`].
+    /// An instance's primary ENI: the first of its interfaces the inventory has, else
+    /// the lowest-id ENI naming it as its instance.
     pub fn instance_eni(&self, instance_id: &str) -> Result<&'a NetworkInterface, String> {
         let listed = self.instances.get(instance_id).and_then(|i| {
             i.network_interface_ids
@@ -218,26 +216,6 @@ pub fn preserves_client_ip(lb: &LoadBalancer, tg: &TargetGroup) -> bool {
     }
     tg.preserve_client_ip
         .unwrap_or(tg.target_type.eq_ignore_ascii_case("instance"))
-}
-
-/// The ENI traffic for `target` goes to, or why it cannot be named: an instance's
-/// primary ENI (the first of its interfaces found), the ENI holding an IP target's
-/// address in the target group's VPC. Lambda and ALB targets are not modelled.
-pub fn target_eni<'a>(
-    ri: &'a RegionInventory,
-    tg: &TargetGroup,
-    target: &Target,
-) -> Result<&'a NetworkInterface, String> {
-    Lookup::new(ri).target_eni(tg, target)
-}
-
-/// An instance's primary ENI: the first of its interfaces the inventory has, else
-/// the first ENI naming it as its instance.
-pub fn instance_eni<'a>(
-    ri: &'a RegionInventory,
-    instance_id: &str,
-) -> Result<&'a NetworkInterface, String> {
-    Lookup::new(ri).instance_eni(instance_id)
 }
 
 /// Gateway Load Balancer endpoints of the region: appliances whose rules are not

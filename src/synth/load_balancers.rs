@@ -219,8 +219,7 @@ fn rule(b: &mut Builder, direction: Direction, port: u16, cidr: &str) -> Securit
             to: port,
         }),
         peer: RulePeer::Ipv4 {
-            // The literals above are valid CIDRs.
-            cidr: cidr.parse().unwrap_or_default(),
+            cidr: cidr.parse().expect("valid CIDR"),
         },
         description: None,
     }

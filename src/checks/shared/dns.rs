@@ -115,6 +115,23 @@ pub fn list_text(ids: &[&str]) -> String {
     text
 }
 
+/// The VPCs a DNS check judges: those that run workloads and use the VPC resolver,
+/// with the workload ENIs of every VPC of the region.
+pub fn judged_vpcs<'a>(
+    ctx: &Context,
+    ri: &'a RegionInventory,
+) -> (HashMap<&'a str, Vec<&'a NetworkInterface>>, Vec<&'a Vpc>) {
+    let workloads = workloads(ctx, ri);
+    let judged = ri
+        .vpcs
+        .iter()
+        .filter(|v| {
+            crate::reach::dns::uses_vpc_resolver(v) && workloads.contains_key(v.id.as_str())
+        })
+        .collect();
+    (workloads, judged)
+}
+
 /// The workload ENIs of each VPC of the region: not AWS plumbing, and not a Route 53
 /// Resolver endpoint's own interfaces.
 pub fn workloads<'a>(
