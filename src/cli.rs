@@ -19,6 +19,9 @@ use crate::report::{inventory_summary, Format};
 use crate::scan::baseline::Baseline;
 use crate::scan::{Compare, Plan, ScanError, Settings, Verdict};
 
+pub mod diff;
+pub mod reach;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "vpcaudit",
@@ -49,6 +52,12 @@ pub enum Command {
         /// The check id, as `vpcaudit checks` lists it.
         id: String,
     },
+    /// Ask whether A can reach B (or what A reaches, or who reaches B), with the
+    /// path hop by hop.
+    Reach(reach::ReachArgs),
+    /// Compare two inventories (or two findings reports): what changed, and what it
+    /// opened or closed.
+    Diff(diff::DiffArgs),
 }
 
 /// `--fail-on`: the least severe finding that makes the exit code 1.
@@ -279,6 +288,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
             print_out(&format!("{table}\n"))?;
             Ok(Exit::Ok)
         }
+        Command::Reach(args) => reach::run(args, &progress),
+        Command::Diff(args) => diff::run(args),
         Command::Explain { id } => {
             let all = registry::all().map_err(anyhow::Error::msg)?;
             let found = crate::checks::select::select(&all, std::slice::from_ref(&id), &[])

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `collect` (AWS APIs) -> `inventory` (plain data) -> `report`.
 
+pub mod answer;
 pub mod checks;
 #[cfg(feature = "aws")]
 pub mod cli;

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     // Leaves: plain data and text helpers.
     ("finding", &[]),
+    // Answers to ad-hoc questions (reach, diff), as plain data.
+    ("answer", &[]),
     ("source_text", &[]),
     ("secrets", &[]),
     ("files", &[]),
@@ -21,12 +23,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("demo", &["inventory"]),
     ("synth", &["inventory"]),
     ("config", &["finding", "inventory", "source_text"]),
-    ("reach", &["inventory"]),
+    ("reach", &["inventory", "answer"]),
     (
         "checks",
         &["finding", "inventory", "config", "reach", "source_text"],
     ),
-    ("report", &["finding", "inventory"]),
+    ("report", &["finding", "inventory", "answer"]),
     (
         "scan",
         &[
@@ -39,12 +41,27 @@ const LAYERS: &[(&str, &[&str])] = &[
             "source_text",
         ],
     ),
+    // `vpcaudit diff`: two inventories (or reports) compared, their checks run.
+    (
+        "diff",
+        &[
+            "answer",
+            "finding",
+            "inventory",
+            "config",
+            "reach",
+            "checks",
+            "scan",
+            "source_text",
+        ],
+    ),
     ("collect", &["inventory", "secrets"]),
     ("logging", &["secrets"]),
     // The binary's layer: it may use everything.
     (
         "cli",
         &[
+            "answer",
             "finding",
             "inventory",
             "config",
@@ -52,6 +69,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "checks",
             "report",
             "scan",
+            "diff",
             "collect",
             "demo",
             "files",
@@ -67,6 +85,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "cli",
             "collect",
             "config",
+            "diff",
             "files",
             "inventory",
             "report",

@@ -15,6 +15,7 @@
 
 pub mod classes;
 pub mod dns;
+pub mod explain;
 pub mod exposure;
 pub mod firewall;
 pub mod group_scope;

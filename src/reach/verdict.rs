@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use super::explain::Code;
 use super::sets::ServicePoint;
 use crate::inventory::Direction;
 
@@ -21,6 +22,8 @@ pub enum Verdict {
 pub struct Step {
     pub component: String,
     pub decision: String,
+    /// Why this step blocks or is undecided, when it does (see [`Code`]).
+    pub code: Option<Code>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,15 @@ impl Step {
         Step {
             component: component.into(),
             decision: decision.into(),
+            code: None,
+        }
+    }
+
+    /// A step that blocks or is undecided for the reason `code` names.
+    pub fn coded(code: Code, component: impl Into<String>, decision: impl Into<String>) -> Step {
+        Step {
+            code: Some(code),
+            ..Step::new(component, decision)
         }
     }
 }
