@@ -11,6 +11,8 @@ pub mod collect;
 pub mod config;
 pub mod demo;
 #[cfg(feature = "aws")]
+pub mod diff;
+#[cfg(feature = "aws")]
 pub mod exit;
 pub mod files;
 pub mod finding;
