@@ -184,3 +184,66 @@ pub struct ReachReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reached: Vec<Reached>,
 }
+
+pub const INTENTS_SCHEMA: &str = "vpcaudit/intents/v1";
+
+/// Whether an intent holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntentStatus {
+    Pass,
+    Fail,
+    /// The answer is unknown: the intent is neither proven nor broken.
+    Unknown,
+}
+
+/// One intent and the answer it was judged by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentResult {
+    pub name: String,
+    /// `allowed` or `blocked`.
+    pub expect: Verdict,
+    pub status: IntentStatus,
+    pub answer: ReachReport,
+}
+
+/// `vpcaudit reach --intents FILE`: every intent in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentsReport {
+    /// [`INTENTS_SCHEMA`].
+    pub schema: String,
+    pub passed: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    pub intents: Vec<IntentResult>,
+}
+
+impl IntentResult {
+    /// Judges `answer` against `expect`.
+    pub fn judge(name: String, expect: Verdict, answer: ReachReport) -> IntentResult {
+        let status = match answer.verdict {
+            Verdict::Unknown => IntentStatus::Unknown,
+            v if v == expect => IntentStatus::Pass,
+            _ => IntentStatus::Fail,
+        };
+        IntentResult {
+            name,
+            expect,
+            status,
+            answer,
+        }
+    }
+}
+
+impl IntentsReport {
+    pub fn new(intents: Vec<IntentResult>) -> IntentsReport {
+        let count = |s: IntentStatus| intents.iter().filter(|i| i.status == s).count();
+        IntentsReport {
+            schema: INTENTS_SCHEMA.into(),
+            passed: count(IntentStatus::Pass),
+            failed: count(IntentStatus::Fail),
+            unknown: count(IntentStatus::Unknown),
+            intents,
+        }
+    }
+}

@@ -19,6 +19,7 @@ use toml::Spanned;
 use crate::finding::Severity;
 use crate::source_text::{at, decode_utf8, one_line};
 
+pub mod intents;
 pub mod kubernetes;
 pub mod mute;
 pub mod selector;
