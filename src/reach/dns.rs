@@ -21,6 +21,7 @@ use crate::inventory::{
     Route53Resolver,
 };
 
+use super::explain::Code;
 use super::verdict::{Evaluation, Step, Verdict};
 
 /// The name asked for.
@@ -180,12 +181,17 @@ impl<'a> VpcFirewall<'a> {
     pub fn evaluate(&self, query: Query) -> Evaluation {
         let mut steps = vec![Step::new("query", query.to_string())];
         // Rules that may or may not match, by the action they would take.
-        let mut maybe: Vec<(Action, String)> = Vec::new();
+        // With the index of the step saying so.
+        let mut maybe: Vec<(Action, String, usize)> = Vec::new();
         for entry in self.rules() {
             let (group, rule) = match entry {
                 Ok(r) => r,
                 Err(reason) => {
-                    steps.push(Step::new("DNS Firewall", reason.clone()));
+                    steps.push(Step::coded(
+                        Code::DataNotCollected,
+                        "DNS Firewall",
+                        reason.clone(),
+                    ));
                     return Evaluation::unknown(reason, steps);
                 }
             };
@@ -195,7 +201,11 @@ impl<'a> VpcFirewall<'a> {
                     describe_rule(group, rule),
                     rule.action
                 );
-                steps.push(Step::new("DNS Firewall", reason.clone()));
+                steps.push(Step::coded(
+                    Code::NotModelled,
+                    "DNS Firewall",
+                    reason.clone(),
+                ));
                 return Evaluation::unknown(reason, steps);
             };
             let component = describe_rule(group, rule);
@@ -204,15 +214,18 @@ impl<'a> VpcFirewall<'a> {
                 Match::Yes(why) => match action {
                     Action::Alert => steps.push(Step::new(component, format!("alerts: {why}"))),
                     Action::Allow | Action::Block => {
+                        let decision = format!("{}: {why}", action.as_str().to_lowercase());
                         let decided = if action == Action::Allow {
+                            steps.push(Step::new(component, decision));
                             Verdict::Allowed
                         } else {
+                            steps.push(Step::coded(
+                                Code::DnsFirewallRulesRestriction,
+                                component,
+                                decision,
+                            ));
                             Verdict::Blocked
                         };
-                        steps.push(Step::new(
-                            component,
-                            format!("{}: {why}", action.as_str().to_lowercase()),
-                        ));
                         return settle(decided, maybe, steps);
                     }
                 },
@@ -222,7 +235,7 @@ impl<'a> VpcFirewall<'a> {
                             component.clone(),
                             format!("may {}: {why}", action.as_str().to_lowercase()),
                         ));
-                        maybe.push((action, format!("{component}: {why}")));
+                        maybe.push((action, format!("{component}: {why}"), steps.len() - 1));
                     }
                 }
             }
@@ -311,15 +324,19 @@ fn normalise(name: &str) -> String {
 }
 
 /// The decision `decided`, unless a rule before it that may match would decide
-/// otherwise.
-fn settle(decided: Verdict, maybe: Vec<(Action, String)>, steps: Vec<Step>) -> Evaluation {
-    let differs = maybe.into_iter().find(|(action, _)| match action {
+/// otherwise (then unknown, that rule's step coded and no other).
+fn settle(decided: Verdict, maybe: Vec<(Action, String, usize)>, steps: Vec<Step>) -> Evaluation {
+    let differs = maybe.into_iter().find(|(action, _, _)| match action {
         Action::Allow => decided != Verdict::Allowed,
         Action::Block => decided != Verdict::Blocked,
         Action::Alert => false,
     });
     match differs {
-        Some((_, why)) => Evaluation::unknown(why, steps),
+        Some((_, why, at)) => {
+            let mut steps: Vec<Step> = steps.into_iter().map(Step::uncoded).collect();
+            steps[at].code = Some(Code::DnsFirewallRulesUndecided);
+            Evaluation::unknown(why, steps)
+        }
         None => Evaluation {
             verdict: decided,
             steps,

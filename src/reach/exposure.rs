@@ -36,6 +36,7 @@ use crate::inventory::{
 };
 
 use super::classes::{classes, ClassKey, EniClass, KeyRef};
+use super::explain::Code;
 use super::model::{FastMap, Model, RegionModel};
 use super::nacl;
 use super::path::{gateway_attached, End, DEFAULT_EPHEMERAL};
@@ -64,8 +65,9 @@ pub enum Uncertainty {
     /// Replies to these ICMP messages (all but echo requests) are not modelled:
     /// little is at stake.
     IcmpReplies(ServiceSet),
-    /// A route, a gateway or data the answer depends on, in words.
-    Other(String),
+    /// A route, a gateway or data the answer depends on, in words, with the code
+    /// that names why.
+    Other(Code, String),
 }
 
 impl fmt::Display for Uncertainty {
@@ -75,7 +77,7 @@ impl fmt::Display for Uncertainty {
                 f,
                 "replies to {services} from the internet are not modelled (only echo requests are)"
             ),
-            Uncertainty::Other(reason) => f.write_str(reason),
+            Uncertainty::Other(_, reason) => f.write_str(reason),
         }
     }
 }
@@ -298,7 +300,11 @@ fn compute<'a>(
         },
     };
     if addressable.is_empty() {
-        steps.push(Step::new(eni, "no public IPv4 or IPv6 address"));
+        steps.push(Step::coded(
+            Code::IgwPrivateIpAssociationForIngress,
+            eni,
+            "no public IPv4 or IPv6 address",
+        ));
         return Ok(Exposure {
             flows: FlowSet::empty(),
             gateway: None,
@@ -327,9 +333,21 @@ fn compute<'a>(
             ))
             .or_insert_with(|| Arc::new(reply_routable(&end, table, &addressable))),
     );
-    steps.extend(routing.steps.iter().cloned());
-    unknown.extend(routing.unknown.iter().cloned().map(Uncertainty::Other));
     let sources = addressable.intersection(&routing.routable);
+    // The routes' codes say why replies cannot leave; they explain the answer only
+    // when no reply can.
+    let routes_decide = sources.is_empty() && routing.unknown.is_empty();
+    steps.extend(routing.steps.iter().cloned().map(|s| match routes_decide {
+        true => s,
+        false => s.uncoded(),
+    }));
+    unknown.extend(
+        routing
+            .unknown
+            .iter()
+            .cloned()
+            .map(|(code, why)| Uncertainty::Other(code, why)),
+    );
     let mask = FlowSet::from_box(sources.clone(), ServiceSet::all());
 
     let sg_open = sg.intersection(&mask);
@@ -390,9 +408,10 @@ fn compute<'a>(
                 // decides, so all of it moves to "may be". Ingress routing only
                 // narrows, so nothing open stays nothing.
                 if !flows.is_empty() {
-                    unknown.push(Uncertainty::Other(format!(
-                        "{flows} may be exposed: {reason}"
-                    )));
+                    unknown.push(Uncertainty::Other(
+                        Code::NotModelled,
+                        format!("{flows} may be exposed: {reason}"),
+                    ));
                     flows = FlowSet::empty();
                 }
             }
@@ -545,7 +564,7 @@ struct Routing {
     routable: IpSet,
     gateway: Option<String>,
     steps: Vec<Step>,
-    unknown: Vec<String>,
+    unknown: Vec<(Code, String)>,
 }
 
 /// The addresses of `within` to which `table` routes replies through an internet
@@ -609,26 +628,44 @@ fn reply_routable(end: &End, table: &RouteTable, within: &IpSet) -> Routing {
                             format!("replies to {part} leave by {}", describe_route(route)),
                         ));
                     } else if attached.is_unknown() {
-                        out.unknown
-                            .push(format!("replies to {part} go to {igw}, not collected"));
+                        out.unknown.push((
+                            Code::DataNotCollected,
+                            format!("replies to {part} go to {igw}, not collected"),
+                        ));
                     } else {
-                        out.steps.push(Step::new(
+                        out.steps.push(Step::coded(
+                            Code::IgwNotAttached,
                             component.clone(),
                             format!("replies to {part} go to {igw}, not attached to {vpc}"),
                         ));
                     }
                 }
-                (RouteTarget::VpcEndpoint(id), RouteState::Active) => out.unknown.push(format!(
-                    "replies to {part} go through endpoint {id} ({}); \
-                     firewall inspection is not modelled as a set",
-                    describe_route(route)
+                (RouteTarget::VpcEndpoint(id), RouteState::Active) => out.unknown.push((
+                    Code::NotModelled,
+                    format!(
+                        "replies to {part} go through endpoint {id} ({}); \
+                         firewall inspection is not modelled as a set",
+                        describe_route(route)
+                    ),
                 )),
-                (_, RouteState::Unknown) => out.unknown.push(format!(
-                    "{}: {} is in an unknown state",
-                    table.id,
-                    describe_route(route)
+                (_, RouteState::Unknown) => out.unknown.push((
+                    Code::RouteStateUnknown,
+                    format!(
+                        "{}: {} is in an unknown state",
+                        table.id,
+                        describe_route(route)
+                    ),
                 )),
-                _ => out.steps.push(Step::new(
+                (_, RouteState::Blackhole) => out.steps.push(Step::coded(
+                    Code::RouteBlackhole,
+                    component.clone(),
+                    format!(
+                        "replies to {part} take {}, not an internet gateway",
+                        describe_route(route)
+                    ),
+                )),
+                _ => out.steps.push(Step::coded(
+                    Code::NoRouteToDestination,
                     component.clone(),
                     format!(
                         "replies to {part} take {}, not an internet gateway",
@@ -636,13 +673,15 @@ fn reply_routable(end: &End, table: &RouteTable, within: &IpSet) -> Routing {
                     ),
                 )),
             },
-            RouteDecision::NoRoute { .. } => out.steps.push(Step::new(
+            RouteDecision::NoRoute { .. } => out.steps.push(Step::coded(
+                Code::NoRouteToDestination,
                 component.clone(),
                 format!("no route for replies to {part}"),
             )),
-            RouteDecision::Unknown { reason } => out
-                .unknown
-                .push(format!("route for replies to {part}: {reason}")),
+            RouteDecision::Unknown { reason } => out.unknown.push((
+                Code::RouteUndecided,
+                format!("route for replies to {part}: {reason}"),
+            )),
         }
     }
     out

@@ -11,6 +11,7 @@ use crate::inventory::{
     Direction, L4Match, NaclAction, NaclEntry, NetworkAcl, PortRange, Protocol,
 };
 
+use super::explain::Code;
 use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
 use super::verdict::{describe_point, direction_word, peer_word, Evaluation, Step};
 
@@ -38,15 +39,22 @@ pub fn evaluate(
             if e.rule_number >= IMPLICIT_RULE {
                 decision.push_str(" (implicit deny)");
             }
-            let step = vec![Step::new(component, decision)];
             return match e.action {
-                NaclAction::Allow => Evaluation::allowed(step),
-                NaclAction::Deny => Evaluation::blocked(step),
+                NaclAction::Allow => Evaluation::allowed(vec![Step::new(component, decision)]),
+                NaclAction::Deny => Evaluation::blocked(vec![Step::coded(
+                    Code::SubnetAclRestriction,
+                    component,
+                    decision,
+                )]),
             };
         }
     }
     let decision = format!("no rule matches {packet} (implicit deny)");
-    Evaluation::blocked(vec![Step::new(component, decision)])
+    Evaluation::blocked(vec![Step::coded(
+        Code::SubnetAclRestriction,
+        component,
+        decision,
+    )])
 }
 
 /// Each entry of `direction`, in rule order, with the packets it decides: what it
@@ -121,7 +129,15 @@ pub fn connection(
             legs.push(replies_pass(dst_acl, Direction::Egress, src_ip, &replies));
             legs.push(replies_pass(src_acl, Direction::Ingress, dst_ip, &replies));
         }
-        Err(reason) => legs.push(Evaluation::unknown(reason, vec![])),
+        // Said by a step of its own: an unknown leg must name its code.
+        Err(reason) => legs.push(Evaluation::unknown(
+            reason.clone(),
+            vec![Step::coded(
+                Code::NotModelled,
+                format!("{} {}", dst_acl.id, direction_word(Direction::Egress)),
+                reason,
+            )],
+        )),
     }
     Evaluation::all_of(legs)
 }
@@ -174,7 +190,8 @@ fn replies_pass(
         let decision = format!("replies {replies} {} {peer} allowed", peer_word(direction));
         return Evaluation::allowed(vec![Step::new(component, decision)]);
     };
-    let mut steps = vec![Step::new(
+    let mut steps = vec![Step::coded(
+        Code::SubnetAclRestriction,
         component,
         format!(
             "replies {replies} {} {peer}: {missing} not allowed",

@@ -20,6 +20,7 @@ use crate::inventory::{
     RouteTarget,
 };
 
+use super::explain::Code;
 use super::model::RegionModel;
 use super::verdict::{Evaluation, Step};
 
@@ -144,24 +145,34 @@ pub fn evaluate(
                 RouteState::Active => {
                     Evaluation::allowed(vec![Step::new(table.id.as_str(), describe_route(route))])
                 }
-                RouteState::Blackhole => Evaluation::blocked(vec![Step::new(
+                RouteState::Blackhole => Evaluation::blocked(vec![Step::coded(
+                    Code::RouteBlackhole,
                     table.id.as_str(),
                     format!("{dest} is a blackhole"),
                 )]),
                 RouteState::Unknown => {
                     let decision = format!("{} is in an unknown state", describe_route(route));
                     let reason = format!("{}: {decision}", table.id);
-                    Evaluation::unknown(reason, vec![Step::new(table.id.as_str(), decision)])
+                    Evaluation::unknown(
+                        reason,
+                        vec![Step::coded(
+                            Code::RouteStateUnknown,
+                            table.id.as_str(),
+                            decision,
+                        )],
+                    )
                 }
             }
         }
-        RouteDecision::NoRoute { table } => Evaluation::blocked(vec![Step::new(
+        RouteDecision::NoRoute { table } => Evaluation::blocked(vec![Step::coded(
+            Code::NoRouteToDestination,
             table.id.as_str(),
             format!("has no route to {dst}"),
         )]),
         RouteDecision::Unknown { reason } => Evaluation::unknown(
             reason.clone(),
-            vec![Step::new(
+            vec![Step::coded(
+                Code::RouteUndecided,
                 table.id.as_str(),
                 format!("route to {dst} unknown: {reason}"),
             )],

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use crate::inventory::{Direction, RulePeer, SecurityGroup, SecurityGroupRule};
 
+use super::explain::Code;
 use super::group_scope::Scope;
 use super::model::{Model, RegionModel, SECURITY_GROUP_OPS};
 use super::sets::{FlowSet, IpSet, ServicePoint, ServiceSet};
@@ -90,7 +91,13 @@ pub fn evaluate(
 ) -> Evaluation {
     let (rm, vpc, groups) = match groups_of(model, eni_id) {
         Ok(found) => found,
-        Err(reason) => return Evaluation::unknown(reason, vec![]),
+        // Said by a step of its own: an unknown evaluation must name its code.
+        Err(reason) => {
+            return Evaluation::unknown(
+                reason.clone(),
+                vec![Step::coded(Code::DataNotCollected, eni_id, reason)],
+            )
+        }
     };
     let mut unresolved: Option<String> = None;
     let mut stale: Vec<String> = Vec::new();
@@ -122,7 +129,14 @@ pub fn evaluate(
         }
     }
     let names: Vec<String> = groups.iter().map(|g| group_label(g)).collect();
-    let mut steps = vec![Step::new(
+    // Blocked, or unknown for want of a rule that cannot be resolved: either way no
+    // rule that can be judged allows it.
+    let code = match unresolved {
+        Some(_) => Code::DataNotCollected,
+        None => Code::EniSgRulesMismatch,
+    };
+    let mut steps = vec![Step::coded(
+        code,
         eni_id,
         format!(
             "no rule in groups [{}] allows {} {} {} ({})",

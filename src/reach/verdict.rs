@@ -41,6 +41,11 @@ impl Step {
         }
     }
 
+    /// The step without its code (it no longer explains the verdict).
+    pub fn uncoded(self) -> Step {
+        Step { code: None, ..self }
+    }
+
     /// A step that blocks or is undecided for the reason `code` names.
     pub fn coded(code: Code, component: impl Into<String>, decision: impl Into<String>) -> Step {
         Step {
@@ -86,22 +91,34 @@ impl Evaluation {
         matches!(self.verdict, Verdict::Unknown { .. })
     }
 
+    /// The code of the first coded step: for a blocked evaluation the reason that
+    /// decided it, for an unknown one a reason it is undecided.
+    pub fn code(&self) -> Option<Code> {
+        self.steps.iter().find_map(|s| s.code)
+    }
+
     /// Combines legs that must *all* allow (e.g. request and reply through NACLs).
     /// A proven block decides even if another leg is unknown, since the traffic
     /// cannot pass either way; otherwise any unknown leg makes the whole unknown.
+    /// When a block decides, the steps of the other legs lose their codes, so that
+    /// the first coded step is one that blocks.
     pub fn all_of(legs: Vec<Evaluation>) -> Evaluation {
+        let blocked = legs.iter().any(Evaluation::is_blocked);
         let mut steps = Vec::new();
-        let mut blocked = false;
         let mut unknown: Option<String> = None;
         for leg in legs {
+            let decides = leg.is_blocked();
             match leg.verdict {
-                Verdict::Allowed => {}
-                Verdict::Blocked => blocked = true,
+                Verdict::Allowed | Verdict::Blocked => {}
                 Verdict::Unknown { reason } => {
                     unknown.get_or_insert(reason);
                 }
             }
-            steps.extend(leg.steps);
+            if blocked && !decides {
+                steps.extend(leg.steps.into_iter().map(Step::uncoded));
+            } else {
+                steps.extend(leg.steps);
+            }
         }
         match (blocked, unknown) {
             (true, _) => Evaluation::blocked(steps),
@@ -163,6 +180,38 @@ mod tests {
         ]);
         assert!(e.is_blocked());
         assert_eq!(e.steps.len(), 1);
+    }
+
+    #[test]
+    fn a_block_keeps_its_code_first_and_unknown_legs_lose_theirs() {
+        let e = Evaluation::all_of(vec![
+            Evaluation::unknown(
+                "no data",
+                vec![Step::coded(Code::DataNotCollected, "eni-1", "no data")],
+            ),
+            Evaluation::blocked(vec![Step::coded(
+                Code::SubnetAclRestriction,
+                "acl-1",
+                "rule 50 denies",
+            )]),
+        ]);
+        assert!(e.is_blocked());
+        assert_eq!(e.code(), Some(Code::SubnetAclRestriction));
+        assert_eq!(e.steps[0].code, None);
+        assert_eq!(e.steps[0].decision, "no data");
+    }
+
+    #[test]
+    fn an_unknown_whole_keeps_the_codes_of_its_legs() {
+        let e = Evaluation::all_of(vec![
+            Evaluation::allowed(vec![Step::new("sg-1", "allows")]),
+            Evaluation::unknown(
+                "no data",
+                vec![Step::coded(Code::DataNotCollected, "eni-1", "no data")],
+            ),
+        ]);
+        assert!(e.is_unknown());
+        assert_eq!(e.code(), Some(Code::DataNotCollected));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::inventory::{
     FirewallPolicy, RuleGroup, RuleGroupReference, RuleOrder, RuleSource, StatefulRule,
     StatelessRule,
 };
+use crate::reach::explain::Code;
 use crate::reach::verdict::{describe_point, Evaluation, Step};
 
 use super::domain::domain_rules;
@@ -513,9 +514,12 @@ fn strict(
         .iter()
         .find(|d| ![ALERT_STRICT, ALERT_ESTABLISHED].contains(&d.as_str()))
     {
-        return Evaluation::unknown(
-            format!("stateful default action {other} is not modelled"),
-            steps,
+        return coded_last(
+            Code::NotModelled,
+            Evaluation::unknown(
+                format!("stateful default action {other} is not modelled"),
+                steps,
+            ),
         );
     }
     steps.push(Step::new(
@@ -599,8 +603,39 @@ fn default_order(
     Evaluation::allowed(steps)
 }
 
+/// `e` with its last step coded `code` (the step that decided, or the one that
+/// could not), unless a step is coded already.
+fn coded_last(code: Code, mut e: Evaluation) -> Evaluation {
+    if e.code().is_none() {
+        if let Some(last) = e.steps.last_mut() {
+            last.code = Some(code);
+        }
+    }
+    e
+}
+
+/// `e` coded as a firewall's decision: a drop by the step that decided it (always
+/// the last one), an undecided answer by the rule that may match or cannot be read.
+fn coded(e: Evaluation) -> Evaluation {
+    if e.is_blocked() {
+        coded_last(Code::FirewallRulesRestriction, e)
+    } else if e.is_unknown() {
+        coded_last(Code::FirewallRulesUndecided, e)
+    } else {
+        e
+    }
+}
+
 /// What the policy does to one outbound flow.
 pub fn evaluate<'g>(
+    flow: &Flow,
+    policy: &FirewallPolicy,
+    lookup: &dyn Fn(&str) -> Option<&'g RuleGroup>,
+) -> Evaluation {
+    coded(evaluate_uncoded(flow, policy, lookup))
+}
+
+fn evaluate_uncoded<'g>(
     flow: &Flow,
     policy: &FirewallPolicy,
     lookup: &dyn Fn(&str) -> Option<&'g RuleGroup>,
@@ -661,6 +696,13 @@ fn is_allowlist(g: &RuleGroup) -> bool {
 /// traffic no rule singles out. `Blocked` means unmatched traffic is dropped (the
 /// policy filters egress); `Allowed` means it gets out.
 pub fn filters_egress<'g>(
+    policy: &FirewallPolicy,
+    lookup: &dyn Fn(&str) -> Option<&'g RuleGroup>,
+) -> Evaluation {
+    coded(filters_egress_uncoded(policy, lookup))
+}
+
+fn filters_egress_uncoded<'g>(
     policy: &FirewallPolicy,
     lookup: &dyn Fn(&str) -> Option<&'g RuleGroup>,
 ) -> Evaluation {

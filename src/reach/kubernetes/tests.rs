@@ -272,6 +272,37 @@ fn isolation_and_policy_types() {
 }
 
 #[test]
+fn a_policy_that_denies_carries_its_code() {
+    use crate::reach::explain::Code;
+    use crate::reach::kubernetes::vpc::{policy_leg, Policies};
+    let mut c = cluster();
+    c.network_policies
+        .push(np("prod", "deny", LabelSelector::default(), Vec::new()));
+    let idx = ClusterIndex::new(&c);
+    let enforced = Enforcement::Enforced { by: "test".into() };
+    let policies = Policies {
+        index: &idx,
+        enforcement: &enforced,
+    };
+    let tcp80 = ServicePoint::Tcp(80);
+    let e = policy_leg(policies, Peer::Pod(TOOL), Peer::Pod(WEB), tcp80);
+    assert!(e.is_blocked(), "{e:#?}");
+    assert_eq!(e.code(), Some(Code::NetworkPolicyRestriction), "{e:#?}");
+    // Not isolated: allowed, with no code.
+    let e = policy_leg(policies, Peer::Pod(WEB), Peer::Pod(TOOL), tcp80);
+    assert!(e.is_allowed() && e.code().is_none(), "{e:#?}");
+    // Enforcement unknown: the block becomes unknown, still coded.
+    let unsure = Enforcement::Unknown { why: "test".into() };
+    let policies = Policies {
+        index: &idx,
+        enforcement: &unsure,
+    };
+    let e = policy_leg(policies, Peer::Pod(TOOL), Peer::Pod(WEB), tcp80);
+    assert!(e.is_unknown(), "{e:#?}");
+    assert_eq!(e.code(), Some(Code::NetworkPolicyRestriction), "{e:#?}");
+}
+
+#[test]
 fn named_port_resolves_against_destination_and_protocol() {
     let mut c = cluster();
     c.network_policies.push(np(

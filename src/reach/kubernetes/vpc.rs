@@ -14,6 +14,7 @@ use std::net::IpAddr;
 use crate::inventory::{Inventory, KubeCluster, PortRange};
 
 use super::{ClusterIndex, Enforcement, Peer, PodId};
+use crate::reach::explain::Code;
 use crate::reach::path::{egress_trace, eni_to_eni_with, EgressPath};
 use crate::reach::sets::ServicePoint;
 use crate::reach::verdict::{describe_point, Evaluation, Step};
@@ -116,26 +117,41 @@ fn policy_answer(index: &ClusterIndex, src: Peer, dst: Peer, service: ServicePoi
     ];
     for (component, side) in sides {
         let Some(side) = side else { continue };
-        let verdict = if side.services.contains(service) {
-            "allows"
-        } else {
-            "denies"
-        };
+        let allows = side.services.contains(service);
+        let verdict = if allows { "allows" } else { "denies" };
         let why = if side.reasons.is_empty() {
             String::new()
         } else {
             format!(": {}", side.reasons.join("; "))
         };
-        steps.push(Step::new(
-            component,
-            format!("{verdict} {}{why}", describe_point(service)),
-        ));
+        let decision = format!("{verdict} {}{why}", describe_point(service));
+        steps.push(match allows {
+            true => Step::new(component, decision),
+            false => Step::coded(Code::NetworkPolicyRestriction, component, decision),
+        });
     }
     if allowed.services.contains(service) {
-        Evaluation::allowed(steps)
+        // A side may deny on its own yet the whole allow (nothing to explain then).
+        Evaluation::allowed(steps.into_iter().map(Step::uncoded).collect())
     } else if let Some(reason) = allowed.unknown {
+        if steps.iter().all(|s| s.code.is_none()) {
+            // Said by a step of its own: an unknown evaluation must name its code.
+            steps.push(Step::coded(
+                Code::NetworkPolicyRestriction,
+                "NetworkPolicy",
+                reason.clone(),
+            ));
+        }
         Evaluation::unknown(reason, steps)
     } else {
+        if steps.iter().all(|s| s.code.is_none()) {
+            // Said by a step of its own: a block must name its code.
+            steps.push(Step::coded(
+                Code::NetworkPolicyRestriction,
+                "NetworkPolicy",
+                format!("denies {}", describe_point(service)),
+            ));
+        }
         Evaluation::blocked(steps)
     }
 }
@@ -170,7 +186,7 @@ pub fn pod_to_internet(
         Ok(eni) => eni,
         Err(reason) => {
             let mut steps = policy.steps;
-            steps.push(Step::new("VPC", reason.clone()));
+            steps.push(Step::coded(Code::DataNotCollected, "VPC", reason.clone()));
             return (Evaluation::unknown(reason, steps), None);
         }
     };
@@ -209,9 +225,10 @@ pub fn pod_to_pod(
             "both pods are on this ENI: the traffic stays on the node",
         )]),
         (Ok(a), Ok(b)) => eni_to_eni_with(model, inv, a, b, service, ephemeral),
-        (Err(reason), _) | (_, Err(reason)) => {
-            Evaluation::unknown(reason.clone(), vec![Step::new("VPC", reason)])
-        }
+        (Err(reason), _) | (_, Err(reason)) => Evaluation::unknown(
+            reason.clone(),
+            vec![Step::coded(Code::DataNotCollected, "VPC", reason)],
+        ),
     };
     Evaluation::all_of(vec![policy, vpc])
 }
@@ -241,7 +258,10 @@ pub fn pod_to_eni(
     }
     let vpc = match enis.eni_of(index, src) {
         Ok(a) => eni_to_eni_with(model, inv, a, dst_eni, service, ephemeral),
-        Err(reason) => Evaluation::unknown(reason.clone(), vec![Step::new("VPC", reason)]),
+        Err(reason) => Evaluation::unknown(
+            reason.clone(),
+            vec![Step::coded(Code::DataNotCollected, "VPC", reason)],
+        ),
     };
     Evaluation::all_of(vec![policy, vpc])
 }

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use crate::inventory::{Direction, Inventory, PortRange, RouteTarget};
 
+use super::super::explain::Code;
 use super::super::firewall::Flow;
 use super::super::model::Model;
 use super::super::route::{self, describe_route};
@@ -40,7 +41,7 @@ pub fn internet_to_eni_with(
 ) -> Evaluation {
     let end = match End::locate(model, inv, eni) {
         Ok(e) => e,
-        Err(reason) => return unknown_at(eni, reason),
+        Err(reason) => return unknown_at(Code::DataNotCollected, eni, reason),
     };
     // The address the packet carries once the internet gateway has translated it.
     let target: Option<(IpAddr, String)> = if client.is_ipv4() {
@@ -66,6 +67,7 @@ pub fn internet_to_eni_with(
             "IPv6"
         };
         return blocked_at(
+            Code::IgwPrivateIpAssociationForIngress,
             eni,
             format!("no public address: {eni} has no {family} address reachable from {client}"),
         );
@@ -100,7 +102,13 @@ fn routing(
 ) -> Evaluation {
     let table = match end.table() {
         Ok(t) => t,
-        Err(r) => return unknown_at(format!("route table of {}", end.eni.subnet_id), r),
+        Err(r) => {
+            return unknown_at(
+                Code::DataNotCollected,
+                format!("route table of {}", end.eni.subnet_id),
+                r,
+            )
+        }
     };
     let route = match active_route(end.rm, end.ri, table, client) {
         Ok(r) => r,
@@ -123,6 +131,7 @@ fn routing(
         RouteTarget::NatGateway(id) => return with_steps(
             vec![route_step(table, route)],
             blocked_at(
+                Code::NgwNoInbound,
                 format!("{id} (NAT gateway)"),
                 "a NAT gateway does not carry inbound connections; the reply would be translated",
             ),
@@ -131,6 +140,7 @@ fn routing(
             return with_steps(
                 vec![route_step(table, route)],
                 blocked_at(
+                    Code::EigwNoInbound,
                     format!("{id} (egress-only internet gateway)"),
                     "an egress-only internet gateway does not carry inbound connections",
                 ),
@@ -140,6 +150,7 @@ fn routing(
             return with_steps(
                 vec![route_step(table, route)],
                 blocked_at(
+                    Code::NoRouteToDestination,
                     component,
                     format!("no route to an internet gateway for the reply to {client}"),
                 ),
@@ -149,6 +160,7 @@ fn routing(
             return with_steps(
                 vec![route_step(table, route)],
                 unknown_at(
+                    Code::RouteTargetNotModelled,
                     component,
                     format!(
                         "the reply to {client} goes through a {} ({}), which is not modelled",
@@ -178,12 +190,14 @@ fn through_firewall(
 ) -> Result<(Vec<Evaluation>, String), Evaluation> {
     let Some(fw) = firewall_for_endpoint(end.ri, id) else {
         return Err(unknown_at(
+            Code::DataNotCollected,
             format!("{id} (VPC endpoint)"),
             format!("{id} is not an endpoint of a collected firewall"),
         ));
     };
     let Some(subnet) = endpoint_subnet(fw, id) else {
         return Err(unknown_at(
+            Code::DataNotCollected,
             format!("firewall {}", fw.name),
             format!("the subnet of endpoint {id} was not collected"),
         ));
@@ -222,8 +236,13 @@ fn through_firewall(
             ephemeral,
         ));
     }
-    let fw_table = route::table_for_subnet(end.rm, subnet)
-        .map_err(|r| unknown_at(format!("route table of {subnet}"), r))?;
+    let fw_table = route::table_for_subnet(end.rm, subnet).map_err(|r| {
+        unknown_at(
+            Code::DataNotCollected,
+            format!("route table of {subnet}"),
+            r,
+        )
+    })?;
     let r = active_route(end.rm, end.ri, fw_table, client)?;
     match &r.target {
         RouteTarget::InternetGateway(igw) => {
@@ -236,6 +255,7 @@ fn through_firewall(
         other => Err(Evaluation::all_of(vec![
             Evaluation::all_of(legs),
             blocked_at(
+                Code::NoRouteToDestination,
                 format!("{} (route table)", fw_table.id),
                 format!(
                     "the reply leaves the firewall by {} ({}), not an internet gateway",

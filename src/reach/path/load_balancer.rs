@@ -27,7 +27,10 @@ use crate::inventory::{
     NetworkInterface, PortRange, RouteTarget, RulePeer, TargetGroup,
 };
 
-use super::super::exposure::{internet_exposure_without_groups, Exposure, ExposureCache};
+use super::super::explain::Code;
+use super::super::exposure::{
+    internet_exposure_without_groups, Exposure, ExposureCache, Uncertainty,
+};
 use super::super::load_balancer::{
     gwlb_reason, is_gwlb_endpoint, listener_points, preserves_client_ip, target_point, Lookup,
 };
@@ -115,6 +118,7 @@ pub fn internet_paths<'a>(
                 let Some(listeners) = &lb.listeners else {
                     out.push(LbPath {
                         evaluation: unknown_at(
+                            Code::DataNotCollected,
                             lb_component,
                             format!("the listeners of {} could not be read", lb.name),
                         ),
@@ -133,6 +137,7 @@ pub fn internet_paths<'a>(
                         if nodes.is_empty() {
                             out.push(LbPath {
                                 evaluation: unknown_at(
+                                    Code::DataNotCollected,
                                     lb_component.clone(),
                                     format!(
                                         "no node ENI of {} (described {:?}) is in the inventory",
@@ -250,7 +255,11 @@ impl<'a> Leg<'_, '_, 'a> {
         let component = format!("target group {arn}");
         let Some(tg) = self.look.target_group(arn) else {
             return vec![LbPath {
-                evaluation: unknown_at(component, format!("target group {arn} was not collected")),
+                evaluation: unknown_at(
+                    Code::DataNotCollected,
+                    component,
+                    format!("target group {arn} was not collected"),
+                ),
                 ..at
             }];
         };
@@ -271,6 +280,7 @@ impl<'a> Leg<'_, '_, 'a> {
         if kind != "instance" && kind != "ip" {
             return vec![LbPath {
                 evaluation: unknown_at(
+                    Code::LbTargetNotSupported,
                     component,
                     format!(
                         "unsupported: {} targets are not modelled, so what {} reaches is unknown",
@@ -283,6 +293,7 @@ impl<'a> Leg<'_, '_, 'a> {
         let Some(targets) = &tg.targets else {
             return vec![LbPath {
                 evaluation: unknown_at(
+                    Code::DataNotCollected,
                     component,
                     format!(
                         "coverage gap: the targets of {} could not be read (DescribeTargetHealth)",
@@ -343,7 +354,11 @@ impl<'a> Leg<'_, '_, 'a> {
             Ok(t) => t,
             Err(reason) => {
                 return LbPath {
-                    evaluation: unknown_at(format!("target {target_id}"), reason),
+                    evaluation: unknown_at(
+                        Code::DataNotCollected,
+                        format!("target {target_id}"),
+                        reason,
+                    ),
                     ..at
                 }
             }
@@ -405,7 +420,9 @@ impl<'a> Leg<'_, '_, 'a> {
         let evaluation = first_allowed
             .or(first_unknown)
             .or(first_blocked)
-            .unwrap_or_else(|| blocked_at(self.lb.name.as_str(), "no node"));
+            .unwrap_or_else(|| {
+                blocked_at(Code::DataNotCollected, self.lb.name.as_str(), "no node")
+            });
         LbPath {
             target_eni: Some(target),
             sources,
@@ -430,13 +447,24 @@ impl<'a> Leg<'_, '_, 'a> {
             End::locate(self.model, self.inv, &target.id),
         ) {
             (Ok(a), Ok(b)) => (a, b),
-            (Err(r), _) => return (unknown_at(node.id.as_str(), r), IpSet::empty()),
-            (_, Err(r)) => return (unknown_at(target.id.as_str(), r), IpSet::empty()),
+            (Err(r), _) => {
+                return (
+                    unknown_at(Code::DataNotCollected, node.id.as_str(), r),
+                    IpSet::empty(),
+                )
+            }
+            (_, Err(r)) => {
+                return (
+                    unknown_at(Code::DataNotCollected, target.id.as_str(), r),
+                    IpSet::empty(),
+                )
+            }
         };
         let v6 = clients.v4.is_empty() && !clients.v6.is_empty();
         let (Some(src_ip), Some(dst_ip)) = (src.private_ip(v6), dst.private_ip(v6)) else {
             return (
                 blocked_at(
+                    Code::NoCommonAddressFamily,
                     node.id.as_str(),
                     format!(
                         "{} and {} have no private address of the clients' family",
@@ -486,7 +514,11 @@ impl<'a> Leg<'_, '_, 'a> {
                 admitted = set;
                 Evaluation::allowed(vec![step])
             }
-            Err(reason) => unknown_at(format!("security groups of {}", target.id), reason),
+            Err(reason) => unknown_at(
+                Code::DataNotCollected,
+                format!("security groups of {}", target.id),
+                reason,
+            ),
         };
         let acl_in = if same_subnet {
             Evaluation::allowed(vec![])
@@ -499,7 +531,11 @@ impl<'a> Leg<'_, '_, 'a> {
                     admitted = set;
                     Evaluation::allowed(vec![step])
                 }
-                Err(reason) => unknown_at(format!("network ACL of {}", target.subnet_id), reason),
+                Err(reason) => unknown_at(
+                    Code::DataNotCollected,
+                    format!("network ACL of {}", target.subnet_id),
+                    reason,
+                ),
             }
         };
         let parts = Evaluation::all_of(vec![sg_out, node_acl, routes, sg_in, acl_in]);
@@ -530,14 +566,15 @@ impl<'a> Leg<'_, '_, 'a> {
             End::locate(self.model, self.inv, &target.id),
         ) {
             (Ok(a), Ok(b)) => (a, b),
-            (Err(r), _) => return unknown_at(node.id.as_str(), r),
-            (_, Err(r)) => return unknown_at(target.id.as_str(), r),
+            (Err(r), _) => return unknown_at(Code::DataNotCollected, node.id.as_str(), r),
+            (_, Err(r)) => return unknown_at(Code::DataNotCollected, target.id.as_str(), r),
         };
         let addrs = [false, true]
             .into_iter()
             .find_map(|v6| Some((src.private_ip(v6)?, dst.private_ip(v6)?)));
         let Some((src_ip, dst_ip)) = addrs else {
             return blocked_at(
+                Code::NoCommonAddressFamily,
                 node.id.as_str(),
                 format!(
                     "{} and {} have no private address of a common family",
@@ -565,8 +602,16 @@ impl<'a> Leg<'_, '_, 'a> {
             (Ok(a), Ok(b)) => {
                 nacl::connection(a, b, src_ip, dst_ip, tpoint, self.ephemeral, same_subnet)
             }
-            (Err(r), _) => unknown_at(format!("network ACL of {}", node.subnet_id), r),
-            (_, Err(r)) => unknown_at(format!("network ACL of {}", target.subnet_id), r),
+            (Err(r), _) => unknown_at(
+                Code::DataNotCollected,
+                format!("network ACL of {}", node.subnet_id),
+                r,
+            ),
+            (_, Err(r)) => unknown_at(
+                Code::DataNotCollected,
+                format!("network ACL of {}", target.subnet_id),
+                r,
+            ),
         };
         let routes = routing(&src, &dst, src_ip, dst_ip, std::ptr::eq(src.rm, dst.rm));
         with_steps(
@@ -612,17 +657,17 @@ impl<'a> Leg<'_, '_, 'a> {
         let flows = security_group::allowed_flows(self.model, &target.id, Direction::Ingress)?;
         let admitted = flows.addresses_for(tpoint).intersection(clients);
         let shown = FlowSet::from_box(admitted.clone(), ServiceSet::from_point(tpoint));
-        Ok((
-            admitted.clone(),
-            Step::new(
+        // Admitting none blocks the hop (see `back_preserved`).
+        let step = if admitted.is_empty() {
+            Step::coded(
+                Code::EniSgRulesMismatch,
                 component,
-                if admitted.is_empty() {
-                    format!("admit none of the clients on {}", describe_point(tpoint))
-                } else {
-                    format!("admit clients {shown}")
-                },
-            ),
-        ))
+                format!("admit none of the clients on {}", describe_point(tpoint)),
+            )
+        } else {
+            Step::new(component, format!("admit clients {shown}"))
+        };
+        Ok((admitted.clone(), step))
     }
 
     /// The clients the target subnet's NACL lets in on `tpoint` and whose replies
@@ -642,17 +687,21 @@ impl<'a> Leg<'_, '_, 'a> {
             .addresses();
         let admitted = entering.difference(&missing);
         let shown = FlowSet::from_box(admitted.clone(), ServiceSet::from_point(tpoint));
-        Ok((
-            admitted.clone(),
+        let component = format!("{} (network ACL)", acl.id);
+        // Admitting none blocks the hop (see `back_preserved`).
+        let step = if admitted.is_empty() {
+            Step::coded(
+                Code::SubnetAclRestriction,
+                component,
+                "lets none of the clients in with replies out",
+            )
+        } else {
             Step::new(
-                format!("{} (network ACL)", acl.id),
-                if admitted.is_empty() {
-                    "lets none of the clients in with replies out".to_string()
-                } else {
-                    format!("with replies allowed out: clients {shown}")
-                },
-            ),
-        ))
+                component,
+                format!("with replies allowed out: clients {shown}"),
+            )
+        };
+        Ok((admitted.clone(), step))
     }
 
     /// A hop whose route either way goes through a Gateway Load Balancer endpoint is
@@ -677,7 +726,11 @@ impl<'a> Leg<'_, '_, 'a> {
                     if is_gwlb_endpoint(end.ri, id) {
                         return Evaluation::all_of(vec![
                             e_without_verdict(e),
-                            unknown_at(format!("{} (route table)", table.id), gwlb_reason(id)),
+                            unknown_at(
+                                Code::GwlbApplianceNotVisible,
+                                format!("{} (route table)", table.id),
+                                gwlb_reason(id),
+                            ),
                         ]);
                     }
                 }
@@ -720,7 +773,11 @@ impl<'a> Fronts<'_, 'a> {
             Err(reason) => {
                 return Front {
                     sources: IpSet::empty(),
-                    steps: vec![Step::new(node.id.as_str(), reason.clone())],
+                    steps: vec![Step::coded(
+                        Code::DataNotCollected,
+                        node.id.as_str(),
+                        reason.clone(),
+                    )],
                     unknown: Some(reason),
                 }
             }
@@ -733,7 +790,8 @@ impl<'a> Fronts<'_, 'a> {
             ));
         }
         if let Some(id) = gwlb_on_front(model, inv, node) {
-            steps.push(Step::new(
+            steps.push(Step::coded(
+                Code::GwlbApplianceNotVisible,
                 "Gateway Load Balancer endpoint",
                 gwlb_reason(&id),
             ));
@@ -744,6 +802,12 @@ impl<'a> Fronts<'_, 'a> {
             };
         }
         let sources = exposure.flows.addresses_for(point);
+        if sources.is_empty() {
+            code_closed_front(model, node, point, !ungrouped, &exposure, &mut steps);
+        } else {
+            // Parts that let nothing through do not explain an open front.
+            steps = steps.into_iter().map(Step::uncoded).collect();
+        }
         let unknown = if exposure.unknown.is_empty() {
             None
         } else {
@@ -761,6 +825,67 @@ impl<'a> Fronts<'_, 'a> {
             steps,
             unknown,
         }
+    }
+}
+
+/// Codes the step of a front that lets no client open `point`, when none is coded
+/// yet: for an undecided front the part the uncertainty is about, for a closed one
+/// the security groups when they let no internet client open the point, else the
+/// network ACL (the routes, when they let no reply out, are coded by the exposure).
+fn code_closed_front(
+    model: &Model,
+    node: &NetworkInterface,
+    point: ServicePoint,
+    grouped: bool,
+    exposure: &Exposure,
+    steps: &mut [Step],
+) {
+    if steps.iter().any(|s| s.code.is_some()) {
+        return;
+    }
+    let last_of = |steps: &[Step], suffix: &str| {
+        steps
+            .iter()
+            .rposition(|s| s.component.ends_with(suffix))
+            .or(steps.len().checked_sub(1))
+    };
+    let (code, at) = match exposure.unknown.first() {
+        Some(Uncertainty::IcmpReplies(_)) => (Code::NotModelled, last_of(steps, "(network ACL)")),
+        Some(Uncertainty::Other(code, _)) => (
+            *code,
+            match code.layer() {
+                crate::answer::reach::Layer::RouteTable => steps
+                    .iter()
+                    .position(|s| s.component.ends_with("(route table)"))
+                    .or(last_of(steps, "")),
+                _ => last_of(steps, ""),
+            },
+        ),
+        None => {
+            let sg_opens = !grouped
+                || security_group::allowed_flows(model, &node.id, Direction::Ingress).map_or(
+                    true,
+                    |f| {
+                        !f.addresses_for(point)
+                            .intersection(super::super::sets::public_internet())
+                            .is_empty()
+                    },
+                );
+            if sg_opens {
+                (Code::SubnetAclRestriction, last_of(steps, "(network ACL)"))
+            } else {
+                (
+                    Code::EniSgRulesMismatch,
+                    steps
+                        .iter()
+                        .position(|s| s.component.starts_with("security groups of"))
+                        .or(last_of(steps, "")),
+                )
+            }
+        }
+    };
+    if let Some(i) = at {
+        steps[i].code = Some(code);
     }
 }
 

@@ -26,6 +26,7 @@ use crate::inventory::{
     RouteTable, RouteTarget,
 };
 
+use super::explain::Code;
 use super::firewall::{self, Flow};
 use super::model::{Model, RegionModel};
 use super::nacl;
@@ -94,13 +95,22 @@ pub(crate) fn region_inventory<'a>(
 }
 
 /// An evaluation that is unknown for `reason`, with one step saying so.
-pub(crate) fn unknown_at(component: impl Into<String>, reason: impl Into<String>) -> Evaluation {
+pub(crate) fn unknown_at(
+    code: Code,
+    component: impl Into<String>,
+    reason: impl Into<String>,
+) -> Evaluation {
     let reason = reason.into();
-    Evaluation::unknown(reason.clone(), vec![Step::new(component, reason)])
+    Evaluation::unknown(reason.clone(), vec![Step::coded(code, component, reason)])
 }
 
-pub(crate) fn blocked_at(component: impl Into<String>, decision: impl Into<String>) -> Evaluation {
-    Evaluation::blocked(vec![Step::new(component, decision)])
+/// An evaluation that is blocked for the reason `code` names, with one step saying so.
+pub(crate) fn blocked_at(
+    code: Code,
+    component: impl Into<String>,
+    decision: impl Into<String>,
+) -> Evaluation {
+    Evaluation::blocked(vec![Step::coded(code, component, decision)])
 }
 
 pub(crate) fn allowed_at(component: impl Into<String>, decision: impl Into<String>) -> Evaluation {
@@ -118,12 +128,14 @@ pub(crate) fn active_route<'t>(
     match route::lookup(rm, ri, table, dst) {
         RouteDecision::Route { route, .. } if route.state == RouteState::Active => Ok(route),
         RouteDecision::NoRoute { .. } => Err(blocked_at(
+            Code::NoRouteToDestination,
             format!("{} (route table)", table.id),
             format!("no route to {dst}"),
         )),
         // Blackhole (blocked) or unknown state (unknown), explained by the table.
         RouteDecision::Route { .. } => Err(route::evaluate(rm, ri, table, dst)),
         RouteDecision::Unknown { reason } => Err(unknown_at(
+            Code::RouteUndecided,
             table.id.as_str(),
             format!("route to {dst} unknown: {reason}"),
         )),
@@ -169,7 +181,13 @@ pub(crate) fn nacl_one_side(
 ) -> Evaluation {
     let acl = match acl {
         Ok(acl) => acl,
-        Err(reason) => return unknown_at(format!("network ACL of {subnet_id}"), reason),
+        Err(reason) => {
+            return unknown_at(
+                Code::DataNotCollected,
+                format!("network ACL of {subnet_id}"),
+                reason,
+            )
+        }
     };
     let reply_direction = match request_direction {
         Direction::Ingress => Direction::Egress,
@@ -190,7 +208,8 @@ pub(crate) fn nacl_one_side(
                     ),
                 ),
                 Some(first) => {
-                    let mut steps = vec![Step::new(
+                    let mut steps = vec![Step::coded(
+                        Code::SubnetAclRestriction,
                         component,
                         format!(
                             "replies {replies} {} {peer}: {missing} not allowed",
@@ -202,7 +221,12 @@ pub(crate) fn nacl_one_side(
                 }
             }
         }
-        Err(reason) => Evaluation::unknown(reason, vec![]),
+        // Said by a step of its own: an unknown leg must name its code.
+        Err(reason) => unknown_at(
+            Code::NotModelled,
+            format!("{} {}", acl.id, direction_word(reply_direction)),
+            reason,
+        ),
     };
     Evaluation::all_of(vec![request, reply])
 }
@@ -228,6 +252,7 @@ pub(crate) fn firewall_verdict(
 ) -> Evaluation {
     let Some(policy) = ri.firewall_policies.iter().find(|p| p.arn == fw.policy_arn) else {
         return unknown_at(
+            Code::DataNotCollected,
             format!("firewall {}", fw.name),
             format!(
                 "policy {} of firewall {} was not collected",
@@ -286,7 +311,11 @@ pub(crate) fn gateway_attached(
         format!("{id} (internet gateway)")
     };
     let Some(attachments) = attachments else {
-        return unknown_at(component, format!("{id} is not in the inventory"));
+        return unknown_at(
+            Code::DataNotCollected,
+            component,
+            format!("{id} is not in the inventory"),
+        );
     };
     let attached = attachments.iter().any(|a| {
         a.vpc_id == vpc_id
@@ -298,7 +327,12 @@ pub(crate) fn gateway_attached(
     if attached {
         allowed_at(component, format!("attached to {vpc_id}"))
     } else {
-        blocked_at(component, format!("not attached to {vpc_id}"))
+        let code = if egress_only {
+            Code::EigwNotAttached
+        } else {
+            Code::IgwNotAttached
+        };
+        blocked_at(code, component, format!("not attached to {vpc_id}"))
     }
 }
 

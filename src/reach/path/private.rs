@@ -9,6 +9,7 @@ use crate::inventory::{
     VpcPeeringConnection,
 };
 
+use super::super::explain::Code;
 use super::super::model::Model;
 use super::super::nacl;
 use super::super::route::{describe_route, describe_target};
@@ -44,11 +45,11 @@ pub fn eni_to_eni_with(
 ) -> Evaluation {
     let src = match End::locate(model, inv, src_eni) {
         Ok(e) => e,
-        Err(reason) => return unknown_at(src_eni, reason),
+        Err(reason) => return unknown_at(Code::DataNotCollected, src_eni, reason),
     };
     let dst = match End::locate(model, inv, dst_eni) {
         Ok(e) => e,
-        Err(reason) => return unknown_at(dst_eni, reason),
+        Err(reason) => return unknown_at(Code::DataNotCollected, dst_eni, reason),
     };
     // IPv4 when both ends have it, else IPv6 when both do.
     let addrs = [false, true]
@@ -56,6 +57,7 @@ pub fn eni_to_eni_with(
         .find_map(|v6| Some((src.private_ip(v6)?, dst.private_ip(v6)?)));
     let Some((src_ip, dst_ip)) = addrs else {
         return blocked_at(
+            Code::NoCommonAddressFamily,
             src_eni,
             format!("{src_eni} and {dst_eni} have no private address of a common family"),
         );
@@ -73,8 +75,16 @@ pub fn eni_to_eni_with(
     let same_subnet = same_region && src.eni.subnet_id == dst.eni.subnet_id;
     let acls = match (src.acl(), dst.acl()) {
         (Ok(a), Ok(b)) => nacl::connection(a, b, src_ip, dst_ip, service, ephemeral, same_subnet),
-        (Err(reason), _) => unknown_at(format!("network ACL of {}", src.eni.subnet_id), reason),
-        (_, Err(reason)) => unknown_at(format!("network ACL of {}", dst.eni.subnet_id), reason),
+        (Err(reason), _) => unknown_at(
+            Code::DataNotCollected,
+            format!("network ACL of {}", src.eni.subnet_id),
+            reason,
+        ),
+        (_, Err(reason)) => unknown_at(
+            Code::DataNotCollected,
+            format!("network ACL of {}", dst.eni.subnet_id),
+            reason,
+        ),
     };
     let routing = routing(&src, &dst, src_ip, dst_ip, same_region);
     let e = Evaluation::all_of(vec![sg_out, sg_in, acls, routing]);
@@ -93,9 +103,14 @@ fn return_route(
     src_ip: IpAddr,
     failure: &str,
 ) -> Evaluation {
+    let code = match way_out {
+        RouteTarget::VpcPeeringConnection(_) => Code::PcxRequiresReturnRoute,
+        _ => Code::TgwRequiresReturnRoute,
+    };
     match back {
         Some(r) if &r.target == way_out => Evaluation::allowed(vec![route_step(table, r)]),
         Some(r) => blocked_at(
+            code,
             format!("{} (route table)", table.id),
             format!(
                 "{failure}: the reply to {src_ip} takes {}, not {}",
@@ -104,6 +119,7 @@ fn return_route(
             ),
         ),
         None => blocked_at(
+            code,
             format!("{} (route table)", table.id),
             format!(
                 "{failure}: no active route back to {src_ip} over {}",
@@ -127,8 +143,20 @@ pub(crate) fn routing(
     }
     let (src_table, dst_table) = match (src.table(), dst.table()) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) => return unknown_at(format!("route table of {}", src.eni.subnet_id), r),
-        (_, Err(r)) => return unknown_at(format!("route table of {}", dst.eni.subnet_id), r),
+        (Err(r), _) => {
+            return unknown_at(
+                Code::DataNotCollected,
+                format!("route table of {}", src.eni.subnet_id),
+                r,
+            )
+        }
+        (_, Err(r)) => {
+            return unknown_at(
+                Code::DataNotCollected,
+                format!("route table of {}", dst.eni.subnet_id),
+                r,
+            )
+        }
     };
     let out = match active_route(src.rm, src.ri, src_table, dst_ip) {
         Ok(r) => r,
@@ -161,6 +189,7 @@ pub(crate) fn routing(
             ])
         }
         RouteTarget::Local => blocked_at(
+            Code::NoRouteToDestination,
             format!("{} (route table)", src_table.id),
             format!(
                 "no route: {dst_ip} is local to {}, not {}",
@@ -170,6 +199,7 @@ pub(crate) fn routing(
         RouteTarget::InternetGateway(_)
         | RouteTarget::EgressOnlyInternetGateway(_)
         | RouteTarget::CarrierGateway(_) => blocked_at(
+            Code::NoRouteToDestination,
             format!("{} (route table)", src_table.id),
             format!(
                 "no route: a {} does not carry private traffic to {}",
@@ -178,6 +208,7 @@ pub(crate) fn routing(
             ),
         ),
         other => unknown_at(
+            Code::RouteTargetNotModelled,
             format!("{} (route table)", src_table.id),
             format!(
                 "middlebox route: {} goes through a {}, which is not modelled",
@@ -341,7 +372,13 @@ pub(crate) fn routing_answer<'a>(
 fn local_hop(end: &End, peer: IpAddr) -> Evaluation {
     let table = match end.table() {
         Ok(t) => t,
-        Err(r) => return unknown_at(format!("route table of {}", end.eni.subnet_id), r),
+        Err(r) => {
+            return unknown_at(
+                Code::DataNotCollected,
+                format!("route table of {}", end.eni.subnet_id),
+                r,
+            )
+        }
     };
     let route = match active_route(end.rm, end.ri, table, peer) {
         Ok(r) => r,
@@ -351,6 +388,7 @@ fn local_hop(end: &End, peer: IpAddr) -> Evaluation {
         Evaluation::allowed(vec![route_step(table, route)])
     } else {
         unknown_at(
+            Code::RouteTargetNotModelled,
             format!("{} (route table)", table.id),
             format!(
                 "middlebox route: {} is more specific than local; what the {} does is not modelled",
@@ -371,6 +409,7 @@ fn peering_hop(src: &End, dst: &End, pcx: &str) -> Evaluation {
     let component = format!("{pcx} (peering)");
     let Some(p) = find_peering([src, dst], pcx) else {
         return unknown_at(
+            Code::DataNotCollected,
             component,
             format!("peering connection {pcx} is not in the inventory"),
         );
@@ -378,19 +417,34 @@ fn peering_hop(src: &End, dst: &End, pcx: &str) -> Evaluation {
     match p.status.as_deref() {
         Some("active") => {}
         Some(status) => {
-            return blocked_at(component, format!("status is {status}, not active"));
+            return blocked_at(
+                Code::PcxNotActive,
+                component,
+                format!("status is {status}, not active"),
+            );
         }
-        None => return unknown_at(component, format!("status of {pcx} was not collected")),
+        None => {
+            return unknown_at(
+                Code::DataNotCollected,
+                component,
+                format!("status of {pcx} was not collected"),
+            )
+        }
     }
     let (a, b) = (p.requester.vpc_id.as_deref(), p.accepter.vpc_id.as_deref());
     let (s, d) = (src.eni.vpc_id.as_str(), dst.eni.vpc_id.as_str());
     if a.is_none() || b.is_none() {
-        return unknown_at(component, format!("the VPCs of {pcx} were not collected"));
+        return unknown_at(
+            Code::DataNotCollected,
+            component,
+            format!("the VPCs of {pcx} were not collected"),
+        );
     }
     if (a == Some(s) && b == Some(d)) || (a == Some(d) && b == Some(s)) {
         allowed_at(component, format!("active, joins {s} and {d}"))
     } else {
         blocked_at(
+            Code::PcxNotTransitive,
             component,
             format!(
                 "joins {} and {}, not {s} and {d} (peering is not transitive)",
@@ -416,6 +470,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
     let ends = [from, to];
     let Some(from_att) = attachment_of(ends, tgw, &from.eni.vpc_id) else {
         return unknown_at(
+            Code::DataNotCollected,
             component,
             format!(
                 "no attachment of {} to {tgw} was collected",
@@ -425,6 +480,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
     };
     let Some(to_att) = attachment_of(ends, tgw, &to.eni.vpc_id) else {
         return blocked_at(
+            Code::TgwRtbNoRouteToTgwAttachment,
             component,
             format!("no route: {} is not attached to {tgw}", to.eni.vpc_id),
         );
@@ -434,6 +490,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
     }
     let Some(rt_id) = from_att.association_route_table_id.as_deref() else {
         return blocked_at(
+            Code::TgwAttachMissingTgwRtbAssociation,
             component,
             format!(
                 "no route: attachment {} has no associated route table",
@@ -447,6 +504,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             .find(|t| t.id == rt_id)
     }) else {
         return unknown_at(
+            Code::TgwRtbRoutesAreUnknown,
             component,
             format!("TGW route table {rt_id} was not collected"),
         );
@@ -456,20 +514,28 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
         TgwLookup::Route(r) => r,
         TgwLookup::NoRoute => {
             return blocked_at(
+                Code::TgwRtbCannotRoute,
                 component,
                 format!("no route: {rt_id} has no route to {dst}"),
             )
         }
-        TgwLookup::Unknown(reason) => return unknown_at(component, reason),
+        TgwLookup::Unknown(reason) => {
+            return unknown_at(Code::TgwRtbRoutesAreUnknown, component, reason)
+        }
     };
     let dest = super::super::route::describe_destination(&r.destination);
     match r.state.as_deref() {
         Some("blackhole") => {
-            return blocked_at(component, format!("{rt_id}: {dest} is a blackhole"));
+            return blocked_at(
+                Code::TgwRtbBadStateRoute,
+                component,
+                format!("{rt_id}: {dest} is a blackhole"),
+            );
         }
         Some("active") => {}
         other => {
             return unknown_at(
+                Code::TgwRtbRoutesAreUnknown,
                 component,
                 format!("{rt_id}: {dest} is in state {}", other.unwrap_or("unknown")),
             )
@@ -495,6 +561,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             .filter_map(|a| a.attachment_id.as_deref())
             .collect();
         blocked_at(
+            Code::TgwRtbNoRouteToTgwAttachment,
             component,
             format!(
                 "no route: {rt_id}: {dest} -> [{}], not {} ({})",

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use crate::inventory::{RegionInventory, RouteState, RouteTable, RouteTarget};
 
+use super::super::explain::Code;
 use super::super::model::RegionModel;
 use super::super::route::{self, describe_route, RouteDecision};
 use super::super::verdict::Evaluation;
@@ -28,6 +29,7 @@ pub(crate) fn return_symmetry(
         Err(reason) => {
             return came_through.map(|e| {
                 unknown_at(
+                    Code::DataNotCollected,
                     format!("{e} (firewall endpoint)"),
                     format!("cannot tell whether traffic to {addr} also passes {e}: {reason}"),
                 )
@@ -40,6 +42,7 @@ pub(crate) fn return_symmetry(
             RouteDecision::Route { route, .. } => match (&route.state, &route.target) {
                 (RouteState::Blackhole, _) => {
                     return Some(blocked_at(
+                        Code::RouteBlackhole,
                         format!("{} (route table)", t.id),
                         format!(
                             "traffic to {addr} hits a blackhole: {}",
@@ -60,6 +63,7 @@ pub(crate) fn return_symmetry(
                 // does with the traffic is not modelled.
                 (RouteState::Active, _) => {
                     return Some(unknown_at(
+                        Code::RouteTargetNotModelled,
                         format!("{} (route table)", t.id),
                         format!(
                             "traffic to {addr} goes through {}, a middlebox that is not modelled",
@@ -69,6 +73,7 @@ pub(crate) fn return_symmetry(
                 }
                 (RouteState::Unknown, _) => {
                     return Some(unknown_at(
+                        Code::RouteStateUnknown,
                         format!("{} (route table)", t.id),
                         format!("{} is in an unknown state", describe_route(route)),
                     ))
@@ -77,6 +82,7 @@ pub(crate) fn return_symmetry(
             RouteDecision::NoRoute { table } => (None, format!("no route in {}", table.id)),
             RouteDecision::Unknown { reason } => {
                 return Some(unknown_at(
+                    Code::RouteUndecided,
                     format!("{} (route table)", t.id),
                     format!("route of the traffic to {addr} unknown: {reason}"),
                 ))
@@ -90,12 +96,14 @@ pub(crate) fn return_symmetry(
             format!("symmetric: traffic to {addr} also passes {a} ({how})"),
         )),
         (Some(a), _) => Some(unknown_at(
+            Code::FirewallAsymmetricRouting,
             format!("{a} (firewall endpoint)"),
             format!(
                 "asymmetric routing: one direction passes {a} but traffic to {addr} takes {how}; a firewall that sees one direction may drop the flow or miss it"
             ),
         )),
         (None, Some(b)) => Some(unknown_at(
+            Code::FirewallAsymmetricRouting,
             format!("{b} (firewall endpoint)"),
             format!(
                 "asymmetric routing: traffic to {addr} is sent through {b} ({how}) but the other direction bypasses it; a firewall that sees one direction may drop the flow or miss it"

@@ -9,6 +9,7 @@ use crate::inventory::{
     TransitGatewayRouteTable,
 };
 
+use super::super::explain::Code;
 use super::super::model::RegionModel;
 use super::super::verdict::Evaluation;
 use super::{blocked_at, unknown_at};
@@ -84,12 +85,14 @@ pub(crate) fn attachment_state_and_az(
         Some("available") | Some("modifying") => {}
         Some(state) => {
             return Some(blocked_at(
+                Code::BadStateAttachment,
                 component,
                 format!("attachment {} is {state}, not available", att.id),
             ))
         }
         None => {
             return Some(unknown_at(
+                Code::DataNotCollected,
                 component,
                 format!("the state of attachment {} was not collected", att.id),
             ))
@@ -98,12 +101,14 @@ pub(crate) fn attachment_state_and_az(
     let az_of = |subnet: &str| rm.subnet(subnet).map(|s| s.availability_zone);
     let Some(here) = az_of(subnet_id) else {
         return Some(unknown_at(
+            Code::DataNotCollected,
             component,
             format!("the AZ of {subnet_id} is not known"),
         ));
     };
     if att.subnet_ids.is_empty() {
         return Some(unknown_at(
+            Code::DataNotCollected,
             component,
             format!("the subnets of attachment {} were not collected", att.id),
         ));
@@ -114,6 +119,7 @@ pub(crate) fn attachment_state_and_az(
     }
     if azs.len() < att.subnet_ids.len() {
         return Some(unknown_at(
+            Code::DataNotCollected,
             component,
             format!(
                 "some subnets of attachment {} are not in the inventory",
@@ -122,6 +128,7 @@ pub(crate) fn attachment_state_and_az(
         ));
     }
     Some(blocked_at(
+        Code::TgwRouteAzRestriction,
         component,
         format!(
             "attachment {} has no subnet in {here}, where {subnet_id} is: traffic from that AZ cannot reach the transit gateway",

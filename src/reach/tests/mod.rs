@@ -1,6 +1,7 @@
 //! One test per clause of the AWS semantics the engine reproduces.
 
 mod classes;
+mod codes;
 mod dns;
 mod egress_transit;
 mod firewall;

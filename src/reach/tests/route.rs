@@ -1,4 +1,5 @@
 use crate::inventory::{Operation, RegionInventory, RouteState, RouteTable, RouteTarget};
+use crate::reach::explain::Code;
 use crate::reach::route::{
     edge_table_for_gateway, evaluate, lookup, table_for_subnet, RouteDecision,
 };
@@ -114,7 +115,11 @@ fn blackhole_route_drops() {
     assert!(e.is_blocked());
     assert_eq!(
         e.steps,
-        vec![Step::new("rtb-1", "10.50.0.0/16 is a blackhole")]
+        vec![Step::coded(
+            Code::RouteBlackhole,
+            "rtb-1",
+            "10.50.0.0/16 is a blackhole"
+        )]
     );
 }
 
@@ -143,7 +148,14 @@ fn no_route_is_blocked() {
     );
     let e = evaluate(r, inventory(&kit), t, ip("8.8.8.8"));
     assert!(e.is_blocked());
-    assert_eq!(e.steps, vec![Step::new("rtb-1", "has no route to 8.8.8.8")]);
+    assert_eq!(
+        e.steps,
+        vec![Step::coded(
+            Code::NoRouteToDestination,
+            "rtb-1",
+            "has no route to 8.8.8.8"
+        )]
+    );
 }
 
 #[test]

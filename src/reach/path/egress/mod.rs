@@ -13,6 +13,7 @@ use crate::inventory::{
     Direction, Inventory, NatConnectivity, PortRange, RegionInventory, RouteTable, RouteTarget,
 };
 
+use super::super::explain::Code;
 use super::super::firewall::Flow;
 use super::super::model::{Model, RegionModel};
 use super::super::route::{self, describe_route};
@@ -144,13 +145,19 @@ pub fn egress_trace(
 ) -> (EgressPath, Evaluation) {
     let end = match End::locate(model, inv, eni) {
         Ok(e) => e,
-        Err(reason) => return (EgressPath::None, unknown_at(eni, reason)),
+        Err(reason) => {
+            return (
+                EgressPath::None,
+                unknown_at(Code::DataNotCollected, eni, reason),
+            )
+        }
     };
     let Some(src_ip) = end.private_ip(dst.is_ipv6()) else {
         let family = if dst.is_ipv6() { "IPv6" } else { "IPv4" };
         return (
             EgressPath::None,
             blocked_at(
+                Code::NoCommonAddressFamily,
                 eni,
                 format!("{eni} has no {family} address to reach {dst} from"),
             ),
@@ -195,7 +202,11 @@ pub fn egress_trace(
         ),
         Err(r) => (
             EgressPath::None,
-            unknown_at(format!("route table of {}", end.eni.subnet_id), r),
+            unknown_at(
+                Code::DataNotCollected,
+                format!("route table of {}", end.eni.subnet_id),
+                r,
+            ),
         ),
     };
     let mut legs = vec![sg, acl, routing];
@@ -204,6 +215,7 @@ pub fn egress_trace(
         if dst.is_ipv4() {
             legs.push(if end.eni.public_ipv4s.is_empty() {
                 blocked_at(
+                    Code::IgwPublicIpAssociationForEgress,
                     eni,
                     format!("no public address: {eni} has no public IPv4 to leave through {igw}"),
                 )
@@ -262,6 +274,7 @@ impl Walk<'_, '_> {
         let mut seen = self.visited.borrow_mut();
         if seen.iter().any(|t| t == table) {
             return Some(blocked_at(
+                Code::RoutingLoop,
                 format!("{table} (route table)"),
                 format!(
                     "routing loop: {table} is reached again on the way to {}",
@@ -279,6 +292,7 @@ impl Walk<'_, '_> {
             return (
                 EgressPath::None,
                 unknown_at(
+                    Code::RoutingLoop,
                     format!("{} (route table)", table.id),
                     format!("more than {MAX_HOPS} hops: routing loop?"),
                 ),
@@ -301,6 +315,7 @@ impl Walk<'_, '_> {
                     (
                         EgressPath::None,
                         blocked_at(
+                            Code::NoRouteToDestination,
                             format!("{id} (egress-only internet gateway)"),
                             "carries IPv6 only",
                         ),
@@ -318,6 +333,7 @@ impl Walk<'_, '_> {
             RouteTarget::Local => (
                 EgressPath::None,
                 blocked_at(
+                    Code::NoRouteToDestination,
                     format!("{} (route table)", table.id),
                     format!("no route: {} is local to {vpc}", self.dst),
                 ),
@@ -325,6 +341,7 @@ impl Walk<'_, '_> {
             RouteTarget::VpcPeeringConnection(id) => (
                 EgressPath::None,
                 blocked_at(
+                    Code::PcxNotTransitive,
                     format!("{id} (peering)"),
                     "no edge-to-edge routing: a VPC cannot use its peer's internet gateway or NAT",
                 ),
@@ -332,6 +349,7 @@ impl Walk<'_, '_> {
             other => (
                 EgressPath::None,
                 unknown_at(
+                    Code::RouteTargetNotModelled,
                     format!("{} (route table)", table.id),
                     format!(
                         "{} goes through a {}, which is not modelled",
@@ -353,6 +371,7 @@ impl Walk<'_, '_> {
             let component = format!("{id} (internet gateway)");
             let e = if self.dst.is_ipv4() {
                 blocked_at(
+                    Code::IgwPublicIpAssociationForEgress,
                     component,
                     format!(
                         "no public address: {} of {} arrives untranslated, and {id} maps addresses of {} only",
@@ -361,6 +380,7 @@ impl Walk<'_, '_> {
                 )
             } else {
                 unknown_at(
+                    Code::NotModelled,
                     component,
                     format!(
                         "IPv6 from {} leaving through {id} of {} is not modelled",
@@ -386,7 +406,11 @@ impl Walk<'_, '_> {
         let Some(nat) = hop.ri.nat_gateways.iter().find(|n| n.id == id) else {
             return (
                 none,
-                unknown_at(component, format!("{id} is not in the inventory")),
+                unknown_at(
+                    Code::DataNotCollected,
+                    component,
+                    format!("{id} is not in the inventory"),
+                ),
             );
         };
         match nat.state.as_deref() {
@@ -394,26 +418,39 @@ impl Walk<'_, '_> {
             Some(state) => {
                 return (
                     none,
-                    blocked_at(component, format!("state is {state}, not available")),
+                    blocked_at(
+                        Code::NgwNotAvailable,
+                        component,
+                        format!("state is {state}, not available"),
+                    ),
                 )
             }
         }
         if nat.connectivity == NatConnectivity::Private {
             return (
                 none,
-                blocked_at(component, "private NAT gateway: cannot reach the internet"),
+                blocked_at(
+                    Code::NgwPrivateConnectivity,
+                    component,
+                    "private NAT gateway: cannot reach the internet",
+                ),
             );
         }
         if self.dst.is_ipv6() {
             return (
                 none,
-                unknown_at(component, "NAT64 through a NAT gateway is not modelled"),
+                unknown_at(
+                    Code::NotModelled,
+                    component,
+                    "NAT64 through a NAT gateway is not modelled",
+                ),
             );
         }
         let Some(nat_ip) = nat.addresses.iter().find_map(|a| a.private_ip) else {
             return (
                 none,
                 unknown_at(
+                    Code::DataNotCollected,
                     component,
                     format!("the private address of {id} was not collected"),
                 ),
@@ -464,7 +501,11 @@ impl Walk<'_, '_> {
                 then
             }
             Err(r) => {
-                legs.push(unknown_at(format!("route table of {}", nat.subnet_id), r));
+                legs.push(unknown_at(
+                    Code::DataNotCollected,
+                    format!("route table of {}", nat.subnet_id),
+                    r,
+                ));
                 EgressPath::None
             }
         };
@@ -491,6 +532,7 @@ impl Walk<'_, '_> {
             return (
                 EgressPath::None,
                 unknown_at(
+                    Code::DataNotCollected,
                     format!("{endpoint} (VPC endpoint)"),
                     format!("{endpoint} is not an endpoint of a collected firewall"),
                 ),
@@ -518,6 +560,7 @@ impl Walk<'_, '_> {
             }
             None => {
                 legs.push(unknown_at(
+                    Code::DataNotCollected,
                     format!("firewall {}", fw.name),
                     format!("the subnet of endpoint {endpoint} was not collected"),
                 ));
@@ -575,7 +618,11 @@ impl Walk<'_, '_> {
                 then
             }
             Err(r) => {
-                legs.push(unknown_at(format!("route table of {subnet}"), r));
+                legs.push(unknown_at(
+                    Code::DataNotCollected,
+                    format!("route table of {subnet}"),
+                    r,
+                ));
                 EgressPath::None
             }
         };
@@ -592,6 +639,7 @@ impl Walk<'_, '_> {
             })?;
         let component = format!("{id} (Gateway Load Balancer endpoint)");
         let mut legs = vec![unknown_at(
+            Code::GwlbApplianceNotVisible,
             component.clone(),
             format!(
                 "sends the flow to a third-party appliance behind {}: third-party appliance rules are not visible",
@@ -606,6 +654,7 @@ impl Walk<'_, '_> {
             }
             None => {
                 legs.push(unknown_at(
+                    Code::DataNotCollected,
                     component,
                     format!("the subnet of {id} was not collected"),
                 ));
@@ -631,6 +680,7 @@ impl Walk<'_, '_> {
         let component = format!("{id} (gateway endpoint)");
         let e = if vpce.vpc_id != hop.vpc {
             blocked_at(
+                Code::VpceNotAvailable,
                 component,
                 format!("belongs to {}, not {}", vpce.vpc_id, hop.vpc),
             )
@@ -643,7 +693,11 @@ impl Walk<'_, '_> {
                         vpce.service_name
                     ),
                 ),
-                Some(state) => blocked_at(component, format!("state is {state}, not available")),
+                Some(state) => blocked_at(
+                    Code::VpceNotAvailable,
+                    component,
+                    format!("state is {state}, not available"),
+                ),
             }
         };
         let path = EgressPath::GatewayEndpoint {

@@ -9,6 +9,7 @@ use crate::inventory::{
     RegionInventory, Subnet, TransitGatewayAttachment, TransitGatewayRouteTable,
 };
 
+use super::super::super::explain::Code;
 use super::super::super::model::RegionModel;
 use super::super::super::route;
 use super::super::super::verdict::Evaluation;
@@ -113,6 +114,7 @@ impl<'m, 'a> Walk<'m, 'a> {
             return (
                 none,
                 unknown_at(
+                    Code::DataNotCollected,
                     component,
                     format!("no attachment of {} to {tgw} was collected", hop.vpc),
                 ),
@@ -127,6 +129,7 @@ impl<'m, 'a> Walk<'m, 'a> {
                 return (
                     none,
                     blocked_at(
+                        Code::TgwAttachMissingTgwRtbAssociation,
                         component,
                         format!(
                             "no route: attachment {} has no associated route table",
@@ -135,7 +138,12 @@ impl<'m, 'a> Walk<'m, 'a> {
                     ),
                 )
             }
-            Err(reason) => return (none, unknown_at(component, reason)),
+            Err(reason) => {
+                return (
+                    none,
+                    unknown_at(Code::TgwRtbRoutesAreUnknown, component, reason),
+                )
+            }
         };
         if let Some(e) = self.revisit(&rt.id) {
             return (none, e);
@@ -151,12 +159,18 @@ impl<'m, 'a> Walk<'m, 'a> {
                 return (
                     none,
                     blocked_at(
+                        Code::TgwRtbCannotRoute,
                         component,
                         format!("no route: {} has no route to {dst}", rt.id),
                     ),
                 )
             }
-            TgwLookup::Unknown(reason) => return (none, unknown_at(component, reason)),
+            TgwLookup::Unknown(reason) => {
+                return (
+                    none,
+                    unknown_at(Code::TgwRtbRoutesAreUnknown, component, reason),
+                )
+            }
         };
         let dest = route::describe_destination(&r.destination);
         let kind = r.route_type.as_deref().unwrap_or("unknown type");
@@ -164,7 +178,11 @@ impl<'m, 'a> Walk<'m, 'a> {
             Some("blackhole") => {
                 return (
                     none,
-                    blocked_at(component, format!("{}: {dest} is a blackhole", rt.id)),
+                    blocked_at(
+                        Code::TgwRtbBadStateRoute,
+                        component,
+                        format!("{}: {dest} is a blackhole", rt.id),
+                    ),
                 )
             }
             Some("active") => {}
@@ -172,6 +190,7 @@ impl<'m, 'a> Walk<'m, 'a> {
                 return (
                     none,
                     unknown_at(
+                        Code::TgwRtbRoutesAreUnknown,
                         component,
                         format!(
                             "{}: {dest} is in state {}",
@@ -192,6 +211,7 @@ impl<'m, 'a> Walk<'m, 'a> {
             return (
                 none,
                 unknown_at(
+                    Code::NotModelled,
                     component,
                     format!(
                         "{}: {dest} goes to [{}]; which one carries the flow is not modelled",
@@ -229,6 +249,7 @@ impl<'m, 'a> Walk<'m, 'a> {
         let Some(next) = self.attachment(region, next_id) else {
             return stop(
                 unknown_at(
+                    Code::DataNotCollected,
                     component.clone(),
                     format!("attachment {next_id} was not collected"),
                 ),
@@ -239,6 +260,7 @@ impl<'m, 'a> Walk<'m, 'a> {
         if next.resource_type != "vpc" {
             return stop(
                 unknown_at(
+                    Code::NotModelled,
                     next_component,
                     format!(
                         "a {} attachment: where it leads is not followed",
@@ -252,30 +274,48 @@ impl<'m, 'a> Walk<'m, 'a> {
             Some("available") | Some("modifying") => {}
             Some(state) => {
                 return stop(
-                    blocked_at(next_component, format!("{state}, not available")),
+                    blocked_at(
+                        Code::BadStateAttachment,
+                        next_component,
+                        format!("{state}, not available"),
+                    ),
                     Some(next),
                 )
             }
             None => {
                 return stop(
-                    unknown_at(next_component, "its state was not collected"),
+                    unknown_at(
+                        Code::DataNotCollected,
+                        next_component,
+                        "its state was not collected",
+                    ),
                     Some(next),
                 )
             }
         }
         let Some(vpc) = next.resource_id.as_deref() else {
             return stop(
-                unknown_at(next_component, "its VPC was not collected"),
+                unknown_at(
+                    Code::DataNotCollected,
+                    next_component,
+                    "its VPC was not collected",
+                ),
                 Some(next),
             );
         };
         let (rm, ri) = match self.vpc_region(region, vpc, next.resource_owner_id.as_deref()) {
             Ok(found) => found,
-            Err(reason) => return stop(unknown_at(next_component, reason), Some(next)),
+            Err(reason) => {
+                return stop(
+                    unknown_at(Code::DataNotCollected, next_component, reason),
+                    Some(next),
+                )
+            }
         };
         let Some(subnet) = entry_subnet(&hop, next, rm, ri) else {
             return stop(
                 unknown_at(
+                    Code::DataNotCollected,
                     next_component,
                     format!(
                         "which of the subnets of {next_id} the transit gateway delivers to is not known"
@@ -304,7 +344,11 @@ impl<'m, 'a> Walk<'m, 'a> {
                 then
             }
             Err(reason) => {
-                legs.push(unknown_at(format!("route table of {subnet}"), reason));
+                legs.push(unknown_at(
+                    Code::DataNotCollected,
+                    format!("route table of {subnet}"),
+                    reason,
+                ));
                 EgressPath::None
             }
         };
