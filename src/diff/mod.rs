@@ -21,6 +21,7 @@ use crate::inventory::{Inventory, InventoryFileError};
 use crate::scan::{Compare, Plan};
 
 pub mod effects;
+mod links;
 mod load;
 mod members;
 mod resources;
@@ -91,6 +92,7 @@ pub fn inventories(old: &Inventory, new: &Inventory, plan: &Plan) -> DiffReport 
         both(|| findings(plan, old), || findings(plan, new)),
         resources::diff(old, new),
     );
+    links::firewalls(&mut found, old, new);
     found.sort_by(|a, b| {
         let key = |f: &resources::Found| {
             let c = &f.change;

@@ -49,8 +49,8 @@ pub fn render(report: &DiffReport) -> String {
 /// `sg-0abc (web)`.
 fn named(id: &str, name: Option<&str>) -> String {
     match name {
-        Some(n) => format!("{id} ({n})"),
-        None => id.to_string(),
+        Some(n) if n != id => format!("{id} ({n})"),
+        _ => id.to_string(),
     }
 }
 
@@ -82,9 +82,9 @@ fn change(out: &mut String, c: &Change) {
 }
 
 fn effect(out: &mut String, e: &Effect, changes: &[Change]) {
-    let what = match e.op {
-        Op::Added => "appeared".to_string(),
-        Op::Removed => "gone".to_string(),
+    let (marker, what) = match e.op {
+        Op::Added => ('+', "appeared".to_string()),
+        Op::Removed => ('-', "gone".to_string()),
         Op::Changed => {
             let mut parts = Vec::new();
             if let Some(b) = &e.severity_before {
@@ -96,29 +96,29 @@ fn effect(out: &mut String, e: &Effect, changes: &[Change]) {
             if e.message_before.is_some() {
                 parts.push("details".to_string());
             }
-            format!("changed ({})", parts.join(", "))
+            ('~', format!("changed: {}", parts.join(", ")))
         }
     };
-    let muted = if e.muted { " (muted)" } else { "" };
+    let muted = if e.muted { ", muted" } else { "" };
     let _ = writeln!(
         out,
-        "  {what:<8} {:<8} {} [{}]{muted}",
+        "  {marker} {:<8} {} [{}] {what}{muted}",
         e.severity.to_uppercase(),
         e.check,
         e.category.as_str(),
     );
     let _ = writeln!(
         out,
-        "           {}{}",
+        "             {}{}",
         named(&e.resource.id, e.resource.name.as_deref()),
         place(&e.account, &e.region)
     );
-    let _ = writeln!(out, "           {}", e.title);
+    let _ = writeln!(out, "             {}", e.title);
     if let Some(b) = &e.message_before {
-        let _ = writeln!(out, "           was: {b}");
-        let _ = writeln!(out, "           now: {}", e.message);
+        let _ = writeln!(out, "             was: {b}");
+        let _ = writeln!(out, "             now: {}", e.message);
     } else if !e.message.is_empty() && e.message != e.title {
-        let _ = writeln!(out, "           {}", e.message);
+        let _ = writeln!(out, "             {}", e.message);
     }
     match e.attribution {
         Attribution::Matched => {
@@ -133,13 +133,13 @@ fn effect(out: &mut String, e: &Effect, changes: &[Change]) {
                 });
                 let _ = writeln!(
                     out,
-                    "           caused by {id}{}",
+                    "             caused by {id}{}",
                     why.map(|w| format!(": {w}")).unwrap_or_default()
                 );
             }
         }
         Attribution::NoneIdentified => {
-            out.push_str("           caused by: no single change identified\n");
+            out.push_str("             caused by: no single change identified\n");
         }
         Attribution::NotApplicable => {}
     }
