@@ -32,8 +32,11 @@ fn world_ssh() -> SecurityGroupRule {
     }
 }
 
-/// (kind, op, resource, before, after) of each change, sorted.
-fn summary(found: &[Found]) -> Vec<(ChangeKind, Op, String, Option<String>, Option<String>)> {
+/// (kind, op, resource, before, after) of a change.
+type Row = (ChangeKind, Op, String, Option<String>, Option<String>);
+
+/// Each change as a [`Row`], sorted.
+fn summary(found: &[Found]) -> Vec<Row> {
     let mut v: Vec<_> = found
         .iter()
         .map(|f| {
