@@ -384,10 +384,17 @@ impl Shape {
             .or_else(|| self.str("name"))
     }
 
-    /// The ids a finding may name the resource by.
+    /// The ids a finding may name the resource by. Names only for resources AWS
+    /// names by ARN (Network Firewall, load balancers, EKS), which findings name by
+    /// name: an EC2 group or tag name is not unique (every VPC has a `default`).
     fn keys(&self, key: &str) -> Vec<String> {
         let mut keys = vec![key.to_string()];
-        for f in ["id", "arn", "name"] {
+        let fields: &[&str] = if key.starts_with("arn:") {
+            &["id", "arn", "name"]
+        } else {
+            &["id", "arn"]
+        };
+        for &f in fields {
             if let Some(v) = self.str(f) {
                 if !keys.contains(&v) {
                     keys.push(v);
