@@ -58,6 +58,7 @@ impl Exit {
                 || cause
                     .downcast_ref::<crate::scan::baseline::BaselineError>()
                     .is_some()
+                || cause.downcast_ref::<crate::diff::DiffError>().is_some()
             {
                 return Exit::Usage;
             }

@@ -157,6 +157,25 @@ def describe_firewall_policy(self) -> str:
     })
 
 
+def update_firewall_policy(self) -> str:
+    """Replaces the policy document, as AWS does, given the current update token."""
+    body, backend = _body(self), self.networkfirewall_backend
+    rec = find(store(backend).policies, "Firewall policy",
+               body.get("FirewallPolicyArn"), body.get("FirewallPolicyName"))
+    if body.get("UpdateToken") != rec["update_token"]:
+        raise InvalidRequest("UpdateToken does not match the policy's current token")
+    if "FirewallPolicy" not in body:
+        raise InvalidRequest("FirewallPolicy is required")
+    if not body.get("DryRun"):
+        rec["policy"] = body["FirewallPolicy"]
+        rec["update_token"] = str(uuid.uuid4())
+        rec["modified"] = time.time()
+    return json.dumps({
+        "UpdateToken": rec["update_token"],
+        "FirewallPolicyResponse": policy_response(backend, rec),
+    })
+
+
 def list_firewall_policies(self) -> str:
     body = _body(self)
     recs = list(store(self.networkfirewall_backend).policies.values())
@@ -388,6 +407,7 @@ def install() -> None:
     NetworkFirewallBackend._get_firewall = _get_firewall
     for fn in (
         create_firewall_policy, describe_firewall_policy, list_firewall_policies,
+        update_firewall_policy,
         create_rule_group, describe_rule_group, list_rule_groups,
         create_firewall, describe_firewall, list_firewalls,
         describe_logging_configuration,

@@ -2,4 +2,5 @@
 //! `vpcaudit diff` (what a change did). The engine and the diff fill them in; the
 //! renderers in `report` draw them; their serde shape is the JSON output.
 
+pub mod diff;
 pub mod reach;

@@ -3,11 +3,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{FailOn, UsageError};
 use crate::exit::Exit;
+use crate::files::write_output;
+use crate::scan::{Plan, ScanError, Settings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
@@ -33,6 +35,31 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs) -> Result<Exit> {
-    let _ = args;
-    Err(UsageError("vpcaudit diff is not implemented yet".into()).into())
+    // The checks run as `scan` runs them: every check, with ./vpcaudit.toml's
+    // settings and mutes when there is one.
+    let settings = Settings::load(None, None)?;
+    let plan = Plan::new(settings, &[], &[]).map_err(|e| match e {
+        ScanError::UnknownCheck(e) => anyhow::Error::new(UsageError(e.to_string())),
+        other => anyhow::Error::new(other),
+    })?;
+    let report = crate::diff::compare_files(&args.old, &args.new, &plan)?;
+    let text = match args.format {
+        DiffFormat::Table => crate::report::diff_table::render(&report),
+        DiffFormat::Json => {
+            crate::report::diff_json::render(&report).context("serialising the diff")?
+        }
+    };
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => write_output(path, text.as_bytes())?,
+        _ => super::print_out(&text)?,
+    }
+    let failing = args
+        .fail_on
+        .threshold()
+        .map_or(0, |t| crate::diff::failing(&report, t));
+    Ok(if failing > 0 {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    })
 }

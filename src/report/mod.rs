@@ -2,6 +2,8 @@
 //! inventory alone) and know nothing of checks or AWS calls.
 
 pub mod attack_graph;
+pub mod diff_json;
+pub mod diff_table;
 pub mod dot;
 pub mod findings_csv;
 pub mod findings_json;
