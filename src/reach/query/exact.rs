@@ -148,13 +148,31 @@ impl<'m, 'a> Index<'m, 'a> {
 
     /// The exact services from ENI `a` to ENI `b` within `asked`.
     pub(crate) fn exact(&self, a: usize, b: usize, asked: &ServiceSet) -> Exact {
-        let (Some(ea), Some(eb)) = (self.end(a), self.end(b)) else {
-            return Exact::unknown(asked.clone(), "an end is not in the inventory".into(), 0);
+        let (ra, rb) = (&self.enis[a], &self.enis[b]);
+        // As `End::private_ip`: the primary address of the first common family.
+        let first = |e: &crate::inventory::NetworkInterface, v6: bool| -> Option<IpAddr> {
+            if v6 {
+                e.ipv6s.first().map(|&x| x.into())
+            } else {
+                e.private_ipv4s.first().map(|&x| x.into())
+            }
         };
-        let Some((src, dst)) = addresses(&ea, &eb) else {
+        let Some((src, dst)) = [false, true]
+            .into_iter()
+            .find_map(|v6| Some((first(ra.eni, v6)?, first(rb.eni, v6)?)))
+        else {
             return Exact::default();
         };
-        let (ca, cb) = (&self.classes[self.enis[a].class], &self.classes[self.enis[b].class]);
+        let (ca, cb) = (&self.classes[ra.class], &self.classes[rb.class]);
+        if ca.out_peers.as_ref().is_some_and(|p| !p.contains(dst)) {
+            return Exact::default();
+        }
+        if cb.inn_peers.as_ref().is_some_and(|p| !p.contains(src)) {
+            return Exact {
+                stage: 1,
+                ..Exact::default()
+            };
+        }
         let out = match &ca.out {
             Ok(f) => f.services_for(dst).intersection(asked),
             Err(r) => return Exact::unknown(asked.clone(), r.clone(), 0),
@@ -172,7 +190,7 @@ impl<'m, 'a> Index<'m, 'a> {
                 ..Exact::default()
             };
         }
-        let net = self.net_part(&ea, &eb, (ca.loc, cb.loc), src, dst);
+        let net = self.net_part(a, b, (ca.loc, cb.loc), src, dst);
         if let Some(r) = &net.acl_err {
             return Exact::unknown(both, r.clone(), 2);
         }
@@ -194,20 +212,21 @@ impl<'m, 'a> Index<'m, 'a> {
         }
     }
 
-    fn net_part(
-        &self,
-        ea: &End<'m, 'a>,
-        eb: &End<'m, 'a>,
-        locs: (usize, usize),
-        src: IpAddr,
-        dst: IpAddr,
-    ) -> NetPart {
+    fn net_part(&self, a: usize, b: usize, locs: (usize, usize), src: IpAddr, dst: IpAddr) -> NetPart {
         if let Ok(memo) = self.net.lock() {
             if let Some(n) = memo.get(&locs) {
                 return n.clone();
             }
         }
-        let n = self.net_part_fresh(ea, eb, src, dst);
+        let n = match (self.end(a), self.end(b)) {
+            (Some(ea), Some(eb)) => self.net_part_fresh(&ea, &eb, src, dst),
+            _ => NetPart {
+                acl_pass: ServiceSet::empty(),
+                acl_maybe: ServiceSet::empty(),
+                acl_err: Some("an end is not in the inventory".into()),
+                route: None,
+            },
+        };
         if let Ok(mut memo) = self.net.lock() {
             memo.insert(locs, n.clone());
         }

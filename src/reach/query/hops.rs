@@ -13,11 +13,12 @@ pub fn layer_of(step: &Step) -> Layer {
     if c == "connection" {
         Layer::Connection
     } else if c.starts_with("sg-")
+        || lower.starts_with("security group")
         || (c.starts_with("eni-") && step.decision.starts_with("no rule in groups"))
         || step.decision.contains("in groups [")
     {
         Layer::SecurityGroup
-    } else if c.starts_with("acl-") || lower.starts_with("network acl") {
+    } else if c.starts_with("acl-") || lower.contains("network acl") {
         Layer::NetworkAcl
     } else if c.starts_with("rtb-") || lower.contains("route table") {
         Layer::RouteTable

@@ -50,6 +50,12 @@ impl<'a> Kinds<'a> {
         if ty == "lambda" || description.starts_with("AWS Lambda VPC ENI") {
             return "lambda".to_string();
         }
+        if description.starts_with("RDSNetworkInterface") {
+            return "rds".to_string();
+        }
+        if let Some(cluster) = description.strip_prefix("ElastiCache ") {
+            return format!("elasticache {cluster}");
+        }
         if let Some(id) = description
             .strip_prefix("Interface for NAT Gateway ")
             .or_else(|| description.strip_prefix("VPC Endpoint Interface "))

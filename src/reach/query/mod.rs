@@ -47,7 +47,7 @@ use super::lateral::lateral_classes;
 use super::model::{FastMap, Model};
 use super::nacl;
 use super::security_group::allowed_flows;
-use super::sets::{FlowSet, ServiceSet};
+use super::sets::{FlowSet, IpSet, ServiceSet};
 
 pub use service::{parse_service, service_items};
 
@@ -109,6 +109,10 @@ pub(crate) struct Class {
     /// Security-group flows out and in, or why unknown.
     pub out: Result<FlowSet, String>,
     pub inn: Result<FlowSet, String>,
+    /// The peers `out` and `inn` allow anything with, to turn most pairs away
+    /// without computing services.
+    pub out_peers: Option<IpSet>,
+    pub inn_peers: Option<IpSet>,
 }
 
 /// Everything prepared once per inventory so that a question is fast.
@@ -162,11 +166,15 @@ impl<'m, 'a> Index<'m, 'a> {
                 continue;
             };
             let rep_id = enis[rep].eni.id.as_str();
+            let out = allowed_flows(model, rep_id, Direction::Egress);
+            let inn = allowed_flows(model, rep_id, Direction::Ingress);
             classes.push(Class {
                 members,
                 loc,
-                out: allowed_flows(model, rep_id, Direction::Egress),
-                inn: allowed_flows(model, rep_id, Direction::Ingress),
+                out_peers: out.as_ref().ok().map(FlowSet::addresses),
+                inn_peers: inn.as_ref().ok().map(FlowSet::addresses),
+                out,
+                inn,
             });
         }
         let mut acls = FastMap::default();

@@ -126,25 +126,42 @@ impl<'m, 'a> Index<'m, 'a> {
                 merge(&mut internet, &exact, 1, &[]);
             }
         }
-        // Breadth-first through what was proven reached.
+        // Breadth-first through what was proven reached: each class not reached yet
+        // against the pivots of the last level, the first that allows it wins.
         let mut frontier: Vec<usize> = (0..n)
             .filter(|&c| got[c].as_ref().is_some_and(|g| g.verdict == Verdict::Allowed))
             .collect();
         for level in 2..=max_hops {
+            let pivots: Vec<(usize, Vec<String>)> = frontier
+                .iter()
+                .filter_map(|&c| {
+                    let g = got[c].as_ref()?;
+                    let pivot = self.classes[c].members[0];
+                    let mut via = g.via.clone();
+                    match way {
+                        Way::From => via.push(self.enis[pivot].eni.id.clone()),
+                        Way::To => via.insert(0, self.enis[pivot].eni.id.clone()),
+                    }
+                    Some((pivot, via))
+                })
+                .collect();
             let mut next = Vec::new();
-            for c in frontier {
-                let Some(g) = got[c].clone() else { continue };
-                let pivot = self.classes[c].members[0];
-                let mut via = g.via.clone();
-                match way {
-                    Way::From => via.push(self.enis[pivot].eni.id.clone()),
-                    Way::To => via.insert(0, self.enis[pivot].eni.id.clone()),
+            for c in 0..n {
+                if got[c].is_some() {
+                    continue;
                 }
-                let before: Vec<bool> = got.iter().map(Option::is_some).collect();
-                self.level(&[pivot], way, asked, level, &via, &mut got);
-                next.extend((0..n).filter(|&d| {
-                    !before[d] && got[d].as_ref().is_some_and(|g| g.verdict == Verdict::Allowed)
-                }));
+                let other = self.classes[c].members[0];
+                for (pivot, via) in &pivots {
+                    let exact = match way {
+                        Way::From => self.exact(*pivot, other, asked),
+                        Way::To => self.exact(other, *pivot, asked),
+                    };
+                    merge(&mut got[c], &exact, level, via);
+                    if got[c].as_ref().is_some_and(|g| g.verdict == Verdict::Allowed) {
+                        next.push(c);
+                        break;
+                    }
+                }
             }
             if next.is_empty() {
                 break;
@@ -169,9 +186,6 @@ impl<'m, 'a> Index<'m, 'a> {
         for &e in ends {
             let ec = self.enis[e].class;
             for c in 0..self.classes.len() {
-                if hops > 1 && got[c].is_some() {
-                    continue;
-                }
                 let other = if c == ec {
                     match self.member_besides(c, e) {
                         Some(m) => m,

@@ -469,3 +469,60 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
     }
     assert!(pairs > 500 && allowed > 0, "{pairs} pairs, {allowed} allowed points");
 }
+
+#[test]
+#[ignore]
+fn show_demo() {
+    let inv = demo();
+    for (f, t, p, h) in [
+        (Some("tag:Name=lk-bastion-eni"), Some("tag:Name=lk-db-eni"), Some("tcp/5432"), 1),
+        (Some("tag:Name=lk-web-0:eni"), Some("tag:Name=lk-db-eni"), None, 1),
+        (Some("internet"), Some("tag:Name=lk-bastion-eni"), None, 1),
+        (Some("internet"), Some("lk-web-alb"), None, 1),
+        (Some("tag:Name=lk-app-0:eni"), Some("internet"), Some("tcp/443"), 1),
+        (Some("tag:Name=lk-bastion-eni"), None, None, 2),
+        (None, Some("tag:Name=lk-db-eni"), None, 1),
+    ] {
+        let r = ask(&inv, f, t, p, h);
+        println!("{}", serde_json::to_string_pretty(&r).unwrap());
+    }
+}
+
+/// Timings on a synthetic inventory (`VPCAUDIT_QUERY_ENIS`, default 10,000), in a
+/// debug build: `cargo test --lib query_timings -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn query_timings() {
+    let n = std::env::var("VPCAUDIT_QUERY_ENIS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let inv = crate::synth::generate(&crate::synth::Spec::with_enis(n));
+    let t = std::time::Instant::now();
+    let model = Model::build(&inv);
+    println!("model: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let index = Index::build(&model, &inv);
+    println!("index: {:?} ({} ENIs, {} classes)", t.elapsed(), index.enis.len(), index.classes.len());
+    let ids: Vec<String> = index.enis.iter().map(|e| e.eni.id.clone()).collect();
+    let q = |from: Option<&str>, to: Option<&str>, hops: u8| Question {
+        from: from.map(str::to_string),
+        to: to.map(str::to_string),
+        service: None,
+        max_hops: hops,
+    };
+    for (a, b) in [(0, ids.len() - 1), (1, ids.len() / 2), (ids.len() / 3, 7)] {
+        let t = std::time::Instant::now();
+        let r = index.ask(&q(Some(&ids[a]), Some(&ids[b]), 1)).expect("answers");
+        println!("pair {} -> {}: {:?} {:?} {:?}", ids[a], ids[b], t.elapsed(), r.verdict, r.services);
+    }
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(Some(&ids[0]), None, 1)).expect("answers");
+    println!("from (1 hop): {:?}, {} reached", t.elapsed(), r.reached.len());
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(None, Some(&ids[5]), 1)).expect("answers");
+    println!("to (1 hop): {:?}, {} reached", t.elapsed(), r.reached.len());
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(Some(&ids[0]), None, 2)).expect("answers");
+    println!("from (2 hops): {:?}, {} reached", t.elapsed(), r.reached.len());
+}
