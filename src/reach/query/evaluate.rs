@@ -76,7 +76,14 @@ impl<'m, 'a> Index<'m, 'a> {
                 };
                 let e = internet_to_eni(self.model, self.inv, self.id(b), client, p);
                 let dst = self.id(b).to_string();
-                (e, Context { src: client.to_string(), dst, service })
+                (
+                    e,
+                    Context {
+                        src: client.to_string(),
+                        dst,
+                        service,
+                    },
+                )
             }
             Conn::Out(a, dst) => {
                 let eni = self.enis[a].eni;
@@ -104,7 +111,14 @@ impl<'m, 'a> Index<'m, 'a> {
                     );
                 };
                 let e = eni_to_internet(self.model, self.inv, self.id(a), dst, p, None);
-                (e, Context { src, dst: dst.to_string(), service })
+                (
+                    e,
+                    Context {
+                        src,
+                        dst: dst.to_string(),
+                        service,
+                    },
+                )
             }
         }
     }
@@ -116,7 +130,7 @@ impl<'m, 'a> Index<'m, 'a> {
         let (mut exact, flows) = match conn {
             Conn::Private(a, b) => (self.exact(a, b, asked), None),
             Conn::In(client, b) => {
-                let (x, f) = self.from_internet(b, client, asked);
+                let (x, f) = self.internet_in(b, client, asked);
                 (x, f)
             }
             Conn::Out(a, dst) => match self.to_internet_candidates(a, dst, asked) {
@@ -171,7 +185,12 @@ impl<'m, 'a> Index<'m, 'a> {
 
     /// The point that shows best why `conn` is not allowed: one that gets past as
     /// many layers as possible.
-    pub(crate) fn explain_point(&self, conn: Conn, asked: &ServiceSet, exact: &Exact) -> Option<ServicePoint> {
+    pub(crate) fn explain_point(
+        &self,
+        conn: Conn,
+        asked: &ServiceSet,
+        exact: &Exact,
+    ) -> Option<ServicePoint> {
         if let Some(p) = exact.maybe.first() {
             return Some(p);
         }
@@ -195,15 +214,21 @@ impl<'m, 'a> Index<'m, 'a> {
             Conn::In(_, b) => {
                 if let Ok(i) = &self.classes[self.enis[b].class].inn {
                     candidates.push(
-                        i.intersection(&FlowSet::from_box(public_internet().clone(), asked.clone()))
-                            .services(),
+                        i.intersection(&FlowSet::from_box(
+                            public_internet().clone(),
+                            asked.clone(),
+                        ))
+                        .services(),
                     );
                 }
             }
             Conn::Out(a, _) => {
                 if let Ok(o) = &self.classes[self.enis[a].class].out {
                     let scope: IpSet = public_internet().clone();
-                    candidates.push(o.intersection(&FlowSet::from_box(scope, asked.clone())).services());
+                    candidates.push(
+                        o.intersection(&FlowSet::from_box(scope, asked.clone()))
+                            .services(),
+                    );
                 }
             }
         }

@@ -70,7 +70,11 @@ fn whole(p: Protocol) -> ServiceSet {
 }
 
 fn echo(v6: bool) -> ServiceSet {
-    let (p, t) = if v6 { (Protocol::Icmpv6, 128) } else { (Protocol::Icmp, 8) };
+    let (p, t) = if v6 {
+        (Protocol::Icmpv6, 128)
+    } else {
+        (Protocol::Icmp, 8)
+    };
     ServiceSet::from_rule(
         p,
         L4Match::Icmp {
@@ -97,8 +101,22 @@ pub(crate) fn reply_filter(allowed_back: &ServiceSet) -> (ServiceSet, ServiceSet
     }
     let mut maybe = ServiceSet::empty();
     for (v6, proto, point) in [
-        (false, Protocol::Icmp, ServicePoint::Icmp { icmp_type: 8, code: 0 }),
-        (true, Protocol::Icmpv6, ServicePoint::Icmpv6 { icmp_type: 128, code: 0 }),
+        (
+            false,
+            Protocol::Icmp,
+            ServicePoint::Icmp {
+                icmp_type: 8,
+                code: 0,
+            },
+        ),
+        (
+            true,
+            Protocol::Icmpv6,
+            ServicePoint::Icmpv6 {
+                icmp_type: 128,
+                code: 0,
+            },
+        ),
     ] {
         if reply_services(point, DEFAULT_EPHEMERAL).is_ok_and(|r| r.is_subset(allowed_back)) {
             pass = pass.union(&echo(v6));
@@ -146,10 +164,9 @@ impl<'m, 'a> Index<'m, 'a> {
         End::locate(self.model, self.inv, &self.enis[i].eni.id).ok()
     }
 
-    /// The exact services from ENI `a` to ENI `b` within `asked`.
-    pub(crate) fn exact(&self, a: usize, b: usize, asked: &ServiceSet) -> Exact {
-        let (ra, rb) = (&self.enis[a], &self.enis[b]);
-        // As `End::private_ip`: the primary address of the first common family.
+    /// As `End::private_ip` on both ends: the primary addresses of the first common
+    /// family.
+    fn pair_addresses(&self, a: usize, b: usize) -> Option<(IpAddr, IpAddr)> {
         let first = |e: &crate::inventory::NetworkInterface, v6: bool| -> Option<IpAddr> {
             if v6 {
                 e.ipv6s.first().map(|&x| x.into())
@@ -157,10 +174,31 @@ impl<'m, 'a> Index<'m, 'a> {
                 e.private_ipv4s.first().map(|&x| x.into())
             }
         };
-        let Some((src, dst)) = [false, true]
+        let (ea, eb) = (self.enis[a].eni, self.enis[b].eni);
+        [false, true]
             .into_iter()
-            .find_map(|v6| Some((first(ra.eni, v6)?, first(rb.eni, v6)?)))
-        else {
+            .find_map(|v6| Some((first(ea, v6)?, first(eb, v6)?)))
+    }
+
+    /// Whether the NACLs and routes between the locations of `a` and `b` may pass
+    /// anything at all (undecided counts as may).
+    pub(crate) fn net_open(&self, a: usize, b: usize) -> bool {
+        let Some((src, dst)) = self.pair_addresses(a, b) else {
+            return false;
+        };
+        let locs = (
+            self.classes[self.enis[a].class].loc,
+            self.classes[self.enis[b].class].loc,
+        );
+        let net = self.net_part(a, b, locs, src, dst);
+        net.acl_err.is_some()
+            || (net.route != Some(None) && !(net.acl_pass.is_empty() && net.acl_maybe.is_empty()))
+    }
+
+    /// The exact services from ENI `a` to ENI `b` within `asked`.
+    pub(crate) fn exact(&self, a: usize, b: usize, asked: &ServiceSet) -> Exact {
+        let (ra, rb) = (&self.enis[a], &self.enis[b]);
+        let Some((src, dst)) = self.pair_addresses(a, b) else {
             return Exact::default();
         };
         let (ca, cb) = (&self.classes[ra.class], &self.classes[rb.class]);
@@ -196,7 +234,11 @@ impl<'m, 'a> Index<'m, 'a> {
         }
         let pass = both.intersection(&net.acl_pass);
         let maybe = both.intersection(&net.acl_maybe);
-        let stage = if pass.is_empty() && maybe.is_empty() { 2 } else { 3 };
+        let stage = if pass.is_empty() && maybe.is_empty() {
+            2
+        } else {
+            3
+        };
         match &net.route {
             None => Exact {
                 proven: pass,
@@ -212,7 +254,14 @@ impl<'m, 'a> Index<'m, 'a> {
         }
     }
 
-    fn net_part(&self, a: usize, b: usize, locs: (usize, usize), src: IpAddr, dst: IpAddr) -> NetPart {
+    fn net_part(
+        &self,
+        a: usize,
+        b: usize,
+        locs: (usize, usize),
+        src: IpAddr,
+        dst: IpAddr,
+    ) -> NetPart {
         if let Ok(memo) = self.net.lock() {
             if let Some(n) = memo.get(&locs) {
                 return n.clone();
@@ -233,7 +282,13 @@ impl<'m, 'a> Index<'m, 'a> {
         n
     }
 
-    fn net_part_fresh(&self, ea: &End<'m, 'a>, eb: &End<'m, 'a>, src: IpAddr, dst: IpAddr) -> NetPart {
+    fn net_part_fresh(
+        &self,
+        ea: &End<'m, 'a>,
+        eb: &End<'m, 'a>,
+        src: IpAddr,
+        dst: IpAddr,
+    ) -> NetPart {
         let same_region = std::ptr::eq(ea.rm, eb.rm);
         let same_subnet = same_region && ea.eni.subnet_id == eb.eni.subnet_id;
         let route = {
@@ -277,7 +332,7 @@ impl<'m, 'a> Index<'m, 'a> {
     }
 
     /// The exact services the internet (or `client`) opens to ENI `b` within `asked`.
-    pub(crate) fn from_internet(
+    pub(crate) fn internet_in(
         &self,
         b: usize,
         client: Option<IpAddr>,

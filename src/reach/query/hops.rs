@@ -71,7 +71,10 @@ pub fn rule_of(layer: Layer, decision: &str) -> Option<String> {
     if layer == Layer::RouteTable {
         if let Some(at) = decision.find(" -> ") {
             let before = decision[..at].rsplit(' ').next().unwrap_or_default();
-            let after = decision[at + 4..].split([' ', ',', ';']).next().unwrap_or_default();
+            let after = decision[at + 4..]
+                .split([' ', ',', ';'])
+                .next()
+                .unwrap_or_default();
             if !before.is_empty() && !after.is_empty() {
                 return Some(format!("{before} -> {after}"));
             }
@@ -115,7 +118,8 @@ pub fn code_of(step: &Step, undecided: bool) -> Option<Code> {
 /// decision says went wrong).
 pub fn fallback_code(step: &Step) -> Code {
     let d = step.decision.as_str();
-    if d.contains("not collected") || d.contains("not in the inventory") || d.contains("failed in") {
+    if d.contains("not collected") || d.contains("not in the inventory") || d.contains("failed in")
+    {
         return Code::DataNotCollected;
     }
     match layer_of(step) {
@@ -199,7 +203,11 @@ pub fn blocked_at(e: &Evaluation, ctx: &super::change::Context) -> Option<Blocke
     let (i, code) = first_blocking(e)?;
     let step = &e.steps[i];
     let layer = code.layer();
-    let layer = if layer == Layer::Other { layer_of(step) } else { layer };
+    let layer = if layer == Layer::Other {
+        layer_of(step)
+    } else {
+        layer
+    };
     Some(Blocked {
         code: code.as_str().to_string(),
         layer,
@@ -242,4 +250,17 @@ pub fn undecided(e: &Evaluation) -> Vec<Undecided> {
         });
     }
     out
+}
+
+/// An undecided layer known only by its reason.
+pub fn from_reason(reason: Option<&str>) -> Undecided {
+    let reason = reason.unwrap_or("the engine could not decide").to_string();
+    let step = Step::new("", reason.clone());
+    let code = fallback_code(&step);
+    Undecided {
+        code: code.as_str().to_string(),
+        layer: code.layer(),
+        resource: String::new(),
+        reason,
+    }
 }

@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::answer::reach::{Mode, Path, ReachReport, Undecided, Verdict};
+use crate::answer::reach::{Mode, Path, ReachReport, Verdict};
 
 use super::super::path::internet_paths;
 use super::super::path::DEFAULT_EPHEMERAL;
 use super::super::sets::{ServicePoint, ServiceSet};
-use super::super::verdict::{describe_point, Step};
+use super::super::verdict::describe_point;
 use super::evaluate::{Conn, Shown};
-use super::hops::{blocked_at, fallback_code, hops, undecided};
+use super::hops::{blocked_at, from_reason, hops, undecided};
 use super::select::{Resolved, Target};
 use super::service::service_items;
 use super::{report, Index, QueryError};
@@ -80,7 +80,8 @@ impl<'m, 'a> Index<'m, 'a> {
 
     fn ends(&self, conn: Conn) -> (String, String) {
         let id = |i: usize| self.enis[i].eni.id.clone();
-        let net = |ip: Option<std::net::IpAddr>| ip.map_or("internet".to_string(), |a| a.to_string());
+        let net =
+            |ip: Option<std::net::IpAddr>| ip.map_or("internet".to_string(), |a| a.to_string());
         match conn {
             Conn::Private(a, b) => (id(a), id(b)),
             Conn::In(c, b) => (net(c), id(b)),
@@ -94,12 +95,25 @@ impl<'m, 'a> Index<'m, 'a> {
         t: Resolved<'a>,
         asked: &ServiceSet,
     ) -> Result<ReachReport, QueryError> {
-        let mut rep = report(Mode::Pair, Some(f.endpoint.clone()), Some(t.endpoint.clone()), asked);
-        if let (Target::Internet(client), Target::Enis { lb: Some(lb), .. }) = (&f.target, &t.target) {
+        let mut rep = report(
+            Mode::Pair,
+            Some(f.endpoint.clone()),
+            Some(t.endpoint.clone()),
+            asked,
+        );
+        if let (Target::Internet(client), Target::Enis { lb: Some(lb), .. }) =
+            (&f.target, &t.target)
+        {
             self.through_load_balancer(&mut rep, lb, *client, asked);
             return Ok(rep);
         }
         let conns = self.conns(&f.target, &t.target)?;
+        if conns.is_empty() {
+            return Err(QueryError::Unsupported(format!(
+                "\"{}\" and \"{}\" leave no pair of distinct network interfaces to ask about",
+                f.endpoint.selector, t.endpoint.selector
+            )));
+        }
         let shown: Vec<(Conn, Shown)> = conns
             .into_iter()
             .map(|c| (c, self.shown(c, asked)))
@@ -124,7 +138,10 @@ impl<'m, 'a> Index<'m, 'a> {
             rep.services = service_items(&services);
             return Ok(rep);
         }
-        let unknowns: Vec<&(Conn, Shown)> = shown.iter().filter(|(_, s)| !s.exact.maybe.is_empty()).collect();
+        let unknowns: Vec<&(Conn, Shown)> = shown
+            .iter()
+            .filter(|(_, s)| !s.exact.maybe.is_empty())
+            .collect();
         if !unknowns.is_empty() {
             rep.verdict = Verdict::Unknown;
             for (i, (conn, s)) in unknowns.iter().take(EXPLAINED_UNKNOWNS).enumerate() {
@@ -188,8 +205,12 @@ impl<'m, 'a> Index<'m, 'a> {
         let paths = internet_paths(self.model, self.inv, DEFAULT_EPHEMERAL);
         let mut services = ServiceSet::empty();
         let mut any_unknown: Option<(String, String)> = None;
-        let mut blocked: Option<(String, String, ServicePoint, super::super::verdict::Evaluation)> =
-            None;
+        let mut blocked: Option<(
+            String,
+            String,
+            ServicePoint,
+            super::super::verdict::Evaluation,
+        )> = None;
         for p in paths.iter().filter(|p| p.load_balancer.arn == lb.arn) {
             let Some(point) = p.point.filter(|pt| asked.contains(*pt)) else {
                 continue;
@@ -240,18 +261,5 @@ impl<'m, 'a> Index<'m, 'a> {
                 hops: hops(&eval),
             });
         }
-    }
-}
-
-/// An undecided layer known only by its reason.
-fn from_reason(reason: Option<&str>) -> Undecided {
-    let reason = reason.unwrap_or("the engine could not decide").to_string();
-    let step = Step::new("", reason.clone());
-    let code = fallback_code(&step);
-    Undecided {
-        code: code.as_str().to_string(),
-        layer: code.layer(),
-        resource: String::new(),
-        reason,
     }
 }

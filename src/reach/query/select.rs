@@ -51,7 +51,10 @@ impl<'a> Selectors<'a> {
             lbs: HashMap::new(),
         };
         let add = |s: &mut Selectors<'a>, key: &str, kind: &'static str, i: usize| {
-            let slot = s.by_key.entry(key.to_string()).or_insert((kind, Vec::new()));
+            let slot = s
+                .by_key
+                .entry(key.to_string())
+                .or_insert((kind, Vec::new()));
             slot.1.push(i);
         };
         for (i, e) in enis.iter().enumerate() {
@@ -103,7 +106,11 @@ impl<'a> Selectors<'a> {
             }
             for n in &ri.nat_gateways {
                 for a in &n.addresses {
-                    if let Some(&i) = a.network_interface_id.as_deref().and_then(|id| by_id.get(id)) {
+                    if let Some(&i) = a
+                        .network_interface_id
+                        .as_deref()
+                        .and_then(|id| by_id.get(id))
+                    {
                         add(&mut s, &n.id, "nat_gateway", i);
                     }
                 }
@@ -140,11 +147,17 @@ impl<'a> Selectors<'a> {
             .chain(self.lbs.keys().map(String::as_str))
             .chain(["internet"])
             .map(|k| (distance(selector, k), k))
-            .filter(|(d, k)| *d <= (selector.len().max(k.len()) / 2).max(2) || k.starts_with(selector))
+            .filter(|(d, k)| {
+                *d <= (selector.len().max(k.len()) / 2).max(2) || k.starts_with(selector)
+            })
             .collect();
         scored.sort_unstable();
         scored.dedup();
-        scored.into_iter().take(5).map(|(_, k)| k.to_string()).collect()
+        scored
+            .into_iter()
+            .take(5)
+            .map(|(_, k)| k.to_string())
+            .collect()
     }
 }
 
@@ -217,7 +230,8 @@ impl<'m, 'a> Index<'m, 'a> {
         } else {
             return Err(unknown());
         };
-        let mut resources: Vec<String> = enis.iter().map(|&i| self.enis[i].eni.id.clone()).collect();
+        let mut resources: Vec<String> =
+            enis.iter().map(|&i| self.enis[i].eni.id.clone()).collect();
         resources.sort();
         Ok(Resolved {
             endpoint: endpoint(kind, resources),

@@ -88,14 +88,14 @@ fn protocol_masks() -> Vec<ServiceSet> {
 pub fn pieces(s: &ServiceSet) -> Vec<ServiceSet> {
     let mut out = Vec::new();
     let masks = protocol_masks();
-    let ranged: [(&dyn Fn(&ServiceSet) -> Vec<(u16, u16)>, &ServiceSet); 4] = [
-        (&|x: &ServiceSet| x.tcp_ports().ranges().to_vec(), &masks[0]),
-        (&|x: &ServiceSet| x.udp_ports().ranges().to_vec(), &masks[1]),
-        (&|x: &ServiceSet| x.icmp().ranges().to_vec(), &masks[3]),
-        (&|x: &ServiceSet| x.icmpv6().ranges().to_vec(), &masks[4]),
+    let ranged = [
+        (s.tcp_ports().ranges().to_vec(), &masks[0]),
+        (s.udp_ports().ranges().to_vec(), &masks[1]),
+        (s.icmp().ranges().to_vec(), &masks[3]),
+        (s.icmpv6().ranges().to_vec(), &masks[4]),
     ];
     for (ranges, mask) in ranged {
-        for (lo, hi) in ranges(s) {
+        for (lo, hi) in ranges {
             let piece = s.intersection(mask).intersection(&range_set(mask, lo, hi));
             if !piece.is_empty() {
                 out.push(piece);
@@ -116,10 +116,16 @@ fn range_set(mask: &ServiceSet, lo: u16, hi: u16) -> ServiceSet {
     let (mut set, [lt, lc], [ht, hc]) = (ServiceSet::empty(), lo.to_be_bytes(), hi.to_be_bytes());
     match mask.first() {
         Some(ServicePoint::Tcp(_)) => {
-            return ServiceSet::from_rule(Protocol::Tcp, L4Match::Ports(PortRange { from: lo, to: hi }))
+            return ServiceSet::from_rule(
+                Protocol::Tcp,
+                L4Match::Ports(PortRange { from: lo, to: hi }),
+            )
         }
         Some(ServicePoint::Udp(_)) => {
-            return ServiceSet::from_rule(Protocol::Udp, L4Match::Ports(PortRange { from: lo, to: hi }))
+            return ServiceSet::from_rule(
+                Protocol::Udp,
+                L4Match::Ports(PortRange { from: lo, to: hi }),
+            )
         }
         Some(ServicePoint::Icmp { .. }) | Some(ServicePoint::Icmpv6 { .. }) => {
             let v6 = matches!(mask.first(), Some(ServicePoint::Icmpv6 { .. }));
@@ -131,13 +137,19 @@ fn range_set(mask: &ServiceSet, lo: u16, hi: u16) -> ServiceSet {
                 if whole {
                     set = set.union(&ServiceSet::from_rule(
                         proto,
-                        L4Match::Icmp { icmp_type: Some(t), icmp_code: None },
+                        L4Match::Icmp {
+                            icmp_type: Some(t),
+                            icmp_code: None,
+                        },
                     ));
                 } else {
                     for c in from..=to {
                         set = set.union(&ServiceSet::from_rule(
                             proto,
-                            L4Match::Icmp { icmp_type: Some(t), icmp_code: Some(c) },
+                            L4Match::Icmp {
+                                icmp_type: Some(t),
+                                icmp_code: Some(c),
+                            },
                         ));
                     }
                 }

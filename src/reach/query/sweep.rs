@@ -8,13 +8,16 @@ use std::net::IpAddr;
 
 use crate::answer::reach::{Mode, ReachReport, Reached, Verdict};
 
-use super::super::sets::ServiceSet;
+use super::super::sets::{IpSet, ServiceSet};
 use super::evaluate::Conn;
 use super::exact::Exact;
 use super::kind::name_of;
 use super::select::{Resolved, Target};
 use super::service::service_items;
 use super::{report, Index, QueryError};
+
+/// How many distinct unknown reasons the answer lists.
+const UNKNOWN_REASONS: usize = 16;
 
 /// Which end the question gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +65,9 @@ fn merge(into: &mut Option<Got>, exact: &Exact, hops: usize, via: &[String]) {
                 via: via.to_vec(),
             })
         }
-        Some(g) if g.hops == hops && verdict == g.verdict => g.services = g.services.union(&services),
+        Some(g) if g.hops == hops && verdict == g.verdict => {
+            g.services = g.services.union(&services)
+        }
         Some(g) if g.hops == hops && rank(verdict) < rank(g.verdict) => {
             *g = Got {
                 verdict,
@@ -74,6 +79,22 @@ fn merge(into: &mut Option<Got>, exact: &Exact, hops: usize, via: &[String]) {
         }
         Some(_) => {}
     }
+}
+
+/// The pivots (by index) whose address lies in `peers`, from `by_addr` sorted.
+fn candidates(peers: &IpSet, by_addr: &[(IpAddr, usize)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for net in peers.to_cidrs() {
+        let (lo, hi) = (net.network(), net.broadcast());
+        let start = by_addr.partition_point(|(a, _)| *a < lo);
+        out.extend(
+            by_addr[start..]
+                .iter()
+                .take_while(|(a, _)| *a <= hi)
+                .map(|(_, k)| *k),
+        );
+    }
+    out
 }
 
 impl<'m, 'a> Index<'m, 'a> {
@@ -106,7 +127,7 @@ impl<'m, 'a> Index<'m, 'a> {
             for (c, class) in self.classes.iter().enumerate() {
                 let m = class.members[0];
                 let exact = match way {
-                    Way::From => self.from_internet(m, ip, asked).0,
+                    Way::From => self.internet_in(m, ip, asked).0,
                     Way::To => self.shown(Conn::Out(m, ip), asked).exact,
                 };
                 merge(&mut got[c], &exact, 1, &[]);
@@ -121,7 +142,7 @@ impl<'m, 'a> Index<'m, 'a> {
             for &e in &ends {
                 let exact = match way {
                     Way::From => self.shown(Conn::Out(e, None), asked).exact,
-                    Way::To => self.from_internet(e, None, asked).0,
+                    Way::To => self.internet_in(e, None, asked).0,
                 };
                 merge(&mut internet, &exact, 1, &[]);
             }
@@ -129,7 +150,11 @@ impl<'m, 'a> Index<'m, 'a> {
         // Breadth-first through what was proven reached: each class not reached yet
         // against the pivots of the last level, the first that allows it wins.
         let mut frontier: Vec<usize> = (0..n)
-            .filter(|&c| got[c].as_ref().is_some_and(|g| g.verdict == Verdict::Allowed))
+            .filter(|&c| {
+                got[c]
+                    .as_ref()
+                    .is_some_and(|g| g.verdict == Verdict::Allowed)
+            })
             .collect();
         for level in 2..=max_hops {
             let pivots: Vec<(usize, Vec<String>)> = frontier
@@ -145,19 +170,51 @@ impl<'m, 'a> Index<'m, 'a> {
                     Some((pivot, via))
                 })
                 .collect();
+            // Pivots by address, so each class meets only the pivots its rules
+            // admit (ingress peers for `from`, egress peers for `to`).
+            let mut by_addr: Vec<(IpAddr, usize)> = Vec::new();
+            for (k, (pivot, _)) in pivots.iter().enumerate() {
+                let e = self.enis[*pivot].eni;
+                let v4 = e.private_ipv4s.first().map(|&a| IpAddr::from(a));
+                let v6 = e.ipv6s.first().map(|&a| IpAddr::from(a));
+                by_addr.extend(v4.into_iter().chain(v6).map(|a| (a, k)));
+            }
+            by_addr.sort_unstable();
             let mut next = Vec::new();
-            for c in 0..n {
-                if got[c].is_some() {
+            for (c, slot) in got.iter_mut().enumerate() {
+                if slot.is_some() {
                     continue;
                 }
                 let other = self.classes[c].members[0];
-                for (pivot, via) in &pivots {
+                let peers = match way {
+                    Way::From => self.classes[c].inn_peers.as_ref(),
+                    Way::To => self.classes[c].out_peers.as_ref(),
+                };
+                let mut candidates: Vec<usize> = match peers {
+                    Some(p) => candidates(p, &by_addr),
+                    None => (0..pivots.len()).collect(),
+                };
+                candidates.sort_unstable();
+                candidates.dedup();
+                // Pivots sharing a location share the NACLs and routes toward `c`:
+                // one look at those turns the whole location away.
+                let mut closed: std::collections::HashMap<usize, bool> = Default::default();
+                for k in candidates {
+                    let (pivot, via) = &pivots[k];
+                    let loc = self.classes[self.enis[*pivot].class].loc;
+                    let open = *closed.entry(loc).or_insert_with(|| match way {
+                        Way::From => self.net_open(*pivot, other),
+                        Way::To => self.net_open(other, *pivot),
+                    });
+                    if !open {
+                        continue;
+                    }
                     let exact = match way {
                         Way::From => self.exact(*pivot, other, asked),
                         Way::To => self.exact(other, *pivot, asked),
                     };
-                    merge(&mut got[c], &exact, level, via);
-                    if got[c].as_ref().is_some_and(|g| g.verdict == Verdict::Allowed) {
+                    merge(slot, &exact, level, via);
+                    if slot.as_ref().is_some_and(|g| g.verdict == Verdict::Allowed) {
                         next.push(c);
                         break;
                     }
@@ -185,7 +242,7 @@ impl<'m, 'a> Index<'m, 'a> {
     ) {
         for &e in ends {
             let ec = self.enis[e].class;
-            for c in 0..self.classes.len() {
+            for (c, slot) in got.iter_mut().enumerate() {
                 let other = if c == ec {
                     match self.member_besides(c, e) {
                         Some(m) => m,
@@ -198,15 +255,27 @@ impl<'m, 'a> Index<'m, 'a> {
                     Way::From => self.exact(e, other, asked),
                     Way::To => self.exact(other, e, asked),
                 };
-                merge(&mut got[c], &exact, hops, via);
+                merge(slot, &exact, hops, via);
             }
         }
     }
 
-    fn rows(&self, rep: &mut ReachReport, got: &[Option<Got>], internet: Option<Got>, given: &[usize]) {
+    fn rows(
+        &self,
+        rep: &mut ReachReport,
+        got: &[Option<Got>],
+        internet: Option<Got>,
+        given: &[usize],
+    ) {
         let mut services = ServiceSet::empty();
         let mut verdict = Verdict::Blocked;
-        let mut row = |g: &Got, account: &str, region: &str, vpc: &str, resource: &str, kind: String, name| {
+        let mut row = |g: &Got,
+                       account: &str,
+                       region: &str,
+                       vpc: &str,
+                       resource: &str,
+                       kind: String,
+                       name| {
             services = services.union(&g.services);
             if rank(g.verdict) < rank(verdict) {
                 verdict = g.verdict;
@@ -245,12 +314,36 @@ impl<'m, 'a> Index<'m, 'a> {
             }
         }
         if let Some(g) = &internet {
-            out.push(row(g, "", "", "internet", "internet", "internet".to_string(), None));
+            out.push(row(
+                g,
+                "",
+                "",
+                "internet",
+                "internet",
+                "internet".to_string(),
+                None,
+            ));
         }
         out.sort_by(|a, b| {
-            (&a.account_id, &a.region, &a.vpc, &a.resource).cmp(&(&b.account_id, &b.region, &b.vpc, &b.resource))
+            (&a.account_id, &a.region, &a.vpc, &a.resource).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.vpc,
+                &b.resource,
+            ))
         });
-        rep.verdict = if out.is_empty() { Verdict::Blocked } else { verdict };
+        // Each distinct reason something is unknown, once.
+        for x in out.iter().filter(|x| x.verdict == Verdict::Unknown) {
+            let u = super::hops::from_reason(x.reason.as_deref());
+            if rep.unknown.len() < UNKNOWN_REASONS && !rep.unknown.contains(&u) {
+                rep.unknown.push(u);
+            }
+        }
+        rep.verdict = if out.is_empty() {
+            Verdict::Blocked
+        } else {
+            verdict
+        };
         rep.services = service_items(&services);
         rep.reached = out;
     }

@@ -32,9 +32,30 @@ fn account() -> Kit {
             acl(
                 "acl-db",
                 vec![
-                    entry(90, IN, NaclAction::Deny, Protocol::Tcp, ports(22, 22), "0.0.0.0/0"),
-                    entry(100, IN, NaclAction::Allow, Protocol::All, L4Match::Any, "10.0.0.0/16"),
-                    entry(100, OUT, NaclAction::Allow, Protocol::Tcp, ports(1024, 65535), "10.0.0.0/16"),
+                    entry(
+                        90,
+                        IN,
+                        NaclAction::Deny,
+                        Protocol::Tcp,
+                        ports(22, 22),
+                        "0.0.0.0/0",
+                    ),
+                    entry(
+                        100,
+                        IN,
+                        NaclAction::Allow,
+                        Protocol::All,
+                        L4Match::Any,
+                        "10.0.0.0/16",
+                    ),
+                    entry(
+                        100,
+                        OUT,
+                        NaclAction::Allow,
+                        Protocol::Tcp,
+                        ports(1024, 65535),
+                        "10.0.0.0/16",
+                    ),
                 ],
             ),
             "vpc-1",
@@ -54,7 +75,12 @@ fn account() -> Kit {
             "app",
             vec![
                 egress("sgr-a1", Protocol::All, L4Match::Any, cidr("0.0.0.0/0")),
-                ingress("sgr-a2", Protocol::Tcp, ports(8080, 8080), group_peer("sg-web")),
+                ingress(
+                    "sgr-a2",
+                    Protocol::Tcp,
+                    ports(8080, 8080),
+                    group_peer("sg-web"),
+                ),
                 ingress("sgr-a3", Protocol::Tcp, ports(22, 22), cidr("10.0.1.10/32")),
             ],
         )
@@ -62,7 +88,12 @@ fn account() -> Kit {
             "sg-db",
             "db",
             vec![
-                ingress("sgr-d1", Protocol::Tcp, ports(5432, 5432), cidr("10.0.0.0/16")),
+                ingress(
+                    "sgr-d1",
+                    Protocol::Tcp,
+                    ports(5432, 5432),
+                    cidr("10.0.0.0/16"),
+                ),
                 ingress("sgr-d2", Protocol::Tcp, ports(22, 22), cidr("10.0.0.0/16")),
             ],
         );
@@ -78,7 +109,13 @@ fn account() -> Kit {
     kit
 }
 
-fn ask(inv: &Inventory, from: Option<&str>, to: Option<&str>, port: Option<&str>, hops: u8) -> ReachReport {
+fn ask(
+    inv: &Inventory,
+    from: Option<&str>,
+    to: Option<&str>,
+    port: Option<&str>,
+    hops: u8,
+) -> ReachReport {
     let model = Model::build(inv);
     let index = Index::build(&model, inv);
     index
@@ -98,13 +135,31 @@ fn pair(inv: &Inventory, from: &str, to: &str, port: Option<&str>) -> ReachRepor
 #[test]
 fn parse_service_reads_each_form_case_insensitively() {
     let set = |p, l4| ServiceSet::from_rule(p, l4);
-    assert_eq!(parse_service("tcp/5432").unwrap(), set(Protocol::Tcp, ports(5432, 5432)));
-    assert_eq!(parse_service("UDP/53").unwrap(), set(Protocol::Udp, ports(53, 53)));
-    assert_eq!(parse_service("tcp/8000-8080").unwrap(), set(Protocol::Tcp, ports(8000, 8080)));
-    assert_eq!(parse_service("icmp").unwrap(), set(Protocol::Icmp, L4Match::Any));
-    assert_eq!(parse_service("ICMPv6").unwrap(), set(Protocol::Icmpv6, L4Match::Any));
+    assert_eq!(
+        parse_service("tcp/5432").unwrap(),
+        set(Protocol::Tcp, ports(5432, 5432))
+    );
+    assert_eq!(
+        parse_service("UDP/53").unwrap(),
+        set(Protocol::Udp, ports(53, 53))
+    );
+    assert_eq!(
+        parse_service("tcp/8000-8080").unwrap(),
+        set(Protocol::Tcp, ports(8000, 8080))
+    );
+    assert_eq!(
+        parse_service("icmp").unwrap(),
+        set(Protocol::Icmp, L4Match::Any)
+    );
+    assert_eq!(
+        parse_service("ICMPv6").unwrap(),
+        set(Protocol::Icmpv6, L4Match::Any)
+    );
     assert_eq!(parse_service("all").unwrap(), ServiceSet::all());
-    assert_eq!(parse_service("tcp").unwrap(), set(Protocol::Tcp, L4Match::Any));
+    assert_eq!(
+        parse_service("tcp").unwrap(),
+        set(Protocol::Tcp, L4Match::Any)
+    );
     for bad in ["tcp:22", "tcp/70000", "tcp/90-80", "icmp/8", "gre/1", ""] {
         assert!(
             matches!(parse_service(bad), Err(QueryError::BadService { .. })),
@@ -122,31 +177,45 @@ fn every_selector_kind_resolves_to_its_enis() {
         .public_ip("54.1.2.3")
         .eni("eni-nat", &["10.0.1.30"], &[])
         .placed("vpc-1", "subnet-1")
-        .nat_gateway("nat-1", "subnet-1", crate::inventory::NatConnectivity::Public, "10.0.1.30")
+        .nat_gateway(
+            "nat-1",
+            "subnet-1",
+            crate::inventory::NatConnectivity::Public,
+            "10.0.1.30",
+        )
         .nat_eni("nat-1", "eni-nat")
         .eni("eni-lb1", &["10.0.1.40"], &["sg-web"])
         .placed("vpc-1", "subnet-1")
         .described("ELB app/web/1")
-        .load_balancer("app/web/1", crate::inventory::LoadBalancerType::Application, &["sg-web"], &[]);
+        .load_balancer(
+            "app/web/1",
+            crate::inventory::LoadBalancerType::Application,
+            &["sg-web"],
+            &[],
+        );
     kit.region().network_interfaces[0]
         .tags
         .insert("Name".into(), "web-one".into());
-    kit.region().instances[0].tags.insert("team".into(), "pay".into());
-    kit.region().vpc_endpoints.push(crate::inventory::VpcEndpoint {
-        id: "vpce-1".into(),
-        vpc_id: "vpc-1".into(),
-        owner_id: None,
-        endpoint_type: "Interface".into(),
-        service_name: "com.amazonaws.eu-west-1.s3".into(),
-        state: Some("available".into()),
-        subnet_ids: vec!["subnet-2".into()],
-        route_table_ids: vec![],
-        network_interface_ids: vec!["eni-a2".into()],
-        security_group_ids: vec![],
-        policy_document: None,
-        private_dns_enabled: false,
-        tags: Default::default(),
-    });
+    kit.region().instances[0]
+        .tags
+        .insert("team".into(), "pay".into());
+    kit.region()
+        .vpc_endpoints
+        .push(crate::inventory::VpcEndpoint {
+            id: "vpce-1".into(),
+            vpc_id: "vpc-1".into(),
+            owner_id: None,
+            endpoint_type: "Interface".into(),
+            service_name: "com.amazonaws.eu-west-1.s3".into(),
+            state: Some("available".into()),
+            subnet_ids: vec!["subnet-2".into()],
+            route_table_ids: vec![],
+            network_interface_ids: vec!["eni-a2".into()],
+            security_group_ids: vec![],
+            policy_document: None,
+            private_dns_enabled: false,
+            tags: Default::default(),
+        });
     let inv = kit.inv;
     let model = Model::build(&inv);
     let index = Index::build(&model, &inv);
@@ -155,15 +224,24 @@ fn every_selector_kind_resolves_to_its_enis() {
         (r.endpoint.kind, r.endpoint.resources)
     };
     let v = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    assert_eq!(resolved("eni-d1"), ("network_interface".into(), v(&["eni-d1"])));
+    assert_eq!(
+        resolved("eni-d1"),
+        ("network_interface".into(), v(&["eni-d1"]))
+    );
     assert_eq!(resolved("i-0abc"), ("instance".into(), v(&["eni-i1"])));
     assert_eq!(resolved("10.0.2.11"), ("ip_address".into(), v(&["eni-a2"])));
     assert_eq!(resolved("54.1.2.3"), ("ip_address".into(), v(&["eni-i1"])));
     assert_eq!(resolved("8.8.8.8"), ("ip_address".into(), v(&["internet"])));
-    assert_eq!(resolved("subnet-2"), ("subnet".into(), v(&["eni-a1", "eni-a2"])));
+    assert_eq!(
+        resolved("subnet-2"),
+        ("subnet".into(), v(&["eni-a1", "eni-a2"]))
+    );
     assert_eq!(
         resolved("sg-web"),
-        ("security_group".into(), v(&["eni-i1", "eni-lb1", "eni-w1", "eni-w2"]))
+        (
+            "security_group".into(),
+            v(&["eni-i1", "eni-lb1", "eni-w1", "eni-w2"])
+        )
     );
     assert_eq!(resolved("tag:Name=web-one"), ("tag".into(), v(&["eni-w1"])));
     assert_eq!(resolved("tag:team=pay"), ("tag".into(), v(&["eni-i1"])));
@@ -192,7 +270,10 @@ fn an_unknown_selector_names_the_closest_matches_in_one_line() {
     assert_eq!(&suggestions[..2], ["eni-w1", "eni-w2"]);
     let line = e.to_string();
     assert!(!line.contains('\n'));
-    assert!(line.contains("\"eni-w3\"") && line.contains("closest: eni-w1, eni-w2"), "{line}");
+    assert!(
+        line.contains("\"eni-w3\"") && line.contains("closest: eni-w1, eni-w2"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -206,10 +287,20 @@ fn pair_services_are_exact_groups_minus_what_the_nacl_denies() {
     assert_eq!(r.paths.len(), 1);
     let hops = &r.paths[0].hops;
     assert_eq!(hops[0].layer, Layer::Connection);
-    let sg = hops.iter().find(|h| h.resource.starts_with("sg-db")).expect("db group hop");
-    assert_eq!((sg.layer, sg.rule.as_deref()), (Layer::SecurityGroup, Some("sgr-d1")));
-    assert!(hops.iter().any(|h| h.layer == Layer::NetworkAcl && h.rule.as_deref() == Some("rule 100")));
-    assert!(hops.iter().all(|h| h.verdict == Verdict::Allowed && h.code.is_none()));
+    let sg = hops
+        .iter()
+        .find(|h| h.resource.starts_with("sg-db"))
+        .expect("db group hop");
+    assert_eq!(
+        (sg.layer, sg.rule.as_deref()),
+        (Layer::SecurityGroup, Some("sgr-d1"))
+    );
+    assert!(hops
+        .iter()
+        .any(|h| h.layer == Layer::NetworkAcl && h.rule.as_deref() == Some("rule 100")));
+    assert!(hops
+        .iter()
+        .all(|h| h.verdict == Verdict::Allowed && h.code.is_none()));
     // The same subnet crosses no NACL: every service the groups open.
     let r = pair(&inv, "eni-w1", "eni-w2", None);
     assert_eq!(r.services, vec!["tcp 443".to_string()]);
@@ -225,8 +316,16 @@ fn a_nacl_block_names_the_entry_and_what_would_have_to_change() {
     assert_eq!(b.code, "SUBNET_ACL_RESTRICTION");
     assert_eq!(b.layer, Layer::NetworkAcl);
     assert_eq!(b.rule.as_deref(), Some("rule 90"));
-    assert!(b.change.contains("acl-db") && b.change.contains("inbound"), "{}", b.change);
-    let hop = r.paths[0].hops.iter().find(|h| h.verdict == Verdict::Blocked).expect("blocked hop");
+    assert!(
+        b.change.contains("acl-db") && b.change.contains("inbound"),
+        "{}",
+        b.change
+    );
+    let hop = r.paths[0]
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Blocked)
+        .expect("blocked hop");
     assert_eq!(hop.code.as_deref(), Some("SUBNET_ACL_RESTRICTION"));
 }
 
@@ -238,11 +337,17 @@ fn a_group_block_says_which_rule_is_missing() {
     assert_eq!(r.verdict, Verdict::Blocked);
     let b = r.blocked_at.expect("blocked_at");
     assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
-    assert_eq!(b.change, "sg-db (db) would need an outbound rule allowing tcp 443 to 10.0.1.10");
+    assert_eq!(
+        b.change,
+        "sg-db (db) would need an outbound rule allowing tcp 443 to 10.0.1.10"
+    );
     // Ingress: app opens 22 to 10.0.1.10 only.
     let r = pair(&inv, "eni-w2", "eni-a1", Some("tcp/22"));
     let b = r.blocked_at.expect("blocked_at");
-    assert_eq!(b.change, "sg-app (app) would need an inbound rule allowing tcp 22 from 10.0.1.11");
+    assert_eq!(
+        b.change,
+        "sg-app (app) would need an inbound rule allowing tcp 22 from 10.0.1.11"
+    );
 }
 
 #[test]
@@ -252,7 +357,10 @@ fn a_middlebox_route_is_unknown_with_its_reason() {
             "rtb-1",
             vec![
                 route("10.0.0.0/16", RouteTarget::Local),
-                route("10.0.3.0/24", RouteTarget::NetworkInterface("eni-w2".into())),
+                route(
+                    "10.0.3.0/24",
+                    RouteTarget::NetworkInterface("eni-w2".into()),
+                ),
             ],
         )
         .inv;
@@ -260,7 +368,11 @@ fn a_middlebox_route_is_unknown_with_its_reason() {
     assert_eq!(r.verdict, Verdict::Unknown);
     assert!(r.services.is_empty());
     assert!(!r.unknown.is_empty());
-    assert!(r.unknown.iter().any(|u| u.reason.contains("middlebox")), "{:?}", r.unknown);
+    assert!(
+        r.unknown.iter().any(|u| u.reason.contains("middlebox")),
+        "{:?}",
+        r.unknown
+    );
     assert_eq!(r.paths[0].verdict, Verdict::Unknown);
     assert_eq!(r.paths[0].services, vec!["tcp 5432".to_string()]);
 }
@@ -272,7 +384,10 @@ fn a_subnet_question_is_answered_per_class() {
     assert_eq!(r.verdict, Verdict::Allowed);
     // w1 opens 22 and 8080 on the app ENIs; w2 only 8080.
     assert_eq!(r.services, vec!["tcp 22, 8080".to_string()]);
-    assert!(r.paths.iter().all(|p| p.from.starts_with("eni-w") && p.to.starts_with("eni-a")));
+    assert!(r
+        .paths
+        .iter()
+        .all(|p| p.from.starts_with("eni-w") && p.to.starts_with("eni-a")));
 }
 
 /// e1 -> e2 (ssh from sg-1), e2 -> e3 (5432 from sg-2); nothing else.
@@ -283,7 +398,16 @@ fn chain() -> Inventory {
         .route_table("rtb-1", "vpc-1", true, &[])
         .routes("rtb-1", vec![route("10.0.0.0/16", RouteTarget::Local)])
         .nacl(open_acl("acl-open"), "vpc-1", true, &[])
-        .group("sg-1", "one", vec![egress("sgr-1", Protocol::All, L4Match::Any, cidr("0.0.0.0/0"))])
+        .group(
+            "sg-1",
+            "one",
+            vec![egress(
+                "sgr-1",
+                Protocol::All,
+                L4Match::Any,
+                cidr("0.0.0.0/0"),
+            )],
+        )
         .group(
             "sg-2",
             "two",
@@ -292,7 +416,16 @@ fn chain() -> Inventory {
                 ingress("sgr-3", Protocol::Tcp, ports(22, 22), group_peer("sg-1")),
             ],
         )
-        .group("sg-3", "three", vec![ingress("sgr-4", Protocol::Tcp, ports(5432, 5432), group_peer("sg-2"))])
+        .group(
+            "sg-3",
+            "three",
+            vec![ingress(
+                "sgr-4",
+                Protocol::Tcp,
+                ports(5432, 5432),
+                group_peer("sg-2"),
+            )],
+        )
         .eni("eni-e1", &["10.0.1.1"], &["sg-1"])
         .eni("eni-e2", &["10.0.1.2"], &["sg-2"])
         .eni("eni-e3", &["10.0.1.3"], &["sg-3"])
@@ -302,7 +435,14 @@ fn chain() -> Inventory {
 fn reached(r: &ReachReport) -> Vec<(String, usize, Vec<String>, Vec<String>)> {
     r.reached
         .iter()
-        .map(|x| (x.resource.clone(), x.hops, x.via.clone(), x.services.clone()))
+        .map(|x| {
+            (
+                x.resource.clone(),
+                x.hops,
+                x.via.clone(),
+                x.services.clone(),
+            )
+        })
         .collect()
 }
 
@@ -312,7 +452,10 @@ fn from_only_follows_compromised_enis_up_to_max_hops() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let r = ask(&inv, Some("eni-e1"), None, None, 1);
     assert_eq!(r.mode, Mode::From);
-    assert_eq!(reached(&r), vec![("eni-e2".into(), 1, vec![], s(&["tcp 22"]))]);
+    assert_eq!(
+        reached(&r),
+        vec![("eni-e2".into(), 1, vec![], s(&["tcp 22"]))]
+    );
     let r = ask(&inv, Some("eni-e1"), None, None, 2);
     assert_eq!(
         reached(&r),
@@ -334,7 +477,10 @@ fn to_only_lists_who_reaches_the_destination_up_to_max_hops() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let r = ask(&inv, None, Some("eni-e3"), Some("tcp/5432"), 1);
     assert_eq!(r.mode, Mode::To);
-    assert_eq!(reached(&r), vec![("eni-e2".into(), 1, vec![], s(&["tcp 5432"]))]);
+    assert_eq!(
+        reached(&r),
+        vec![("eni-e2".into(), 1, vec![], s(&["tcp 5432"]))]
+    );
     let r = ask(&inv, None, Some("eni-e3"), None, 2);
     assert_eq!(
         reached(&r),
@@ -381,8 +527,19 @@ fn demo() -> Inventory {
 fn demo_bastion_to_database_agrees_with_the_path_engine() {
     let inv = demo();
     let model = Model::build(&inv);
-    let r = pair(&inv, "tag:Name=lk-bastion-eni", "tag:Name=lk-db-eni", Some("tcp/5432"));
-    let e = eni_to_eni(&model, &inv, "eni-5f08a3a2dd0471a44", "eni-ba7dcf1797ce35a3a", ServicePoint::Tcp(5432));
+    let r = pair(
+        &inv,
+        "tag:Name=lk-bastion-eni",
+        "tag:Name=lk-db-eni",
+        Some("tcp/5432"),
+    );
+    let e = eni_to_eni(
+        &model,
+        &inv,
+        "eni-5f08a3a2dd0471a44",
+        "eni-ba7dcf1797ce35a3a",
+        ServicePoint::Tcp(5432),
+    );
     let expected = if e.is_allowed() {
         Verdict::Allowed
     } else if e.is_blocked() {
@@ -409,7 +566,13 @@ fn demo_from_the_bastion_lists_what_it_reaches() {
             if eni.id == "eni-5f08a3a2dd0471a44" {
                 continue;
             }
-            let e = eni_to_eni(&model, &inv, "eni-5f08a3a2dd0471a44", &eni.id, ServicePoint::Tcp(22));
+            let e = eni_to_eni(
+                &model,
+                &inv,
+                "eni-5f08a3a2dd0471a44",
+                &eni.id,
+                ServicePoint::Tcp(22),
+            );
             let row = r.reached.iter().find(|x| x.resource == eni.id);
             assert_eq!(
                 e.is_allowed(),
@@ -420,18 +583,33 @@ fn demo_from_the_bastion_lists_what_it_reaches() {
         }
     }
     let mut sorted = r.reached.clone();
-    sorted.sort_by(|a, b| (&a.account_id, &a.region, &a.vpc, &a.resource).cmp(&(&b.account_id, &b.region, &b.vpc, &b.resource)));
+    sorted.sort_by(|a, b| {
+        (&a.account_id, &a.region, &a.vpc, &a.resource).cmp(&(
+            &b.account_id,
+            &b.region,
+            &b.vpc,
+            &b.resource,
+        ))
+    });
     assert_eq!(sorted, r.reached);
     assert!(r.reached.iter().all(|x| !x.kind.is_empty()));
 }
 
 fn catalogue() -> Catalogue {
-    let tcp = [22, 80, 443, 3306, 3389, 5432, 6379, 8080, 9200, 11211, 27017];
+    let tcp = [
+        22, 80, 443, 3306, 3389, 5432, 6379, 8080, 9200, 11211, 27017,
+    ];
     Catalogue::new(
         tcp.into_iter()
             .map(ServicePoint::Tcp)
             .chain([ServicePoint::Udp(53), ServicePoint::Udp(161)])
-            .chain([ServicePoint::Icmp { icmp_type: 8, code: 0 }, ServicePoint::Other(50)]),
+            .chain([
+                ServicePoint::Icmp {
+                    icmp_type: 8,
+                    code: 0,
+                },
+                ServicePoint::Other(50),
+            ]),
     )
 }
 
@@ -453,7 +631,8 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
             }
             let (ia, ib) = (&index.enis[a].eni.id, &index.enis[b].eni.id);
             let shown = index.shown(Conn::Private(a, b), &all);
-            let Ok((proven, maybe)) = pair_points(&model, &inv, ia, ib, &cat, DEFAULT_EPHEMERAL) else {
+            let Ok((proven, maybe)) = pair_points(&model, &inv, ia, ib, &cat, DEFAULT_EPHEMERAL)
+            else {
                 // The lateral engine cannot evaluate the pair at all: neither proves.
                 assert!(shown.exact.proven.is_empty(), "{ia} -> {ib}");
                 continue;
@@ -462,12 +641,19 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
             for (bit, &p) in cat.points().iter().enumerate() {
                 let (lp, lm) = (proven >> bit & 1 == 1, maybe >> bit & 1 == 1);
                 assert_eq!(shown.exact.proven.contains(p), lp, "{ia} -> {ib} {p:?}");
-                assert_eq!(shown.exact.maybe.contains(p), lm, "{ia} -> {ib} {p:?} maybe");
+                assert_eq!(
+                    shown.exact.maybe.contains(p),
+                    lm,
+                    "{ia} -> {ib} {p:?} maybe"
+                );
                 allowed += usize::from(lp);
             }
         }
     }
-    assert!(pairs > 500 && allowed > 0, "{pairs} pairs, {allowed} allowed points");
+    assert!(
+        pairs > 500 && allowed > 0,
+        "{pairs} pairs, {allowed} allowed points"
+    );
 }
 
 #[test]
@@ -475,11 +661,26 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
 fn show_demo() {
     let inv = demo();
     for (f, t, p, h) in [
-        (Some("tag:Name=lk-bastion-eni"), Some("tag:Name=lk-db-eni"), Some("tcp/5432"), 1),
-        (Some("tag:Name=lk-web-0:eni"), Some("tag:Name=lk-db-eni"), None, 1),
+        (
+            Some("tag:Name=lk-bastion-eni"),
+            Some("tag:Name=lk-db-eni"),
+            Some("tcp/5432"),
+            1,
+        ),
+        (
+            Some("tag:Name=lk-web-0:eni"),
+            Some("tag:Name=lk-db-eni"),
+            None,
+            1,
+        ),
         (Some("internet"), Some("tag:Name=lk-bastion-eni"), None, 1),
         (Some("internet"), Some("lk-web-alb"), None, 1),
-        (Some("tag:Name=lk-app-0:eni"), Some("internet"), Some("tcp/443"), 1),
+        (
+            Some("tag:Name=lk-app-0:eni"),
+            Some("internet"),
+            Some("tcp/443"),
+            1,
+        ),
         (Some("tag:Name=lk-bastion-eni"), None, None, 2),
         (None, Some("tag:Name=lk-db-eni"), None, 1),
     ] {
@@ -503,7 +704,12 @@ fn query_timings() {
     println!("model: {:?}", t.elapsed());
     let t = std::time::Instant::now();
     let index = Index::build(&model, &inv);
-    println!("index: {:?} ({} ENIs, {} classes)", t.elapsed(), index.enis.len(), index.classes.len());
+    println!(
+        "index: {:?} ({} ENIs, {} classes)",
+        t.elapsed(),
+        index.enis.len(),
+        index.classes.len()
+    );
     let ids: Vec<String> = index.enis.iter().map(|e| e.eni.id.clone()).collect();
     let q = |from: Option<&str>, to: Option<&str>, hops: u8| Question {
         from: from.map(str::to_string),
@@ -513,16 +719,99 @@ fn query_timings() {
     };
     for (a, b) in [(0, ids.len() - 1), (1, ids.len() / 2), (ids.len() / 3, 7)] {
         let t = std::time::Instant::now();
-        let r = index.ask(&q(Some(&ids[a]), Some(&ids[b]), 1)).expect("answers");
-        println!("pair {} -> {}: {:?} {:?} {:?}", ids[a], ids[b], t.elapsed(), r.verdict, r.services);
+        let r = index
+            .ask(&q(Some(&ids[a]), Some(&ids[b]), 1))
+            .expect("answers");
+        println!(
+            "pair {} -> {}: {:?} {:?} {:?}",
+            ids[a],
+            ids[b],
+            t.elapsed(),
+            r.verdict,
+            r.services
+        );
     }
-    let t = std::time::Instant::now();
-    let r = index.ask(&q(Some(&ids[0]), None, 1)).expect("answers");
-    println!("from (1 hop): {:?}, {} reached", t.elapsed(), r.reached.len());
     let t = std::time::Instant::now();
     let r = index.ask(&q(None, Some(&ids[5]), 1)).expect("answers");
     println!("to (1 hop): {:?}, {} reached", t.elapsed(), r.reached.len());
+    // A source that reaches something: one that reaches ids[5].
+    let source = r
+        .reached
+        .iter()
+        .find(|x| x.resource != "internet")
+        .map_or(ids[0].clone(), |x| x.resource.clone());
     let t = std::time::Instant::now();
-    let r = index.ask(&q(Some(&ids[0]), None, 2)).expect("answers");
-    println!("from (2 hops): {:?}, {} reached", t.elapsed(), r.reached.len());
+    let r = index.ask(&q(Some(&source), None, 1)).expect("answers");
+    println!(
+        "from {source} (1 hop): {:?}, {} reached",
+        t.elapsed(),
+        r.reached.len()
+    );
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(Some(&source), None, 2)).expect("answers");
+    println!(
+        "from (2 hops): {:?}, {} reached",
+        t.elapsed(),
+        r.reached.len()
+    );
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(Some("internet"), None, 2)).expect("answers");
+    println!(
+        "from internet (2 hops): {:?}, {} reached",
+        t.elapsed(),
+        r.reached.len()
+    );
+}
+
+#[test]
+fn questions_without_an_answer_are_errors() {
+    let inv = account().inv;
+    let model = Model::build(&inv);
+    let index = Index::build(&model, &inv);
+    let q = |from: Option<&str>, to: Option<&str>, port: Option<&str>| Question {
+        from: from.map(str::to_string),
+        to: to.map(str::to_string),
+        service: port.map(str::to_string),
+        max_hops: 1,
+    };
+    assert!(matches!(
+        index.ask(&q(None, None, None)),
+        Err(QueryError::NoEndpoint)
+    ));
+    assert!(matches!(
+        index.ask(&q(Some("eni-w1"), Some("eni-w1"), None)),
+        Err(QueryError::Unsupported(_))
+    ));
+    assert!(matches!(
+        index.ask(&q(Some("internet"), Some("8.8.8.8"), None)),
+        Err(QueryError::Unsupported(_))
+    ));
+    assert!(matches!(
+        index.ask(&q(Some("eni-w1"), None, Some("tcp:22"))),
+        Err(QueryError::BadService { .. })
+    ));
+}
+
+#[test]
+fn from_the_internet_lists_only_what_is_exposed() {
+    let inv = account()
+        .igw("igw-1", "vpc-1")
+        .routes(
+            "rtb-1",
+            vec![
+                route("10.0.0.0/16", RouteTarget::Local),
+                route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into())),
+            ],
+        )
+        .eni("eni-pub", &["10.0.1.50"], &["sg-web"])
+        .placed("vpc-1", "subnet-1")
+        .public_ip("54.1.2.3")
+        .inv;
+    let r = ask(&inv, Some("internet"), None, None, 1);
+    assert_eq!(r.mode, Mode::From);
+    assert_eq!(
+        reached(&r),
+        vec![("eni-pub".into(), 1, vec![], vec!["tcp 443".to_string()])]
+    );
+    assert_eq!(r.reached[0].kind, "network_interface");
 }
