@@ -648,6 +648,20 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
                 );
                 allowed += usize::from(lp);
             }
+            // What `ask` reports is that same set.
+            let r = index
+                .ask(&Question {
+                    from: Some(ia.clone()),
+                    to: Some(ib.clone()),
+                    service: None,
+                    max_hops: 1,
+                })
+                .expect("answers");
+            assert_eq!(
+                r.services,
+                super::service_items(&shown.exact.proven),
+                "{ia} -> {ib}"
+            );
         }
     }
     assert!(
@@ -814,4 +828,98 @@ fn from_the_internet_lists_only_what_is_exposed() {
         vec![("eni-pub".into(), 1, vec![], vec!["tcp 443".to_string()])]
     );
     assert_eq!(r.reached[0].kind, "network_interface");
+}
+
+#[test]
+fn a_missing_route_between_vpcs_is_no_route_to_destination() {
+    let inv = account()
+        .vpc("vpc-2")
+        .subnet("subnet-9", "vpc-2")
+        .route_table("rtb-2", "vpc-2", true, &[])
+        .routes("rtb-2", vec![route("10.1.0.0/16", RouteTarget::Local)])
+        .nacl(open_acl("acl-2"), "vpc-2", true, &[])
+        .eni("eni-x", &["10.1.0.5"], &["sg-web"])
+        .placed("vpc-2", "subnet-9")
+        .inv;
+    let r = pair(&inv, "eni-w1", "eni-x", Some("tcp/443"));
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked_at.expect("blocked_at");
+    assert_eq!(
+        (b.code.as_str(), b.layer),
+        ("NO_ROUTE_TO_DESTINATION", Layer::RouteTable)
+    );
+    assert!(
+        b.change.starts_with("rtb-1 would need a route to 10.1.0.5"),
+        "{}",
+        b.change
+    );
+}
+
+#[test]
+fn hop_layers_and_rules_come_from_the_engine_wording() {
+    use super::hops::{layer_of, rule_of};
+    use crate::reach::Step;
+    let cases = [
+        (
+            "sg-1 (web)",
+            "rule sgr-9 \"x\" allows tcp 22 from 0.0.0.0/0",
+            Layer::SecurityGroup,
+            Some("sgr-9"),
+        ),
+        (
+            "acl-1 inbound",
+            "rule 100 allows tcp 22 from 10.0.0.1",
+            Layer::NetworkAcl,
+            Some("rule 100"),
+        ),
+        (
+            "acl-1 inbound",
+            "rule * denies tcp 22 from 10.0.0.1 (implicit deny)",
+            Layer::NetworkAcl,
+            Some("rule *"),
+        ),
+        (
+            "rtb-1 (route table)",
+            "10.1.0.0/16 -> pcx-1",
+            Layer::RouteTable,
+            Some("10.1.0.0/16 -> pcx-1"),
+        ),
+        (
+            "pcx-1 (peering)",
+            "active, joins vpc-1 and vpc-2",
+            Layer::VpcPeeringConnection,
+            None,
+        ),
+        (
+            "tgw-1 (transit gateway)",
+            "routes to tgw-attach-2",
+            Layer::TransitGateway,
+            None,
+        ),
+        (
+            "igw-1 (internet gateway)",
+            "attached to vpc-1",
+            Layer::InternetGateway,
+            None,
+        ),
+        (
+            "eigw-1 (egress-only internet gateway)",
+            "attached",
+            Layer::EgressOnlyInternetGateway,
+            None,
+        ),
+        ("nat-1 (NAT gateway)", "translates", Layer::NatGateway, None),
+        ("firewall fw-1", "pass", Layer::NetworkFirewall, None),
+        (
+            "connection",
+            "eni-1 -> eni-2 tcp 22",
+            Layer::Connection,
+            None,
+        ),
+    ];
+    for (component, decision, layer, rule) in cases {
+        let step = Step::new(component, decision);
+        assert_eq!(layer_of(&step), layer, "{component}");
+        assert_eq!(rule_of(layer, decision).as_deref(), rule, "{decision}");
+    }
 }
