@@ -17,6 +17,13 @@
 //! - [`select`]: what a selector names; [`service`]: the `--port` syntax;
 //!   [`hops`], [`change`], [`kind`]: how the answer is worded.
 //!
+//! Ends: an interface endpoint or a load balancer as a private destination is its
+//! ENIs (what `eni_to_interface_endpoint` evaluates per endpoint ENI); the internet
+//! to a load balancer follows `reach::path::internet_paths` (listener, node, target).
+//! The internet as a whole (`internet`, no address) is answered with an address the
+//! rules admit for each service piece, so "reaches the internet" means "reaches some
+//! public address".
+//!
 //! Network Firewall: private paths (same VPC, peering, transit gateway) that route
 //! through a firewall endpoint are a middlebox route the engine does not follow, so
 //! they are `unknown` with that reason. Paths to and from the internet evaluate the

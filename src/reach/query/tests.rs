@@ -775,6 +775,13 @@ fn query_timings() {
         t.elapsed(),
         r.reached.len()
     );
+    let t = std::time::Instant::now();
+    let r = index.ask(&q(None, Some("internet"), 1)).expect("answers");
+    println!(
+        "to internet (1 hop): {:?}, {} reached",
+        t.elapsed(),
+        r.reached.len()
+    );
 }
 
 #[test]
