@@ -253,6 +253,16 @@ fn every_selector_kind_resolves_to_its_enis() {
     assert_eq!(resolved(arn).1, v(&["eni-lb1"]));
     // A private address nobody holds is not the internet.
     assert!(index.resolve("10.9.9.9").is_err());
+    // What each ENI is, for the `reached` list.
+    let kind = |id: &str| {
+        let e = index.enis.iter().find(|e| e.eni.id == id).expect(id);
+        index.kinds.of(e.eni)
+    };
+    assert_eq!(kind("eni-i1"), "instance i-0abc");
+    assert_eq!(kind("eni-nat"), "nat_gateway nat-1");
+    assert_eq!(kind("eni-a2"), "vpc_endpoint vpce-1");
+    assert_eq!(kind("eni-lb1"), "load_balancer app/web/1");
+    assert_eq!(kind("eni-d1"), "network_interface");
 }
 
 #[test]
@@ -929,4 +939,47 @@ fn hop_layers_and_rules_come_from_the_engine_wording() {
         assert_eq!(layer_of(&step), layer, "{component}");
         assert_eq!(rule_of(layer, decision).as_deref(), rule, "{decision}");
     }
+}
+
+#[test]
+fn to_an_internet_address_lists_exactly_the_enis_the_egress_engine_allows() {
+    let inv = account()
+        .igw("igw-1", "vpc-1")
+        .routes(
+            "rtb-1",
+            vec![
+                route("10.0.0.0/16", RouteTarget::Local),
+                route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into())),
+            ],
+        )
+        .eni("eni-pub", &["10.0.1.50"], &["sg-web"])
+        .placed("vpc-1", "subnet-1")
+        .public_ip("54.1.2.3")
+        .inv;
+    let model = Model::build(&inv);
+    let r = ask(&inv, None, Some("8.8.8.8"), Some("tcp/443"), 1);
+    assert_eq!(r.mode, Mode::To);
+    let mut allowed = 0;
+    for (_, ri) in inv.regions() {
+        for eni in &ri.network_interfaces {
+            let e = crate::reach::path::eni_to_internet(
+                &model,
+                &inv,
+                &eni.id,
+                ip("8.8.8.8"),
+                ServicePoint::Tcp(443),
+                None,
+            );
+            let row = r.reached.iter().find(|x| x.resource == eni.id);
+            assert_eq!(
+                e.is_allowed(),
+                row.is_some_and(|x| x.verdict == Verdict::Allowed),
+                "{}",
+                eni.id
+            );
+            allowed += usize::from(e.is_allowed());
+        }
+    }
+    // Only the ENI with a public address goes straight out of the internet gateway.
+    assert_eq!(allowed, 1);
 }
