@@ -680,39 +680,6 @@ fn demo_reach_agrees_with_the_lateral_engine_on_every_pair() {
     );
 }
 
-#[test]
-#[ignore]
-fn show_demo() {
-    let inv = demo();
-    for (f, t, p, h) in [
-        (
-            Some("tag:Name=lk-bastion-eni"),
-            Some("tag:Name=lk-db-eni"),
-            Some("tcp/5432"),
-            1,
-        ),
-        (
-            Some("tag:Name=lk-web-0:eni"),
-            Some("tag:Name=lk-db-eni"),
-            None,
-            1,
-        ),
-        (Some("internet"), Some("tag:Name=lk-bastion-eni"), None, 1),
-        (Some("internet"), Some("lk-web-alb"), None, 1),
-        (
-            Some("tag:Name=lk-app-0:eni"),
-            Some("internet"),
-            Some("tcp/443"),
-            1,
-        ),
-        (Some("tag:Name=lk-bastion-eni"), None, None, 2),
-        (None, Some("tag:Name=lk-db-eni"), None, 1),
-    ] {
-        let r = ask(&inv, f, t, p, h);
-        println!("{}", serde_json::to_string_pretty(&r).unwrap());
-    }
-}
-
 /// Timings on a synthetic inventory (`VPCAUDIT_QUERY_ENIS`, default 10,000), in a
 /// debug build: `cargo test --lib query_timings -- --ignored --nocapture`.
 #[test]
