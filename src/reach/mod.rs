@@ -25,6 +25,7 @@ pub mod load_balancer;
 pub mod model;
 pub mod nacl;
 pub mod path;
+pub mod query;
 pub mod route;
 pub mod security_group;
 pub mod sets;

@@ -1,0 +1,114 @@
+//! "What would have to change": a sentence naming the component, the direction, the
+//! service and the peer, built from the blocking step and its code.
+
+use super::super::explain::Code;
+use super::super::verdict::Step;
+
+/// What the blocked connection was.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The client's address (or `internet`).
+    pub src: String,
+    /// The server's address (or `internet`).
+    pub dst: String,
+    /// The service, as `describe_point` writes it (`tcp 5432`).
+    pub service: String,
+}
+
+/// The first word of a component (`rtb-1 (route table)` -> `rtb-1`).
+fn id_of(component: &str) -> &str {
+    component.split_whitespace().next().unwrap_or(component)
+}
+
+/// The groups named in `no rule in groups [sg-1 (db), sg-2 (x)] allows ...`.
+fn groups_in(decision: &str) -> Option<String> {
+    let start = decision.find('[')? + 1;
+    let end = start + decision[start..].find(']')?;
+    let list = &decision[start..end];
+    if list.is_empty() {
+        return None;
+    }
+    Some(if list.contains("), ") {
+        format!("one of {list}")
+    } else {
+        list.to_string()
+    })
+}
+
+/// The packet a NACL decision is about (`tcp 22 to 10.0.0.5`).
+fn nacl_packet(decision: &str) -> Option<&str> {
+    let from = ["denies ", "matches ", "allows "]
+        .iter()
+        .find_map(|w| decision.find(w).map(|i| i + w.len()))?;
+    let rest = &decision[from..];
+    Some(rest.split(" (implicit").next().unwrap_or(rest))
+}
+
+/// The sentence for `code` at `step`.
+pub fn sentence(code: Code, step: &Step, ctx: &Context) -> String {
+    let d = step.decision.as_str();
+    let id = id_of(&step.component);
+    let Context { src, dst, service } = ctx;
+    match code {
+        Code::EniSgRulesMismatch => {
+            let groups = groups_in(d).unwrap_or_else(|| format!("the groups of {id}"));
+            if d.contains("(outbound)") {
+                format!("{groups} would need an outbound rule allowing {service} to {dst}")
+            } else {
+                format!("{groups} would need an inbound rule allowing {service} from {src}")
+            }
+        }
+        Code::SubnetAclRestriction => {
+            let direction = if step.component.ends_with("outbound") {
+                "outbound"
+            } else {
+                "inbound"
+            };
+            let packet = if d.starts_with("replies ") {
+                d.split(':').next().unwrap_or(d).to_string()
+            } else {
+                nacl_packet(d).unwrap_or(service).to_string()
+            };
+            match super::hops::rule_of(crate::answer::reach::Layer::NetworkAcl, d) {
+                Some(rule) => format!(
+                    "{id} would need an {direction} entry allowing {packet}, numbered before {rule}"
+                ),
+                None => format!("{id} would need an {direction} entry allowing {packet}"),
+            }
+        }
+        Code::NoRouteToDestination => {
+            format!("{id} would need a route to {dst} (toward the destination's VPC)")
+        }
+        Code::RouteBlackhole => {
+            format!("the route in {id} toward {dst} is a blackhole and would need a live target")
+        }
+        Code::PcxRequiresReturnRoute => format!(
+            "{id} would need a route back to {src} over the peering connection the request takes"
+        ),
+        Code::TgwRtbCannotRoute => format!(
+            "the route table of {id} would need a route to {dst} through the destination's attachment"
+        ),
+        Code::FirewallRulesRestriction => {
+            format!("{} would need to pass {service} from {src} to {dst}", step.component)
+        }
+        Code::GwlbApplianceNotVisible => format!(
+            "the appliance behind {id} would have to pass {service} (its rules are not visible)"
+        ),
+        Code::DataNotCollected => generic(code),
+    }
+}
+
+/// The sentence when nothing specific can be said.
+// When `Code::change()` lands, it replaces this.
+pub fn generic(code: Code) -> String {
+    match code {
+        Code::DataNotCollected => {
+            "the missing data would have to be collected for an answer".to_string()
+        }
+        other => format!("the {} would have to allow the traffic", layer_words(other)),
+    }
+}
+
+fn layer_words(code: Code) -> String {
+    format!("{:?}", code.layer()).to_lowercase()
+}

@@ -1,0 +1,350 @@
+//! One end given: everything the source reaches (`from`) or everything that reaches
+//! the destination (`to`), per lateral class rather than per ENI, breadth-first
+//! through reached ENIs up to `max_hops` (a reached ENI, once compromised, is a new
+//! source; for `to`, an ENI that reaches the destination is a new destination).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::answer::reach::{Mode, ReachReport, Reached, Verdict};
+
+use super::super::sets::{IpSet, ServiceSet};
+use super::evaluate::Conn;
+use super::exact::Exact;
+use super::kind::name_of;
+use super::select::{Resolved, Target};
+use super::service::service_items;
+use super::{report, Index, QueryError};
+
+/// How many distinct unknown reasons the answer lists.
+const UNKNOWN_REASONS: usize = 16;
+
+/// Which end the question gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Way {
+    From,
+    To,
+}
+
+/// What one class (or the internet) got, at the level it was first reached.
+#[derive(Debug, Clone)]
+struct Got {
+    verdict: Verdict,
+    services: ServiceSet,
+    reason: Option<String>,
+    hops: usize,
+    via: Vec<String>,
+}
+
+/// Allowed before unknown before blocked.
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Allowed => 0,
+        Verdict::Unknown => 1,
+        Verdict::Blocked => 2,
+    }
+}
+
+fn merge(into: &mut Option<Got>, exact: &Exact, hops: usize, via: &[String]) {
+    let verdict = exact.verdict();
+    if verdict == Verdict::Blocked {
+        return;
+    }
+    let services = if verdict == Verdict::Allowed {
+        exact.proven.clone()
+    } else {
+        exact.maybe.clone()
+    };
+    match into {
+        None => {
+            *into = Some(Got {
+                verdict,
+                services,
+                reason: exact.reason.clone().filter(|_| verdict == Verdict::Unknown),
+                hops,
+                via: via.to_vec(),
+            })
+        }
+        Some(g) if g.hops == hops && verdict == g.verdict => {
+            g.services = g.services.union(&services)
+        }
+        Some(g) if g.hops == hops && rank(verdict) < rank(g.verdict) => {
+            *g = Got {
+                verdict,
+                services,
+                reason: None,
+                hops,
+                via: via.to_vec(),
+            }
+        }
+        Some(_) => {}
+    }
+}
+
+/// The pivots (by index) whose address lies in `peers`, from `by_addr` sorted.
+fn candidates(peers: &IpSet, by_addr: &[(IpAddr, usize)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for net in peers.to_cidrs() {
+        let (lo, hi) = (net.network(), net.broadcast());
+        let start = by_addr.partition_point(|(a, _)| *a < lo);
+        out.extend(
+            by_addr[start..]
+                .iter()
+                .take_while(|(a, _)| *a <= hi)
+                .map(|(_, k)| *k),
+        );
+    }
+    out
+}
+
+impl<'m, 'a> Index<'m, 'a> {
+    /// A member of class `c` other than ENI `not` (the class's first otherwise).
+    fn member_besides(&self, c: usize, not: usize) -> Option<usize> {
+        self.classes[c].members.iter().copied().find(|&m| m != not)
+    }
+
+    pub(crate) fn sweep(
+        &self,
+        side: Resolved<'a>,
+        way: Way,
+        asked: &ServiceSet,
+        max_hops: usize,
+    ) -> Result<ReachReport, QueryError> {
+        let mut rep = match way {
+            Way::From => report(Mode::From, Some(side.endpoint.clone()), None, asked),
+            Way::To => report(Mode::To, None, Some(side.endpoint.clone()), asked),
+        };
+        let n = self.classes.len();
+        let mut got: Vec<Option<Got>> = vec![None; n];
+        let mut internet: Option<Got> = None;
+        // The given ENIs are not listed as reached; their classes' other members are.
+        let (given, internet_side): (Vec<usize>, Option<Option<IpAddr>>) = match &side.target {
+            Target::Enis { enis, .. } => (enis.clone(), None),
+            Target::Internet(ip) => (Vec::new(), Some(*ip)),
+        };
+        if let Some(ip) = internet_side {
+            // Level 1 from (or to) the internet, class by class.
+            for (c, class) in self.classes.iter().enumerate() {
+                let m = class.members[0];
+                let exact = match way {
+                    Way::From => self.internet_in(m, ip, asked).0,
+                    Way::To => self.shown(Conn::Out(m, ip), asked).exact,
+                };
+                merge(&mut got[c], &exact, 1, &[]);
+            }
+        } else {
+            let mut seen = BTreeMap::new();
+            for &i in &given {
+                seen.entry(self.enis[i].class).or_insert(i);
+            }
+            let ends: Vec<usize> = seen.into_values().collect();
+            self.level(&ends, way, asked, 1, &[], &mut got);
+            for &e in &ends {
+                let exact = match way {
+                    Way::From => self.shown(Conn::Out(e, None), asked).exact,
+                    Way::To => self.internet_in(e, None, asked).0,
+                };
+                merge(&mut internet, &exact, 1, &[]);
+            }
+        }
+        // Breadth-first through what was proven reached: each class not reached yet
+        // against the pivots of the last level, the first that allows it wins.
+        let mut frontier: Vec<usize> = (0..n)
+            .filter(|&c| {
+                got[c]
+                    .as_ref()
+                    .is_some_and(|g| g.verdict == Verdict::Allowed)
+            })
+            .collect();
+        for level in 2..=max_hops {
+            let pivots: Vec<(usize, Vec<String>)> = frontier
+                .iter()
+                .filter_map(|&c| {
+                    let g = got[c].as_ref()?;
+                    let pivot = self.classes[c].members[0];
+                    let mut via = g.via.clone();
+                    match way {
+                        Way::From => via.push(self.enis[pivot].eni.id.clone()),
+                        Way::To => via.insert(0, self.enis[pivot].eni.id.clone()),
+                    }
+                    Some((pivot, via))
+                })
+                .collect();
+            // Pivots by address, so each class meets only the pivots its rules
+            // admit (ingress peers for `from`, egress peers for `to`).
+            let mut by_addr: Vec<(IpAddr, usize)> = Vec::new();
+            for (k, (pivot, _)) in pivots.iter().enumerate() {
+                let e = self.enis[*pivot].eni;
+                let v4 = e.private_ipv4s.first().map(|&a| IpAddr::from(a));
+                let v6 = e.ipv6s.first().map(|&a| IpAddr::from(a));
+                by_addr.extend(v4.into_iter().chain(v6).map(|a| (a, k)));
+            }
+            by_addr.sort_unstable();
+            let mut next = Vec::new();
+            for (c, slot) in got.iter_mut().enumerate() {
+                if slot.is_some() {
+                    continue;
+                }
+                let other = self.classes[c].members[0];
+                let peers = match way {
+                    Way::From => self.classes[c].inn_peers.as_ref(),
+                    Way::To => self.classes[c].out_peers.as_ref(),
+                };
+                let mut candidates: Vec<usize> = match peers {
+                    Some(p) => candidates(p, &by_addr),
+                    None => (0..pivots.len()).collect(),
+                };
+                candidates.sort_unstable();
+                candidates.dedup();
+                // Pivots sharing a location share the NACLs and routes toward `c`:
+                // one look at those turns the whole location away.
+                let mut closed: std::collections::HashMap<usize, bool> = Default::default();
+                for k in candidates {
+                    let (pivot, via) = &pivots[k];
+                    let loc = self.classes[self.enis[*pivot].class].loc;
+                    let open = *closed.entry(loc).or_insert_with(|| match way {
+                        Way::From => self.net_open(*pivot, other),
+                        Way::To => self.net_open(other, *pivot),
+                    });
+                    if !open {
+                        continue;
+                    }
+                    let exact = match way {
+                        Way::From => self.exact(*pivot, other, asked),
+                        Way::To => self.exact(other, *pivot, asked),
+                    };
+                    merge(slot, &exact, level, via);
+                    if slot.as_ref().is_some_and(|g| g.verdict == Verdict::Allowed) {
+                        next.push(c);
+                        break;
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        self.rows(&mut rep, &got, internet, &given);
+        Ok(rep)
+    }
+
+    /// One level: every class against each of `ends` (sources for `from`,
+    /// destinations for `to`), recorded where nothing was recorded before.
+    fn level(
+        &self,
+        ends: &[usize],
+        way: Way,
+        asked: &ServiceSet,
+        hops: usize,
+        via: &[String],
+        got: &mut [Option<Got>],
+    ) {
+        for &e in ends {
+            let ec = self.enis[e].class;
+            for (c, slot) in got.iter_mut().enumerate() {
+                let other = if c == ec {
+                    match self.member_besides(c, e) {
+                        Some(m) => m,
+                        None => continue,
+                    }
+                } else {
+                    self.classes[c].members[0]
+                };
+                let exact = match way {
+                    Way::From => self.exact(e, other, asked),
+                    Way::To => self.exact(other, e, asked),
+                };
+                merge(slot, &exact, hops, via);
+            }
+        }
+    }
+
+    fn rows(
+        &self,
+        rep: &mut ReachReport,
+        got: &[Option<Got>],
+        internet: Option<Got>,
+        given: &[usize],
+    ) {
+        let mut services = ServiceSet::empty();
+        let mut verdict = Verdict::Blocked;
+        let mut row = |g: &Got,
+                       account: &str,
+                       region: &str,
+                       vpc: &str,
+                       resource: &str,
+                       kind: String,
+                       name| {
+            services = services.union(&g.services);
+            if rank(g.verdict) < rank(verdict) {
+                verdict = g.verdict;
+            }
+            Reached {
+                account_id: account.to_string(),
+                region: region.to_string(),
+                vpc: vpc.to_string(),
+                resource: resource.to_string(),
+                kind,
+                name,
+                verdict: g.verdict,
+                services: service_items(&g.services),
+                hops: g.hops,
+                via: g.via.clone(),
+                reason: g.reason.clone(),
+            }
+        };
+        let mut out = Vec::new();
+        for (c, g) in got.iter().enumerate() {
+            let Some(g) = g else { continue };
+            for &m in &self.classes[c].members {
+                if given.contains(&m) {
+                    continue;
+                }
+                let e = &self.enis[m];
+                out.push(row(
+                    g,
+                    e.account,
+                    e.region,
+                    &e.eni.vpc_id,
+                    &e.eni.id,
+                    self.kinds.of(e.eni),
+                    name_of(e.eni),
+                ));
+            }
+        }
+        if let Some(g) = &internet {
+            out.push(row(
+                g,
+                "",
+                "",
+                "internet",
+                "internet",
+                "internet".to_string(),
+                None,
+            ));
+        }
+        out.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.vpc, &a.resource).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.vpc,
+                &b.resource,
+            ))
+        });
+        // Each distinct reason something is unknown, once.
+        for x in out.iter().filter(|x| x.verdict == Verdict::Unknown) {
+            let u = super::hops::from_reason(x.reason.as_deref());
+            if rep.unknown.len() < UNKNOWN_REASONS && !rep.unknown.contains(&u) {
+                rep.unknown.push(u);
+            }
+        }
+        rep.verdict = if out.is_empty() {
+            Verdict::Blocked
+        } else {
+            verdict
+        };
+        rep.services = service_items(&services);
+        rep.reached = out;
+    }
+}
