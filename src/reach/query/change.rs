@@ -94,21 +94,11 @@ pub fn sentence(code: Code, step: &Step, ctx: &Context) -> String {
         Code::GwlbApplianceNotVisible => format!(
             "the appliance behind {id} would have to pass {service} (its rules are not visible)"
         ),
-        Code::DataNotCollected => generic(code),
+        other => generic(other),
     }
 }
 
 /// The sentence when nothing specific can be said.
-// When `Code::change()` lands, it replaces this.
 pub fn generic(code: Code) -> String {
-    match code {
-        Code::DataNotCollected => {
-            "the missing data would have to be collected for an answer".to_string()
-        }
-        other => format!("the {} would have to allow the traffic", layer_words(other)),
-    }
-}
-
-fn layer_words(code: Code) -> String {
-    format!("{:?}", code.layer()).to_lowercase()
+    code.change().to_string()
 }

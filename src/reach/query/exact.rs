@@ -362,7 +362,7 @@ impl<'m, 'a> Index<'m, 'a> {
                 super::super::exposure::Uncertainty::IcmpReplies(s) => {
                     maybe = maybe.union(&s.intersection(asked))
                 }
-                super::super::exposure::Uncertainty::Other(_) => {
+                super::super::exposure::Uncertainty::Other(..) => {
                     maybe = asked.difference(&proven);
                 }
             }
