@@ -123,7 +123,12 @@ fn reached(out: &mut String, report: &ReachReport) {
     out.push_str(&format!("{} {noun}(s)\n", report.reached.len()));
     let mut groups: Vec<(String, Vec<&Reached>)> = Vec::new();
     for r in &report.reached {
-        let key = format!("{} / {} / {}", r.account_id, r.region, r.vpc);
+        // The internet is in no account or region.
+        let key = if r.account_id.is_empty() {
+            r.vpc.clone()
+        } else {
+            format!("{} / {} / {}", r.account_id, r.region, r.vpc)
+        };
         match groups.last_mut() {
             Some((k, items)) if *k == key => items.push(r),
             _ => groups.push((key, vec![r])),

@@ -1,0 +1,539 @@
+//! `vpcaudit reach`: the real binary on the demo inventory (offline) and on emulator
+//! scenarios collected live: pair, from-only and to-only questions, the explanation
+//! codes a user sees, exit codes, intents files, and the JSON against its schema.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{one_stderr_line, python, redact_ids, repo, stderr_without_panic, vpcaudit_offline};
+use serde_json::Value;
+
+/// `vpcaudit reach --demo ARGS`.
+fn demo(args: &[&str]) -> Output {
+    vpcaudit_offline()
+        .args(["reach", "--demo"])
+        .args(args)
+        .output()
+        .expect("run vpcaudit")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A JSON answer that exited `code`.
+#[track_caller]
+fn json(out: &Output, code: i32) -> Value {
+    let stderr = stderr_without_panic(out);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}): {stderr}"))
+}
+
+fn demo_json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    json(&demo(&all), 0)
+}
+
+const VALIDATE_PY: &str = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+Draft202012Validator.check_schema(schema)
+doc = json.load(open(sys.argv[2], encoding="utf-8"))
+errors = sorted(f"{e.json_path}: {e.message[:200]}" for e in Draft202012Validator(schema).iter_errors(doc))
+json.dump(errors, sys.stdout)
+"#;
+
+/// Every violation of src/report/reach_v1.schema.json by `doc`.
+fn schema_errors(doc: &Value) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("answer.json");
+    std::fs::write(&path, serde_json::to_vec(doc).expect("serialise")).expect("write");
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(VALIDATE_PY)
+        .arg(repo().join("src/report/reach_v1.schema.json"))
+        .arg(&path)
+        .output()
+        .expect("run python (jsonschema from mocks/requirements.txt)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a list of errors")
+}
+
+fn codes_of(doc: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = doc["paths"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["hops"].as_array().cloned().unwrap_or_default())
+        .filter_map(|h| h["code"].as_str().map(str::to_string))
+        .collect();
+    codes.extend(doc["blocked_at"]["code"].as_str().map(str::to_string));
+    codes
+}
+
+const APP: &str = "tag:Name=lk-app-0:eni";
+const DB: &str = "tag:Name=lk-db-eni";
+const BASTION: &str = "tag:Name=lk-bastion-eni";
+
+#[test]
+fn a_pair_allowed_shows_the_exact_services_and_every_hop() {
+    let out = demo(&["--from", APP, "--to", DB]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_without_panic(&out));
+    insta::assert_snapshot!(stdout(&out));
+    let doc = demo_json(&["--from", APP, "--to", DB]);
+    assert_eq!(doc["schema"], "vpcaudit/reach/v1");
+    assert_eq!(doc["mode"], "pair");
+    assert_eq!(doc["verdict"], "allowed");
+    // lk-db-sg admits the app group on 5432 only; nothing else passes.
+    assert_eq!(doc["services"], serde_json::json!(["tcp 5432"]));
+    assert!(doc.get("blocked_at").is_none(), "{doc}");
+    let hops = doc["paths"][0]["hops"].as_array().expect("hops");
+    let layers: Vec<&str> = hops.iter().filter_map(|h| h["layer"].as_str()).collect();
+    for layer in ["security_group", "network_acl", "route_table"] {
+        assert!(layers.contains(&layer), "{layers:?}");
+    }
+    assert!(hops.iter().all(|h| h["verdict"] == "allowed" && h.get("code").is_none()));
+}
+
+#[test]
+fn one_port_narrows_the_answer_to_it() {
+    let open = demo_json(&["--from", APP, "--to", DB, "--port", "tcp/5432"]);
+    assert_eq!(open["verdict"], "allowed");
+    assert_eq!(open["asked"], "tcp 5432");
+    let closed = demo_json(&["--from", APP, "--to", DB, "--port", "tcp/22"]);
+    assert_eq!(closed["verdict"], "blocked");
+    assert_eq!(closed["services"], serde_json::json!([]));
+    assert_eq!(closed["blocked_at"]["code"], "ENI_SG_RULES_MISMATCH");
+}
+
+#[test]
+fn a_blocked_pair_names_the_first_layer_and_what_would_have_to_change() {
+    let out = demo(&["--from", BASTION, "--to", DB]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+    let doc = demo_json(&["--from", BASTION, "--to", DB]);
+    assert_eq!(doc["verdict"], "blocked");
+    let b = &doc["blocked_at"];
+    assert_eq!(b["code"], "ENI_SG_RULES_MISMATCH");
+    assert_eq!(b["layer"], "security_group");
+    let change = b["change"].as_str().expect("change");
+    assert!(change.contains("lk-db-sg") && change.contains("10.0.0.254"), "{change}");
+}
+
+#[test]
+fn blocked_layers_carry_their_codes() {
+    // (from, to, the code that decides): one per layer the demo can show.
+    let cases = [
+        // lk-app-1 (prod) -> lk-shared-worker-c: the shared VPC has no route back over
+        // the peering connection.
+        (
+            "tag:Name=lk-app-1:eni",
+            "tag:Name=lk-shared-worker-c",
+            "PCX_REQUIRES_RETURN_ROUTE",
+        ),
+        // The legacy VPC's TGW attachment has no subnet in worker-c's AZ.
+        (
+            "tag:Name=lk-legacy-app:eni",
+            "tag:Name=lk-shared-worker-c",
+            "TGW_ROUTE_AZ_RESTRICTION",
+        ),
+        // An EKS node to the NLB's target: the target subnet's NACL.
+        (
+            "tag:Name=lk-eks-node-1:eni",
+            "eni-0a1a000000000c001",
+            "SUBNET_ACL_RESTRICTION",
+        ),
+        // An EKS node to an ALB node in the prod VPC: the EKS VPC has no route there.
+        (
+            "tag:Name=lk-eks-node-1:eni",
+            "eni-0a1a000000000a001",
+            "NO_ROUTE_TO_DESTINATION",
+        ),
+        // The internet to an EKS node, which has no public address.
+        (
+            "internet",
+            "tag:Name=lk-eks-node-1:eni",
+            "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+        ),
+    ];
+    for (from, to, code) in cases {
+        let doc = demo_json(&["--from", from, "--to", to]);
+        assert_eq!(doc["verdict"], "blocked", "{from} -> {to}: {doc}");
+        assert_eq!(doc["blocked_at"]["code"], code, "{from} -> {to}: {doc}");
+        assert!(codes_of(&doc).contains(&code.to_string()), "{from} -> {to}");
+        let errors = schema_errors(&doc);
+        assert!(errors.is_empty(), "{from} -> {to}: {errors:#?}");
+    }
+}
+
+#[test]
+fn an_undecided_answer_says_why_and_fails_only_under_strict() {
+    // This ENI's route to the shared VPC goes through an appliance ENI, which the
+    // engine does not follow.
+    let args = [
+        "--from",
+        "eni-186c99c3f8005819f",
+        "--to",
+        "tag:Name=lk-shared-worker-b",
+    ];
+    let doc = demo_json(&args);
+    assert_eq!(doc["verdict"], "unknown", "{doc}");
+    let unknown = doc["unknown"].as_array().expect("unknown layers");
+    assert!(
+        unknown.iter().any(|u| u["code"] == "ROUTE_TARGET_NOT_MODELLED"),
+        "{unknown:?}"
+    );
+    assert!(schema_errors(&doc).is_empty());
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    assert_eq!(demo(&strict).status.code(), Some(3));
+    // --expect cannot be met by an unknown answer either.
+    let mut expect = args.to_vec();
+    expect.extend(["--expect", "blocked"]);
+    assert_eq!(demo(&expect).status.code(), Some(1));
+}
+
+#[test]
+fn expect_turns_the_answer_into_an_exit_code() {
+    let ask = |expect: &str| {
+        demo(&["--from", APP, "--to", DB, "--port", "tcp/5432", "--expect", expect])
+            .status
+            .code()
+    };
+    assert_eq!(ask("allowed"), Some(0));
+    assert_eq!(ask("blocked"), Some(1));
+    let blocked = |expect: &str| {
+        demo(&["--from", BASTION, "--to", DB, "--expect", expect])
+            .status
+            .code()
+    };
+    assert_eq!(blocked("blocked"), Some(0));
+    assert_eq!(blocked("allowed"), Some(1));
+}
+
+#[test]
+fn the_internet_as_either_end() {
+    let inbound = demo_json(&["--from", "internet", "--to", BASTION, "--port", "tcp/22"]);
+    assert_eq!(inbound["verdict"], "allowed", "{inbound}");
+    assert_eq!(inbound["from"]["kind"], "internet");
+    let out = demo(&["--from", "internet", "--to", BASTION]);
+    insta::assert_snapshot!("internet_to_bastion", stdout(&out));
+    let outbound = demo_json(&["--from", BASTION, "--to", "internet", "--port", "tcp/443"]);
+    assert_eq!(outbound["verdict"], "allowed", "{outbound}");
+    // A public address no ENI holds is the internet.
+    let by_address = demo_json(&["--from", BASTION, "--to", "8.8.8.8", "--port", "tcp/443"]);
+    assert_eq!(by_address["verdict"], "allowed", "{by_address}");
+    for doc in [&inbound, &outbound, &by_address] {
+        assert!(schema_errors(doc).is_empty());
+    }
+}
+
+#[test]
+fn what_an_eni_reaches_within_two_hops() {
+    let web = "tag:Name=lk-web-0:eni";
+    let out = demo(&["--from", web, "--max-hops", "2"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+    let one = demo_json(&["--from", web]);
+    let two = demo_json(&["--from", web, "--max-hops", "2"]);
+    assert_eq!(two["mode"], "from");
+    let reached = |d: &Value| d["reached"].as_array().cloned().unwrap_or_default();
+    assert!(reached(&one).iter().all(|r| r["hops"] == 1 && r.get("via").is_none()));
+    assert!(reached(&two).len() > reached(&one).len());
+    // A second hop names the ENI it went through, which is itself reached in one.
+    let direct: Vec<Value> = reached(&one).iter().map(|r| r["resource"].clone()).collect();
+    for r in reached(&two).iter().filter(|r| r["hops"] == 2) {
+        let via = r["via"].as_array().expect("via");
+        assert_eq!(via.len(), 1, "{r}");
+        assert!(direct.contains(&via[0]), "{r}");
+    }
+    assert!(schema_errors(&two).is_empty());
+}
+
+#[test]
+fn who_reaches_the_database() {
+    let out = demo(&["--to", DB, "--port", "tcp/5432"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+    let doc = demo_json(&["--to", DB, "--port", "tcp/5432"]);
+    assert_eq!(doc["mode"], "to");
+    let sources: Vec<&str> = doc["reached"]
+        .as_array()
+        .expect("reached")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    // The app tier is admitted by group; the bastion is not.
+    assert!(sources.contains(&"lk-app-0:eni"), "{sources:?}");
+    assert!(!sources.contains(&"lk-bastion-eni"), "{sources:?}");
+    assert!(schema_errors(&doc).is_empty());
+}
+
+#[test]
+fn dot_draws_the_path() {
+    let out = demo(&["--from", APP, "--to", DB, "--format", "dot"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("digraph \"vpcaudit reach\" {"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn every_selector_kind_resolves() {
+    let inv: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("src/demo/inventory.json")).expect("demo"),
+    )
+    .expect("demo JSON");
+    let r = &inv["accounts"][0]["regions"][0];
+    let db = r["network_interfaces"]
+        .as_array()
+        .expect("enis")
+        .iter()
+        .find(|e| e["tags"]["Name"] == "lk-db-eni")
+        .expect("db eni");
+    let app = r["network_interfaces"]
+        .as_array()
+        .expect("enis")
+        .iter()
+        .find(|e| e["tags"]["Name"] == "lk-app-0:eni")
+        .expect("app eni");
+    let db_ip = db["private_ipv4s"][0].as_str().expect("ip").to_string();
+    let db_sg = db["security_group_ids"][0].as_str().expect("sg").to_string();
+    let db_subnet = db["subnet_id"].as_str().expect("subnet").to_string();
+    let app_instance = app["attachment"]["instance_id"]
+        .as_str()
+        .or_else(|| app["instance_id"].as_str())
+        .expect("instance id")
+        .to_string();
+    for (from, kind) in [
+        (app["id"].as_str().expect("id").to_string(), "network_interface"),
+        (app_instance, "instance"),
+        ("10.0.10.4".to_string(), "ip_address"),
+        (APP.to_string(), "tag"),
+    ] {
+        for (to, to_kind) in [
+            (db_ip.clone(), "ip_address"),
+            (db_sg.clone(), "security_group"),
+            (db_subnet.clone(), "subnet"),
+        ] {
+            let doc = demo_json(&["--from", &from, "--to", &to, "--port", "tcp/5432"]);
+            assert_eq!(doc["from"]["kind"], kind, "{from}");
+            assert_eq!(doc["to"]["kind"], to_kind, "{to}");
+            assert_eq!(doc["verdict"], "allowed", "{from} -> {to}: {doc}");
+        }
+    }
+    // A load balancer by name, as the destination from the internet.
+    let lb = demo_json(&["--from", "internet", "--to", "lk-web-alb", "--port", "tcp/443"]);
+    assert_eq!(lb["to"]["kind"], "load_balancer");
+    assert!(schema_errors(&lb).is_empty());
+}
+
+#[test]
+fn bad_questions_are_one_line_errors() {
+    // A typo: the closest ids are offered.
+    let out = demo(&["--from", "eni-5f08a3a2dd0471a45", "--to", DB]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_stderr_line(&out);
+    assert!(line.starts_with("vpcaudit: error: "), "{line}");
+    assert!(line.contains("eni-5f08a3a2dd0471a45"), "{line}");
+    assert!(line.contains("eni-5f08a3a2dd0471a44"), "{line}");
+    // A bad service, checked before anything is loaded.
+    let out = demo(&["--from", APP, "--to", DB, "--port", "tcp/99999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("99999"));
+    // Neither end.
+    let out = demo(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("--from"));
+    // --intents is not combined with a question.
+    let out = demo(&["--intents", "x.toml", "--from", APP]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+const INTENTS: &str = r#"
+[[intent]]
+name = "the app reaches the database"
+from = "tag:Name=lk-app-0:eni"
+to = "tag:Name=lk-db-eni"
+port = "tcp/5432"
+expect = "allowed"
+
+[[intent]]
+name = "the database never reaches the internet"
+from = "tag:Name=lk-db-eni"
+to = "internet"
+expect = "blocked"
+
+[[intent]]
+name = "the bastion never reaches the database"
+from = "tag:Name=lk-bastion-eni"
+to = "tag:Name=lk-db-eni"
+expect = "blocked"
+
+[[intent]]
+name = "ssh to the bastion only through the VPN"
+from = "internet"
+to = "tag:Name=lk-bastion-eni"
+port = "tcp/22"
+expect = "blocked"
+"#;
+
+#[test]
+fn intents_report_each_assertion_and_fail_the_job_when_one_breaks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "intents.toml", INTENTS);
+    let out = demo(&["--intents", path.to_str().expect("utf-8")]);
+    let code = out.status.code();
+    insta::assert_snapshot!(stdout(&out));
+    let doc = json(
+        &demo(&["--intents", path.to_str().expect("utf-8"), "--format", "json"]),
+        code.expect("exit code"),
+    );
+    assert_eq!(doc["schema"], "vpcaudit/intents/v1");
+    let statuses: Vec<&str> = doc["intents"]
+        .as_array()
+        .expect("intents")
+        .iter()
+        .map(|i| i["status"].as_str().expect("status"))
+        .collect();
+    // The bastion's split 0.0.0.0/1 + 128.0.0.0/1 rules open ssh to the world.
+    assert_eq!(statuses, ["pass", "pass", "pass", "fail"]);
+    assert_eq!((doc["passed"].as_u64(), doc["failed"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(code, Some(1));
+    for i in doc["intents"].as_array().expect("intents") {
+        let errors = schema_errors(&i["answer"]);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    // Without the broken one: exit 0.
+    let cut = INTENTS.find("[[intent]]\nname = \"ssh").expect("the last intent");
+    let passing = write(dir.path(), "passing.toml", &INTENTS[..cut]);
+    assert_eq!(
+        demo(&["--intents", passing.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn an_intent_naming_a_missing_resource_is_an_error_naming_the_intent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "intents.toml",
+        "[[intent]]\nname = \"renamed\"\nfrom = \"tag:Name=gone\"\nto = \"internet\"\nexpect = \"blocked\"\n",
+    );
+    let out = demo(&["--intents", path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("\"renamed\""));
+    let typo = write(
+        dir.path(),
+        "typo.toml",
+        "[[intent]]\nname = \"a\"\nfrom = \"x\"\nto = \"y\"\nexpcet = \"blocked\"\n",
+    );
+    let out = demo(&["--intents", typo.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("line 5"));
+}
+
+#[test]
+fn the_readme_documents_every_explanation_code() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    for code in vpcaudit::reach::explain::Code::ALL {
+        assert!(
+            readme.contains(&format!("| `{}` |", code.as_str())),
+            "README.md's explanation code table lacks {code}"
+        );
+    }
+}
+
+#[test]
+fn live_on_the_emulator() {
+    let emu = common::Emulator::start();
+    emu.seed("leaky-three-tier");
+    let ask = |args: &[&str]| {
+        let out = emu
+            .vpcaudit()
+            .args(["reach", "--regions", "us-east-1"])
+            .args(args)
+            .output()
+            .expect("run vpcaudit");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_without_panic(&out));
+        stdout(&out)
+    };
+    let app = "tag:Name=lk-app-0";
+    let pair = ask(&["--from", app, "--to", "tag:Name=lk-db-eni"]);
+    insta::assert_snapshot!("live_pair", redact_ids(&pair));
+    // The emulator's ids are new on every seeding and the rows are ordered by id:
+    // the one-sided answers are shown by name.
+    let from = ask(&["--from", "tag:Name=lk-bastion-eni", "--port", "tcp/22", "--format", "json"]);
+    insta::assert_snapshot!("live_from", by_name(&from));
+    let to = ask(&["--to", "tag:Name=lk-db-eni", "--port", "tcp/5432", "--format", "json"]);
+    insta::assert_snapshot!("live_to", by_name(&to));
+    let two = ask(&["--from", "tag:Name=lk-web-0", "--max-hops", "2", "--format", "json"]);
+    insta::assert_snapshot!("live_from_two_hops", by_name(&two));
+}
+
+/// A one-sided answer's rows as `name kind verdict hops services [via names]`, sorted
+/// by name, ids redacted.
+fn by_name(answer: &str) -> String {
+    let doc: Value = serde_json::from_str(answer).expect("reach JSON");
+    let names: std::collections::BTreeMap<String, String> = doc["reached"]
+        .as_array()
+        .expect("reached")
+        .iter()
+        .map(|r| {
+            let id = r["resource"].as_str().unwrap_or("?").to_string();
+            let name = r["name"].as_str().map_or_else(|| redact_ids(&id), str::to_string);
+            (id, name)
+        })
+        .collect();
+    let mut rows: Vec<String> = doc["reached"]
+        .as_array()
+        .expect("reached")
+        .iter()
+        .map(|r| {
+            let id = r["resource"].as_str().unwrap_or("?");
+            let via: Vec<String> = r["via"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| {
+                    let v = v.as_str().unwrap_or("?");
+                    names.get(v).cloned().unwrap_or_else(|| redact_ids(v))
+                })
+                .collect();
+            format!(
+                "{} | {} | {} | {} hop(s) | {} | via [{}]",
+                names[id],
+                redact_ids(r["kind"].as_str().unwrap_or("?")),
+                r["verdict"].as_str().unwrap_or("?"),
+                r["hops"],
+                r["services"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                via.join(" -> ")
+            )
+        })
+        .collect();
+    rows.sort();
+    format!("verdict: {}\n{}\n", doc["verdict"], rows.join("\n"))
+}
