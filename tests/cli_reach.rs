@@ -508,17 +508,16 @@ fn by_name(answer: &str) -> String {
         .iter()
         .map(|r| {
             let id = r["resource"].as_str().unwrap_or("?");
-            let via: Vec<String> = r["via"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|v| {
-                    let v = v.as_str().unwrap_or("?");
-                    names.get(v).cloned().unwrap_or_else(|| redact_ids(v))
-                })
-                .collect();
+            // Which ENI a second hop went through depends on id order when several
+            // lead there, and the emulator's ids are random: the snapshot shows how
+            // many, and the via ENIs are checked to be reached themselves.
+            let via = r["via"].as_array().cloned().unwrap_or_default();
+            for v in &via {
+                let v = v.as_str().unwrap_or("?");
+                assert!(names.contains_key(v), "{v} is on a path but not reached");
+            }
             format!(
-                "{} | {} | {} | {} hop(s) | {} | via [{}]",
+                "{} | {} | {} | {} hop(s) | {} | {} in between",
                 names[id],
                 redact_ids(r["kind"].as_str().unwrap_or("?")),
                 r["verdict"].as_str().unwrap_or("?"),
@@ -530,7 +529,7 @@ fn by_name(answer: &str) -> String {
                     .filter_map(Value::as_str)
                     .collect::<Vec<_>>()
                     .join("; "),
-                via.join(" -> ")
+                via.len()
             )
         })
         .collect();
