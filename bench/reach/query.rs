@@ -73,14 +73,41 @@ fn queries(c: &mut Criterion) {
         let start = Instant::now();
         let answer = index.ask(q).expect("the sample ENIs exist");
         eprintln!(
-            "query: {name}: {} ({}), {} path(s), {} reached, in {:?}",
+            "query: {name}: {} ({}), {} path(s), {} reached, blocked at {:?}, in {:?}",
             answer.verdict,
             answer.services.join("; "),
             answer.paths.len(),
             answer.reached.len(),
+            answer.blocked_at.as_ref().map(|b| (&b.code, &b.resource)),
             start.elapsed()
         );
     }
+    // An allowed pair costs more than a blocked one (each piece of the allowed set is
+    // confirmed hop by hop): the source to an ENI it reaches in another VPC (or any).
+    let reached = index
+        .ask(&from_only)
+        .expect("the sample ENI exists")
+        .reached;
+    let source_vpc = model
+        .locate_eni(&s.db_client)
+        .map(|(_, e)| e.vpc_id.clone())
+        .unwrap_or_default();
+    let target = reached
+        .iter()
+        .filter(|r| {
+            r.resource != "internet" && r.verdict == vpcaudit::answer::reach::Verdict::Allowed
+        })
+        .max_by_key(|r| (r.vpc != source_vpc, r.services.len()))
+        .map(|r| r.resource.clone())
+        .expect("the sample ENI reaches something");
+    let pair_allowed = question(Some(&s.db_client), Some(&target), None);
+    let answer = index.ask(&pair_allowed).expect("both ENIs exist");
+    eprintln!(
+        "query: allowed pair {} -> {target}: {} ({})",
+        s.db_client,
+        answer.verdict,
+        answer.services.join("; ")
+    );
 
     let mut g = c.benchmark_group(format!("query/{}", enis()));
     g.sample_size(10);
@@ -88,11 +115,18 @@ fn queries(c: &mut Criterion) {
     g.bench_function("pair/all_services", |b| {
         b.iter(|| index.ask(black_box(&pair_all)))
     });
+    g.bench_function("pair/allowed_all_services", |b| {
+        b.iter(|| index.ask(black_box(&pair_allowed)))
+    });
     g.bench_function("pair/tcp5432", |b| {
         b.iter(|| index.ask(black_box(&pair_port)))
     });
     g.bench_function("from_only/1_hop", |b| {
         b.iter(|| index.ask(black_box(&from_only)))
+    });
+    let to_only = question(None, Some(&s.db), None);
+    g.bench_function("to_only/1_hop", |b| {
+        b.iter(|| index.ask(black_box(&to_only)))
     });
     g.finish();
 }
