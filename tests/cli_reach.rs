@@ -100,7 +100,9 @@ fn a_pair_allowed_shows_the_exact_services_and_every_hop() {
     for layer in ["security_group", "network_acl", "route_table"] {
         assert!(layers.contains(&layer), "{layers:?}");
     }
-    assert!(hops.iter().all(|h| h["verdict"] == "allowed" && h.get("code").is_none()));
+    assert!(hops
+        .iter()
+        .all(|h| h["verdict"] == "allowed" && h.get("code").is_none()));
 }
 
 #[test]
@@ -125,7 +127,10 @@ fn a_blocked_pair_names_the_first_layer_and_what_would_have_to_change() {
     assert_eq!(b["code"], "ENI_SG_RULES_MISMATCH");
     assert_eq!(b["layer"], "security_group");
     let change = b["change"].as_str().expect("change");
-    assert!(change.contains("lk-db-sg") && change.contains("10.0.0.254"), "{change}");
+    assert!(
+        change.contains("lk-db-sg") && change.contains("10.0.0.254"),
+        "{change}"
+    );
 }
 
 #[test]
@@ -188,7 +193,9 @@ fn an_undecided_answer_says_why_and_fails_only_under_strict() {
     assert_eq!(doc["verdict"], "unknown", "{doc}");
     let unknown = doc["unknown"].as_array().expect("unknown layers");
     assert!(
-        unknown.iter().any(|u| u["code"] == "ROUTE_TARGET_NOT_MODELLED"),
+        unknown
+            .iter()
+            .any(|u| u["code"] == "ROUTE_TARGET_NOT_MODELLED"),
         "{unknown:?}"
     );
     assert!(schema_errors(&doc).is_empty());
@@ -204,9 +211,11 @@ fn an_undecided_answer_says_why_and_fails_only_under_strict() {
 #[test]
 fn expect_turns_the_answer_into_an_exit_code() {
     let ask = |expect: &str| {
-        demo(&["--from", APP, "--to", DB, "--port", "tcp/5432", "--expect", expect])
-            .status
-            .code()
+        demo(&[
+            "--from", APP, "--to", DB, "--port", "tcp/5432", "--expect", expect,
+        ])
+        .status
+        .code()
     };
     assert_eq!(ask("allowed"), Some(0));
     assert_eq!(ask("blocked"), Some(1));
@@ -246,10 +255,15 @@ fn what_an_eni_reaches_within_two_hops() {
     let two = demo_json(&["--from", web, "--max-hops", "2"]);
     assert_eq!(two["mode"], "from");
     let reached = |d: &Value| d["reached"].as_array().cloned().unwrap_or_default();
-    assert!(reached(&one).iter().all(|r| r["hops"] == 1 && r.get("via").is_none()));
+    assert!(reached(&one)
+        .iter()
+        .all(|r| r["hops"] == 1 && r.get("via").is_none()));
     assert!(reached(&two).len() > reached(&one).len());
     // A second hop names the ENI it went through, which is itself reached in one.
-    let direct: Vec<Value> = reached(&one).iter().map(|r| r["resource"].clone()).collect();
+    let direct: Vec<Value> = reached(&one)
+        .iter()
+        .map(|r| r["resource"].clone())
+        .collect();
     for r in reached(&two).iter().filter(|r| r["hops"] == 2) {
         let via = r["via"].as_array().expect("via");
         assert_eq!(via.len(), 1, "{r}");
@@ -306,7 +320,10 @@ fn every_selector_kind_resolves() {
         .find(|e| e["tags"]["Name"] == "lk-app-0:eni")
         .expect("app eni");
     let db_ip = db["private_ipv4s"][0].as_str().expect("ip").to_string();
-    let db_sg = db["security_group_ids"][0].as_str().expect("sg").to_string();
+    let db_sg = db["security_group_ids"][0]
+        .as_str()
+        .expect("sg")
+        .to_string();
     let db_subnet = db["subnet_id"].as_str().expect("subnet").to_string();
     let app_instance = app["attachment"]["instance_id"]
         .as_str()
@@ -314,7 +331,10 @@ fn every_selector_kind_resolves() {
         .expect("instance id")
         .to_string();
     for (from, kind) in [
-        (app["id"].as_str().expect("id").to_string(), "network_interface"),
+        (
+            app["id"].as_str().expect("id").to_string(),
+            "network_interface",
+        ),
         (app_instance, "instance"),
         ("10.0.10.4".to_string(), "ip_address"),
         (APP.to_string(), "tag"),
@@ -331,7 +351,14 @@ fn every_selector_kind_resolves() {
         }
     }
     // A load balancer by name, as the destination from the internet.
-    let lb = demo_json(&["--from", "internet", "--to", "lk-web-alb", "--port", "tcp/443"]);
+    let lb = demo_json(&[
+        "--from",
+        "internet",
+        "--to",
+        "lk-web-alb",
+        "--port",
+        "tcp/443",
+    ]);
     assert_eq!(lb["to"]["kind"], "load_balancer");
     assert!(schema_errors(&lb).is_empty());
 }
@@ -400,7 +427,12 @@ fn intents_report_each_assertion_and_fail_the_job_when_one_breaks() {
     let code = out.status.code();
     insta::assert_snapshot!(stdout(&out));
     let doc = json(
-        &demo(&["--intents", path.to_str().expect("utf-8"), "--format", "json"]),
+        &demo(&[
+            "--intents",
+            path.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ]),
         code.expect("exit code"),
     );
     assert_eq!(doc["schema"], "vpcaudit/intents/v1");
@@ -412,14 +444,19 @@ fn intents_report_each_assertion_and_fail_the_job_when_one_breaks() {
         .collect();
     // The bastion's split 0.0.0.0/1 + 128.0.0.0/1 rules open ssh to the world.
     assert_eq!(statuses, ["pass", "pass", "pass", "fail"]);
-    assert_eq!((doc["passed"].as_u64(), doc["failed"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (doc["passed"].as_u64(), doc["failed"].as_u64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(code, Some(1));
     for i in doc["intents"].as_array().expect("intents") {
         let errors = schema_errors(&i["answer"]);
         assert!(errors.is_empty(), "{errors:#?}");
     }
     // Without the broken one: exit 0.
-    let cut = INTENTS.find("[[intent]]\nname = \"ssh").expect("the last intent");
+    let cut = INTENTS
+        .find("[[intent]]\nname = \"ssh")
+        .expect("the last intent");
     let passing = write(dir.path(), "passing.toml", &INTENTS[..cut]);
     assert_eq!(
         demo(&["--intents", passing.to_str().expect("utf-8")])
@@ -480,11 +517,32 @@ fn live_on_the_emulator() {
     insta::assert_snapshot!("live_pair", redact_ids(&pair));
     // The emulator's ids are new on every seeding and the rows are ordered by id:
     // the one-sided answers are shown by name.
-    let from = ask(&["--from", "tag:Name=lk-bastion-eni", "--port", "tcp/22", "--format", "json"]);
+    let from = ask(&[
+        "--from",
+        "tag:Name=lk-bastion-eni",
+        "--port",
+        "tcp/22",
+        "--format",
+        "json",
+    ]);
     insta::assert_snapshot!("live_from", by_name(&from));
-    let to = ask(&["--to", "tag:Name=lk-db-eni", "--port", "tcp/5432", "--format", "json"]);
+    let to = ask(&[
+        "--to",
+        "tag:Name=lk-db-eni",
+        "--port",
+        "tcp/5432",
+        "--format",
+        "json",
+    ]);
     insta::assert_snapshot!("live_to", by_name(&to));
-    let two = ask(&["--from", "tag:Name=lk-web-0", "--max-hops", "2", "--format", "json"]);
+    let two = ask(&[
+        "--from",
+        "tag:Name=lk-web-0",
+        "--max-hops",
+        "2",
+        "--format",
+        "json",
+    ]);
     insta::assert_snapshot!("live_from_two_hops", by_name(&two));
 }
 
@@ -498,7 +556,9 @@ fn by_name(answer: &str) -> String {
         .iter()
         .map(|r| {
             let id = r["resource"].as_str().unwrap_or("?").to_string();
-            let name = r["name"].as_str().map_or_else(|| redact_ids(&id), str::to_string);
+            let name = r["name"]
+                .as_str()
+                .map_or_else(|| redact_ids(&id), str::to_string);
             (id, name)
         })
         .collect();
@@ -535,4 +595,70 @@ fn by_name(answer: &str) -> String {
         .collect();
     rows.sort();
     format!("verdict: {}\n{}\n", doc["verdict"], rows.join("\n"))
+}
+
+/// The issue's agreement test at the level a user sees: every hop of every
+/// lateral-movement-path finding on the demo is a pair `reach` allows on that service,
+/// and each step the finding shows for the hop is one of the hops `reach` draws.
+#[test]
+fn reach_agrees_with_every_lateral_movement_path_hop() {
+    let out = vpcaudit_offline()
+        .args([
+            "scan",
+            "--demo",
+            "--checks",
+            "lateral-movement-path",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("run vpcaudit scan");
+    let doc = json(&out, 0);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(findings.len() >= 5, "the demo has lateral paths");
+    let mut hops_checked = 0;
+    for f in findings.iter().filter(|f| f["status"] == "fail") {
+        let evidence = f["evidence"].as_array().expect("evidence");
+        // `hop N` / `A -> B: tcp/6379`, then `hop N: <component>` / <decision> steps.
+        for hop in evidence.iter().filter(|e| {
+            e["component"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("hop ") && !c.contains(':'))
+        }) {
+            let label = hop["component"].as_str().expect("hop label");
+            let detail = hop["detail"].as_str().expect("hop detail");
+            let (ends, service) = detail.split_once(": ").expect("A -> B: service");
+            let (from, to) = ends.split_once(" -> ").expect("A -> B");
+            let answer = demo_json(&["--from", from, "--to", to, "--port", service]);
+            assert_eq!(answer["verdict"], "allowed", "{label} {detail}: {answer}");
+            let drawn: Vec<(String, String)> = answer["paths"][0]["hops"]
+                .as_array()
+                .expect("hops")
+                .iter()
+                .map(|h| {
+                    (
+                        h["resource"].as_str().unwrap_or("").to_string(),
+                        h["decision"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            let prefix = format!("{label}: ");
+            for step in evidence.iter().filter(|e| {
+                e["component"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with(&prefix))
+            }) {
+                let component = &step["component"].as_str().expect("component")[prefix.len()..];
+                let decision = step["detail"].as_str().expect("detail");
+                assert!(
+                    drawn.contains(&(component.to_string(), decision.to_string())),
+                    "{detail}: the finding's step {component:?} {decision:?} is not among reach's hops {drawn:#?}"
+                );
+            }
+            hops_checked += 1;
+        }
+    }
+    assert!(hops_checked >= 5, "{hops_checked} hops checked");
 }
