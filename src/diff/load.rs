@@ -38,18 +38,7 @@ struct Report {
 /// Reads `path`. An unreadable file, or one that is neither an inventory nor a
 /// findings report, is an [`InventoryFileError`] (a usage error, exit 2).
 pub fn load(path: &Path) -> Result<Document, DiffError> {
-    let bytes = std::fs::read(path).map_err(|source| InventoryFileError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
-        InventoryFileError::Parse {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: "not UTF-8 text".into(),
-        }
-    })?;
+    let text = Inventory::read_text(path)?;
     // Inventories are the common case and the large one: parsed once, straight away;
     // a report is refused by its schema and read as what it is.
     match Inventory::from_json_str(&text, path) {

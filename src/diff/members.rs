@@ -120,22 +120,7 @@ fn destination(d: &RouteDestination) -> String {
 }
 
 fn target(t: &RouteTarget) -> Option<&str> {
-    match t {
-        RouteTarget::Local => None,
-        RouteTarget::InternetGateway(id)
-        | RouteTarget::EgressOnlyInternetGateway(id)
-        | RouteTarget::NatGateway(id)
-        | RouteTarget::VpcPeeringConnection(id)
-        | RouteTarget::TransitGateway(id)
-        | RouteTarget::VirtualPrivateGateway(id)
-        | RouteTarget::VpcEndpoint(id)
-        | RouteTarget::NetworkInterface(id)
-        | RouteTarget::Instance(id)
-        | RouteTarget::CarrierGateway(id)
-        | RouteTarget::LocalGateway(id)
-        | RouteTarget::CoreNetwork(id)
-        | RouteTarget::Unknown(id) => Some(id),
-    }
+    t.id()
 }
 
 /// `0.0.0.0/0 -> nat-0abc`, with ` (blackhole)` when it goes nowhere.

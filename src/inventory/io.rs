@@ -74,20 +74,24 @@ impl Inventory {
     }
 
     pub fn load(path: &Path) -> Result<Inventory, InventoryFileError> {
+        Inventory::from_json_str(&Inventory::read_text(path)?, path)
+    }
+
+    /// A file's text, read as bytes so that a byte that is not UTF-8 is named by its
+    /// place.
+    pub fn read_text(path: &Path) -> Result<String, InventoryFileError> {
         let bytes = fs::read(path).map_err(|source| InventoryFileError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        // Read as bytes so that a byte that is not UTF-8 is named by its place.
-        let text = crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
+        crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
             InventoryFileError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
                 message: "not UTF-8 text".into(),
             }
-        })?;
-        Inventory::from_json_str(&text, path)
+        })
     }
 
     pub fn to_json_pretty(&self) -> serde_json::Result<String> {

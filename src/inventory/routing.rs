@@ -61,6 +61,28 @@ pub enum RouteTarget {
     Unknown(String),
 }
 
+impl RouteTarget {
+    /// The target's id; `None` for `local`.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            RouteTarget::Local => None,
+            RouteTarget::InternetGateway(id)
+            | RouteTarget::EgressOnlyInternetGateway(id)
+            | RouteTarget::NatGateway(id)
+            | RouteTarget::VpcPeeringConnection(id)
+            | RouteTarget::TransitGateway(id)
+            | RouteTarget::VirtualPrivateGateway(id)
+            | RouteTarget::VpcEndpoint(id)
+            | RouteTarget::NetworkInterface(id)
+            | RouteTarget::Instance(id)
+            | RouteTarget::CarrierGateway(id)
+            | RouteTarget::LocalGateway(id)
+            | RouteTarget::CoreNetwork(id)
+            | RouteTarget::Unknown(id) => Some(id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteState {

@@ -235,22 +235,7 @@ pub fn describe_destination(d: &RouteDestination) -> String {
 }
 
 pub fn describe_target(t: &RouteTarget) -> &str {
-    match t {
-        RouteTarget::Local => "local",
-        RouteTarget::InternetGateway(id)
-        | RouteTarget::EgressOnlyInternetGateway(id)
-        | RouteTarget::NatGateway(id)
-        | RouteTarget::VpcPeeringConnection(id)
-        | RouteTarget::TransitGateway(id)
-        | RouteTarget::VirtualPrivateGateway(id)
-        | RouteTarget::VpcEndpoint(id)
-        | RouteTarget::NetworkInterface(id)
-        | RouteTarget::Instance(id)
-        | RouteTarget::CarrierGateway(id)
-        | RouteTarget::LocalGateway(id)
-        | RouteTarget::CoreNetwork(id)
-        | RouteTarget::Unknown(id) => id,
-    }
+    t.id().unwrap_or("local")
 }
 
 fn is_local(route: &Route) -> bool {
