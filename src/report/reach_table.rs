@@ -52,7 +52,7 @@ pub fn render(report: &ReachReport) -> String {
 fn question(report: &ReachReport) -> String {
     let end = |e: &Option<Endpoint>| {
         e.as_ref()
-            .map(|e| endpoint(e))
+            .map(endpoint)
             .unwrap_or_else(|| "?".into())
     };
     match report.mode {

@@ -9,6 +9,7 @@ use super::super::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceS
 use super::super::verdict::{describe_point, Evaluation};
 use super::change::Context;
 use super::exact::{addresses, first_addr, some_public, Exact};
+use super::represent::representative;
 use super::service::pieces;
 use super::Index;
 
@@ -184,32 +185,41 @@ impl<'m, 'a> Index<'m, 'a> {
     }
 
     /// The point that shows best why `conn` is not allowed: one that gets past as
-    /// many layers as possible.
+    /// many layers as possible, else one a rule of either end was written for (the
+    /// destination's ingress first: what it admits from someone), else a well-known
+    /// port of the asked set.
     pub(crate) fn explain_point(
         &self,
         conn: Conn,
         asked: &ServiceSet,
         exact: &Exact,
     ) -> Option<ServicePoint> {
-        if let Some(p) = exact.maybe.first() {
-            return Some(p);
+        if !exact.maybe.is_empty() {
+            return representative(std::slice::from_ref(&exact.maybe), asked);
         }
         let mut candidates: Vec<ServiceSet> = Vec::new();
         match conn {
             Conn::Private(a, b) => {
-                if let (Some(ea), Some(eb)) = (self.end(a), self.end(b)) {
-                    if let Some((src, dst)) = addresses(&ea, &eb) {
-                        let out = self.classes[self.enis[a].class].out.as_ref().ok();
-                        let inn = self.classes[self.enis[b].class].inn.as_ref().ok();
-                        let out = out.map(|f| f.services_for(dst).intersection(asked));
-                        let inn = inn.map(|f| f.services_for(src).intersection(asked));
-                        if let (Some(o), Some(i)) = (&out, &inn) {
-                            candidates.push(o.intersection(i));
-                        }
-                        candidates.extend(out);
-                        candidates.extend(inn);
+                let out = self.classes[self.enis[a].class].out.as_ref().ok();
+                let inn = self.classes[self.enis[b].class].inn.as_ref().ok();
+                let ends = self.end(a).zip(self.end(b));
+                let addrs = ends.as_ref().and_then(|(ea, eb)| addresses(ea, eb));
+                let out_there = out.zip(addrs).map(|(f, (_, dst))| f.services_for(dst));
+                let inn_here = inn.zip(addrs).map(|(f, (src, _))| f.services_for(src));
+                let admitted = inn.map(FlowSet::services);
+                if let (Some(o), Some(i)) = (&out_there, &inn_here) {
+                    // Past both groups and both NACLs: blocked by routing.
+                    if let Some(acl) = self.acl_pass(a, b) {
+                        candidates.push(o.intersection(i).intersection(&acl));
                     }
+                    candidates.push(o.intersection(i));
                 }
+                if let (Some(o), Some(i)) = (&out_there, &admitted) {
+                    candidates.push(o.intersection(i));
+                }
+                candidates.extend(admitted);
+                candidates.extend(inn_here);
+                candidates.extend(out_there);
             }
             Conn::In(_, b) => {
                 if let Ok(i) = &self.classes[self.enis[b].class].inn {
@@ -220,6 +230,7 @@ impl<'m, 'a> Index<'m, 'a> {
                         ))
                         .services(),
                     );
+                    candidates.push(i.services());
                 }
             }
             Conn::Out(a, _) => {
@@ -229,12 +240,10 @@ impl<'m, 'a> Index<'m, 'a> {
                         o.intersection(&FlowSet::from_box(scope, asked.clone()))
                             .services(),
                     );
+                    candidates.push(o.services());
                 }
             }
         }
-        candidates
-            .iter()
-            .find_map(ServiceSet::first)
-            .or_else(|| asked.first())
+        representative(&candidates, asked)
     }
 }

@@ -195,6 +195,17 @@ impl<'m, 'a> Index<'m, 'a> {
             || (net.route != Some(None) && !(net.acl_pass.is_empty() && net.acl_maybe.is_empty()))
     }
 
+    /// The services both NACLs between `a` and `b` pass, request and replies.
+    pub(crate) fn acl_pass(&self, a: usize, b: usize) -> Option<ServiceSet> {
+        let (src, dst) = self.pair_addresses(a, b)?;
+        let locs = (
+            self.classes[self.enis[a].class].loc,
+            self.classes[self.enis[b].class].loc,
+        );
+        let net = self.net_part(a, b, locs, src, dst);
+        net.acl_err.is_none().then_some(net.acl_pass)
+    }
+
     /// The exact services from ENI `a` to ENI `b` within `asked`.
     pub(crate) fn exact(&self, a: usize, b: usize, asked: &ServiceSet) -> Exact {
         let (ra, rb) = (&self.enis[a], &self.enis[b]);

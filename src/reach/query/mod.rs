@@ -37,6 +37,7 @@ mod exact;
 mod hops;
 mod kind;
 mod pair;
+mod represent;
 mod select;
 mod service;
 mod sweep;
