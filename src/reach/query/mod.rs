@@ -134,7 +134,7 @@ pub struct Index<'m, 'a> {
     pub(crate) acls: FastMap<&'a str, Arc<(FlowSet, FlowSet)>>,
     pub(crate) kinds: kind::Kinds<'a>,
     /// (source location, destination location) -> NACL and routing part.
-    pub(crate) net: Mutex<HashMap<(usize, usize), exact::NetPart>>,
+    pub(crate) net: Mutex<FastMap<(usize, usize), exact::NetPart>>,
     pub(crate) exposure: Mutex<ExposureCache<'m, 'a>>,
 }
 
@@ -205,7 +205,7 @@ impl<'m, 'a> Index<'m, 'a> {
             classes,
             selectors,
             acls,
-            net: Mutex::new(HashMap::new()),
+            net: Mutex::new(FastMap::default()),
             exposure: Mutex::new(ExposureCache::new(model, inv)),
         }
     }
