@@ -50,11 +50,7 @@ pub fn render(report: &ReachReport) -> String {
 
 /// `A -> B, tcp 5432`, `what A reaches, all services`, `who reaches B, ...`.
 fn question(report: &ReachReport) -> String {
-    let end = |e: &Option<Endpoint>| {
-        e.as_ref()
-            .map(endpoint)
-            .unwrap_or_else(|| "?".into())
-    };
+    let end = |e: &Option<Endpoint>| e.as_ref().map(endpoint).unwrap_or_else(|| "?".into());
     match report.mode {
         Mode::Pair => format!(
             "{} -> {}, {}",

@@ -4,11 +4,14 @@
 
 use std::net::IpAddr;
 
+use crate::answer::reach::Layer;
+
 use super::super::path::{eni_to_eni, eni_to_internet, internet_to_eni};
 use super::super::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 use super::super::verdict::{describe_point, Evaluation};
 use super::change::Context;
 use super::exact::{addresses, first_addr, some_public, Exact};
+use super::hops::layer_of;
 use super::represent::representative;
 use super::service::pieces;
 use super::Index;
@@ -29,6 +32,28 @@ pub(crate) enum Conn {
 pub(crate) struct Shown {
     pub exact: Exact,
     pub eval: Option<Evaluation>,
+    /// For a connection to the internet: every evaluation left straight through the
+    /// ENI's own subnet (its NACL and route table, then a gateway), so the source's
+    /// address played no part and the answer holds for its whole egress class.
+    pub direct: bool,
+}
+
+/// Whether an evaluation toward the internet from a subnet with NACL `acl` and
+/// route table `table` met nothing else that could read the source address (a NAT
+/// gateway's subnet, a firewall, a transit gateway, an appliance).
+fn leaves_directly(e: &Evaluation, acl: &str, table: &str) -> bool {
+    e.steps.iter().all(|step| {
+        let first = step.component.split_whitespace().next().unwrap_or_default();
+        match layer_of(step) {
+            Layer::Connection
+            | Layer::SecurityGroup
+            | Layer::InternetGateway
+            | Layer::EgressOnlyInternetGateway => true,
+            Layer::NetworkAcl => first == acl,
+            Layer::RouteTable => first == table,
+            _ => false,
+        }
+    })
 }
 
 impl<'m, 'a> Index<'m, 'a> {
@@ -159,9 +184,20 @@ impl<'m, 'a> Index<'m, 'a> {
         };
         let mut first: Option<Evaluation> = None;
         let mut proven = ServiceSet::empty();
+        let own = match conn {
+            Conn::Out(a, _) if flows.is_some() => self
+                .end(a)
+                .and_then(|end| Some((end.acl().ok()?.id.clone(), end.table().ok()?.id.clone()))),
+            _ => None,
+        };
+        let mut direct = own.is_some();
         for piece in pieces(&exact.proven) {
             let Some(p) = piece.first() else { continue };
             let (e, _) = self.evaluate(conn, p, flows.as_ref());
+            direct = direct
+                && own
+                    .as_ref()
+                    .is_some_and(|(acl, table)| leaves_directly(&e, acl, table));
             if e.is_allowed() {
                 proven = proven.union(&piece);
                 if first.is_none() {
@@ -181,7 +217,11 @@ impl<'m, 'a> Index<'m, 'a> {
             }
         }
         exact.proven = proven;
-        Shown { exact, eval: first }
+        Shown {
+            exact,
+            eval: first,
+            direct,
+        }
     }
 
     /// The point that shows best why `conn` is not allowed: one that gets past as

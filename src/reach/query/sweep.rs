@@ -123,12 +123,32 @@ impl<'m, 'a> Index<'m, 'a> {
             Target::Internet(ip) => (Vec::new(), Some(*ip)),
         };
         if let Some(ip) = internet_side {
-            // Level 1 from (or to) the internet, class by class.
+            // Level 1 from (or to) the internet, class by class. To the internet,
+            // once per egress class where the way out is straight through the
+            // class's own subnet (see `Shown::direct`), else once per egress class
+            // and location (address atoms: what a NAT gateway's subnet or a
+            // transit gateway may tell apart).
+            let mut direct: HashMap<usize, Exact> = HashMap::new();
+            let mut located: HashMap<(usize, usize), Exact> = HashMap::new();
             for (c, class) in self.classes.iter().enumerate() {
                 let m = class.members[0];
                 let exact = match way {
                     Way::From => self.internet_in(m, ip, asked).0,
-                    Way::To => self.shown(Conn::Out(m, ip), asked).exact,
+                    Way::To => match direct
+                        .get(&class.egress)
+                        .or_else(|| located.get(&(class.egress, class.loc)))
+                    {
+                        Some(x) => x.clone(),
+                        None => {
+                            let s = self.shown(Conn::Out(m, ip), asked);
+                            if s.direct {
+                                direct.insert(class.egress, s.exact.clone());
+                            } else {
+                                located.insert((class.egress, class.loc), s.exact.clone());
+                            }
+                            s.exact
+                        }
+                    },
                 };
                 merge(&mut got[c], &exact, 1, &[]);
             }
