@@ -4,11 +4,15 @@
 
 use std::net::IpAddr;
 
+use crate::answer::reach::Layer;
+
 use super::super::path::{eni_to_eni, eni_to_internet, internet_to_eni};
 use super::super::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 use super::super::verdict::{describe_point, Evaluation};
 use super::change::Context;
 use super::exact::{addresses, first_addr, some_public, Exact};
+use super::hops::layer_of;
+use super::represent::representative;
 use super::service::pieces;
 use super::Index;
 
@@ -28,6 +32,28 @@ pub(crate) enum Conn {
 pub(crate) struct Shown {
     pub exact: Exact,
     pub eval: Option<Evaluation>,
+    /// For a connection to the internet: every evaluation left straight through the
+    /// ENI's own subnet (its NACL and route table, then a gateway), so the source's
+    /// address played no part and the answer holds for its whole egress class.
+    pub direct: bool,
+}
+
+/// Whether an evaluation toward the internet from a subnet with NACL `acl` and
+/// route table `table` met nothing else that could read the source address (a NAT
+/// gateway's subnet, a firewall, a transit gateway, an appliance).
+fn leaves_directly(e: &Evaluation, acl: &str, table: &str) -> bool {
+    e.steps.iter().all(|step| {
+        let first = step.component.split_whitespace().next().unwrap_or_default();
+        match layer_of(step) {
+            Layer::Connection
+            | Layer::SecurityGroup
+            | Layer::InternetGateway
+            | Layer::EgressOnlyInternetGateway => true,
+            Layer::NetworkAcl => first == acl,
+            Layer::RouteTable => first == table,
+            _ => false,
+        }
+    })
 }
 
 impl<'m, 'a> Index<'m, 'a> {
@@ -158,9 +184,20 @@ impl<'m, 'a> Index<'m, 'a> {
         };
         let mut first: Option<Evaluation> = None;
         let mut proven = ServiceSet::empty();
+        let own = match conn {
+            Conn::Out(a, _) if flows.is_some() => self
+                .end(a)
+                .and_then(|end| Some((end.acl().ok()?.id.clone(), end.table().ok()?.id.clone()))),
+            _ => None,
+        };
+        let mut direct = own.is_some();
         for piece in pieces(&exact.proven) {
             let Some(p) = piece.first() else { continue };
             let (e, _) = self.evaluate(conn, p, flows.as_ref());
+            direct = direct
+                && own
+                    .as_ref()
+                    .is_some_and(|(acl, table)| leaves_directly(&e, acl, table));
             if e.is_allowed() {
                 proven = proven.union(&piece);
                 if first.is_none() {
@@ -180,36 +217,49 @@ impl<'m, 'a> Index<'m, 'a> {
             }
         }
         exact.proven = proven;
-        Shown { exact, eval: first }
+        Shown {
+            exact,
+            eval: first,
+            direct,
+        }
     }
 
     /// The point that shows best why `conn` is not allowed: one that gets past as
-    /// many layers as possible.
+    /// many layers as possible, else one a rule of either end was written for (the
+    /// destination's ingress first: what it admits from someone), else a well-known
+    /// port of the asked set.
     pub(crate) fn explain_point(
         &self,
         conn: Conn,
         asked: &ServiceSet,
         exact: &Exact,
     ) -> Option<ServicePoint> {
-        if let Some(p) = exact.maybe.first() {
-            return Some(p);
+        if !exact.maybe.is_empty() {
+            return representative(std::slice::from_ref(&exact.maybe), asked);
         }
         let mut candidates: Vec<ServiceSet> = Vec::new();
         match conn {
             Conn::Private(a, b) => {
-                if let (Some(ea), Some(eb)) = (self.end(a), self.end(b)) {
-                    if let Some((src, dst)) = addresses(&ea, &eb) {
-                        let out = self.classes[self.enis[a].class].out.as_ref().ok();
-                        let inn = self.classes[self.enis[b].class].inn.as_ref().ok();
-                        let out = out.map(|f| f.services_for(dst).intersection(asked));
-                        let inn = inn.map(|f| f.services_for(src).intersection(asked));
-                        if let (Some(o), Some(i)) = (&out, &inn) {
-                            candidates.push(o.intersection(i));
-                        }
-                        candidates.extend(out);
-                        candidates.extend(inn);
+                let out = self.classes[self.enis[a].class].out.as_ref().ok();
+                let inn = self.classes[self.enis[b].class].inn.as_ref().ok();
+                let ends = self.end(a).zip(self.end(b));
+                let addrs = ends.as_ref().and_then(|(ea, eb)| addresses(ea, eb));
+                let out_there = out.zip(addrs).map(|(f, (_, dst))| f.services_for(dst));
+                let inn_here = inn.zip(addrs).map(|(f, (src, _))| f.services_for(src));
+                let admitted = inn.map(FlowSet::services);
+                if let (Some(o), Some(i)) = (&out_there, &inn_here) {
+                    // Past both groups and both NACLs: blocked by routing.
+                    if let Some(acl) = self.acl_pass(a, b) {
+                        candidates.push(o.intersection(i).intersection(&acl));
                     }
+                    candidates.push(o.intersection(i));
                 }
+                if let (Some(o), Some(i)) = (&out_there, &admitted) {
+                    candidates.push(o.intersection(i));
+                }
+                candidates.extend(admitted);
+                candidates.extend(inn_here);
+                candidates.extend(out_there);
             }
             Conn::In(_, b) => {
                 if let Ok(i) = &self.classes[self.enis[b].class].inn {
@@ -220,6 +270,7 @@ impl<'m, 'a> Index<'m, 'a> {
                         ))
                         .services(),
                     );
+                    candidates.push(i.services());
                 }
             }
             Conn::Out(a, _) => {
@@ -229,12 +280,10 @@ impl<'m, 'a> Index<'m, 'a> {
                         o.intersection(&FlowSet::from_box(scope, asked.clone()))
                             .services(),
                     );
+                    candidates.push(o.services());
                 }
             }
         }
-        candidates
-            .iter()
-            .find_map(ServiceSet::first)
-            .or_else(|| asked.first())
+        representative(&candidates, asked)
     }
 }

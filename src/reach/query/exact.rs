@@ -190,9 +190,29 @@ impl<'m, 'a> Index<'m, 'a> {
             self.classes[self.enis[a].class].loc,
             self.classes[self.enis[b].class].loc,
         );
+        let open = |net: &NetPart| {
+            net.acl_err.is_some()
+                || (net.route != Some(None)
+                    && !(net.acl_pass.is_empty() && net.acl_maybe.is_empty()))
+        };
+        // Read in place: sweeps ask this for every pair of locations they meet.
+        if let Ok(memo) = self.net.lock() {
+            if let Some(n) = memo.get(&locs) {
+                return open(n);
+            }
+        }
+        open(&self.net_part(a, b, locs, src, dst))
+    }
+
+    /// The services both NACLs between `a` and `b` pass, request and replies.
+    pub(crate) fn acl_pass(&self, a: usize, b: usize) -> Option<ServiceSet> {
+        let (src, dst) = self.pair_addresses(a, b)?;
+        let locs = (
+            self.classes[self.enis[a].class].loc,
+            self.classes[self.enis[b].class].loc,
+        );
         let net = self.net_part(a, b, locs, src, dst);
-        net.acl_err.is_some()
-            || (net.route != Some(None) && !(net.acl_pass.is_empty() && net.acl_maybe.is_empty()))
+        net.acl_err.is_none().then_some(net.acl_pass)
     }
 
     /// The exact services from ENI `a` to ENI `b` within `asked`.

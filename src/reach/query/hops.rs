@@ -198,6 +198,14 @@ pub fn first_blocking(e: &Evaluation) -> Option<(usize, Code)> {
         .and_then(|i| Some((i, code_of(&e.steps[i], true)?)))
 }
 
+/// The groups of `no rule in groups [sg-1 (db), sg-2 (x)] allows ...`, as written.
+fn groups_named(decision: &str) -> Option<String> {
+    let start = decision.find("in groups [")? + "in groups [".len();
+    let end = start + decision[start..].find(']')?;
+    let list = &decision[start..end];
+    (!list.is_empty()).then(|| list.to_string())
+}
+
 /// Where a blocked evaluation blocks, with what would have to change.
 pub fn blocked_at(e: &Evaluation, ctx: &super::change::Context) -> Option<Blocked> {
     let (i, code) = first_blocking(e)?;
@@ -208,11 +216,19 @@ pub fn blocked_at(e: &Evaluation, ctx: &super::change::Context) -> Option<Blocke
     } else {
         layer
     };
+    // A missing group rule is fixed in a group, not on the ENI the step names.
+    let groups = (code == Code::EniSgRulesMismatch)
+        .then(|| groups_named(&step.decision))
+        .flatten();
+    let rule = match groups {
+        Some(_) => None,
+        None => rule_of(layer_of(step), &step.decision),
+    };
     Some(Blocked {
         code: code.as_str().to_string(),
         layer,
-        resource: step.component.clone(),
-        rule: rule_of(layer_of(step), &step.decision),
+        resource: groups.unwrap_or_else(|| step.component.clone()),
+        rule,
         detail: step.decision.clone(),
         change: super::change::sentence(code, step, ctx),
     })
@@ -263,4 +279,173 @@ pub fn from_reason(reason: Option<&str>) -> Undecided {
         resource: String::new(),
         reason,
     }
+}
+
+/// Which connection an evaluation is about, to list its hops in the order a packet
+/// meets them (the engine lists them layer by layer).
+#[derive(Debug, Clone, Copy)]
+pub enum Shape<'s> {
+    /// ENI `src` to ENI `dst` over private addresses.
+    Private { src: &'s str, dst: &'s str },
+    /// The internet to an ENI.
+    FromInternet,
+    /// An ENI to the internet.
+    ToInternet,
+}
+
+/// [`hops`] in the order a packet meets them, numbered 1..n again.
+pub fn ordered_hops(e: &Evaluation, shape: Shape) -> Vec<Hop> {
+    let hops = hops(e);
+    let Some(keys) = order_keys(&e.steps, shape) else {
+        return hops;
+    };
+    let mut keyed: Vec<(usize, Hop)> = keys.into_iter().zip(hops).collect();
+    // Stable: steps of one place keep the engine's order.
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, mut h))| {
+            h.number = i + 1;
+            h
+        })
+        .collect()
+}
+
+/// A NACL step saying what replies it checks.
+fn is_reply(step: &Step) -> bool {
+    step.decision.starts_with("replies ")
+}
+
+/// The deciding entry a blocked replies step adds after itself (same component).
+fn follows_blocked_replies(prev: &Step, step: &Step) -> bool {
+    is_reply(prev)
+        && prev.decision.contains("not allowed")
+        && prev.component == step.component
+        && !is_reply(step)
+}
+
+/// Whether a NACL component is its outbound side (`acl-1 outbound`).
+fn outbound(step: &Step) -> bool {
+    step.component.ends_with("outbound")
+}
+
+/// Sort keys per step, or `None` to keep the engine's order.
+fn order_keys(steps: &[Step], shape: Shape) -> Option<Vec<usize>> {
+    match shape {
+        Shape::Private { src, dst } => Some(private_keys(steps, src, dst)),
+        Shape::FromInternet => inbound_keys(steps),
+        Shape::ToInternet => Some(outbound_keys(steps)),
+    }
+}
+
+/// ENI to ENI: the request from the source out to the destination, then the replies
+/// back (a step of no known place stays with the one before it).
+fn private_keys(steps: &[Step], src: &str, dst: &str) -> Vec<usize> {
+    const CONNECTION: usize = 0;
+    const SRC_SG: usize = 1;
+    const SRC_ACL_REQUEST: usize = 2;
+    const SRC_ROUTES: usize = 3;
+    const BETWEEN_VPCS: usize = 4;
+    const DST_ACL_REQUEST: usize = 5;
+    const DST_SG: usize = 6;
+    const DST_ACL_REPLIES: usize = 7;
+    const DST_ROUTES: usize = 8;
+    const BETWEEN_VPCS_BACK: usize = 9;
+    const SRC_ACL_REPLIES: usize = 10;
+    let mut keys: Vec<usize> = Vec::with_capacity(steps.len());
+    let (mut tables, mut gateways) = (0, 0);
+    for (i, step) in steps.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| (&steps[j], keys[j]));
+        let inherit = prev.map_or(CONNECTION, |(_, k)| k);
+        let c = step.component.as_str();
+        let key = match layer_of(step) {
+            _ if prev.is_some_and(|(p, _)| follows_blocked_replies(p, step)) => inherit,
+            _ if c == "connection" => CONNECTION,
+            _ if c == src => SRC_SG,
+            _ if c == dst => DST_SG,
+            Layer::SecurityGroup => {
+                let tail = step
+                    .decision
+                    .rfind(" allows ")
+                    .map_or("", |at| &step.decision[at..]);
+                if tail.contains(" to ") {
+                    SRC_SG
+                } else if tail.contains(" from ") {
+                    DST_SG
+                } else {
+                    inherit
+                }
+            }
+            Layer::NetworkAcl if !c.starts_with("acl-") => SRC_ACL_REQUEST,
+            Layer::NetworkAcl => match (outbound(step), is_reply(step)) {
+                _ if step.decision.starts_with("not crossed") => SRC_ACL_REQUEST,
+                (true, false) => SRC_ACL_REQUEST,
+                (false, false) => DST_ACL_REQUEST,
+                (true, true) => DST_ACL_REPLIES,
+                (false, true) => SRC_ACL_REPLIES,
+            },
+            // The source's table carries the request; the next the reply.
+            Layer::RouteTable => {
+                tables += 1;
+                if tables == 1 {
+                    SRC_ROUTES
+                } else {
+                    DST_ROUTES
+                }
+            }
+            Layer::VpcPeeringConnection => BETWEEN_VPCS,
+            Layer::TransitGateway => {
+                gateways += 1;
+                if gateways == 1 {
+                    BETWEEN_VPCS
+                } else {
+                    BETWEEN_VPCS_BACK
+                }
+            }
+            _ => inherit,
+        };
+        keys.push(key);
+    }
+    keys
+}
+
+/// The internet to an ENI: gateway, NACL in, groups, then the replies (NACL out,
+/// the route back). Only for the plain shape; anything else keeps the engine's order.
+fn inbound_keys(steps: &[Step]) -> Option<Vec<usize>> {
+    let mut keys: Vec<usize> = Vec::with_capacity(steps.len());
+    for (i, step) in steps.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| (&steps[j], keys[j]));
+        let key = match layer_of(step) {
+            _ if prev.is_some_and(|(p, _)| follows_blocked_replies(p, step)) => {
+                prev.map_or(0, |(_, k)| k)
+            }
+            _ if i == 0 => 0,
+            Layer::InternetGateway | Layer::EgressOnlyInternetGateway => 1,
+            Layer::NetworkAcl if !is_reply(step) && !outbound(step) => 2,
+            Layer::SecurityGroup => 3,
+            Layer::NetworkAcl if is_reply(step) => 4,
+            Layer::RouteTable => 5,
+            _ => return None,
+        };
+        keys.push(key);
+    }
+    Some(keys)
+}
+
+/// An ENI to the internet: the request in the engine's order (it follows the
+/// packet: groups, NACL, routes, NAT, gateway), then the replies, last checked first.
+fn outbound_keys(steps: &[Step]) -> Vec<usize> {
+    let n = steps.len();
+    let mut keys: Vec<usize> = Vec::with_capacity(n);
+    for (i, step) in steps.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| (&steps[j], keys[j]));
+        let key = match prev {
+            Some((p, k)) if follows_blocked_replies(p, step) => k,
+            _ if layer_of(step) == Layer::NetworkAcl && is_reply(step) => 2 * n - i,
+            _ => i,
+        };
+        keys.push(key);
+    }
+    keys
 }

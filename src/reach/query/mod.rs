@@ -37,6 +37,7 @@ mod exact;
 mod hops;
 mod kind;
 mod pair;
+mod represent;
 mod select;
 mod service;
 mod sweep;
@@ -113,6 +114,10 @@ pub(crate) struct Class {
     pub members: Vec<usize>,
     /// Index of the class's location (account, region, subnet, address atoms).
     pub loc: usize,
+    /// Index of what a connection to the internet reads of the class when it leaves
+    /// straight through its own subnet (account, region, subnet, egress flows, public
+    /// address, families): classes sharing it answer such a connection alike.
+    pub egress: usize,
     /// Security-group flows out and in, or why unknown.
     pub out: Result<FlowSet, String>,
     pub inn: Result<FlowSet, String>,
@@ -133,7 +138,7 @@ pub struct Index<'m, 'a> {
     pub(crate) acls: FastMap<&'a str, Arc<(FlowSet, FlowSet)>>,
     pub(crate) kinds: kind::Kinds<'a>,
     /// (source location, destination location) -> NACL and routing part.
-    pub(crate) net: Mutex<HashMap<(usize, usize), exact::NetPart>>,
+    pub(crate) net: Mutex<FastMap<(usize, usize), exact::NetPart>>,
     pub(crate) exposure: Mutex<ExposureCache<'m, 'a>>,
 }
 
@@ -143,6 +148,7 @@ impl<'m, 'a> Index<'m, 'a> {
         let mut by_id = FastMap::default();
         let mut classes = Vec::new();
         let mut locs: HashMap<_, usize> = HashMap::new();
+        let mut egress_keys: HashMap<_, usize> = HashMap::new();
         for lc in lateral_classes(model, inv) {
             let k = &lc.key;
             let loc_key = (
@@ -175,9 +181,24 @@ impl<'m, 'a> Index<'m, 'a> {
             let rep_id = enis[rep].eni.id.as_str();
             let out = allowed_flows(model, rep_id, Direction::Egress);
             let inn = allowed_flows(model, rep_id, Direction::Ingress);
+            // Groups with the same egress flows let out the same; a class whose
+            // flows are unknown is a key of its own.
+            let egress_key = (
+                (
+                    k.class.account_id.clone(),
+                    k.class.region.clone(),
+                    k.class.subnet_id.clone(),
+                ),
+                (k.class.public_ipv4, k.class.ipv6),
+                (k.v4_atom.is_some(), k.v6_atom.is_some()),
+                out.as_ref().map_err(|_| class).cloned(),
+            );
+            let next = egress_keys.len();
+            let egress = *egress_keys.entry(egress_key).or_insert(next);
             classes.push(Class {
                 members,
                 loc,
+                egress,
                 out_peers: out.as_ref().ok().map(FlowSet::addresses),
                 inn_peers: inn.as_ref().ok().map(FlowSet::addresses),
                 out,
@@ -204,7 +225,7 @@ impl<'m, 'a> Index<'m, 'a> {
             classes,
             selectors,
             acls,
-            net: Mutex::new(HashMap::new()),
+            net: Mutex::new(FastMap::default()),
             exposure: Mutex::new(ExposureCache::new(model, inv)),
         }
     }

@@ -12,7 +12,7 @@ use super::super::path::DEFAULT_EPHEMERAL;
 use super::super::sets::{ServicePoint, ServiceSet};
 use super::super::verdict::describe_point;
 use super::evaluate::{Conn, Shown};
-use super::hops::{blocked_at, from_reason, hops, undecided};
+use super::hops::{blocked_at, from_reason, hops, ordered_hops, undecided, Shape};
 use super::select::{Resolved, Target};
 use super::service::service_items;
 use super::{report, Index, QueryError};
@@ -89,6 +89,18 @@ impl<'m, 'a> Index<'m, 'a> {
         }
     }
 
+    /// How `conn`'s hops are ordered.
+    fn shape(&self, conn: Conn) -> Shape<'a> {
+        match conn {
+            Conn::Private(a, b) => Shape::Private {
+                src: self.enis[a].eni.id.as_str(),
+                dst: self.enis[b].eni.id.as_str(),
+            },
+            Conn::In(..) => Shape::FromInternet,
+            Conn::Out(..) => Shape::ToInternet,
+        }
+    }
+
     pub(crate) fn pair(
         &self,
         f: Resolved<'a>,
@@ -130,7 +142,11 @@ impl<'m, 'a> Index<'m, 'a> {
                 to,
                 verdict: Verdict::Allowed,
                 services: service_items(&s.exact.proven),
-                hops: s.eval.as_ref().map(hops).unwrap_or_default(),
+                hops: s
+                    .eval
+                    .as_ref()
+                    .map(|e| ordered_hops(e, self.shape(*conn)))
+                    .unwrap_or_default(),
             });
         }
         if !rep.paths.is_empty() {
@@ -166,7 +182,10 @@ impl<'m, 'a> Index<'m, 'a> {
                         to,
                         verdict: Verdict::Unknown,
                         services: service_items(&s.exact.maybe),
-                        hops: eval.as_ref().map(hops).unwrap_or_default(),
+                        hops: eval
+                            .as_ref()
+                            .map(|e| ordered_hops(e, self.shape(*conn)))
+                            .unwrap_or_default(),
                     });
                 }
             }
@@ -188,7 +207,7 @@ impl<'m, 'a> Index<'m, 'a> {
                     _ => Verdict::Blocked,
                 },
                 services: Vec::new(),
-                hops: hops(&eval),
+                hops: ordered_hops(&eval, self.shape(*conn)),
             });
         }
         Ok(rep)

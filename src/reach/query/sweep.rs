@@ -3,7 +3,7 @@
 //! through reached ENIs up to `max_hops` (a reached ENI, once compromised, is a new
 //! source; for `to`, an ENI that reaches the destination is a new destination).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use crate::answer::reach::{Mode, ReachReport, Reached, Verdict};
@@ -123,12 +123,32 @@ impl<'m, 'a> Index<'m, 'a> {
             Target::Internet(ip) => (Vec::new(), Some(*ip)),
         };
         if let Some(ip) = internet_side {
-            // Level 1 from (or to) the internet, class by class.
+            // Level 1 from (or to) the internet, class by class. To the internet,
+            // once per egress class where the way out is straight through the
+            // class's own subnet (see `Shown::direct`), else once per egress class
+            // and location (address atoms: what a NAT gateway's subnet or a
+            // transit gateway may tell apart).
+            let mut direct: HashMap<usize, Exact> = HashMap::new();
+            let mut located: HashMap<(usize, usize), Exact> = HashMap::new();
             for (c, class) in self.classes.iter().enumerate() {
                 let m = class.members[0];
                 let exact = match way {
                     Way::From => self.internet_in(m, ip, asked).0,
-                    Way::To => self.shown(Conn::Out(m, ip), asked).exact,
+                    Way::To => match direct
+                        .get(&class.egress)
+                        .or_else(|| located.get(&(class.egress, class.loc)))
+                    {
+                        Some(x) => x.clone(),
+                        None => {
+                            let s = self.shown(Conn::Out(m, ip), asked);
+                            if s.direct {
+                                direct.insert(class.egress, s.exact.clone());
+                            } else {
+                                located.insert((class.egress, class.loc), s.exact.clone());
+                            }
+                            s.exact
+                        }
+                    },
                 };
                 merge(&mut got[c], &exact, 1, &[]);
             }
@@ -181,6 +201,18 @@ impl<'m, 'a> Index<'m, 'a> {
             }
             by_addr.sort_unstable();
             let mut next = Vec::new();
+            // Pivots by the peers set that admits them: classes of one group set
+            // share their peers.
+            let mut admitted: HashMap<&IpSet, Vec<usize>> = HashMap::new();
+            // Per location of a pivot, whether its NACLs and routes toward the
+            // current class may pass anything: `seen[loc] == c + 1` marks it known
+            // for class `c` (no clearing between classes).
+            let nlocs = self.classes.iter().map(|x| x.loc + 1).max().unwrap_or(0);
+            let (mut seen, mut open) = (vec![0usize; nlocs], vec![false; nlocs]);
+            let pivot_locs: Vec<usize> = pivots
+                .iter()
+                .map(|(p, _)| self.classes[self.enis[*p].class].loc)
+                .collect();
             for (c, slot) in got.iter_mut().enumerate() {
                 if slot.is_some() {
                     continue;
@@ -190,23 +222,32 @@ impl<'m, 'a> Index<'m, 'a> {
                     Way::From => self.classes[c].inn_peers.as_ref(),
                     Way::To => self.classes[c].out_peers.as_ref(),
                 };
-                let mut candidates: Vec<usize> = match peers {
-                    Some(p) => candidates(p, &by_addr),
-                    None => (0..pivots.len()).collect(),
+                let all: Vec<usize>;
+                let candidates: &[usize] = match peers {
+                    Some(p) => admitted.entry(p).or_insert_with(|| {
+                        let mut v = candidates(p, &by_addr);
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    }),
+                    None => {
+                        all = (0..pivots.len()).collect();
+                        &all
+                    }
                 };
-                candidates.sort_unstable();
-                candidates.dedup();
-                // Pivots sharing a location share the NACLs and routes toward `c`:
-                // one look at those turns the whole location away.
-                let mut closed: std::collections::HashMap<usize, bool> = Default::default();
-                for k in candidates {
+                for &k in candidates {
                     let (pivot, via) = &pivots[k];
-                    let loc = self.classes[self.enis[*pivot].class].loc;
-                    let open = *closed.entry(loc).or_insert_with(|| match way {
-                        Way::From => self.net_open(*pivot, other),
-                        Way::To => self.net_open(other, *pivot),
-                    });
-                    if !open {
+                    // Pivots sharing a location share the NACLs and routes toward
+                    // `c`: one look at those turns the whole location away.
+                    let loc = pivot_locs[k];
+                    if seen[loc] != c + 1 {
+                        seen[loc] = c + 1;
+                        open[loc] = match way {
+                            Way::From => self.net_open(*pivot, other),
+                            Way::To => self.net_open(other, *pivot),
+                        };
+                    }
+                    if !open[loc] {
                         continue;
                     }
                     let exact = match way {

@@ -950,3 +950,152 @@ fn to_an_internet_address_lists_exactly_the_enis_the_egress_engine_allows() {
     // Only the ENI with a public address goes straight out of the internet gateway.
     assert_eq!(allowed, 1);
 }
+
+/// (layer, first word of the resource) of each hop, after checking the numbering.
+fn hop_order(r: &ReachReport) -> Vec<(Layer, String)> {
+    let hops = &r.paths[0].hops;
+    let numbers: Vec<usize> = hops.iter().map(|h| h.number).collect();
+    assert_eq!(numbers, (1..=hops.len()).collect::<Vec<_>>());
+    hops.iter()
+        .map(|h| {
+            let word = h.resource.split_whitespace().next().unwrap_or_default();
+            (h.layer, word.to_string())
+        })
+        .collect()
+}
+
+fn order(expected: &[(Layer, &str)]) -> Vec<(Layer, String)> {
+    expected.iter().map(|(l, r)| (*l, r.to_string())).collect()
+}
+
+#[test]
+fn hops_follow_the_packet_within_one_vpc() {
+    let inv = account().inv;
+    // Both subnets use acl-open: the direction and the replies tell its legs apart.
+    let r = pair(&inv, "eni-w1", "eni-a1", Some("tcp/8080"));
+    assert_eq!(r.verdict, Verdict::Allowed);
+    assert_eq!(
+        hop_order(&r),
+        order(&[
+            (Layer::Connection, "connection"),
+            (Layer::SecurityGroup, "sg-web"),
+            (Layer::NetworkAcl, "acl-open"),
+            (Layer::RouteTable, "rtb-1"),
+            (Layer::NetworkAcl, "acl-open"),
+            (Layer::SecurityGroup, "sg-app"),
+            (Layer::NetworkAcl, "acl-open"),
+            (Layer::RouteTable, "rtb-1"),
+            (Layer::NetworkAcl, "acl-open"),
+        ])
+    );
+    let hops = &r.paths[0].hops;
+    let acl: Vec<(bool, bool)> = hops
+        .iter()
+        .filter(|h| h.layer == Layer::NetworkAcl)
+        .map(|h| {
+            (
+                h.resource.ends_with("outbound"),
+                h.decision.starts_with("replies"),
+            )
+        })
+        .collect();
+    // Request out, request in, replies out, replies in.
+    assert_eq!(
+        acl,
+        vec![(true, false), (false, false), (true, true), (false, true)]
+    );
+    // A blocked pair keeps the order: the destination's NACL denies tcp 22 inbound,
+    // after the source's group, NACL and route.
+    let r = pair(&inv, "eni-w1", "eni-d1", Some("tcp/22"));
+    let layers: Vec<Layer> = hop_order(&r).into_iter().map(|(l, _)| l).collect();
+    let blocked = r.paths[0]
+        .hops
+        .iter()
+        .position(|h| h.verdict == Verdict::Blocked)
+        .expect("blocked hop");
+    assert_eq!(
+        &layers[..=blocked],
+        &[
+            Layer::Connection,
+            Layer::SecurityGroup,
+            Layer::NetworkAcl,
+            Layer::RouteTable,
+            Layer::NetworkAcl
+        ]
+    );
+}
+
+#[test]
+fn hops_follow_the_packet_across_a_peering_connection() {
+    let pcx = || RouteTarget::VpcPeeringConnection("pcx-1".into());
+    let inv = account()
+        .vpc("vpc-2")
+        .subnet("subnet-9", "vpc-2")
+        .route_table("rtb-2", "vpc-2", true, &[])
+        .routes(
+            "rtb-2",
+            vec![
+                route("10.1.0.0/16", RouteTarget::Local),
+                route("10.0.0.0/16", pcx()),
+            ],
+        )
+        .routes("rtb-1", vec![route("10.1.0.0/16", pcx())])
+        .nacl(open_acl("acl-2"), "vpc-2", true, &[])
+        .peering("pcx-1", "active", "vpc-1", "vpc-2")
+        .eni("eni-x", &["10.1.0.5"], &["sg-web"])
+        .placed("vpc-2", "subnet-9")
+        .inv;
+    let r = pair(&inv, "eni-w1", "eni-x", Some("tcp/443"));
+    assert_eq!(r.verdict, Verdict::Allowed, "{r:#?}");
+    assert_eq!(
+        hop_order(&r),
+        order(&[
+            (Layer::Connection, "connection"),
+            (Layer::SecurityGroup, "sg-web"),
+            (Layer::NetworkAcl, "acl-open"),
+            (Layer::RouteTable, "rtb-1"),
+            (Layer::VpcPeeringConnection, "pcx-1"),
+            (Layer::NetworkAcl, "acl-2"),
+            (Layer::SecurityGroup, "sg-web"),
+            (Layer::NetworkAcl, "acl-2"),
+            (Layer::RouteTable, "rtb-2"),
+            (Layer::NetworkAcl, "acl-open"),
+        ])
+    );
+}
+
+#[test]
+fn a_blocked_group_is_named_as_the_resource_to_change() {
+    let inv = account().inv;
+    let r = pair(&inv, "eni-d1", "eni-w1", None);
+    let b = r.blocked_at.expect("blocked_at");
+    assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
+    assert_eq!((b.resource.as_str(), b.rule), ("sg-db (db)", None));
+    // The hop still names the ENI the engine evaluated.
+    let hop = r.paths[0]
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Blocked)
+        .expect("blocked hop");
+    assert_eq!(hop.resource, "eni-d1");
+}
+
+#[test]
+fn demo_bastion_to_database_is_explained_at_the_port_the_database_admits() {
+    let inv = demo();
+    let r = pair(&inv, "tag:Name=lk-bastion-eni", "tag:Name=lk-db-eni", None);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked_at.expect("blocked_at");
+    assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
+    assert!(
+        b.resource.starts_with("sg-") && b.resource.ends_with("(lk-db-sg)"),
+        "{}",
+        b.resource
+    );
+    assert!(
+        b.change.contains("inbound rule allowing tcp 5432 from"),
+        "{}",
+        b.change
+    );
+    assert!(r.paths[0].hops[0].decision.ends_with("tcp 5432"));
+}
