@@ -9,6 +9,11 @@
 //! enforce allow everything (the hops say so); policies that may not be enforced
 //! make what they deny unknown.
 //!
+//! `internet` as the destination of a pod is asked at the addresses the pod's
+//! node ENI lets each service piece out to, and at a public address of each
+//! `ipBlock` of its egress NetworkPolicies (cluster policy `networks` are not
+//! probed: ask about an address of them).
+//!
 //! Not supported (an error says so): pods of two clusters, the internet to a pod
 //! (only a Service or load balancer in front of it is reached from there), and
 //! one-sided questions about a pod. A pod with no address or that has finished is
@@ -18,14 +23,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use crate::answer::reach::{Endpoint, Mode, Path, ReachReport, Verdict};
-use crate::inventory::{EksCluster, Inventory};
+use crate::inventory::{EksCluster, Inventory, PolicyType};
 
 use super::super::kubernetes::vpc::{
     pod_to_eni, pod_to_internet, pod_to_pod, policy_leg, PodEnis, Policies,
 };
 use super::super::kubernetes::{enforcement, ClusterIndex, Enforcement, Peer, PodId};
 use super::super::path::{eni_to_eni_with, DEFAULT_EPHEMERAL};
-use super::super::sets::{ServicePoint, ServiceSet};
+use super::super::sets::{public_internet, IpSet, ServicePoint, ServiceSet};
 use super::super::verdict::{describe_point, Evaluation};
 use super::change::Context;
 use super::exact::{first_addr, some_public, Exact};
@@ -336,6 +341,13 @@ impl<'m, 'a> Index<'m, 'a> {
                         }
                     }
                 }
+                // And a public address of each ipBlock its egress policies name, so
+                // that a policy open to a few public ranges only is asked there.
+                for a in self.policy_blocks(*cluster, *pod) {
+                    if !addrs.contains(&a) {
+                        addrs.push(a);
+                    }
+                }
                 if addrs.is_empty() {
                     addrs.extend(some_public(v6));
                 }
@@ -352,6 +364,29 @@ impl<'m, 'a> Index<'m, 'a> {
             }
             _ => return unsupported("no pod in this question"),
         })
+    }
+
+    /// The first public address of each `ipBlock` (less its `except`) that a
+    /// NetworkPolicy selecting pod `p` for egress names.
+    fn policy_blocks(&self, c: usize, p: PodId) -> Vec<IpAddr> {
+        let index = &self.pods.clusters[c].index;
+        let mut out = Vec::new();
+        for k in index.policies_for(p, PolicyType::Egress) {
+            let rules = &index.cluster.network_policies[k].egress;
+            for block in rules
+                .iter()
+                .flat_map(|r| &r.peers)
+                .filter_map(|peer| peer.ip_block.as_ref())
+            {
+                let open = IpSet::from_net(block.cidr)
+                    .difference(&IpSet::from_nets(block.except.iter().copied()))
+                    .intersection(public_internet());
+                if let Some(a) = first_addr(&open).filter(|a| !out.contains(a)) {
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
 
     /// The peers the policies see, as (source, destination).

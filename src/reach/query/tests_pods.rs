@@ -3,8 +3,8 @@
 
 use crate::answer::reach::{Layer, ReachReport, Verdict};
 use crate::inventory::{
-    Container, ContainerPort, DaemonSet, Inventory, KubeCluster, KubeProtocol, KubeSource, L4Match,
-    LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort,
+    Container, ContainerPort, DaemonSet, Inventory, IpBlock, KubeCluster, KubeProtocol, KubeSource,
+    L4Match, LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicyRule, Pod, PortRef, Protocol, RouteTarget,
 };
 use crate::reach::testkit::*;
@@ -68,9 +68,10 @@ fn daemon_set(name: &str, container: &str, args: &[&str]) -> DaemonSet {
     }
 }
 
-/// Cluster `name`: prod/web (on node ENI eni-n1), prod/api and prod/db (on eni-n2),
-/// prod/new (pending). NetworkPolicies: api admits tcp 8080 and 9000 from web; db
-/// admits nothing (default deny for it). Calico enforces them.
+/// Cluster `name`: prod/web and prod/crawler (on node ENI eni-n1), prod/api and
+/// prod/db (on eni-n2), prod/new (pending). NetworkPolicies: api admits tcp 8080 and
+/// 9000 from web; db admits nothing (default deny for it); crawler may send tcp 443
+/// to 52.0.0.0/8 except 52.0.0.0/16 only. Calico enforces them.
 fn cluster(name: &str) -> KubeCluster {
     let mut c = KubeCluster::new(name, KubeSource::Eks);
     c.namespaces = vec![Namespace {
@@ -82,6 +83,7 @@ fn cluster(name: &str) -> KubeCluster {
         pod("prod", "api", Some("10.0.1.21"), 8080),
         pod("prod", "db", Some("10.0.1.22"), 5432),
         pod("prod", "new", None, 80),
+        pod("prod", "crawler", Some("10.0.1.23"), 80),
     ];
     c.network_policies = vec![
         NetworkPolicy {
@@ -106,19 +108,44 @@ fn cluster(name: &str) -> KubeCluster {
             ingress: Vec::new(),
             egress: Vec::new(),
         },
+        NetworkPolicy {
+            namespace: "prod".into(),
+            name: "crawler-out".into(),
+            pod_selector: sel(&[("app", "crawler")]),
+            policy_types: None,
+            ingress: Vec::new(),
+            egress: vec![NetworkPolicyRule {
+                peers: vec![NetworkPolicyPeer {
+                    ip_block: Some(IpBlock {
+                        cidr: "52.0.0.0/8".parse().unwrap(),
+                        except: vec!["52.0.0.0/16".parse().unwrap()],
+                    }),
+                    ..Default::default()
+                }],
+                ports: vec![tcp(443)],
+            }],
+        },
     ];
     c.daemon_sets = vec![daemon_set("calico-node", "calico-node", &[])];
     c
 }
 
-/// vpc-1, one subnet with an open NACL. sg-node admits tcp 8080 and 5432 from the
+/// vpc-1, one subnet with an open NACL and a way to the internet (eni-n1 has a
+/// public address). sg-node admits tcp 8080 and 5432 from the
 /// VPC (not 9000); sg-x admits tcp 22 from the VPC.
 fn inventory(clusters: Vec<KubeCluster>) -> Inventory {
     let mut kit = Kit::new()
         .vpc("vpc-1")
         .subnet("subnet-1", "vpc-1")
         .route_table("rtb-1", "vpc-1", true, &[])
-        .routes("rtb-1", vec![route("10.0.0.0/16", RouteTarget::Local)])
+        .igw("igw-1", "vpc-1")
+        .routes(
+            "rtb-1",
+            vec![
+                route("10.0.0.0/16", RouteTarget::Local),
+                route("0.0.0.0/0", RouteTarget::InternetGateway("igw-1".into())),
+            ],
+        )
         .nacl(open_acl("acl-open"), "vpc-1", true, &[])
         .group(
             "sg-node",
@@ -148,7 +175,11 @@ fn inventory(clusters: Vec<KubeCluster>) -> Inventory {
             ],
         );
     for (id, addrs, group) in [
-        ("eni-n1", &["10.0.1.10", "10.0.1.20"][..], "sg-node"),
+        (
+            "eni-n1",
+            &["10.0.1.10", "10.0.1.20", "10.0.1.23"][..],
+            "sg-node",
+        ),
         (
             "eni-n2",
             &["10.0.1.11", "10.0.1.21", "10.0.1.22"][..],
@@ -157,6 +188,9 @@ fn inventory(clusters: Vec<KubeCluster>) -> Inventory {
         ("eni-x", &["10.0.1.30"][..], "sg-x"),
     ] {
         kit = kit.eni(id, addrs, &[group]).placed("vpc-1", "subnet-1");
+        if id == "eni-n1" {
+            kit = kit.public_ip("54.0.0.10");
+        }
     }
     kit.inv.kubernetes = clusters;
     kit.inv
@@ -350,4 +384,34 @@ fn a_pod_without_an_address_and_one_sided_pod_questions_are_errors() {
     }
     let e = ask(&inv, Some("internet"), Some("prod/web"), None).unwrap_err();
     assert!(matches!(e, QueryError::Unsupported(_)), "{e}");
+}
+
+#[test]
+fn the_internet_is_asked_where_the_pods_egress_policy_opens_it() {
+    let inv = inventory(vec![cluster("c1")]);
+    // Only 52.0.0.0/8 (less 52.0.0.0/16) on 443: asked at its first public address.
+    let r = pair(&inv, "prod/crawler", "internet", None);
+    assert_eq!(r.verdict, Verdict::Allowed, "{r:#?}");
+    assert_eq!(r.services, vec!["tcp 443"]);
+    assert_eq!(r.paths.len(), 1, "{:#?}", r.paths);
+    assert_eq!(r.paths[0].to, "52.1.0.0");
+    assert!(r.paths[0]
+        .hops
+        .iter()
+        .any(|h| h.layer == Layer::InternetGateway));
+    // Elsewhere the policy turns it away.
+    let r = pair(&inv, "prod/crawler", "8.8.8.8", Some("tcp/443"));
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked_at.expect("blocked_at");
+    assert_eq!(
+        (b.code.as_str(), b.layer),
+        ("NETWORK_POLICY_RESTRICTION", Layer::NetworkPolicy)
+    );
+    assert_eq!(
+        b.change,
+        "a NetworkPolicy selecting prod/crawler would need an egress rule allowing tcp 443 to 8.8.8.8"
+    );
+    // web's egress is not isolated: what the node ENI lets out.
+    let r = pair(&inv, "prod/web", "8.8.8.8", Some("tcp/443"));
+    assert_eq!(r.verdict, Verdict::Allowed, "{r:#?}");
 }
