@@ -662,3 +662,128 @@ fn reach_agrees_with_every_lateral_movement_path_hop() {
     }
     assert!(hops_checked >= 5, "{hops_checked} hops checked");
 }
+
+const GATEWAY_POD: &str = "gateway/api-gateway-7f9c6-abcde";
+const PAYMENTS_POD: &str = "payments/payments-service-6b8d4-qwert";
+const PAYMENTS_DB_POD: &str = "lk-eks:payments/payments-db-0";
+const WORDPRESS_POD: &str = "marketing/wordpress-5f7b8-zxcvb";
+
+#[test]
+fn pods_as_both_ends_on_the_demo_cluster() {
+    // payments-service-ingress admits the API gateway on 8443 only; the node group
+    // passes everything between nodes.
+    let out = demo(&["--from", GATEWAY_POD, "--to", PAYMENTS_POD]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_without_panic(&out));
+    insta::assert_snapshot!("pod_to_pod_allowed", stdout(&out));
+    let doc = demo_json(&["--from", GATEWAY_POD, "--to", PAYMENTS_POD]);
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["verdict"], "allowed");
+    assert_eq!(doc["services"], serde_json::json!(["tcp 8443"]));
+    assert_eq!(doc["from"]["kind"], "pod");
+    assert_eq!(
+        doc["to"]["resources"],
+        serde_json::json!(["lk-eks/payments/payments-service-6b8d4-qwert"])
+    );
+    let layers: Vec<&str> = doc["paths"][0]["hops"]
+        .as_array()
+        .expect("hops")
+        .iter()
+        .filter_map(|h| h["layer"].as_str())
+        .collect();
+    for layer in ["network_policy", "security_group", "route_table"] {
+        assert!(layers.contains(&layer), "{layers:?}");
+    }
+
+    // restrict-db-access admits payments-service only: WordPress is turned away by
+    // the database's policy, on the port the database serves.
+    let out = demo(&["--from", WORDPRESS_POD, "--to", PAYMENTS_DB_POD]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_without_panic(&out));
+    insta::assert_snapshot!("pod_to_pod_blocked", stdout(&out));
+    let doc = demo_json(&["--from", WORDPRESS_POD, "--to", PAYMENTS_DB_POD]);
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["verdict"], "blocked");
+    let b = &doc["blocked_at"];
+    assert_eq!(b["code"], "NETWORK_POLICY_RESTRICTION");
+    assert_eq!(b["layer"], "network_policy");
+    assert_eq!(
+        b["change"],
+        "a NetworkPolicy selecting payments/payments-db-0 would need an ingress rule allowing \
+         tcp 5432 from marketing/wordpress-5f7b8-zxcvb"
+    );
+    assert_eq!(
+        demo(&[
+            "--from",
+            WORDPRESS_POD,
+            "--to",
+            PAYMENTS_DB_POD,
+            "--expect",
+            "blocked"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+
+    // An ENI to a pod: the VPC first, then the pod's policies.
+    let doc = demo_json(&["--from", APP, "--to", PAYMENTS_DB_POD, "--port", "tcp/5432"]);
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["verdict"], "blocked");
+    assert_eq!(doc["paths"][0]["from"], "eni-a7eab5053d900339e");
+}
+
+#[test]
+fn bad_pod_selectors_are_one_line_errors() {
+    let out = demo(&["--from", "payments/payments-db", "--to", PAYMENTS_POD]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_stderr_line(&out);
+    assert!(line.contains("closest: payments/payments-db-0"), "{line}");
+    let out = demo(&["--from", PAYMENTS_POD]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("not supported yet"));
+}
+
+#[test]
+fn pods_of_a_cluster_read_from_object_files_without_the_vpc() {
+    // `collect --kube-objects` keeps no AWS network: what the policies allow is
+    // unknown on the VPC side; the fixture's VPC CNI does not enforce policies.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = dir.path().join("inv.json");
+    let out = vpcaudit_offline()
+        .current_dir(repo())
+        .args([
+            "collect",
+            "--kube-objects",
+            "tests/fixtures/kube/cluster.json",
+        ])
+        .args(["--no-progress", "-o"])
+        .arg(&inv)
+        .output()
+        .expect("collect");
+    assert!(out.status.success(), "{}", stderr_without_panic(&out));
+    let out = vpcaudit_offline()
+        .args(["reach", "--inventory"])
+        .arg(&inv)
+        .args(["--from", "marketing/web-5f6b7c8d9-qz2lt"])
+        .args([
+            "--to",
+            "payments/db-0",
+            "--port",
+            "tcp/5432",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("reach");
+    let doc = json(&out, 0);
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["verdict"], "unknown");
+    assert_eq!(doc["unknown"][0]["code"], "DATA_NOT_COLLECTED");
+    let hops = doc["paths"][0]["hops"].as_array().expect("hops");
+    assert_eq!(hops[0]["layer"], "network_policy");
+    assert!(
+        hops[0]["decision"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("not enforced")),
+        "{hops:?}"
+    );
+}

@@ -57,6 +57,8 @@ pub enum Layer {
     VpcEndpoint,
     GatewayLoadBalancer,
     LoadBalancer,
+    /// A Kubernetes NetworkPolicy (or cluster policy tier) at a pod.
+    NetworkPolicy,
     Other,
 }
 
@@ -67,9 +69,10 @@ pub struct Endpoint {
     pub selector: String,
     /// What the selector named: `network_interface`, `instance`, `ip_address`,
     /// `subnet`, `security_group`, `tag`, `internet`, `vpc_endpoint`, `nat_gateway`,
-    /// `load_balancer`.
+    /// `load_balancer`, `pod`.
     pub kind: String,
-    /// The ENI ids it stands for (`internet` for the internet), sorted.
+    /// The ENI ids it stands for (`internet` for the internet, `cluster/ns/name`
+    /// for a pod), sorted.
     pub resources: Vec<String>,
 }
 

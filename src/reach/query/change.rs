@@ -94,7 +94,39 @@ pub fn sentence(code: Code, step: &Step, ctx: &Context) -> String {
         Code::GwlbApplianceNotVisible => format!(
             "the appliance behind {id} would have to pass {service} (its rules are not visible)"
         ),
+        Code::NetworkPolicyRestriction => network_policy(step, ctx),
         other => generic(other),
+    }
+}
+
+/// A NetworkPolicy step names its side: `NetworkPolicy (egress)` at the source pod,
+/// `NetworkPolicy (ingress)` at the destination pod. An Admin-tier deny wins over
+/// any NetworkPolicy, so it is that policy that would have to change.
+fn network_policy(step: &Step, ctx: &Context) -> String {
+    let Context { src, dst, service } = ctx;
+    let d = step.decision.as_str();
+    if let Some(at) = d.find("ClusterNetworkPolicy ") {
+        // The one reason naming it (reasons are joined by `; `).
+        let rest = d[at + "ClusterNetworkPolicy ".len()..]
+            .split("; ")
+            .next()
+            .unwrap_or_default();
+        let name = rest.split_whitespace().next().unwrap_or(rest);
+        if rest.contains("(Admin tier") && rest.contains(" denies ") {
+            return format!(
+                "ClusterNetworkPolicy {name} (Admin tier) would have to stop denying {service} \
+                 from {src} to {dst}: no NetworkPolicy can override it"
+            );
+        }
+    }
+    if step.component.contains("(ingress)") {
+        format!("a NetworkPolicy selecting {dst} would need an ingress rule allowing {service} from {src}")
+    } else if step.component.contains("(egress)") {
+        format!(
+            "a NetworkPolicy selecting {src} would need an egress rule allowing {service} to {dst}"
+        )
+    } else {
+        generic(Code::NetworkPolicyRestriction)
     }
 }
 

@@ -12,6 +12,8 @@ pub fn layer_of(step: &Step) -> Layer {
     let lower = c.to_ascii_lowercase();
     if c == "connection" {
         Layer::Connection
+    } else if c.starts_with("NetworkPolicy") {
+        Layer::NetworkPolicy
     } else if c.starts_with("sg-")
         || lower.starts_with("security group")
         || (c.starts_with("eni-") && step.decision.starts_with("no rule in groups"))
@@ -104,7 +106,9 @@ const BLOCKING_WORDS: [&str; 14] = [
 /// The code a step carries, else one derived from its component and decision (until
 /// every step is coded at the source); `None` for a step that passes.
 pub fn code_of(step: &Step, undecided: bool) -> Option<Code> {
-    if step.code.is_some() {
+    // Policy steps are coded at the source; their reasons quote rules that deny
+    // while the whole allows, which the words below would misread.
+    if step.code.is_some() || layer_of(step) == Layer::NetworkPolicy {
         return step.code;
     }
     let blocks = BLOCKING_WORDS.iter().any(|w| step.decision.contains(w));
@@ -349,10 +353,12 @@ fn private_keys(steps: &[Step], src: &str, dst: &str) -> Vec<usize> {
     const BETWEEN_VPCS: usize = 4;
     const DST_ACL_REQUEST: usize = 5;
     const DST_SG: usize = 6;
-    const DST_ACL_REPLIES: usize = 7;
-    const DST_ROUTES: usize = 8;
-    const BETWEEN_VPCS_BACK: usize = 9;
-    const SRC_ACL_REPLIES: usize = 10;
+    // A destination pod's policies, once the packet is on its node.
+    const DST_POLICY: usize = 7;
+    const DST_ACL_REPLIES: usize = 8;
+    const DST_ROUTES: usize = 9;
+    const BETWEEN_VPCS_BACK: usize = 10;
+    const SRC_ACL_REPLIES: usize = 11;
     let mut keys: Vec<usize> = Vec::with_capacity(steps.len());
     let (mut tables, mut gateways) = (0, 0);
     for (i, step) in steps.iter().enumerate() {
@@ -362,6 +368,9 @@ fn private_keys(steps: &[Step], src: &str, dst: &str) -> Vec<usize> {
         let key = match layer_of(step) {
             _ if prev.is_some_and(|(p, _)| follows_blocked_replies(p, step)) => inherit,
             _ if c == "connection" => CONNECTION,
+            // A source pod's policies apply before the packet leaves its node.
+            Layer::NetworkPolicy if c.contains("(ingress)") => DST_POLICY,
+            Layer::NetworkPolicy => CONNECTION,
             _ if c == src => SRC_SG,
             _ if c == dst => DST_SG,
             Layer::SecurityGroup => {

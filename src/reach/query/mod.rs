@@ -37,12 +37,15 @@ mod exact;
 mod hops;
 mod kind;
 mod pair;
+mod pods;
 mod represent;
 mod select;
 mod service;
 mod sweep;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pods;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -74,7 +77,7 @@ pub struct Question {
 pub enum QueryError {
     /// `--from`/`--to` names nothing in the inventory; the closest matches (at most 5)
     /// help.
-    #[error("no ENI, instance, IP address, subnet, security group, tag, VPC endpoint, NAT gateway or load balancer matches \"{selector}\"{}", closest(.suggestions))]
+    #[error("no ENI, instance, IP address, subnet, security group, tag, VPC endpoint, NAT gateway, load balancer or Kubernetes pod matches \"{selector}\"{}", closest(.suggestions))]
     UnknownEndpoint {
         selector: String,
         suggestions: Vec<String>,
@@ -86,6 +89,15 @@ pub enum QueryError {
     /// The selector names something, but no network interface stands for it.
     #[error("\"{selector}\" ({kind}) has no network interface in the inventory")]
     NoInterfaces { selector: String, kind: String },
+    /// `ns/name` names a pod in several clusters.
+    #[error("\"{selector}\" is a pod in clusters {}: write CLUSTER:{selector}", .clusters.join(" and "))]
+    AmbiguousPod {
+        selector: String,
+        clusters: Vec<String>,
+    },
+    /// The pod has no address to reach or be reached from.
+    #[error("pod \"{selector}\" {why}: nothing reaches it and it reaches nothing")]
+    PodWithoutAddress { selector: String, why: String },
     /// A question the engine cannot ask, e.g. from the internet to the internet.
     #[error("{0}")]
     Unsupported(String),
@@ -140,6 +152,8 @@ pub struct Index<'m, 'a> {
     /// (source location, destination location) -> NACL and routing part.
     pub(crate) net: Mutex<FastMap<(usize, usize), exact::NetPart>>,
     pub(crate) exposure: Mutex<ExposureCache<'m, 'a>>,
+    /// The Kubernetes clusters, for pod selectors.
+    pub(crate) pods: pods::Pods<'a>,
 }
 
 impl<'m, 'a> Index<'m, 'a> {
@@ -227,6 +241,7 @@ impl<'m, 'a> Index<'m, 'a> {
             acls,
             net: Mutex::new(FastMap::default()),
             exposure: Mutex::new(ExposureCache::new(model, inv)),
+            pods: pods::Pods::build(inv),
         }
     }
 

@@ -75,6 +75,11 @@ impl<'m, 'a> Index<'m, 'a> {
                 .into_iter()
                 .map(|(a, b)| Conn::Private(a, b))
                 .collect(),
+            (Target::Pod { .. }, _) | (_, Target::Pod { .. }) => {
+                return Err(QueryError::Unsupported(
+                    "pods are answered by pod_pair".into(),
+                ))
+            }
         })
     }
 
@@ -107,6 +112,9 @@ impl<'m, 'a> Index<'m, 'a> {
         t: Resolved<'a>,
         asked: &ServiceSet,
     ) -> Result<ReachReport, QueryError> {
+        if matches!(f.target, Target::Pod { .. }) || matches!(t.target, Target::Pod { .. }) {
+            return self.pod_pair(f, t, asked);
+        }
         let mut rep = report(
             Mode::Pair,
             Some(f.endpoint.clone()),

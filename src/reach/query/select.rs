@@ -22,6 +22,11 @@ pub(crate) enum Target<'a> {
     },
     /// The internet, or one address on it.
     Internet(Option<IpAddr>),
+    /// A Kubernetes pod: `cluster` indexes [`Index::pods`](super::Index).
+    Pod {
+        cluster: usize,
+        pod: crate::reach::kubernetes::PodId,
+    },
 }
 
 /// A resolved side: the answer's endpoint and what it stands for.
@@ -138,6 +143,14 @@ impl<'a> Selectors<'a> {
         s
     }
 
+    /// The index of the ENI with this id.
+    pub fn eni_index(&self, id: &str) -> Option<usize> {
+        match self.by_key.get(id) {
+            Some(("network_interface", enis)) => enis.first().copied(),
+            _ => None,
+        }
+    }
+
     /// Up to five known ids or names closest to `selector`.
     fn suggestions(&self, selector: &str) -> Vec<String> {
         let mut scored: Vec<(usize, &str)> = self
@@ -162,7 +175,7 @@ impl<'a> Selectors<'a> {
 }
 
 /// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -227,6 +240,8 @@ impl<'m, 'a> Index<'m, 'a> {
                     lb: Some(lb),
                 },
             });
+        } else if let Some(resolved) = self.resolve_pod(s) {
+            return resolved;
         } else {
             return Err(unknown());
         };

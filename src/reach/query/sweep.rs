@@ -121,6 +121,13 @@ impl<'m, 'a> Index<'m, 'a> {
         let (given, internet_side): (Vec<usize>, Option<Option<IpAddr>>) = match &side.target {
             Target::Enis { enis, .. } => (enis.clone(), None),
             Target::Internet(ip) => (Vec::new(), Some(*ip)),
+            Target::Pod { .. } => {
+                return Err(QueryError::Unsupported(
+                    "from-only/to-only questions about pods are not supported yet: give both \
+                     --from and --to"
+                        .into(),
+                ))
+            }
         };
         if let Some(ip) = internet_side {
             // Level 1 from (or to) the internet, class by class. To the internet,
