@@ -84,13 +84,11 @@ impl Inventory {
             path: path.to_path_buf(),
             source,
         })?;
-        crate::source_text::decode_utf8(bytes).map_err(|(line, column)| {
-            InventoryFileError::Parse {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: "not UTF-8 text".into(),
-            }
+        crate::source_text::decode_utf8(bytes).map_err(|(line, column)| InventoryFileError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "not UTF-8 text".into(),
         })
     }
 
