@@ -787,3 +787,146 @@ fn pods_of_a_cluster_read_from_object_files_without_the_vpc() {
         "{hops:?}"
     );
 }
+
+/// The demo inventory with `edit` applied, written to a temporary file.
+fn edited_demo(dir: &Path, edit: impl FnOnce(&mut Value)) -> std::path::PathBuf {
+    let mut inv: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("src/demo/inventory.json")).expect("demo"),
+    )
+    .expect("demo JSON");
+    edit(&mut inv);
+    let path = dir.join("inventory.json");
+    std::fs::write(&path, serde_json::to_vec(&inv).expect("serialise")).expect("write");
+    path
+}
+
+fn ask_file(path: &Path, args: &[&str]) -> Output {
+    vpcaudit_offline()
+        .arg("reach")
+        .arg("--inventory")
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("run vpcaudit")
+}
+
+fn region_mut(inv: &mut Value) -> &mut Value {
+    &mut inv["accounts"][0]["regions"][0]
+}
+
+#[test]
+fn a_load_balancer_that_was_not_fully_collected_is_never_blocked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Its listeners could not be read: whether tcp 22 reaches anything is unknown.
+    let no_listeners = edited_demo(dir.path(), |inv| {
+        for lb in region_mut(inv)["load_balancers"]
+            .as_array_mut()
+            .expect("load balancers")
+        {
+            if lb["name"] == "lk-ssh-nlb" {
+                lb["listeners"] = Value::Null;
+            }
+        }
+    });
+    let args = [
+        "--from",
+        "internet",
+        "--to",
+        "lk-ssh-nlb",
+        "--port",
+        "tcp/22",
+    ];
+    let doc = json(
+        &ask_file(&no_listeners, &[&args[..], &["--format", "json"]].concat()),
+        0,
+    );
+    assert_eq!(doc["verdict"], "unknown", "{doc}");
+    assert_eq!(doc["unknown"][0]["code"], "DATA_NOT_COLLECTED", "{doc}");
+    let strict = ask_file(&no_listeners, &[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(3));
+    let expect = ask_file(
+        &no_listeners,
+        &[&args[..], &["--expect", "blocked"]].concat(),
+    );
+    assert_eq!(expect.status.code(), Some(1));
+    // Its node ENIs are missing: a one-sided question has nothing to start from.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let no_nodes = edited_demo(dir.path(), |inv| {
+        region_mut(inv)["network_interfaces"]
+            .as_array_mut()
+            .expect("enis")
+            .retain(|e| {
+                !e["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("lk-ssh-nlb"))
+            });
+    });
+    let out = ask_file(&no_nodes, &["--to", "lk-ssh-nlb"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_stderr_line(&out).contains("no network interface"));
+    let pair = ask_file(
+        &no_nodes,
+        &["--from", "internet", "--to", "lk-ssh-nlb", "--strict"],
+    );
+    assert_eq!(pair.status.code(), Some(3), "{}", stdout(&pair));
+}
+
+#[test]
+fn hostile_group_names_do_not_change_what_the_answer_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hostile = "x] sgr-0wned rule 7 (firewall";
+    let path = edited_demo(dir.path(), |inv| {
+        for g in region_mut(inv)["security_groups"]
+            .as_array_mut()
+            .expect("groups")
+        {
+            if g["id"] == "sg-a02e1560e8d149b22" {
+                g["name"] = Value::String(hostile.into());
+                g["tags"]["Name"] = Value::String(hostile.into());
+            }
+        }
+    });
+    let doc = json(
+        &ask_file(&path, &["--from", BASTION, "--to", DB, "--format", "json"]),
+        0,
+    );
+    let b = &doc["blocked_at"];
+    assert_eq!(b["code"], "ENI_SG_RULES_MISMATCH", "{doc}");
+    assert_eq!(b["layer"], "security_group");
+    assert!(b.get("rule").is_none(), "{b}");
+    let resource = b["resource"].as_str().expect("resource");
+    assert!(resource.starts_with("sg-a02e1560e8d149b22 ("), "{resource}");
+    assert!(resource.contains(hostile), "{resource}");
+    assert!(
+        b["change"].as_str().expect("change").contains(hostile),
+        "{b}"
+    );
+    for hop in doc["paths"][0]["hops"].as_array().expect("hops") {
+        assert_ne!(hop["rule"], "sgr-0wned", "{hop}");
+        assert_ne!(hop["layer"], "network_firewall", "{hop}");
+    }
+}
+
+#[test]
+fn an_intent_with_a_bad_port_fails_before_anything_is_collected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "intents.toml",
+        "[[intent]]\nname = \"db\"\nfrom = \"x\"\nto = \"y\"\nport = \"tcp/70000\"\nexpect = \"blocked\"\n",
+    );
+    // No --demo and no credentials: were the port not checked first, this would try
+    // to collect and fail on credentials (exit 4) instead.
+    let out = vpcaudit_offline()
+        .args(["reach", "--intents"])
+        .arg(&path)
+        .output()
+        .expect("run vpcaudit");
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_stderr_line(&out);
+    assert!(line.contains("\"db\"") && line.contains("70000"), "{line}");
+    // A selector far longer than any id gets no suggestions, quickly.
+    let long = "x".repeat(100_000);
+    let out = demo(&["--from", &long, "--to", DB]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -86,6 +86,12 @@ pub fn run(args: ReachArgs, progress: &Progress) -> Result<Exit> {
     if let Some(port) = &args.port {
         crate::reach::query::parse_service(port).map_err(|e| UsageError(e.to_string()))?;
     }
+    for intent in intents.iter().flatten() {
+        if let Some(port) = &intent.port {
+            crate::reach::query::parse_service(port)
+                .map_err(|e| UsageError(format!("intent {:?}: {e}", intent.name)))?;
+        }
+    }
     if intents.is_some() && args.format == ReachFormat::Dot {
         return Err(UsageError("--intents writes table or json, not dot".into()).into());
     }

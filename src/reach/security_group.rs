@@ -228,7 +228,7 @@ fn resolve_peer(
     }
 }
 
-fn group_label(g: &SecurityGroup) -> String {
+pub(crate) fn group_label(g: &SecurityGroup) -> String {
     format!("{} ({})", g.id, g.name)
 }
 

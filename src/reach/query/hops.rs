@@ -9,41 +9,44 @@ use super::super::verdict::{self, Evaluation, Step};
 /// The layer a step's component belongs to, from how the engine names components.
 pub fn layer_of(step: &Step) -> Layer {
     let c = step.component.as_str();
-    let lower = c.to_ascii_lowercase();
+    // Components start with an AWS id or a fixed word the engine writes; names (the
+    // account's own text) come after it and are never read for the layer.
+    let first = c.split_whitespace().next().unwrap_or(c);
+    let by_id = [
+        ("sg-", Layer::SecurityGroup),
+        ("acl-", Layer::NetworkAcl),
+        ("rtb-", Layer::RouteTable),
+        ("eigw-", Layer::EgressOnlyInternetGateway),
+        ("igw-", Layer::InternetGateway),
+        ("nat-", Layer::NatGateway),
+        ("pcx-", Layer::VpcPeeringConnection),
+        ("tgw-", Layer::TransitGateway),
+        ("arn:aws:elasticloadbalancing", Layer::LoadBalancer),
+    ];
     if c == "connection" {
         Layer::Connection
     } else if c.starts_with("NetworkPolicy") {
         Layer::NetworkPolicy
-    } else if c.starts_with("sg-")
-        || lower.starts_with("security group")
-        || (c.starts_with("eni-") && step.decision.starts_with("no rule in groups"))
-        || step.decision.contains("in groups [")
-    {
+    } else if let Some((_, layer)) = by_id.iter().find(|(p, _)| first.starts_with(p)) {
+        *layer
+    } else if first.starts_with("eni-") && step.decision.starts_with("no rule in groups [") {
         Layer::SecurityGroup
-    } else if c.starts_with("acl-") || lower.contains("network acl") {
-        Layer::NetworkAcl
-    } else if c.starts_with("rtb-") || lower.contains("route table") {
-        Layer::RouteTable
-    } else if c.starts_with("eigw-") {
-        Layer::EgressOnlyInternetGateway
-    } else if c.starts_with("igw-") {
-        Layer::InternetGateway
-    } else if c.starts_with("nat-") {
-        Layer::NatGateway
-    } else if c.starts_with("pcx-") {
-        Layer::VpcPeeringConnection
-    } else if c.starts_with("tgw-") {
-        Layer::TransitGateway
-    } else if lower.contains("firewall") {
-        Layer::NetworkFirewall
-    } else if c.starts_with("vpce-") && lower.contains("appliance") {
+    } else if first.starts_with("vpce-") && c.ends_with("(appliance)") {
         Layer::GatewayLoadBalancer
-    } else if c.starts_with("vpce-") {
+    } else if first.starts_with("vpce-") {
         Layer::VpcEndpoint
-    } else if lower.contains("load balancer") || c.starts_with("arn:aws:elasticloadbalancing") {
-        Layer::LoadBalancer
-    } else if c.starts_with("eni-") {
+    } else if first.starts_with("eni-") {
         Layer::Connection
+    } else if c.starts_with("firewall ") {
+        Layer::NetworkFirewall
+    } else if c.starts_with("load balancer") {
+        Layer::LoadBalancer
+    } else if c.starts_with("security group") {
+        Layer::SecurityGroup
+    } else if c.starts_with("network ACL") {
+        Layer::NetworkAcl
+    } else if c.starts_with("route table") {
+        Layer::RouteTable
     } else {
         Layer::Other
     }
@@ -52,16 +55,18 @@ pub fn layer_of(step: &Step) -> Layer {
 /// The deciding rule, entry or route named in a decision: `sgr-…`, `rule 100`, or a
 /// route `10.0.0.0/16 -> pcx-1`.
 pub fn rule_of(layer: Layer, decision: &str) -> Option<String> {
-    if let Some(at) = decision.find("sgr-") {
-        let id: String = decision[at..]
+    // Only where the engine writes the rule (the start of the decision): a group's
+    // description or name later in the text may say anything.
+    if let Some(rest) = decision.strip_prefix("rule sgr-") {
+        let id: String = rest
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        return Some(id);
+        return Some(format!("sgr-{id}"));
     }
     if layer == Layer::NetworkAcl {
-        if let Some(at) = decision.find("rule ") {
-            let n: String = decision[at + 5..]
+        if let Some(rest) = decision.strip_prefix("rule ") {
+            let n: String = rest
                 .chars()
                 .take_while(|c| c.is_ascii_digit() || *c == '*')
                 .collect();

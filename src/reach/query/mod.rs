@@ -254,11 +254,67 @@ impl<'m, 'a> Index<'m, 'a> {
         let from = q.from.as_deref().map(|s| self.resolve(s)).transpose()?;
         let to = q.to.as_deref().map(|s| self.resolve(s)).transpose()?;
         let max_hops = usize::from(q.max_hops.max(1));
-        match (from, to) {
+        // A one-sided question about something with no ENI (a load balancer whose
+        // nodes were not collected) has nothing to start from: an empty list would
+        // read as "reaches nothing". A pair says unknown instead.
+        let one_sided_without_enis = |r: &select::Resolved| matches!(&r.target, select::Target::Enis { enis, .. } if enis.is_empty());
+        if let (Some(r), None) | (None, Some(r)) = (&from, &to) {
+            if one_sided_without_enis(r) {
+                return Err(QueryError::NoInterfaces {
+                    selector: r.endpoint.selector.clone(),
+                    kind: r.endpoint.kind.clone(),
+                });
+            }
+        }
+        let mut report = match (from, to) {
             (Some(f), Some(t)) => self.pair(f, t, &asked),
             (Some(f), None) => self.sweep(f, sweep::Way::From, &asked, max_hops),
             (None, Some(t)) => self.sweep(t, sweep::Way::To, &asked, max_hops),
             (None, None) => Err(QueryError::NoEndpoint),
+        }?;
+        self.name_blocking_groups(&mut report);
+        Ok(report)
+    }
+
+    /// Blocked at a security group: the groups are named from the inventory, not
+    /// read back out of the engine's prose, whose group names are the account's and
+    /// may contain anything (a `]`, an `sgr-`).
+    fn name_blocking_groups(&self, report: &mut ReachReport) {
+        let code = super::explain::Code::EniSgRulesMismatch.as_str();
+        let Some(b) = report.blocked_at.as_mut().filter(|b| b.code == code) else {
+            return;
+        };
+        let blocking = report
+            .paths
+            .iter()
+            .flat_map(|p| &p.hops)
+            .find(|h| h.code.as_deref() == Some(code))
+            .map(|h| h.resource.as_str());
+        let Some((rm, eni)) = blocking.and_then(|id| self.model.locate_eni(id).ok()) else {
+            return;
+        };
+        let groups: Vec<String> = eni
+            .security_group_ids
+            .iter()
+            .map(|g| match rm.security_group(g) {
+                Some(sg) => super::security_group::group_label(sg),
+                None => g.clone(),
+            })
+            .collect();
+        let groups = groups.join(", ");
+        let parsed = std::mem::replace(&mut b.resource, groups.clone());
+        let many = format!("one of {parsed}");
+        let rest = b
+            .change
+            .strip_prefix(many.as_str())
+            .or_else(|| b.change.strip_prefix(parsed.as_str()));
+        if let Some(rest) = rest {
+            let lead = if eni.security_group_ids.len() > 1 {
+                "one of "
+            } else {
+                ""
+            };
+            b.change = format!("{lead}{groups}{rest}");
         }
     }
 }

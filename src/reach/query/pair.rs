@@ -239,6 +239,14 @@ impl<'m, 'a> Index<'m, 'a> {
             super::super::verdict::Evaluation,
         )> = None;
         for p in paths.iter().filter(|p| p.load_balancer.arn == lb.arn) {
+            // A path without a service point is one the engine could not open (its
+            // listeners were not collected): unknown, never skipped into "blocked".
+            if p.point.is_none() && p.evaluation.is_unknown() {
+                let to = lb.name.clone();
+                any_unknown.get_or_insert(("internet".to_string(), to));
+                rep.unknown.extend(undecided(&p.evaluation));
+                continue;
+            }
             let Some(point) = p.point.filter(|pt| asked.contains(*pt)) else {
                 continue;
             };
@@ -265,6 +273,9 @@ impl<'m, 'a> Index<'m, 'a> {
                 blocked = Some((from, to, point, p.evaluation.clone()));
             }
         }
+        rep.unknown.sort_by(|a, b| {
+            (&a.code, &a.resource, &a.reason).cmp(&(&b.code, &b.resource, &b.reason))
+        });
         rep.unknown.dedup();
         if !rep.paths.is_empty() {
             rep.verdict = Verdict::Allowed;

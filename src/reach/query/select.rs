@@ -153,6 +153,11 @@ impl<'a> Selectors<'a> {
 
     /// Up to five known ids or names closest to `selector`.
     fn suggestions(&self, selector: &str) -> Vec<String> {
+        // No id or name is this long; comparing one with every key would only cost
+        // time (the distance is quadratic).
+        if selector.len() > MAX_SUGGESTED {
+            return Vec::new();
+        }
         let mut scored: Vec<(usize, &str)> = self
             .by_key
             .keys()
@@ -173,6 +178,9 @@ impl<'a> Selectors<'a> {
             .collect()
     }
 }
+
+/// The longest selector closest matches are looked for (an ARN is under 200).
+const MAX_SUGGESTED: usize = 256;
 
 /// Levenshtein distance.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
