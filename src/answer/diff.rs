@@ -221,6 +221,9 @@ pub enum Attribution {
     /// The changes whose resources the finding names (as its resource, a related
     /// resource or in its evidence).
     Matched,
+    /// The finding names none of the changed resources, but the two inventories
+    /// differ by this one change only: it is the cause, somewhere on the path.
+    OnlyChange,
     /// No change touches a resource the finding names: no single change identified
     /// (the cause is elsewhere on the path, or in several changes together).
     NoneIdentified,

@@ -149,6 +149,10 @@ impl<'c> Causes<'c> {
                 return (ids, Attribution::Matched);
             }
         }
+        // Nothing else differs between the two inventories.
+        if let [only] = self.ids.as_slice() {
+            return (vec![only.clone()], Attribution::OnlyChange);
+        }
         (Vec::new(), Attribution::NoneIdentified)
     }
 }

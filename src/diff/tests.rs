@@ -309,6 +309,18 @@ fn a_message_change_under_one_fingerprint_is_a_change() {
 }
 
 #[test]
+fn the_only_change_is_the_cause_of_what_names_none_of_it() {
+    let old = demo();
+    let mut new = old.clone();
+    region(&mut new).security_groups[0].rules.push(world_ssh());
+    let found = resources::diff(&old, &new);
+    assert_eq!(found.len(), 1);
+    let causes = Causes::new(&found, vec!["c1".into()]);
+    let f = finding("x", "eni-unrelated", "f", Severity::High);
+    assert_eq!(causes.of(&f), (vec!["c1".into()], Attribution::OnlyChange));
+}
+
+#[test]
 fn effects_name_the_changes_that_touch_what_they_name() {
     let old = demo();
     let mut new = old.clone();

@@ -121,7 +121,12 @@ fn effect(out: &mut String, e: &Effect, changes: &[Change]) {
         let _ = writeln!(out, "             {}", e.message);
     }
     match e.attribution {
-        Attribution::Matched => {
+        Attribution::Matched | Attribution::OnlyChange => {
+            let only = if e.attribution == Attribution::OnlyChange {
+                " (the only change)"
+            } else {
+                ""
+            };
             for id in &e.caused_by {
                 let why = changes.iter().find(|c| &c.id == id).map(|c| {
                     format!(
@@ -133,7 +138,7 @@ fn effect(out: &mut String, e: &Effect, changes: &[Change]) {
                 });
                 let _ = writeln!(
                     out,
-                    "             caused by {id}{}",
+                    "             caused by {id}{only}{}",
                     why.map(|w| format!(": {w}")).unwrap_or_default()
                 );
             }
