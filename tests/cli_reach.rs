@@ -930,3 +930,21 @@ fn an_intent_with_a_bad_port_fails_before_anything_is_collected() {
     let out = demo(&["--from", &long, "--to", DB]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every explanation code is produced by at least one engine test: a new code cannot
+/// ship without one (the tests assert the code on an evaluation, so naming it in the
+/// test files is the least they do).
+#[test]
+fn every_explanation_code_has_an_engine_test() {
+    let tests: String = ["src/reach/tests/codes.rs", "src/reach/kubernetes/tests.rs"]
+        .iter()
+        .map(|p| std::fs::read_to_string(repo().join(p)).expect("engine tests"))
+        .collect();
+    for code in vpcaudit::reach::explain::Code::ALL {
+        let name = format!("Code::{code:?}");
+        assert!(
+            tests.contains(&name),
+            "no engine test asserts {name} ({code})"
+        );
+    }
+}
