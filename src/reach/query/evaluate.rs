@@ -384,6 +384,10 @@ mod tests {
     /// The demo with `drop tcp any any -> any 5432` ahead of the pass-all rule of
     /// the egress firewall's first stateful group.
     fn demo_dropping_5432() -> Inventory {
+        demo_with(|rules| format!("drop tcp any any -> any 5432 (sid:99;)\n{rules}"))
+    }
+
+    fn demo_with(edit: impl Fn(&str) -> String) -> Inventory {
         let mut inv = crate::demo::inventory().expect("the demo loads");
         let mut edited = false;
         for a in &mut inv.accounts {
@@ -392,7 +396,7 @@ mod tests {
                     if let (true, RuleSource::RulesString { rules }) =
                         (g.name == "lk-pass-all", &mut g.source)
                     {
-                        *rules = format!("drop tcp any any -> any 5432 (sid:99;)\n{rules}");
+                        *rules = edit(rules);
                         edited = true;
                     }
                 }
@@ -453,6 +457,24 @@ mod tests {
         let demo = crate::demo::inventory().expect("the demo loads");
         let (proven, _) = allowed(&demo, None);
         assert!(proven.contains(ServicePoint::Tcp(5432)), "{proven}");
+    }
+
+    #[test]
+    fn ports_a_firewall_rule_names_unreadably_are_undecided_past_the_first() {
+        // After the pass-all rule: never reached, but its ports cannot be known.
+        let inv = demo_with(|rules| format!("{rules}drop tcp any any -> any $NOPE (sid:98;)\n"));
+        let model = Model::build(&inv);
+        let index = Index::build(&model, &inv);
+        let a = index
+            .enis
+            .iter()
+            .position(|e| e.eni.id == SRC)
+            .expect("the demo has the source");
+        let tcp = super::super::parse_service("tcp").expect("parses");
+        let x = index.shown(super::Conn::Out(a, None), &tcp).exact;
+        assert_eq!(x.proven, ServiceSet::from_point(ServicePoint::Tcp(0)));
+        assert!(x.maybe.contains(ServicePoint::Tcp(5432)), "{}", x.maybe);
+        assert_eq!(x.reason.as_deref(), Some(super::PER_PORT));
     }
 
     #[test]
