@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use super::sets::ServicePoint;
 
 pub use domain::{domain_matches, domain_rules};
-pub use policy::{as_deployed, evaluate, filters_egress, parse_errors};
+pub use policy::{as_deployed, evaluate, filters_egress, parse_errors, port_cuts};
 pub use suricata::{ParseError, SuricataRule, Vars};
 
 /// One outbound flow as the firewall sees it.

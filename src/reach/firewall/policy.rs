@@ -810,3 +810,73 @@ fn filters_egress_uncoded<'g>(
     ));
     Evaluation::allowed(steps)
 }
+
+/// Where a port expression's matching can change: the first port of each range it
+/// names and the port after its last.
+fn cuts_of(ports: &suricata::Ports, out: &mut Vec<u16>) -> Result<(), String> {
+    match ports {
+        suricata::Ports::Any => {}
+        suricata::Ports::Range(a, b) => {
+            out.push(*a);
+            out.extend(b.checked_add(1));
+        }
+        suricata::Ports::List(l) => {
+            for p in l {
+                cuts_of(p, out)?;
+            }
+        }
+        suricata::Ports::Not(p) => cuts_of(p, out)?,
+        suricata::Ports::Undefined(v) => return Err(format!("port variable ${v} is undefined")),
+    }
+    Ok(())
+}
+
+/// Ports at which the policy's answer for TCP, UDP or SCTP may change: between two
+/// consecutive cuts every port is matched by the same rules (domain rules and SNI
+/// contents do not read the port). Includes the ports the engine detects an
+/// application layer on (DNS 53, HTTP 80 and 8080). Sorted, deduplicated. `Err`
+/// when a group is missing or a rule could not be read, so its ports are unknown.
+pub fn port_cuts<'g>(
+    policy: &FirewallPolicy,
+    lookup: &dyn Fn(&str) -> Option<&'g RuleGroup>,
+) -> Result<Vec<u16>, String> {
+    let mut out = vec![53, 54, 80, 81, 8080, 8081];
+    for r in &policy.stateless_rule_groups {
+        let group = find(&r.arn, "stateless", lookup)?;
+        let RuleSource::Stateless { rules, .. } = &group.source else {
+            return Err(format!(
+                "stateless group {} holds no stateless rules",
+                group.name
+            ));
+        };
+        for rule in rules {
+            for range in rule.source_ports.iter().chain(&rule.destination_ports) {
+                // Checked on load to lie within 0-65535.
+                let (Ok(a), Ok(b)) = (u16::try_from(range.from), u16::try_from(range.to)) else {
+                    return Err(format!("port range {}-{}", range.from, range.to));
+                };
+                out.push(a);
+                out.extend(b.checked_add(1));
+            }
+        }
+    }
+    for loaded in load_all(policy, lookup)? {
+        for entry in &loaded.entries {
+            match entry {
+                Entry::Rule(rule) => {
+                    cuts_of(&rule.src_port, &mut out)?;
+                    cuts_of(&rule.dst_port, &mut out)?;
+                }
+                Entry::Broken(e) => {
+                    return Err(format!(
+                        "stateful group {} line {}: {}",
+                        loaded.group.name, e.line, e.reason
+                    ))
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use crate::answer::reach::Layer;
 
+use super::super::firewall::port_cuts;
 use super::super::path::{eni_to_eni, eni_to_internet, internet_to_eni};
 use super::super::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 use super::super::verdict::{describe_point, Evaluation};
@@ -13,8 +14,12 @@ use super::change::Context;
 use super::exact::{addresses, first_addr, some_public, Exact};
 use super::hops::layer_of;
 use super::represent::representative;
-use super::service::pieces;
+use super::service::{pieces, split_at};
 use super::Index;
+
+/// Why services past the first point of a piece are undecided when the firewall's
+/// rules could not be read for the ports they tell apart.
+const PER_PORT: &str = "Network Firewall rules decide per port: ask with --port";
 
 /// Which connection a pair of ends is.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +61,59 @@ fn leaves_directly(e: &Evaluation, acl: &str, table: &str) -> bool {
     })
 }
 
+/// The names of the firewall policies an evaluation applied (`firewall policy
+/// NAME` steps), and whether it met a Network Firewall at all.
+fn firewalls_met(e: &Evaluation) -> (bool, Vec<&str>) {
+    let met = e
+        .steps
+        .iter()
+        .any(|s| layer_of(s) == Layer::NetworkFirewall);
+    let mut names: Vec<&str> = e
+        .steps
+        .iter()
+        .filter_map(|s| s.component.strip_prefix("firewall policy "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    (met, names)
+}
+
 impl<'m, 'a> Index<'m, 'a> {
+    /// Where the firewalls `e` passed through may answer ports differently: `None`
+    /// when it met none, `Err` when their rules' ports are not all known.
+    fn firewall_cuts(&self, e: &Evaluation) -> Option<Result<Vec<u16>, String>> {
+        let (met, names) = firewalls_met(e);
+        if !met {
+            return None;
+        }
+        if names.is_empty() {
+            return Some(Err("the firewall's policy was not applied".into()));
+        }
+        let mut cuts = Vec::new();
+        for name in names {
+            let mut found = false;
+            for (_, ri) in self.inv.regions() {
+                let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
+                for policy in ri.firewall_policies.iter().filter(|p| p.name == name) {
+                    found = true;
+                    match port_cuts(policy, &lookup) {
+                        Ok(c) => cuts.extend(c),
+                        Err(r) => return Some(Err(r)),
+                    }
+                }
+            }
+            if !found {
+                return Some(Err(format!(
+                    "firewall policy {name} is not in the inventory"
+                )));
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        Some(Ok(cuts))
+    }
+
     fn id(&self, i: usize) -> &'a str {
         self.enis[i].eni.id.as_str()
     }
@@ -194,26 +251,54 @@ impl<'m, 'a> Index<'m, 'a> {
         for piece in pieces(&exact.proven) {
             let Some(p) = piece.first() else { continue };
             let (e, _) = self.evaluate(conn, p, flows.as_ref());
-            direct = direct
-                && own
-                    .as_ref()
-                    .is_some_and(|(acl, table)| leaves_directly(&e, acl, table));
-            if e.is_allowed() {
-                proven = proven.union(&piece);
-                if first.is_none() {
-                    first = Some(e);
-                }
-            } else if e.is_unknown() {
-                exact.maybe = exact.maybe.union(&piece);
-                if exact.reason.is_none() {
-                    if let super::super::verdict::Verdict::Unknown { reason } = &e.verdict {
-                        exact.reason = Some(reason.clone());
+            // A firewall may tell ports of the piece apart: one evaluation per part
+            // its rules cannot, else only `p` is known.
+            let mut decided: Vec<(ServiceSet, Evaluation)> = Vec::new();
+            match self.firewall_cuts(&e) {
+                None => decided.push((piece, e)),
+                Some(Ok(cuts)) => {
+                    for part in split_at(&piece, &cuts) {
+                        if part.contains(p) {
+                            decided.push((part, e.clone()));
+                        } else if let Some(q) = part.first() {
+                            let (f, _) = self.evaluate(conn, q, flows.as_ref());
+                            decided.push((part, f));
+                        }
                     }
                 }
-            } else if matches!(conn, Conn::Out(..)) {
-                // The egress candidates are only groups and NACL: the rest of the
-                // way (routes, NAT, gateways, firewall) is the engine's to decide.
-                exact.stage = exact.stage.max(2);
+                Some(Err(_)) => {
+                    let one = ServiceSet::from_point(p);
+                    let rest = piece.difference(&one);
+                    if !rest.is_empty() {
+                        exact.maybe = exact.maybe.union(&rest);
+                        exact.reason.get_or_insert_with(|| PER_PORT.to_string());
+                    }
+                    decided.push((one, e));
+                }
+            }
+            for (piece, e) in decided {
+                direct = direct
+                    && own
+                        .as_ref()
+                        .is_some_and(|(acl, table)| leaves_directly(&e, acl, table));
+                if e.is_allowed() {
+                    proven = proven.union(&piece);
+                    if first.is_none() {
+                        first = Some(e);
+                    }
+                } else if e.is_unknown() {
+                    exact.maybe = exact.maybe.union(&piece);
+                    if exact.reason.is_none() {
+                        if let super::super::verdict::Verdict::Unknown { reason } = &e.verdict {
+                            exact.reason = Some(reason.clone());
+                        }
+                    }
+                } else if matches!(conn, Conn::Out(..)) {
+                    // The egress candidates are only groups and NACL: the rest of
+                    // the way (routes, NAT, gateways, firewall) is the engine's to
+                    // decide.
+                    exact.stage = exact.stage.max(2);
+                }
             }
         }
         exact.proven = proven;
@@ -285,5 +370,127 @@ impl<'m, 'a> Index<'m, 'a> {
             }
         }
         representative(&candidates, asked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::{Inventory, RuleSource};
+    use crate::reach::sets::{ServicePoint, ServiceSet};
+    use crate::reach::Model;
+
+    use super::super::{Index, Question};
+
+    /// The demo with `drop tcp any any -> any 5432` ahead of the pass-all rule of
+    /// the egress firewall's first stateful group.
+    fn demo_dropping_5432() -> Inventory {
+        demo_with(|rules| format!("drop tcp any any -> any 5432 (sid:99;)\n{rules}"))
+    }
+
+    fn demo_with(edit: impl Fn(&str) -> String) -> Inventory {
+        let mut inv = crate::demo::inventory().expect("the demo loads");
+        let mut edited = false;
+        for a in &mut inv.accounts {
+            for r in &mut a.regions {
+                for g in &mut r.firewall_rule_groups {
+                    if let (true, RuleSource::RulesString { rules }) =
+                        (g.name == "lk-pass-all", &mut g.source)
+                    {
+                        *rules = edit(rules);
+                        edited = true;
+                    }
+                }
+            }
+        }
+        assert!(edited, "the demo has the lk-pass-all group");
+        inv
+    }
+
+    const SRC: &str = "eni-decf2fbabf8c76c10";
+
+    /// What `shown` proves from the source to the internet, and what the report says.
+    fn allowed(inv: &Inventory, port: Option<&str>) -> (ServiceSet, Vec<String>) {
+        let model = Model::build(inv);
+        let index = Index::build(&model, inv);
+        let asked = port.map_or_else(ServiceSet::all, |p| {
+            super::super::parse_service(p).expect("parses")
+        });
+        let a = index
+            .enis
+            .iter()
+            .position(|e| e.eni.id == SRC)
+            .expect("the demo has the source");
+        let proven = index.shown(super::Conn::Out(a, None), &asked).exact.proven;
+        let r = index
+            .ask(&Question {
+                from: Some(SRC.into()),
+                to: Some("internet".into()),
+                service: port.map(str::to_string),
+                max_hops: 1,
+            })
+            .expect("answers");
+        (proven, r.services)
+    }
+
+    #[test]
+    fn a_firewall_dropping_one_port_leaves_it_out_of_the_services() {
+        let inv = demo_dropping_5432();
+        for port in [None, Some("tcp/5000-6000")] {
+            let (proven, words) = allowed(&inv, port);
+            assert!(
+                !proven.contains(ServicePoint::Tcp(5432)),
+                "{port:?}: {proven}"
+            );
+            assert!(
+                proven.contains(ServicePoint::Tcp(5431)),
+                "{port:?}: {proven}"
+            );
+            assert!(
+                proven.contains(ServicePoint::Tcp(5433)),
+                "{port:?}: {proven}"
+            );
+            assert!(words.iter().any(|w| w.contains("5433")), "{words:?}");
+        }
+        let (proven, words) = allowed(&inv, Some("tcp/5432"));
+        assert!(proven.is_empty() && words.is_empty(), "{proven} {words:?}");
+        // Without the drop rule the whole of TCP goes out, as before.
+        let demo = crate::demo::inventory().expect("the demo loads");
+        let (proven, _) = allowed(&demo, None);
+        assert!(proven.contains(ServicePoint::Tcp(5432)), "{proven}");
+    }
+
+    #[test]
+    fn ports_a_firewall_rule_names_unreadably_are_undecided_past_the_first() {
+        // After the pass-all rule: never reached, but its ports cannot be known.
+        let inv = demo_with(|rules| format!("{rules}drop tcp any any -> any $NOPE (sid:98;)\n"));
+        let model = Model::build(&inv);
+        let index = Index::build(&model, &inv);
+        let a = index
+            .enis
+            .iter()
+            .position(|e| e.eni.id == SRC)
+            .expect("the demo has the source");
+        let tcp = super::super::parse_service("tcp").expect("parses");
+        let x = index.shown(super::Conn::Out(a, None), &tcp).exact;
+        assert_eq!(x.proven, ServiceSet::from_point(ServicePoint::Tcp(0)));
+        assert!(x.maybe.contains(ServicePoint::Tcp(5432)), "{}", x.maybe);
+        assert_eq!(x.reason.as_deref(), Some(super::PER_PORT));
+    }
+
+    #[test]
+    fn split_at_cuts_ported_pieces_only() {
+        use crate::inventory::{L4Match, PortRange, Protocol};
+        let tcp = ServiceSet::from_rule(
+            Protocol::Tcp,
+            L4Match::Ports(PortRange {
+                from: 5000,
+                to: 6000,
+            }),
+        );
+        let parts = super::split_at(&tcp, &[53, 5432, 5433]);
+        let words: Vec<String> = parts.iter().map(ServiceSet::to_string).collect();
+        assert_eq!(words, ["tcp 5000-5431", "tcp 5432", "tcp 5433-6000"]);
+        let icmp = ServiceSet::from_rule(Protocol::Icmp, L4Match::Any);
+        assert_eq!(super::split_at(&icmp, &[5432]), vec![icmp]);
     }
 }

@@ -1,7 +1,7 @@
 //! What an ENI is, for the `reached` list: the instance, NAT gateway, VPC endpoint or
 //! load balancer it belongs to, as its attachment and description tell.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::inventory::{Inventory, NetworkInterface};
 
@@ -10,16 +10,21 @@ use super::super::load_balancer::is_node;
 /// ENI id -> the NAT gateway or VPC endpoint that owns it.
 pub(crate) struct Kinds<'a> {
     owners: HashMap<&'a str, String>,
+    /// ENIs NAT gateways name as their own (some sources report them as plain
+    /// interfaces).
+    nat_enis: HashSet<&'a str>,
 }
 
 impl<'a> Kinds<'a> {
     pub fn build(inv: &'a Inventory) -> Self {
         let mut owners = HashMap::new();
+        let mut nat_enis = HashSet::new();
         for (_, ri) in inv.regions() {
             for n in &ri.nat_gateways {
                 for a in &n.addresses {
                     if let Some(id) = a.network_interface_id.as_deref() {
                         owners.insert(id, format!("nat_gateway {}", n.id));
+                        nat_enis.insert(id);
                     }
                 }
             }
@@ -29,7 +34,15 @@ impl<'a> Kinds<'a> {
                 }
             }
         }
-        Kinds { owners }
+        Kinds { owners, nat_enis }
+    }
+
+    /// A host an attacker who reaches it can take over and move on from: not AWS
+    /// plumbing (NAT gateway, endpoint, transit gateway attachment, load balancer
+    /// node) and not a managed service's interface (requester-managed). The same
+    /// rule as the lateral checks' `is_host`, which reach cannot import.
+    pub fn is_host(&self, eni: &NetworkInterface) -> bool {
+        !eni.requester_managed && !self.nat_enis.contains(eni.id.as_str()) && !aws_managed(eni)
     }
 
     /// `instance i-0abc`, `nat_gateway nat-1`, `vpc_endpoint vpce-1`,
@@ -78,4 +91,28 @@ impl<'a> Kinds<'a> {
 /// The ENI's Name tag.
 pub(crate) fn name_of(eni: &NetworkInterface) -> Option<String> {
     eni.tags.get("Name").cloned()
+}
+
+/// What the ENI says of itself: an interface type or description of AWS plumbing.
+fn aws_managed(eni: &NetworkInterface) -> bool {
+    let kind = eni.interface_type.as_deref().unwrap_or("interface");
+    if matches!(
+        kind,
+        "nat_gateway"
+            | "gateway_load_balancer_endpoint"
+            | "vpc_endpoint"
+            | "transit_gateway"
+            | "network_load_balancer"
+            | "gateway_load_balancer"
+    ) {
+        return true;
+    }
+    let d = eni.description.as_deref().unwrap_or_default();
+    [
+        "Interface for NAT Gateway",
+        "VPC Endpoint Interface",
+        "Network Interface for Transit Gateway Attachment",
+    ]
+    .iter()
+    .any(|p| d.starts_with(p))
 }

@@ -111,6 +111,32 @@ pub fn pieces(s: &ServiceSet) -> Vec<ServiceSet> {
     out
 }
 
+/// `piece` cut before each port of `cuts` (sorted) for TCP, UDP and SCTP, lowest
+/// ports first; a piece without ports (ICMP, other protocols) stays whole.
+pub fn split_at(piece: &ServiceSet, cuts: &[u16]) -> Vec<ServiceSet> {
+    let mut starts: Vec<u16> = std::iter::once(0).chain(cuts.iter().copied()).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out = Vec::new();
+    let mut ported = ServiceSet::empty();
+    for proto in [Protocol::Tcp, Protocol::Udp, Protocol::Other(132)] {
+        for (k, &from) in starts.iter().enumerate() {
+            let to = starts.get(k + 1).map_or(u16::MAX, |next| next - 1);
+            let range = ServiceSet::from_rule(proto, L4Match::Ports(PortRange { from, to }));
+            let part = piece.intersection(&range);
+            if !part.is_empty() {
+                ported = ported.union(&part);
+                out.push(part);
+            }
+        }
+    }
+    let rest = piece.difference(&ported);
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
 /// `lo..=hi` of the protocol `mask` stands for (ports, or ICMP `type * 256 + code`).
 fn range_set(mask: &ServiceSet, lo: u16, hi: u16) -> ServiceSet {
     let (mut set, [lt, lc], [ht, hc]) = (ServiceSet::empty(), lo.to_be_bytes(), hi.to_be_bytes());

@@ -103,6 +103,16 @@ impl<'m, 'a> Index<'m, 'a> {
         self.classes[c].members.iter().copied().find(|&m| m != not)
     }
 
+    /// The first member of class `c` that is a host (see `Kinds::is_host`): the
+    /// ENI a compromise of the class moves on from.
+    fn host_member(&self, c: usize) -> Option<usize> {
+        self.classes[c]
+            .members
+            .iter()
+            .copied()
+            .find(|&m| self.kinds.is_host(self.enis[m].eni))
+    }
+
     pub(crate) fn sweep(
         &self,
         side: Resolved<'a>,
@@ -174,21 +184,22 @@ impl<'m, 'a> Index<'m, 'a> {
                 merge(&mut internet, &exact, 1, &[]);
             }
         }
-        // Breadth-first through what was proven reached: each class not reached yet
-        // against the pivots of the last level, the first that allows it wins.
+        // Breadth-first through what was proven reached: each class not proven
+        // reached yet against every pivot of the last level its rules admit, the
+        // services the union over them (an earlier unknown is upgraded by a later
+        // proof). Only hosts pivot: a load balancer node, a NAT gateway, an endpoint
+        // or a managed service's interface is not taken over, as the lateral checks
+        // hold.
+        let allowed = |g: &Option<Got>| g.as_ref().is_some_and(|g| g.verdict == Verdict::Allowed);
         let mut frontier: Vec<usize> = (0..n)
-            .filter(|&c| {
-                got[c]
-                    .as_ref()
-                    .is_some_and(|g| g.verdict == Verdict::Allowed)
-            })
+            .filter(|&c| allowed(&got[c]) && self.host_member(c).is_some())
             .collect();
         for level in 2..=max_hops {
             let pivots: Vec<(usize, Vec<String>)> = frontier
                 .iter()
                 .filter_map(|&c| {
                     let g = got[c].as_ref()?;
-                    let pivot = self.classes[c].members[0];
+                    let pivot = self.host_member(c)?;
                     let mut via = g.via.clone();
                     match way {
                         Way::From => via.push(self.enis[pivot].eni.id.clone()),
@@ -197,6 +208,9 @@ impl<'m, 'a> Index<'m, 'a> {
                     Some((pivot, via))
                 })
                 .collect();
+            // By ENI id, so that `via` is the first pivot in that order.
+            let mut pivots = pivots;
+            pivots.sort_by(|a, b| self.enis[a.0].eni.id.cmp(&self.enis[b.0].eni.id));
             // Pivots by address, so each class meets only the pivots its rules
             // admit (ingress peers for `from`, egress peers for `to`).
             let mut by_addr: Vec<(IpAddr, usize)> = Vec::new();
@@ -221,7 +235,7 @@ impl<'m, 'a> Index<'m, 'a> {
                 .map(|(p, _)| self.classes[self.enis[*p].class].loc)
                 .collect();
             for (c, slot) in got.iter_mut().enumerate() {
-                if slot.is_some() {
+                if allowed(slot) {
                     continue;
                 }
                 let other = self.classes[c].members[0];
@@ -242,6 +256,7 @@ impl<'m, 'a> Index<'m, 'a> {
                         &all
                     }
                 };
+                let mut fresh: Option<Got> = None;
                 for &k in candidates {
                     let (pivot, via) = &pivots[k];
                     // Pivots sharing a location share the NACLs and routes toward
@@ -261,11 +276,16 @@ impl<'m, 'a> Index<'m, 'a> {
                         Way::From => self.exact(*pivot, other, asked),
                         Way::To => self.exact(other, *pivot, asked),
                     };
-                    merge(slot, &exact, level, via);
-                    if slot.as_ref().is_some_and(|g| g.verdict == Verdict::Allowed) {
+                    merge(&mut fresh, &exact, level, via);
+                }
+                let Some(fresh) = fresh else { continue };
+                if fresh.verdict == Verdict::Allowed {
+                    if self.host_member(c).is_some() {
                         next.push(c);
-                        break;
                     }
+                    *slot = Some(fresh);
+                } else if slot.is_none() {
+                    *slot = Some(fresh);
                 }
             }
             if next.is_empty() {
@@ -394,5 +414,200 @@ impl<'m, 'a> Index<'m, 'a> {
         };
         rep.services = service_items(&services);
         rep.reached = out;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::answer::reach::{ReachReport, Verdict};
+    use crate::inventory::{Inventory, L4Match, Protocol, RouteTarget};
+    use crate::reach::testkit::*;
+    use crate::reach::Model;
+
+    use super::super::{Index, Question};
+
+    fn from(inv: &Inventory, eni: &str, hops: u8) -> ReachReport {
+        let model = Model::build(inv);
+        let index = Index::build(&model, inv);
+        index
+            .ask(&Question {
+                from: Some(eni.into()),
+                to: None,
+                service: None,
+                max_hops: hops,
+            })
+            .expect("answers")
+    }
+
+    /// (verdict, hops, via, services) of `eni` in the answer.
+    fn row(r: &ReachReport, eni: &str) -> Option<(Verdict, usize, Vec<String>, Vec<String>)> {
+        r.reached
+            .iter()
+            .find(|x| x.resource == eni)
+            .map(|x| (x.verdict, x.hops, x.via.clone(), x.services.clone()))
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// One subnet, open NACL, local routes; sg-1 lets everything out and nothing in.
+    fn base() -> Kit {
+        Kit::new()
+            .vpc("vpc-1")
+            .subnet("subnet-1", "vpc-1")
+            .route_table("rtb-1", "vpc-1", true, &[])
+            .routes("rtb-1", vec![route("10.0.0.0/16", RouteTarget::Local)])
+            .nacl(open_acl("acl-open"), "vpc-1", true, &[])
+            .group(
+                "sg-1",
+                "one",
+                vec![egress(
+                    "sgr-1",
+                    Protocol::All,
+                    L4Match::Any,
+                    cidr("0.0.0.0/0"),
+                )],
+            )
+    }
+
+    /// e1 -> mid on tcp 443, mid -> t on tcp 5432 (from mid's group only).
+    fn through(mid_description: Option<&str>) -> Inventory {
+        let kit = base()
+            .group(
+                "sg-mid",
+                "mid",
+                vec![
+                    egress("sgr-2", Protocol::All, L4Match::Any, cidr("0.0.0.0/0")),
+                    ingress("sgr-3", Protocol::Tcp, ports(443, 443), group_peer("sg-1")),
+                ],
+            )
+            .group(
+                "sg-t",
+                "t",
+                vec![ingress(
+                    "sgr-4",
+                    Protocol::Tcp,
+                    ports(5432, 5432),
+                    group_peer("sg-mid"),
+                )],
+            )
+            .eni("eni-e1", &["10.0.1.1"], &["sg-1"])
+            .eni("eni-mid", &["10.0.1.2"], &["sg-mid"]);
+        let kit = match mid_description {
+            Some(d) => kit.described(d),
+            None => kit,
+        };
+        kit.eni("eni-t", &["10.0.1.3"], &["sg-t"]).inv
+    }
+
+    #[test]
+    fn only_hosts_are_pivots() {
+        // A host in the middle is taken over and leads on to t.
+        let r = from(&through(None), "eni-e1", 3);
+        assert_eq!(
+            row(&r, "eni-t"),
+            Some((Verdict::Allowed, 2, s(&["eni-mid"]), s(&["tcp 5432"])))
+        );
+        // A load balancer node (or any managed interface) is reached, not taken over.
+        for d in ["ELB app/web/1", "RDSNetworkInterface"] {
+            let r = from(&through(Some(d)), "eni-e1", 3);
+            assert_eq!(
+                row(&r, "eni-mid"),
+                Some((Verdict::Allowed, 1, vec![], s(&["tcp 443"]))),
+                "{d}"
+            );
+            assert_eq!(row(&r, "eni-t"), None, "{d}: {r:#?}");
+        }
+    }
+
+    #[test]
+    fn services_past_the_first_hop_are_the_union_over_every_pivot() {
+        // e1 takes over p1 and p2 (ssh); t admits tcp 80 from p1, tcp 443 from p2.
+        let peer =
+            |id: &str, sg: &str, p: u16| ingress(id, Protocol::Tcp, ports(p, p), group_peer(sg));
+        let open = |id: &str| egress(id, Protocol::All, L4Match::Any, cidr("0.0.0.0/0"));
+        let inv = base()
+            .group(
+                "sg-p1",
+                "p1",
+                vec![open("sgr-2"), peer("sgr-3", "sg-1", 22)],
+            )
+            .group(
+                "sg-p2",
+                "p2",
+                vec![open("sgr-4"), peer("sgr-5", "sg-1", 22)],
+            )
+            .group(
+                "sg-t",
+                "t",
+                vec![peer("sgr-6", "sg-p2", 443), peer("sgr-7", "sg-p1", 80)],
+            )
+            .eni("eni-e1", &["10.0.1.1"], &["sg-1"])
+            .eni("eni-p2", &["10.0.1.2"], &["sg-p2"])
+            .eni("eni-p1", &["10.0.1.3"], &["sg-p1"])
+            .eni("eni-t", &["10.0.1.4"], &["sg-t"])
+            .inv;
+        let r = from(&inv, "eni-e1", 2);
+        assert_eq!(
+            row(&r, "eni-t"),
+            Some((Verdict::Allowed, 2, s(&["eni-p1"]), s(&["tcp 80, 443"])))
+        );
+    }
+
+    #[test]
+    fn an_unknown_first_hop_is_upgraded_by_a_later_proof() {
+        // e1's subnet routes t's subnet through a middlebox (unknown); p1, in a
+        // subnet with local routes only, reaches t on tcp 5432.
+        let inv = base()
+            .subnet("subnet-2", "vpc-1")
+            .subnet("subnet-3", "vpc-1")
+            .route_table("rtb-mb", "vpc-1", false, &["subnet-1"])
+            .routes(
+                "rtb-mb",
+                vec![
+                    route("10.0.0.0/16", RouteTarget::Local),
+                    route(
+                        "10.0.3.0/24",
+                        RouteTarget::NetworkInterface("eni-mb".into()),
+                    ),
+                ],
+            )
+            .group(
+                "sg-p",
+                "p",
+                vec![
+                    egress("sgr-2", Protocol::All, L4Match::Any, cidr("0.0.0.0/0")),
+                    ingress("sgr-3", Protocol::Tcp, ports(22, 22), group_peer("sg-1")),
+                ],
+            )
+            .group(
+                "sg-t",
+                "t",
+                vec![ingress(
+                    "sgr-4",
+                    Protocol::Tcp,
+                    ports(5432, 5432),
+                    cidr("10.0.0.0/16"),
+                )],
+            )
+            .eni("eni-e1", &["10.0.1.1"], &["sg-1"])
+            .eni("eni-mb", &["10.0.1.99"], &["sg-1"])
+            .eni("eni-p1", &["10.0.2.1"], &["sg-p"])
+            .placed("vpc-1", "subnet-2")
+            .eni("eni-t", &["10.0.3.1"], &["sg-t"])
+            .placed("vpc-1", "subnet-3")
+            .inv;
+        let r = from(&inv, "eni-e1", 1);
+        assert_eq!(
+            row(&r, "eni-t").map(|x| x.0),
+            Some(Verdict::Unknown),
+            "{r:#?}"
+        );
+        let r = from(&inv, "eni-e1", 2);
+        assert_eq!(
+            row(&r, "eni-t"),
+            Some((Verdict::Allowed, 2, s(&["eni-p1"]), s(&["tcp 5432"])))
+        );
     }
 }
