@@ -26,10 +26,11 @@
 //!
 //! Network Firewall: private paths (same VPC, peering, transit gateway) that route
 //! through a firewall endpoint are a middlebox route the engine does not follow, so
-//! they are `unknown` with that reason. Paths to and from the internet evaluate the
-//! firewall per service piece: each piece (a contiguous port or ICMP range) is
-//! decided by its first point, so a firewall rule cutting a piece is seen at that
-//! point only (documented limitation).
+//! they are `unknown` with that reason. Paths to and from the internet that pass a
+//! firewall split each service piece at the ports the policy's rules name
+//! (`firewall::port_cuts`) and decide every part at its own first point; when the
+//! cuts cannot be read, only the first point is proven and the rest of the piece is
+//! undecided ("ask with --port").
 
 mod change;
 mod evaluate;
