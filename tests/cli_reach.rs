@@ -948,3 +948,84 @@ fn every_explanation_code_has_an_engine_test() {
         );
     }
 }
+
+/// Centralised egress and load balancers, collected live: a spoke that skips
+/// inspection reaches the internet through the transit gateway and the egress VPC's
+/// NAT gateway; an inspected one is decided by the firewall; the internet reaches an
+/// NLB's targets.
+#[test]
+fn live_transit_gateway_egress_and_load_balancers() {
+    let emu = common::Emulator::start();
+    emu.seed("hub-and-spoke");
+    emu.seed("load-balancers");
+    let ask = |args: &[&str]| {
+        let out = emu
+            .vpcaudit()
+            .args(["reach", "--regions", "us-east-1"])
+            .args(args)
+            .output()
+            .expect("run vpcaudit");
+        let stderr = stderr_without_panic(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        stdout(&out)
+    };
+    let skips = ask(&[
+        "--from",
+        "tag:Name=hs-b-app",
+        "--to",
+        "internet",
+        "--port",
+        "tcp/443",
+    ]);
+    insta::assert_snapshot!(
+        "live_spoke_skipping_inspection",
+        redact_nat_address(&redact_ids(&skips))
+    );
+    assert!(skips.contains("verdict: allowed"), "{skips}");
+    let inspected = ask(&[
+        "--from",
+        "tag:Name=hs-a-app",
+        "--to",
+        "internet",
+        "--port",
+        "tcp/443",
+    ]);
+    insta::assert_snapshot!(
+        "live_inspected_spoke",
+        redact_nat_address(&redact_ids(&inspected))
+    );
+    assert!(inspected.contains("hs-fw"), "{inspected}");
+    let nlb = ask(&[
+        "--from",
+        "internet",
+        "--to",
+        "lb-ssh-nlb",
+        "--port",
+        "tcp/22",
+    ]);
+    insta::assert_snapshot!("live_internet_to_nlb", redact_ids(&nlb));
+}
+
+/// The emulator gives a NAT gateway a random private address:
+/// `translates 10.31.1.4 to 10.73.64.233` -> `translates 10.31.1.4 to <nat address>`.
+fn redact_nat_address(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("(NAT gateway): translates ") {
+            Some(at) => {
+                let rest = &line[at..];
+                match (rest.find(" to "), rest.find(" (filters")) {
+                    (Some(to), Some(end)) if to < end => format!(
+                        "{}{} to <nat address>{}",
+                        &line[..at],
+                        &rest[..to],
+                        &rest[end..]
+                    ),
+                    _ => line.to_string(),
+                }
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}

@@ -90,34 +90,16 @@ pub fn rule_of(layer: Layer, decision: &str) -> Option<String> {
     None
 }
 
-/// Words the engine uses in a step that blocks or cannot decide.
-const BLOCKING_WORDS: [&str; 14] = [
-    "no rule",
-    "denies",
-    "not allowed",
-    "no route",
-    "blackhole",
-    "not attached",
-    "not active",
-    "drop",
-    "reject",
-    "no private address",
-    "no public address",
-    "is not transitive",
-    "without the return route",
-    "no active route back",
-];
-
-/// The code a step carries, else one derived from its component and decision (until
-/// every step is coded at the source); `None` for a step that passes.
+/// The code a step carries; for the step an unknown answer gives as its reason, when
+/// it carries none, the code of its layer; `None` for every other step.
 pub fn code_of(step: &Step, undecided: bool) -> Option<Code> {
-    // Policy steps are coded at the source; their reasons quote rules that deny
-    // while the whole allows, which the words below would misread.
     if step.code.is_some() || layer_of(step) == Layer::NetworkPolicy {
         return step.code;
     }
-    let blocks = BLOCKING_WORDS.iter().any(|w| step.decision.contains(w));
-    if !blocks && !undecided {
+    // The engine codes every step that blocks; an uncoded step is evidence (which
+    // may well say "drops" about what could happen), never read as a block. Only the
+    // step an unknown answer names as its reason gets a code from its layer.
+    if !undecided {
         return None;
     }
     Some(fallback_code(step))
@@ -203,7 +185,7 @@ pub fn first_blocking(e: &Evaluation) -> Option<(usize, Code)> {
     e.steps
         .iter()
         .position(|s| s.code.is_some())
-        .or_else(|| e.steps.iter().position(|s| code_of(s, false).is_some()))
+        .or_else(|| e.steps.len().checked_sub(1))
         .and_then(|i| Some((i, code_of(&e.steps[i], true)?)))
 }
 
