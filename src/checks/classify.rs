@@ -53,7 +53,7 @@ impl<'a> Index<'a> {
                 .description
                 .as_deref()
                 .is_some_and(|d| d.starts_with("ELB "));
-        self.nat_enis.contains(eni.id.as_str()) || lb || is_aws_managed(eni)
+        self.nat_enis.contains(eni.id.as_str()) || lb || crate::reach::classes::is_aws_managed(eni)
     }
 
     /// A host an attacker who reaches it can take over and move on from: not AWS
@@ -61,30 +61,6 @@ impl<'a> Index<'a> {
     pub fn is_host(&self, eni: &NetworkInterface) -> bool {
         !eni.requester_managed && !self.is_infrastructure(eni)
     }
-}
-
-/// What the ENI says of itself: an interface type or description of AWS plumbing.
-fn is_aws_managed(eni: &NetworkInterface) -> bool {
-    let kind = eni.interface_type.as_deref().unwrap_or("interface");
-    if matches!(
-        kind,
-        "nat_gateway"
-            | "gateway_load_balancer_endpoint"
-            | "vpc_endpoint"
-            | "transit_gateway"
-            | "network_load_balancer"
-            | "gateway_load_balancer"
-    ) {
-        return true;
-    }
-    let d = eni.description.as_deref().unwrap_or_default();
-    [
-        "Interface for NAT Gateway",
-        "VPC Endpoint Interface",
-        "Network Interface for Transit Gateway Attachment",
-    ]
-    .iter()
-    .any(|p| d.starts_with(p))
 }
 
 /// How strongly an ENI counts as a data store, most certain first.

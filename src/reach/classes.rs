@@ -158,3 +158,27 @@ pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
     out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out
 }
+
+/// What the ENI says of itself: an interface type or description of AWS plumbing.
+pub fn is_aws_managed(eni: &NetworkInterface) -> bool {
+    let kind = eni.interface_type.as_deref().unwrap_or("interface");
+    if matches!(
+        kind,
+        "nat_gateway"
+            | "gateway_load_balancer_endpoint"
+            | "vpc_endpoint"
+            | "transit_gateway"
+            | "network_load_balancer"
+            | "gateway_load_balancer"
+    ) {
+        return true;
+    }
+    let d = eni.description.as_deref().unwrap_or_default();
+    [
+        "Interface for NAT Gateway",
+        "VPC Endpoint Interface",
+        "Network Interface for Transit Gateway Attachment",
+    ]
+    .iter()
+    .any(|p| d.starts_with(p))
+}

@@ -42,7 +42,9 @@ impl<'a> Kinds<'a> {
     /// node) and not a managed service's interface (requester-managed). The same
     /// rule as the lateral checks' `is_host`, which reach cannot import.
     pub fn is_host(&self, eni: &NetworkInterface) -> bool {
-        !eni.requester_managed && !self.nat_enis.contains(eni.id.as_str()) && !aws_managed(eni)
+        !eni.requester_managed
+            && !self.nat_enis.contains(eni.id.as_str())
+            && !super::super::classes::is_aws_managed(eni)
     }
 
     /// `instance i-0abc`, `nat_gateway nat-1`, `vpc_endpoint vpce-1`,
@@ -91,28 +93,4 @@ impl<'a> Kinds<'a> {
 /// The ENI's Name tag.
 pub(crate) fn name_of(eni: &NetworkInterface) -> Option<String> {
     eni.tags.get("Name").cloned()
-}
-
-/// What the ENI says of itself: an interface type or description of AWS plumbing.
-fn aws_managed(eni: &NetworkInterface) -> bool {
-    let kind = eni.interface_type.as_deref().unwrap_or("interface");
-    if matches!(
-        kind,
-        "nat_gateway"
-            | "gateway_load_balancer_endpoint"
-            | "vpc_endpoint"
-            | "transit_gateway"
-            | "network_load_balancer"
-            | "gateway_load_balancer"
-    ) {
-        return true;
-    }
-    let d = eni.description.as_deref().unwrap_or_default();
-    [
-        "Interface for NAT Gateway",
-        "VPC Endpoint Interface",
-        "Network Interface for Transit Gateway Attachment",
-    ]
-    .iter()
-    .any(|p| d.starts_with(p))
 }
