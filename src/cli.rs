@@ -253,14 +253,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
             })?;
             let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
             let cluster = load_kube_objects(&args.kube_objects)?;
-            let mut inventory = if args.demo {
-                crate::demo::inventory()?
-            } else if let Some(path) = &args.inventory {
-                Inventory::load(path)?
-            } else if cluster.is_some() {
+            // Kubernetes objects alone: nothing is read from AWS.
+            let mut inventory = if cluster.is_some() && !args.demo && args.inventory.is_none() {
                 Inventory::new(now())
             } else {
-                collect_inventory(&args.aws, &progress)?
+                inventory_for(args.demo, args.inventory.as_deref(), &args.aws, &progress)?
             };
             inventory.kubernetes.extend(cluster);
             scan(
@@ -432,6 +429,22 @@ fn print_out(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing to standard output"),
+    }
+}
+
+/// The inventory a command works on: the demo's, a saved file, or one collected live.
+fn inventory_for(
+    demo: bool,
+    file: Option<&Path>,
+    aws: &AwsArgs,
+    progress: &Progress,
+) -> Result<Inventory> {
+    if demo {
+        Ok(crate::demo::inventory()?)
+    } else if let Some(path) = file {
+        Ok(Inventory::load(path)?)
+    } else {
+        collect_inventory(aws, progress)
     }
 }
 

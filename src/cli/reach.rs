@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::{collect_inventory, emit, AwsArgs, Destination, UsageError};
+use super::{emit, inventory_for, AwsArgs, Destination, UsageError};
 use crate::answer::reach::{IntentResult, IntentStatus, IntentsReport, ReachReport, Verdict};
 use crate::collect::Progress;
 use crate::config::intents::{self, Expected};
 use crate::exit::Exit;
-use crate::inventory::Inventory;
 use crate::reach::query::{Index, Question};
 use crate::reach::Model;
 use crate::report::{intents as intents_report, reach_dot, reach_json, reach_table};
@@ -95,13 +94,7 @@ pub fn run(args: ReachArgs, progress: &Progress) -> Result<Exit> {
     if intents.is_some() && args.format == ReachFormat::Dot {
         return Err(UsageError("--intents writes table or json, not dot".into()).into());
     }
-    let inventory = if args.demo {
-        crate::demo::inventory()?
-    } else if let Some(path) = &args.inventory {
-        Inventory::load(path)?
-    } else {
-        collect_inventory(&args.aws, progress)?
-    };
+    let inventory = inventory_for(args.demo, args.inventory.as_deref(), &args.aws, progress)?;
     let gaps = inventory.coverage.len();
     if gaps > 0 {
         eprintln!(

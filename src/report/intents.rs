@@ -29,9 +29,7 @@ pub fn table(report: &IntentsReport) -> String {
 }
 
 pub fn json(report: &IntentsReport) -> Result<String, serde_json::Error> {
-    let mut out = serde_json::to_string_pretty(report)?;
-    out.push('\n');
-    Ok(out)
+    super::reach_json::render(report)
 }
 
 fn status(s: IntentStatus) -> &'static str {
