@@ -20,21 +20,6 @@ fn id_of(component: &str) -> &str {
     component.split_whitespace().next().unwrap_or(component)
 }
 
-/// The groups named in `no rule in groups [sg-1 (db), sg-2 (x)] allows ...`.
-fn groups_in(decision: &str) -> Option<String> {
-    let start = decision.find('[')? + 1;
-    let end = start + decision[start..].find(']')?;
-    let list = &decision[start..end];
-    if list.is_empty() {
-        return None;
-    }
-    Some(if list.contains("), ") {
-        format!("one of {list}")
-    } else {
-        list.to_string()
-    })
-}
-
 /// The packet a NACL decision is about (`tcp 22 to 10.0.0.5`).
 fn nacl_packet(decision: &str) -> Option<&str> {
     let from = ["denies ", "matches ", "allows "]
@@ -44,15 +29,21 @@ fn nacl_packet(decision: &str) -> Option<&str> {
     Some(rest.split(" (implicit").next().unwrap_or(rest))
 }
 
-/// The sentence for `code` at `step`.
-pub fn sentence(code: Code, step: &Step, ctx: &Context) -> String {
+/// The sentence for `code` at `step`; `groups` are the security groups of the ENI
+/// the step names (labelled from the inventory), for a missing group rule.
+pub fn sentence(code: Code, step: &Step, ctx: &Context, groups: &[String]) -> String {
     let d = step.decision.as_str();
     let id = id_of(&step.component);
     let Context { src, dst, service } = ctx;
     match code {
         Code::EniSgRulesMismatch => {
-            let groups = groups_in(d).unwrap_or_else(|| format!("the groups of {id}"));
-            if d.contains("(outbound)") {
+            let groups = match groups {
+                [] => format!("the groups of {id}"),
+                [one] => one.clone(),
+                many => format!("one of {}", many.join(", ")),
+            };
+            // The engine ends the decision with the direction; names come earlier.
+            if d.ends_with("(outbound)") {
                 format!("{groups} would need an outbound rule allowing {service} to {dst}")
             } else {
                 format!("{groups} would need an inbound rule allowing {service} from {src}")

@@ -189,16 +189,14 @@ pub fn first_blocking(e: &Evaluation) -> Option<(usize, Code)> {
         .and_then(|i| Some((i, code_of(&e.steps[i], true)?)))
 }
 
-/// The groups of `no rule in groups [sg-1 (db), sg-2 (x)] allows ...`, as written.
-fn groups_named(decision: &str) -> Option<String> {
-    let start = decision.find("in groups [")? + "in groups [".len();
-    let end = start + decision[start..].find(']')?;
-    let list = &decision[start..end];
-    (!list.is_empty()).then(|| list.to_string())
-}
-
-/// Where a blocked evaluation blocks, with what would have to change.
-pub fn blocked_at(e: &Evaluation, ctx: &super::change::Context) -> Option<Blocked> {
+/// Where a blocked evaluation blocks, with what would have to change. `groups_of`
+/// labels an ENI's security groups from the inventory: they are never read back out
+/// of the engine's prose, whose group names are the account's and may say anything.
+pub fn blocked_at(
+    e: &Evaluation,
+    ctx: &super::change::Context,
+    groups_of: &dyn Fn(&str) -> Vec<String>,
+) -> Option<Blocked> {
     let (i, code) = first_blocking(e)?;
     let step = &e.steps[i];
     let layer = code.layer();
@@ -208,20 +206,26 @@ pub fn blocked_at(e: &Evaluation, ctx: &super::change::Context) -> Option<Blocke
         layer
     };
     // A missing group rule is fixed in a group, not on the ENI the step names.
-    let groups = (code == Code::EniSgRulesMismatch)
-        .then(|| groups_named(&step.decision))
-        .flatten();
-    let rule = match groups {
-        Some(_) => None,
-        None => rule_of(layer_of(step), &step.decision),
+    let groups = if code == Code::EniSgRulesMismatch {
+        groups_of(&step.component)
+    } else {
+        Vec::new()
+    };
+    let (resource, rule) = if groups.is_empty() {
+        (
+            step.component.clone(),
+            rule_of(layer_of(step), &step.decision),
+        )
+    } else {
+        (groups.join(", "), None)
     };
     Some(Blocked {
         code: code.as_str().to_string(),
         layer,
-        resource: groups.unwrap_or_else(|| step.component.clone()),
+        resource,
         rule,
         detail: step.decision.clone(),
-        change: super::change::sentence(code, step, ctx),
+        change: super::change::sentence(code, step, ctx, &groups),
     })
 }
 

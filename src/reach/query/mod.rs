@@ -267,56 +267,27 @@ impl<'m, 'a> Index<'m, 'a> {
                 });
             }
         }
-        let mut report = match (from, to) {
+        match (from, to) {
             (Some(f), Some(t)) => self.pair(f, t, &asked),
             (Some(f), None) => self.sweep(f, sweep::Way::From, &asked, max_hops),
             (None, Some(t)) => self.sweep(t, sweep::Way::To, &asked, max_hops),
             (None, None) => Err(QueryError::NoEndpoint),
-        }?;
-        self.name_blocking_groups(&mut report);
-        Ok(report)
+        }
     }
 
-    /// Blocked at a security group: the groups are named from the inventory, not
-    /// read back out of the engine's prose, whose group names are the account's and
-    /// may contain anything (a `]`, an `sgr-`).
-    fn name_blocking_groups(&self, report: &mut ReachReport) {
-        let code = super::explain::Code::EniSgRulesMismatch.as_str();
-        let Some(b) = report.blocked_at.as_mut().filter(|b| b.code == code) else {
-            return;
+    /// The security groups of ENI `eni_id`, labelled as the engine labels them
+    /// (`sg-1 (db)`); empty when the ENI is not in the inventory.
+    pub(crate) fn group_labels(&self, eni_id: &str) -> Vec<String> {
+        let Ok((rm, eni)) = self.model.locate_eni(eni_id) else {
+            return Vec::new();
         };
-        let blocking = report
-            .paths
-            .iter()
-            .flat_map(|p| &p.hops)
-            .find(|h| h.code.as_deref() == Some(code))
-            .map(|h| h.resource.as_str());
-        let Some((rm, eni)) = blocking.and_then(|id| self.model.locate_eni(id).ok()) else {
-            return;
-        };
-        let groups: Vec<String> = eni
-            .security_group_ids
+        eni.security_group_ids
             .iter()
             .map(|g| match rm.security_group(g) {
                 Some(sg) => super::security_group::group_label(sg),
                 None => g.clone(),
             })
-            .collect();
-        let groups = groups.join(", ");
-        let parsed = std::mem::replace(&mut b.resource, groups.clone());
-        let many = format!("one of {parsed}");
-        let rest = b
-            .change
-            .strip_prefix(many.as_str())
-            .or_else(|| b.change.strip_prefix(parsed.as_str()));
-        if let Some(rest) = rest {
-            let lead = if eni.security_group_ids.len() > 1 {
-                "one of "
-            } else {
-                ""
-            };
-            b.change = format!("{lead}{groups}{rest}");
-        }
+            .collect()
     }
 }
 

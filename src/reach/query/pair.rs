@@ -206,7 +206,7 @@ impl<'m, 'a> Index<'m, 'a> {
         if let Some(p) = self.explain_point(*conn, asked, &s.exact) {
             let (eval, ctx) = self.evaluate(*conn, p, None);
             let (from, to) = self.ends(*conn);
-            rep.blocked_at = blocked_at(&eval, &ctx);
+            rep.blocked_at = blocked_at(&eval, &ctx, &|eni| self.group_labels(eni));
             rep.paths.push(Path {
                 from,
                 to,
@@ -290,7 +290,7 @@ impl<'m, 'a> Index<'m, 'a> {
                 dst: to.clone(),
                 service,
             };
-            rep.blocked_at = blocked_at(&eval, &ctx);
+            rep.blocked_at = blocked_at(&eval, &ctx, &|eni| self.group_labels(eni));
             rep.paths.push(Path {
                 from,
                 to,

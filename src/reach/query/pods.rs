@@ -666,7 +666,7 @@ impl<'m, 'a> Index<'m, 'a> {
         if let Some(p) = representative(&candidates, asked) {
             let (eval, ctx) = self.pod_evaluate(*conn, p);
             let (from, to) = self.path_ends(*conn);
-            rep.blocked_at = blocked_at(&eval, &ctx);
+            rep.blocked_at = blocked_at(&eval, &ctx, &|eni| self.group_labels(eni));
             rep.paths.push(Path {
                 from,
                 to,
