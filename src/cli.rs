@@ -198,6 +198,10 @@ pub struct ScanArgs {
     /// Report only findings not in the baseline.
     #[arg(long, requires = "baseline")]
     pub only_new: bool,
+    /// Also report every resource a check judged and found nothing on, with
+    /// `status: pass` and the reason (JSON, SARIF `kind: pass`, OCSF and ASFF).
+    #[arg(long)]
+    pub include_passed: bool,
     /// Output format; repeat for several (with --output-dir).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Vec<Format>,
@@ -374,6 +378,8 @@ fn scan(
     let compare = Compare {
         baseline,
         only_new: args.only_new,
+        evaluate: false,
+        include_passed: args.include_passed,
     };
     let outcome = plan.run(inventory, compare, Date::today(), started);
     for e in &outcome.expired {

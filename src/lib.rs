@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 #[cfg(feature = "aws")]
 pub mod collect;
+pub mod compliance;
 pub mod config;
 pub mod demo;
 #[cfg(feature = "aws")]

@@ -15,6 +15,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("finding", &[]),
     // Answers to ad-hoc questions (reach, diff), as plain data.
     ("answer", &[]),
+    // Compliance frameworks (data) and what a scan's pass evidence amounts to.
+    ("compliance", &["finding", "answer"]),
     ("source_text", &[]),
     ("secrets", &[]),
     ("files", &[]),
@@ -26,7 +28,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("reach", &["inventory", "answer"]),
     (
         "checks",
-        &["finding", "inventory", "config", "reach", "source_text"],
+        &[
+            "finding",
+            "inventory",
+            "config",
+            "reach",
+            "source_text",
+            "compliance",
+        ],
     ),
     ("report", &["finding", "inventory", "answer"]),
     (
@@ -39,6 +48,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "checks",
             "report",
             "source_text",
+            "compliance",
         ],
     ),
     // `vpcaudit diff`: two inventories (or reports) compared, their checks run.
@@ -70,6 +80,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "report",
             "scan",
             "diff",
+            "compliance",
             "collect",
             "demo",
             "files",

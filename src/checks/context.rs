@@ -362,6 +362,47 @@ impl Draft {
     }
 }
 
+/// One resource in a check's scope ([`super::Check::scope`]).
+#[derive(Debug, Clone)]
+pub struct Scoped {
+    pub account: String,
+    pub region: String,
+    pub resource: Resource,
+    /// `Ok(why it passes)` when no finding names the resource; `Err(why the check
+    /// does not apply)`.
+    pub applies: Result<String, String>,
+}
+
+impl Scoped {
+    /// Judged by the check: `reason` says why it passes if no finding names it.
+    pub fn pass(
+        account: &str,
+        region: &str,
+        resource: Resource,
+        reason: impl Into<String>,
+    ) -> Scoped {
+        Scoped {
+            account: account.to_string(),
+            region: region.to_string(),
+            resource,
+            applies: Ok(reason.into()),
+        }
+    }
+
+    /// Seen by the check, but what it asks does not apply to it (`reason`: why).
+    pub fn not_applicable(
+        account: &str,
+        region: &str,
+        resource: Resource,
+        reason: impl Into<String>,
+    ) -> Scoped {
+        Scoped {
+            applies: Err(reason.into()),
+            ..Scoped::pass(account, region, resource, String::new())
+        }
+    }
+}
+
 /// The trusted addresses (`[network] trusted_cidrs`), as one set.
 pub fn trusted_set(config: &Config) -> IpSet {
     IpSet::from_nets(config.network.trusted_cidrs.iter().map(|c| c.get_ref().0))

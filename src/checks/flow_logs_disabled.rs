@@ -3,7 +3,7 @@
 
 use crate::inventory::Operation;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::Check;
 
@@ -50,5 +50,27 @@ impl Check for FlowLogsDisabled {
             }
         }
         out
+    }
+
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for vpc in &ri.vpcs {
+                let resource = resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags));
+                let logs: Vec<&str> = ri
+                    .flow_logs
+                    .iter()
+                    .filter(|f| f.resource_id.as_deref() == Some(vpc.id.as_str()))
+                    .map(|f| f.id.as_str())
+                    .collect();
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resource,
+                    format!("flow log {} is active and delivering", logs.join(", ")),
+                ));
+            }
+        }
+        Some(out)
     }
 }

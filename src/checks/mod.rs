@@ -8,6 +8,7 @@
 
 pub mod classify;
 pub mod context;
+pub mod judge;
 pub mod registry;
 pub mod resources;
 pub mod select;
@@ -67,7 +68,7 @@ mod tests_dns;
 #[cfg(test)]
 mod tests;
 
-pub use context::{Context, Draft};
+pub use context::{Context, Draft, Scoped};
 pub use registry::Registered;
 
 /// Files of `src/checks/` that are the checks' framework, not checks: every other
@@ -77,6 +78,7 @@ pub const INFRASTRUCTURE: &[&str] = &[
     "mod",
     "classify",
     "context",
+    "judge",
     "registry",
     "resources",
     "select",
@@ -86,4 +88,14 @@ pub const INFRASTRUCTURE: &[&str] = &[
 /// One check: reads the context, returns drafts of its findings.
 pub trait Check: Sync {
     fn run(&self, ctx: &Context) -> Vec<Draft>;
+
+    /// Every resource the check judges, each with the one-line reason it passes when
+    /// no finding of the check names it ("egress limited to 10.0.0.0/8; no internet
+    /// route"), or why the check does not apply to it. A finding's resource is always
+    /// in the scope: the registry matches them by account, region, type and id.
+    /// `None`: the check cannot say what it judged, so nothing it did not report is
+    /// a pass (compliance counts it unknown).
+    fn scope(&self, _ctx: &Context) -> Option<Vec<Scoped>> {
+        None
+    }
 }

@@ -5,9 +5,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::context::{Context, Draft};
+use super::judge::CheckScope;
 use super::Check;
 use crate::finding::Meta;
-use crate::finding::{fingerprint, Evidence, Finding, Resource, Status};
+use crate::finding::{fingerprint, Evidence, Finding, Resource};
 
 macro_rules! checks {
     ($($file:literal => $check:expr,)*) => {
@@ -127,6 +128,38 @@ pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
     findings
 }
 
+/// Each check's scope ([`Check::scope`]). A check that panics while listing it
+/// has no scope: what it judged is unknown.
+pub fn scopes(checks: &[&Registered], ctx: &Context) -> Vec<CheckScope> {
+    checks
+        .iter()
+        .map(|reg| {
+            let scope =
+                catch_unwind(AssertUnwindSafe(|| reg.check.scope(ctx))).unwrap_or_else(|_| {
+                    tracing::error!(check = %reg.meta.id, "listing the check's scope failed");
+                    None
+                });
+            CheckScope {
+                check: reg.meta.id.clone(),
+                scope,
+            }
+        })
+        .collect()
+}
+
+/// Runs one check by id on `inv` and judges its scope, for tests: every resource
+/// it judged, muted findings aside.
+#[cfg(test)]
+pub(crate) fn judge_one(id: &str, inv: &crate::inventory::Inventory) -> super::judge::Judged {
+    let all = all().expect("metadata parses");
+    let selected: Vec<&Registered> = all.iter().filter(|r| r.meta.id == id).collect();
+    assert_eq!(selected.len(), 1, "no check {id}");
+    let model = crate::reach::Model::build(inv);
+    let ctx = Context::new(inv, &model);
+    let findings = run(&selected, &ctx);
+    super::judge::judge(&scopes(&selected, &ctx), &findings)
+}
+
 /// Severity first, then account, region, check and resource, so output is stable.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
@@ -159,10 +192,7 @@ fn finish(meta: &Meta, d: Draft) -> Finding {
         d.resource.id.clone(),
     ];
     parts.extend(d.identity.iter().cloned());
-    let severity = match d.status {
-        Status::Fail => d.severity.unwrap_or(meta.severity),
-        Status::Unknown => d.severity.unwrap_or(meta.severity),
-    };
+    let severity = d.severity.unwrap_or(meta.severity);
     Finding {
         check: meta.id.clone(),
         severity,

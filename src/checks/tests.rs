@@ -84,3 +84,50 @@ fn selection_rejects_unknown_ids() {
     let bad = vec!["nope".to_string()];
     assert!(super::select::select(&all, &bad, &[]).is_err());
 }
+
+/// A check's findings are about resources in its own scope: otherwise a resource it
+/// failed would also be listed as passing, or a pass could be counted twice.
+#[test]
+fn every_finding_is_about_a_resource_in_its_checks_scope() {
+    let inventories = [crate::demo::inventory().expect("the demo inventory")];
+    let all = registry::all().expect("metadata parses");
+    let refs: Vec<&registry::Registered> = all.iter().collect();
+    for inv in &inventories {
+        let model = crate::reach::Model::build(inv);
+        let ctx = super::Context::new(inv, &model);
+        let findings = registry::run(&refs, &ctx);
+        for cs in registry::scopes(&refs, &ctx) {
+            let Some(scope) = cs.scope else { continue };
+            let keys: BTreeSet<(&str, &str, &str, &str)> = scope
+                .iter()
+                .map(|s| {
+                    (
+                        s.account.as_str(),
+                        s.region.as_str(),
+                        s.resource.resource_type.as_str(),
+                        s.resource.id.as_str(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                keys.len(),
+                scope.len(),
+                "{}: a resource listed twice",
+                cs.check
+            );
+            for f in findings.iter().filter(|f| f.check == cs.check) {
+                let k = (
+                    f.account.as_str(),
+                    f.region.as_str(),
+                    f.resource.resource_type.as_str(),
+                    f.resource.id.as_str(),
+                );
+                assert!(
+                    keys.contains(&k),
+                    "{}: a finding about {k:?} is outside the check's scope",
+                    cs.check
+                );
+            }
+        }
+    }
+}

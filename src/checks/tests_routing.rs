@@ -1,6 +1,7 @@
 //! Routing and endpoint checks, each with a case that fires and one that does not.
 
 use crate::checks::registry::{run_one, run_one_with, run_with};
+use crate::finding::Judgement;
 use crate::finding::{Finding, Severity, Status};
 use crate::inventory::{
     Instance, L4Match, NatConnectivity, Operation, Protocol, RouteTarget, VpcEndpoint,
@@ -362,8 +363,17 @@ fn flow_log_that_cannot_deliver_counts_as_none() {
         tags: Default::default(),
     });
     assert!(run_one("flow-logs-disabled", &kit.inv).is_empty());
+    let judged = super::registry::judge_one("flow-logs-disabled", &kit.inv);
+    assert_eq!(judged.evaluated.len(), 1);
+    assert_eq!(judged.evaluated[0].judgement, Judgement::Pass);
+    assert_eq!(
+        judged.evaluated[0].reason,
+        "flow log fl-1 is active and delivering"
+    );
     kit.region().flow_logs[0].deliver_status = Some("FAILED".into());
     assert_eq!(ids(&run_one("flow-logs-disabled", &kit.inv)), ["vpc-1"]);
+    let judged = super::registry::judge_one("flow-logs-disabled", &kit.inv);
+    assert_eq!(judged.evaluated[0].judgement, Judgement::Fail);
 }
 
 #[test]

@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod evaluated;
 pub mod meta;
+pub use evaluated::{Evaluated, Judgement};
 pub use meta::Meta;
 
 /// How bad a finding is, most severe first when sorted.
@@ -55,20 +57,29 @@ impl fmt::Display for Severity {
 }
 
 /// `fail`: the risk is there. `unknown`: missing data or an unmodelled rule kept the
-/// engine from deciding, so the risk may be there.
+/// engine from deciding, so the risk may be there. `pass`: the check judged the
+/// resource and found nothing (reported only with `--include-passed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Fail,
     Unknown,
+    Pass,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Pass => "pass",
+        }
+    }
 }
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Status::Fail => "fail",
-            Status::Unknown => "unknown",
-        })
+        f.write_str(self.as_str())
     }
 }
 

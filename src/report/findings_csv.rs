@@ -205,6 +205,9 @@ mod tests {
             checks: vec![],
             findings,
             baselined: !absent.is_empty(),
+            passed: Vec::new(),
+            include_passed: false,
+
             absent,
             elapsed: std::time::Duration::ZERO,
         }

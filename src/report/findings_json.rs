@@ -16,6 +16,10 @@ pub struct Document<'a> {
     pub scanned: Scanned,
     pub coverage: &'a [CoverageGap],
     pub findings: &'a [Finding],
+    /// With `--include-passed`: every resource a check judged and found nothing on
+    /// (`status: pass`, the check's reason as the message), in check order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passed: Option<&'a [Finding]>,
     /// With `--baseline`: the baseline's findings no longer found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub absent: Option<&'a [Finding]>,
@@ -94,6 +98,7 @@ pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
         },
         coverage: &inv.coverage,
         findings: &report.findings,
+        passed: report.include_passed.then_some(report.passed.as_slice()),
         absent: report.baselined.then_some(report.absent.as_slice()),
         blast_radius: blast_radius(&report.findings),
     };

@@ -350,6 +350,7 @@ fn findings_table(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
         let status = match f.status {
             Status::Fail => "fail",
             Status::Unknown => "unknown",
+            Status::Pass => "pass",
         };
         let _ = write!(
             out,

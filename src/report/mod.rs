@@ -1,6 +1,7 @@
 //! What the user sees: tables and files. Renderers read a [`ScanReport`] (or the
 //! inventory alone) and know nothing of checks or AWS calls.
 
+pub mod asff;
 pub mod attack_graph;
 pub mod diff_json;
 pub mod diff_table;
@@ -11,6 +12,7 @@ pub mod findings_table;
 pub mod html;
 pub mod intents;
 pub mod inventory_summary;
+pub mod ocsf;
 pub mod reach_dot;
 pub mod reach_json;
 pub mod reach_table;
@@ -40,6 +42,11 @@ pub enum Format {
     Sarif,
     /// One row per finding, for spreadsheets.
     Csv,
+    /// OCSF 1.x Detection Finding (class 2004) objects, as Prowler writes them.
+    Ocsf,
+    /// AWS Security Finding Format, the `Findings` of Security Hub's
+    /// `BatchImportFindings`.
+    Asff,
 }
 
 impl Format {
@@ -53,6 +60,8 @@ impl Format {
             Format::Dot => "vpcaudit.dot",
             Format::Sarif => "vpcaudit.sarif",
             Format::Csv => "vpcaudit.csv",
+            Format::Ocsf => "vpcaudit.ocsf.json",
+            Format::Asff => "vpcaudit.asff.json",
         }
     }
 
@@ -70,6 +79,10 @@ pub enum RenderError {
     Json(serde_json::Error),
     #[error("serialising the SARIF log: {0}")]
     Sarif(serde_json::Error),
+    #[error("serialising the OCSF findings: {0}")]
+    Ocsf(serde_json::Error),
+    #[error("serialising the ASFF findings: {0}")]
+    Asff(serde_json::Error),
 }
 
 /// `report` in `format`. `colour`: the table may use ANSI colours.
@@ -80,6 +93,8 @@ pub fn render(report: &ScanReport, format: Format, colour: bool) -> Result<Strin
         Format::Json => findings_json::render(report).map_err(RenderError::Json)?,
         Format::Sarif => sarif::render(report).map_err(RenderError::Sarif)?,
         Format::Csv => findings_csv::render(report),
+        Format::Ocsf => ocsf::render(report).map_err(RenderError::Ocsf)?,
+        Format::Asff => asff::render(report).map_err(RenderError::Asff)?,
         // Pictures of what is open now: muted (accepted) findings are left out.
         Format::Html => {
             let active: Vec<_> = report.active().cloned().collect();

@@ -58,8 +58,14 @@ pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
 fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serde_json::Error> {
     let mut rules: Vec<Rule> = report.checks.iter().map(rule).collect();
     let mut index: Vec<&str> = report.checks.iter().map(|m| m.id.as_str()).collect();
-    // Current findings first, then the baseline's gone ones: a cap drops those last.
-    let all: Vec<&Finding> = report.findings.iter().chain(&report.absent).collect();
+    // Current findings first, then the baseline's gone ones, then the passes
+    // (`--include-passed`): a cap drops passes first.
+    let all: Vec<&Finding> = report
+        .findings
+        .iter()
+        .chain(&report.absent)
+        .chain(&report.passed)
+        .collect();
     let kept = all.len().min(max_results);
     let mut results = Vec::with_capacity(kept);
     for f in &all[..kept] {
@@ -260,6 +266,9 @@ fn gap_notification(g: &CoverageGap) -> Notification {
 struct SarifResult<'a> {
     rule_id: &'a str,
     rule_index: usize,
+    /// `pass` for a pass result; SARIF's default `fail` is left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     level: &'static str,
     message: Text,
     locations: [Location<'a>; 1],
@@ -512,7 +521,9 @@ fn result<'a>(f: &'a Finding, rule_index: usize, baselined: bool) -> SarifResult
     let message = match f.status {
         Status::Fail => f.message.clone(),
         Status::Unknown => format!("Undecided: {}", f.message),
+        Status::Pass => format!("Passed: {}", f.message),
     };
+    let pass = f.status == Status::Pass;
     let mut seen = HashSet::new();
     let related = f
         .related
@@ -550,7 +561,9 @@ fn result<'a>(f: &'a Finding, rule_index: usize, baselined: bool) -> SarifResult
     SarifResult {
         rule_id: &f.check,
         rule_index,
-        level: level(f.severity),
+        kind: pass.then_some("pass"),
+        // SARIF: a result whose kind is not `fail` has level `none`.
+        level: if pass { "none" } else { level(f.severity) },
         message: Text {
             text: text::sarif(&message),
         },
@@ -809,6 +822,8 @@ mod tests {
                 },
                 muted,
             ],
+            passed: Vec::new(),
+            include_passed: false,
             absent: vec![gone],
             baselined: true,
             elapsed: std::time::Duration::from_secs(1),
@@ -875,6 +890,8 @@ mod tests {
             inventory: &inventory,
             checks: vec![meta.clone()],
             findings: vec![failed],
+            passed: Vec::new(),
+            include_passed: false,
             absent: Vec::new(),
             baselined: false,
             elapsed: std::time::Duration::from_secs(1),

@@ -13,6 +13,11 @@ pub struct ScanReport<'a> {
     pub checks: Vec<Meta>,
     /// Current findings, sorted, muted ones included (marked).
     pub findings: Vec<Finding>,
+    /// With `--include-passed`: every resource a check judged and found nothing on,
+    /// as a finding with `status: pass`, in check order. Empty otherwise.
+    pub passed: Vec<Finding>,
+    /// Whether passes were asked for (so an empty `passed` means none passed).
+    pub include_passed: bool,
     /// With `--baseline`: the baseline's findings that are no longer found, marked
     /// `absent`.
     pub absent: Vec<Finding>,

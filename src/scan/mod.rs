@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::checks::judge::{judge, Judged};
 use crate::checks::registry::{self, Registered};
 use crate::checks::select::{select, UnknownCheck};
 use crate::checks::Context;
@@ -92,6 +93,11 @@ pub struct Compare<'b> {
     pub baseline: Option<&'b Baseline>,
     /// Keep only findings not in the baseline.
     pub only_new: bool,
+    /// Judge every resource in the checks' scopes (pass evidence, for compliance).
+    pub evaluate: bool,
+    /// Also report the passes as findings with `status: pass` (`--include-passed`);
+    /// implies `evaluate`.
+    pub include_passed: bool,
 }
 
 /// One scan's result: the report every renderer reads, and the mutes that expired.
@@ -103,6 +109,8 @@ pub struct Outcome<'i> {
     /// before `only_new` drops unchanged ones: an undecided finding seen every night
     /// still makes the scan incomplete).
     pub incomplete: bool,
+    /// With `evaluate`: every resource each check judged, mutes applied.
+    pub judged: Option<Judged>,
 }
 
 /// What a scan amounts to, for the exit code.
@@ -171,11 +179,14 @@ impl Plan {
         let model = Model::build(inventory);
         let ctx = Context::with_config(inventory, &model, self.settings.config.clone());
         let mut findings = registry::run(&selected, &ctx);
+        let scopes =
+            (compare.evaluate || compare.include_passed).then(|| registry::scopes(&selected, &ctx));
         drop(ctx);
 
         let mutes = &self.settings.mutes;
         let expired = mutes.expired(today);
         mutes.apply(&mut findings, inventory, today);
+        let judged = scopes.map(|s| judge(&s, &findings));
 
         let checks: Vec<Meta> = self
             .metas()
@@ -187,6 +198,17 @@ impl Plan {
             || findings
                 .iter()
                 .any(|f| f.status == Status::Unknown && f.muted.is_none());
+        let passed = match (&judged, compare.include_passed) {
+            (Some(j), true) => j
+                .evaluated
+                .iter()
+                .filter_map(|e| {
+                    let m = checks.iter().find(|m| m.id == e.check)?;
+                    e.as_pass_finding(&m.title, m.severity)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut absent = Vec::new();
         if let Some(b) = compare.baseline {
             // A failed check decided nothing, and a region with a coverage gap cannot
@@ -214,12 +236,15 @@ impl Plan {
                 inventory,
                 checks,
                 findings,
+                passed,
+                include_passed: compare.include_passed,
                 absent,
                 baselined: compare.baseline.is_some(),
                 elapsed: started.elapsed(),
             },
             expired,
             incomplete,
+            judged,
         }
     }
 }
@@ -357,12 +382,15 @@ mod tests {
                 inventory: &inventory,
                 checks: Vec::new(),
                 findings,
+                passed: Vec::new(),
+                include_passed: false,
                 absent: Vec::new(),
                 baselined: false,
                 elapsed: std::time::Duration::ZERO,
             },
             expired: Vec::new(),
             incomplete,
+            judged: None,
         };
         let o = outcome(vec![high.clone()], true);
         assert_eq!(o.verdict(Some(Severity::High), true), Verdict::Findings);
