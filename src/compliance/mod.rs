@@ -3,7 +3,10 @@
 //! (`compliance/<framework>.toml`), compiled in; the per-check compliance metadata
 //! (`vpcaudit explain`, SARIF tags) is read from them, never written twice.
 
+pub mod evaluate;
 pub mod framework;
+#[cfg(test)]
+mod tests_evaluate;
 
 pub use framework::{Combine, Control, ControlCheck, Framework, Section};
 
