@@ -19,6 +19,7 @@ use crate::report::{inventory_summary, Format};
 use crate::scan::baseline::Baseline;
 use crate::scan::{Compare, Plan, ScanError, Settings, Verdict};
 
+pub mod compliance;
 pub mod diff;
 pub mod reach;
 
@@ -58,6 +59,9 @@ pub enum Command {
     /// Compare two inventories (or two findings reports): what changed, and what it
     /// opened or closed.
     Diff(diff::DiffArgs),
+    /// Judge the controls of compliance frameworks (CIS AWS 5.0, FSBP, NIST 800-53
+    /// r5, PCI DSS 4.0), with pass evidence, resource counts and failing findings.
+    Compliance(compliance::ComplianceArgs),
 }
 
 /// `--fail-on`: the least severe finding that makes the exit code 1.
@@ -291,6 +295,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         Command::Reach(args) => reach::run(args, &progress),
         Command::Diff(args) => diff::run(args),
+        Command::Compliance(args) => compliance::run(args, &progress),
         Command::Explain { id } => {
             let all = registry::all().map_err(anyhow::Error::msg)?;
             let found = crate::checks::select::select(&all, std::slice::from_ref(&id), &[])

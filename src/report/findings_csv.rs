@@ -75,7 +75,7 @@ fn row(f: &Finding) -> [String; 16] {
     ]
 }
 
-fn push_record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+pub(crate) fn push_record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');

@@ -63,7 +63,7 @@ pub fn render(inv: &Inventory, checks: &[String], findings: &[Finding]) -> Strin
 /// Paths drawn at most; the findings table lists them all.
 const MAX_DRAWN_PATHS: usize = 150;
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --fg: #1c2833; --muted: #5d6d7e; --line: #d5d8dc; --bg: #ffffff; --band: #f4f6f7; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--fg); background: var(--bg); }
@@ -249,7 +249,7 @@ fn severity_bar(out: &mut String, findings: &[Finding]) {
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar).
-fn utc(ts: u64) -> String {
+pub(super) fn utc(ts: u64) -> String {
     let days = i128::from(ts / 86_400);
     let secs = ts % 86_400;
     // Howard Hinnant's civil_from_days.

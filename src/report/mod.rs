@@ -3,6 +3,11 @@
 
 pub mod asff;
 pub mod attack_graph;
+pub mod compliance_csv;
+pub mod compliance_html;
+pub mod compliance_json;
+pub mod compliance_md;
+pub mod compliance_table;
 pub mod diff_json;
 pub mod diff_table;
 pub mod dot;
