@@ -156,7 +156,7 @@ fn part<'a>(cc: &ControlCheck, index: &Index<'a>) -> Part<'a> {
         p.undecided = Some(format!("check {} was not run", cc.id));
         return p;
     }
-    if index.unscoped.iter().any(|c| *c == cc.id) {
+    if index.unscoped.contains(&cc.id) {
         p.undecided = Some(format!("check {} cannot list what it judged", cc.id));
     }
     for row in index.by_check.get(cc.id.as_str()).into_iter().flatten() {
