@@ -713,3 +713,41 @@ fn hostile_names_are_neutralised_in_csv() {
     assert!(csv.contains(",\"'-2+3+cmd|' /C calc'!A0, \"\"edge\"\"\r\n@SUM(A1)\","));
     assert!(!csv.contains(",=cmd") && !csv.contains(",\"-2"));
 }
+
+#[test]
+fn include_passed_adds_the_passes_and_matches_the_schema() {
+    let plain = demo_json(&[]);
+    assert!(plain.get("passed").is_none(), "passes only when asked for");
+    let doc = demo_json(&["--include-passed"]);
+    assert_valid("--include-passed", &doc);
+    assert_eq!(
+        doc["findings"], plain["findings"],
+        "the findings stay as they are"
+    );
+    let passed = doc["passed"].as_array().expect("passed");
+    assert!(!passed.is_empty(), "the demo has resources that pass");
+    let failing: std::collections::HashSet<&str> = findings(&doc)
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    for p in passed {
+        assert_eq!(p["status"], "pass");
+        assert!(!p["message"].as_str().unwrap_or_default().is_empty(), "{p}");
+        assert!(!failing.contains(p["fingerprint"].as_str().expect("fingerprint")));
+        // A resource that passes a check has no finding of that check.
+        assert!(
+            !findings(&doc)
+                .iter()
+                .any(|f| f["check"] == p["check"] && f["resource"]["id"] == p["resource"]["id"]),
+            "{p}"
+        );
+    }
+    // A pass where the schema wants a finding is refused.
+    let mut broken = doc.clone();
+    let first = broken["passed"][0].clone();
+    broken["findings"]
+        .as_array_mut()
+        .expect("findings")
+        .push(first);
+    assert!(!schema_errors(&broken).is_empty());
+}

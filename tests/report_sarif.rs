@@ -416,3 +416,41 @@ fn the_validator_catches_what_github_rejects() {
         );
     }
 }
+
+#[test]
+fn include_passed_gives_pass_results_of_level_none() {
+    let text = String::from_utf8(scan(&["--format", "sarif", "--include-passed"])).expect("UTF-8");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("passed.sarif");
+    std::fs::write(&path, &text).expect("write SARIF");
+    assert_valid(&path);
+    let sarif: Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    let report =
+        scan_json(
+            vpcaudit_offline()
+                .args(DEMO)
+                .args(["--format", "json", "--include-passed"]),
+        );
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let passes: Vec<&Value> = results.iter().filter(|r| r["kind"] == "pass").collect();
+    let passed = report["passed"].as_array().expect("passed");
+    assert_eq!(passes.len(), passed.len());
+    assert!(!passes.is_empty());
+    for r in &passes {
+        assert_eq!(r["level"], "none", "{r}");
+        assert!(r["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Passed: ")));
+    }
+    // Every other result is a finding, as without the flag.
+    assert_eq!(
+        results.len() - passes.len(),
+        report["findings"].as_array().expect("findings").len()
+    );
+    let plain: Value = serde_json::from_slice(&scan(&["--format", "sarif"])).expect("SARIF");
+    assert!(plain["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .all(|r| r.get("kind").is_none()));
+}
