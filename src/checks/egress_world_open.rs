@@ -4,34 +4,34 @@
 //! nodes, which open no connection of their own choosing, do not count.
 
 use crate::finding::Severity;
-use crate::inventory::{Direction, NetworkInterface, Operation};
+use crate::inventory::{Direction, NetworkInterface, Operation, RulePeer, SecurityGroup};
 use crate::reach::load_balancer;
 use crate::reach::model::FastMap;
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet, ServicePoint, ServiceSet};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::internet_route::{appliances, firewalls, leaves, trace};
+use super::shared::scope;
 use super::Check;
 
 pub struct EgressWorldOpen;
+
+/// What the check reads; without any of it, it judges nothing in the region.
+const OPERATIONS: [Operation; 3] = [
+    Operation::DescribeSecurityGroups,
+    Operation::DescribeSecurityGroupRules,
+    Operation::DescribeNetworkInterfaces,
+];
+const WHAT: &str = "security-group egress";
 
 impl Check for EgressWorldOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         let mut exits = FastMap::default();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &[
-                    Operation::DescribeSecurityGroups,
-                    Operation::DescribeSecurityGroupRules,
-                    Operation::DescribeNetworkInterfaces,
-                ],
-                "security-group egress",
-            ) {
+            if let Some(unknown) = ctx.unknown_if_missing(account, ri, &OPERATIONS, WHAT) {
                 out.extend(unknown);
                 continue;
             }
@@ -106,6 +106,76 @@ impl Check for EgressWorldOpen {
         }
         out
     }
+
+    /// Groups an ENI other than a load balancer node carries, with their egress
+    /// destinations as the reason; the others do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = scope::unknown_if_missing(ctx, account, ri, &OPERATIONS, WHAT) {
+                out.extend(unknown);
+                continue;
+            }
+            // Group -> whether an ENI that opens connections of its own carries it
+            // (`false`: only load balancer nodes do), as `run` counts users.
+            let mut carried: FastMap<&str, bool> = FastMap::default();
+            for eni in &ri.network_interfaces {
+                let own = !load_balancer::is_node(eni);
+                for g in &eni.security_group_ids {
+                    *carried.entry(g.as_str()).or_default() |= own;
+                }
+            }
+            for g in &ri.security_groups {
+                let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
+                out.push(match carried.get(g.id.as_str()) {
+                    Some(true) => Scoped::pass(account, &ri.region, resource, egress_reason(g)),
+                    Some(false) => Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "carried only by load balancer nodes, which open no connection of their own choosing",
+                    ),
+                    None => Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "no ENI carries it: its egress rules let nothing out today",
+                    ),
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Why an in-use group no finding names passes: where its egress rules go, which
+/// `run` found to cover the whole internet neither for all traffic nor for web ports.
+fn egress_reason(g: &SecurityGroup) -> String {
+    const SHOWN: usize = 4;
+    let mut destinations: Vec<String> = Vec::new();
+    for r in g.rules.iter().filter(|r| r.direction == Direction::Egress) {
+        let d = match &r.peer {
+            RulePeer::Ipv4 { cidr } => cidr.to_string(),
+            RulePeer::Ipv6 { cidr } => cidr.to_string(),
+            RulePeer::PrefixList { id } => id.clone(),
+            RulePeer::Group { group_id, .. } => group_id.clone(),
+        };
+        if !destinations.contains(&d) {
+            destinations.push(d);
+        }
+    }
+    if destinations.is_empty() {
+        return "no egress rule: it lets nothing out".to_string();
+    }
+    let more = destinations.len().saturating_sub(SHOWN);
+    destinations.truncate(SHOWN);
+    if more > 0 {
+        destinations.push(format!("{more} more"));
+    }
+    format!(
+        "egress to {}; none lets all traffic, tcp 80 or tcp 443 out to the whole internet",
+        destinations.join(", ")
+    )
 }
 
 struct Scope {

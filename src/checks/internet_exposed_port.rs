@@ -14,12 +14,16 @@
 //! port is open to the whole internet is judged before they are taken out, so a
 //! rule for `0.0.0.0/0` keeps its severity.
 
-use crate::finding::Severity;
+use crate::finding::{Resource, Severity};
 use crate::reach::exposure::Uncertainty;
 use crate::reach::load_balancer;
 use crate::reach::sets::{FlowSet, InternetCoverage, ServiceSet};
 
-use super::context::{Context, Draft};
+use std::collections::BTreeMap;
+
+use crate::inventory::NetworkInterface;
+
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::load_balancer::{
     self as lbs, load_balancer_resource, path_evidence, target_group_resource,
@@ -154,6 +158,95 @@ impl Check for InternetExposedPort {
         }
         out.extend(through_load_balancers(ctx));
         out
+    }
+
+    /// Every ENI but load balancer nodes (which do not apply), and the target groups
+    /// and load balancers of paths that reach no target ENI (`through_load_balancers`
+    /// reports those there).
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let lbs = ctx.load_balancers();
+        // Target ENI -> whether some path from the internet through a load balancer
+        // gets to it; the paths that name no target ENI, by what they are about.
+        let mut targeted: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut untargeted: BTreeMap<(&str, &str, String), (Resource, Vec<&str>)> = BTreeMap::new();
+        for p in &lbs.paths {
+            if let Some(eni) = p.target_eni {
+                *targeted.entry(eni.id.as_str()).or_default() |= p.evaluation.is_allowed();
+                continue;
+            }
+            let resource = p
+                .target_group
+                .map(target_group_resource)
+                .unwrap_or_else(|| load_balancer_resource(p.load_balancer));
+            let (_, names) = untargeted
+                .entry((p.account, p.region, resource.id.clone()))
+                .or_insert_with(|| (resource, Vec::new()));
+            if !names.contains(&p.load_balancer.name.as_str()) {
+                names.push(p.load_balancer.name.as_str());
+            }
+        }
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for eni in &ri.network_interfaces {
+                let resource =
+                    resources::network_interface(account, &ri.region, &eni.id, Some(&eni.tags));
+                if load_balancer::is_node(eni) {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "load balancer node: it answers only on its listeners, and what gets through is judged on its targets",
+                    ));
+                    continue;
+                }
+                let mut reason = direct_reason(ctx, eni);
+                match targeted.get(eni.id.as_str()) {
+                    Some(true) => reason.push_str(
+                        "; load balancers forward to it from [network] trusted_cidrs only",
+                    ),
+                    Some(false) => {
+                        reason.push_str("; no load balancer lets the internet through to it")
+                    }
+                    None => {}
+                }
+                out.push(Scoped::pass(account, &ri.region, resource, reason));
+            }
+        }
+        for ((account, region, _), (resource, names)) in untargeted {
+            let reason = match resource.resource_type.as_str() {
+                "AWS::ElasticLoadBalancingV2::TargetGroup" => format!(
+                    "no node of load balancer {} lets the internet in on the listeners forwarding to it",
+                    names.join(", ")
+                ),
+                _ => "no node lets the internet in on its listeners".to_string(),
+            };
+            out.push(Scoped::pass(account, region, resource, reason));
+        }
+        Some(out)
+    }
+}
+
+/// Why the internet opens nothing on `eni` directly, when no finding names it: as
+/// `run` decides it, from the same cached exposure.
+fn direct_reason(ctx: &Context, eni: &NetworkInterface) -> String {
+    if eni.public_ipv4s.is_empty() && eni.ipv6s.is_empty() {
+        return "no public IPv4 or IPv6 address".to_string();
+    }
+    let exposure = ctx.exposure(&eni.id);
+    let Ok(e) = exposure.as_ref() else {
+        // `run` reports it unknown.
+        return "its exposure could not be evaluated".to_string();
+    };
+    let engine = ctx.engine_exposure(&eni.id);
+    if engine.as_ref().as_ref().is_ok_and(|e| !e.flows.is_empty()) {
+        "open only to [network] trusted_cidrs".to_string()
+    } else if e.gateway.is_none() {
+        "public address, but no reply route to an internet gateway".to_string()
+    } else {
+        format!(
+            "public address, but its security groups ({}) and its subnet's network ACL let no connection in from the internet",
+            eni.security_group_ids.join(", ")
+        )
     }
 }
 

@@ -37,6 +37,8 @@ mod sg_internal_cidr_trust;
 mod sg_unused_open;
 #[cfg(test)]
 mod tests_network;
+#[cfg(test)]
+mod tests_scope_net;
 // -- Network Firewall --
 mod firewall_bypassed;
 mod firewall_delete_protection_disabled;

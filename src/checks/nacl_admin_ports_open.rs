@@ -20,10 +20,11 @@ use crate::reach::sets::{FlowSet, InternetCoverage, ServicePoint};
 use crate::reach::verdict::describe_point;
 use crate::reach::RegionModel;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::internet_route::{PROBE as PROBE_V4, PROBE_V6};
 use super::shared::nacl::{governed_subnets, is_reply_rule};
+use super::shared::scope;
 use super::Check;
 
 pub struct NaclAdminPortsOpen;
@@ -43,16 +44,8 @@ impl Check for NaclAdminPortsOpen {
             let Some(rm) = ctx.model.region(account, &ri.region) else {
                 continue;
             };
-            if let Some(reason) = rm.gap(&[Operation::DescribeNetworkAcls]) {
-                // No NACL to judge is not a pass: say so per VPC.
-                for vpc in &ri.vpcs {
-                    out.push(Draft::unknown(
-                        account,
-                        &ri.region,
-                        resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
-                        format!("network ACLs of {} could not be listed: {reason}", vpc.id),
-                    ));
-                }
+            if let Some(unknown) = unlisted(rm, ri, account) {
+                out.extend(unknown);
                 continue;
             }
             for acl in &ri.network_acls {
@@ -63,6 +56,73 @@ impl Check for NaclAdminPortsOpen {
         }
         out
     }
+
+    /// Every NACL a subnet uses; the others filter nothing, so do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let Some(rm) = ctx.model.region(account, &ri.region) else {
+                continue;
+            };
+            if let Some(unknown) = unlisted(rm, ri, account) {
+                out.extend(scope::unknowns(unknown));
+                continue;
+            }
+            for acl in &ri.network_acls {
+                let resource =
+                    resources::network_acl(account, &ri.region, &acl.id, Some(&acl.tags));
+                let subnets = governed_subnets(rm, &ri.subnets, acl);
+                out.push(if subnets.is_empty() {
+                    Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "associated with no subnet: it filters nothing",
+                    )
+                } else {
+                    Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "no inbound rule lets tcp or udp 22 or 3389 in from the whole IPv4 or IPv6 internet before a deny (it governs {})",
+                            subnets_text(&subnets)
+                        ),
+                    )
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// When the region's NACLs could not be listed: an unknown per VPC (no NACL to
+/// judge is not a pass).
+fn unlisted(rm: &RegionModel, ri: &RegionInventory, account: &str) -> Option<Vec<Draft>> {
+    let reason = rm.gap(&[Operation::DescribeNetworkAcls])?;
+    Some(
+        ri.vpcs
+            .iter()
+            .map(|vpc| {
+                Draft::unknown(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    format!("network ACLs of {} could not be listed: {reason}", vpc.id),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `subnet-1, subnet-2 and 3 more`.
+fn subnets_text(subnets: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = subnets[..subnets.len().min(SHOWN)].join(", ");
+    if subnets.len() > SHOWN {
+        text.push_str(&format!(" and {} more", subnets.len() - SHOWN));
+    }
+    text
 }
 
 /// One admin service open to a whole internet family.

@@ -17,25 +17,25 @@ use crate::inventory::{
 use crate::reach::nacl::{allowed_flows, decided_by, evaluate, reply_services};
 use crate::reach::sets::{public_internet, FlowSet, IpSet, ServicePoint, ServiceSet};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::cidrs::addrs_text;
 use super::shared::internet_route::{PROBE as PROBE_V4, PROBE_V6};
 use super::shared::nacl::{describe_entry, direction_text, governed_subnets, is_reply_rule};
+use super::shared::scope;
 use super::Check;
 
 pub struct NaclReturnTrafficBlocked;
+
+/// What the check reads; without it, it judges nothing in the region.
+const OPERATIONS: [Operation; 2] = [Operation::DescribeNetworkAcls, Operation::DescribeSubnets];
+const WHAT: &str = "network ACLs";
 
 impl Check for NaclReturnTrafficBlocked {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &[Operation::DescribeNetworkAcls, Operation::DescribeSubnets],
-                "network ACLs",
-            ) {
+            if let Some(unknown) = ctx.unknown_if_missing(account, ri, &OPERATIONS, WHAT) {
                 out.extend(unknown);
                 continue;
             }
@@ -61,6 +61,50 @@ impl Check for NaclReturnTrafficBlocked {
             }
         }
         out
+    }
+
+    /// Every NACL a subnet uses; the others carry no connection, so do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let ephemeral = ctx.ephemeral();
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = scope::unknown_if_missing(ctx, account, ri, &OPERATIONS, WHAT) {
+                out.extend(unknown);
+                continue;
+            }
+            let Some(rm) = ctx.model.region(account, &ri.region) else {
+                continue;
+            };
+            for acl in &ri.network_acls {
+                let resource =
+                    resources::network_acl(account, &ri.region, &acl.id, Some(&acl.tags));
+                if governed_subnets(rm, &ri.subnets, acl).is_empty() {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "associated with no subnet: it carries no connection",
+                    ));
+                    continue;
+                }
+                // The entries `broken_requests` judges as requests.
+                let requests = acl
+                    .entries
+                    .iter()
+                    .filter(|e| e.action == NaclAction::Allow && !is_reply_rule(e, ephemeral))
+                    .count();
+                let reason = if requests == 0 {
+                    "it lets no request through: it has no allow rule but reply rules".to_string()
+                } else {
+                    format!(
+                        "the replies to what its {requests} request rule(s) let through are allowed back (client ports {}-{})",
+                        ephemeral.from, ephemeral.to
+                    )
+                };
+                out.push(Scoped::pass(account, &ri.region, resource, reason));
+            }
+        }
+        Some(out)
     }
 }
 

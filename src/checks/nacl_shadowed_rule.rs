@@ -8,24 +8,24 @@ use crate::inventory::{Direction, NaclAction, NaclEntry, NetworkAcl, Operation};
 use crate::reach::nacl::{allowed_flows, entries, entry_flows, shadowed_entries};
 use crate::reach::sets::FlowSet;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::cidrs::addrs_text;
 use super::shared::nacl::{describe_entry, direction_text, governed_subnets};
+use super::shared::scope;
 use super::Check;
 
 pub struct NaclShadowedRule;
+
+const WHAT: &str = "network ACLs";
 
 impl Check for NaclShadowedRule {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &[Operation::DescribeNetworkAcls],
-                "network ACLs",
-            ) {
+            if let Some(unknown) =
+                ctx.unknown_if_missing(account, ri, &[Operation::DescribeNetworkAcls], WHAT)
+            {
                 out.extend(unknown);
                 continue;
             }
@@ -46,6 +46,40 @@ impl Check for NaclShadowedRule {
             }
         }
         out
+    }
+
+    /// Every NACL, in use or not (an unused one's dead rules are still dead).
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) =
+                scope::unknown_if_missing(ctx, account, ri, &[Operation::DescribeNetworkAcls], WHAT)
+            {
+                out.extend(unknown);
+                continue;
+            }
+            if ctx.model.region(account, &ri.region).is_none() {
+                continue;
+            }
+            for acl in &ri.network_acls {
+                // The `*` entries AWS adds are never shadowed (`shadowed_entries`).
+                let written = acl.entries.iter().filter(|e| e.rule_number < 32767).count();
+                let reason = if written == 0 {
+                    "it has only the default * rules".to_string()
+                } else {
+                    format!(
+                        "each of its {written} numbered rule(s) decides some packet no lower-numbered rule does"
+                    )
+                };
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resources::network_acl(account, &ri.region, &acl.id, Some(&acl.tags)),
+                    reason,
+                ));
+            }
+        }
+        Some(out)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::reach::route::describe_route;
 use crate::reach::sets::IpSet;
 use crate::reach::RegionModel;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::cidrs::addrs_text;
 use super::Check;
@@ -44,6 +44,57 @@ impl Check for PeeringRouteTooBroad {
             }
         }
         out
+    }
+
+    /// Every route table: those with a live route to a peering connection are
+    /// judged; for the others the question does not arise.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        const SHOWN: usize = 4;
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if ctx.model.region(account, &ri.region).is_none() {
+                continue;
+            }
+            for table in &ri.route_tables {
+                let resource =
+                    resources::route_table(account, &ri.region, &table.id, Some(&table.tags));
+                let (mut live, mut blackholes) = (Vec::new(), 0);
+                for r in &table.routes {
+                    let RouteTarget::VpcPeeringConnection(pcx) = &r.target else {
+                        continue;
+                    };
+                    if r.state == RouteState::Blackhole {
+                        blackholes += 1;
+                    } else {
+                        live.push(format!("{} via {pcx}", destination_key(&r.destination)));
+                    }
+                }
+                if live.is_empty() {
+                    let why = if blackholes > 0 {
+                        "its only peering routes are blackholes: they carry nothing"
+                    } else {
+                        "no route targets a VPC peering connection"
+                    };
+                    out.push(Scoped::not_applicable(account, &ri.region, resource, why));
+                    continue;
+                }
+                let more = live.len().saturating_sub(SHOWN);
+                live.truncate(SHOWN);
+                if more > 0 {
+                    live.push(format!("{more} more"));
+                }
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resource,
+                    format!(
+                        "its peering routes stay within the peer VPC's CIDRs: {}",
+                        live.join(", ")
+                    ),
+                ));
+            }
+        }
+        Some(out)
     }
 }
 

@@ -6,22 +6,22 @@ use std::collections::HashMap;
 
 use crate::reach::security_group::describe_rule;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
+use super::shared::scope;
 use super::Check;
 
 pub struct SgDefaultAllowsTraffic;
+
+const WHAT: &str = "default security groups";
 
 impl Check for SgDefaultAllowsTraffic {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &crate::reach::model::SECURITY_GROUP_OPS,
-                "default security groups",
-            ) {
+            if let Some(unknown) =
+                ctx.unknown_if_missing(account, ri, &crate::reach::model::SECURITY_GROUP_OPS, WHAT)
+            {
                 out.extend(unknown);
                 continue;
             }
@@ -71,5 +71,34 @@ impl Check for SgDefaultAllowsTraffic {
             }
         }
         out
+    }
+
+    /// Every VPC's default group; other groups are not its question.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = scope::unknown_if_missing(
+                ctx,
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                WHAT,
+            ) {
+                out.extend(unknown);
+                continue;
+            }
+            for g in ri.security_groups.iter().filter(|g| g.name == "default") {
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resources::security_group(account, &ri.region, &g.id, Some(&g.tags)),
+                    format!(
+                        "the default group of {} has no inbound or outbound rule",
+                        g.vpc_id.as_deref().unwrap_or("its VPC")
+                    ),
+                ));
+            }
+        }
+        Some(out)
     }
 }

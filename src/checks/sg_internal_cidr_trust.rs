@@ -22,12 +22,15 @@ use crate::reach::security_group::describe_rule;
 use crate::reach::sets::{world_open_services, FlowSet, IpSet, ServiceSet};
 use crate::reach::RegionModel;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::ports::{tcp_ports, ADMIN_PORTS, DATA_PORTS};
+use super::shared::scope;
 use super::Check;
 
 pub struct SgInternalCidrTrust;
+
+const WHAT: &str = "security-group rules";
 
 const RFC1918: [Ipv4Net; 3] = [
     Ipv4Net::new_assert(std::net::Ipv4Addr::new(10, 0, 0, 0), 8),
@@ -54,12 +57,9 @@ impl Check for SgInternalCidrTrust {
         let sensitive = sensitive();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &crate::reach::model::SECURITY_GROUP_OPS,
-                "security-group rules",
-            ) {
+            if let Some(unknown) =
+                ctx.unknown_if_missing(account, ri, &crate::reach::model::SECURITY_GROUP_OPS, WHAT)
+            {
                 out.extend(unknown);
                 continue;
             }
@@ -90,6 +90,73 @@ impl Check for SgInternalCidrTrust {
         }
         out
     }
+
+    /// Every group of a VPC, with what its ingress names as the reason; a group in
+    /// no VPC is not its question.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = scope::unknown_if_missing(
+                ctx,
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                WHAT,
+            ) {
+                out.extend(unknown);
+                continue;
+            }
+            if ctx.model.region(account, &ri.region).is_none() {
+                continue;
+            }
+            for g in &ri.security_groups {
+                let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
+                out.push(match g.vpc_id {
+                    Some(_) => Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        pass_reason(g, !ctx.trusted().is_empty()),
+                    ),
+                    None => Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "in no VPC: no group reference could name its sources",
+                    ),
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Why a group no finding names passes, from its ingress rules as written (`run`
+/// found no sensitive port among them open to a broad internal range; what is open
+/// to a whole internet is the exposure checks' to judge).
+fn pass_reason(g: &SecurityGroup, trusted: bool) -> String {
+    let ingress = g.rules.iter().filter(|r| r.direction == Direction::Ingress);
+    let (mut all, mut addressed) = (0, 0);
+    for r in ingress {
+        all += 1;
+        if !matches!(r.peer, RulePeer::Group { .. }) {
+            addressed += 1;
+        }
+    }
+    if all == 0 {
+        return "no ingress rule".to_string();
+    }
+    if addressed == 0 {
+        return "ingress only from group references".to_string();
+    }
+    let aside = if trusted {
+        " ([network] trusted_cidrs aside)"
+    } else {
+        ""
+    };
+    format!(
+        "its {addressed} ingress rule(s) naming addresses open no administration or data-store port to a broad internal range a group reference could name, except as part of the whole internet{aside}"
+    )
 }
 
 type AddressRule<'a> = (&'a SecurityGroupRule, IpSet, ServiceSet);

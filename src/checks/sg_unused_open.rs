@@ -3,34 +3,33 @@
 //! 0.0.0.0/0 count). Nothing is exposed today, so low; attaching it to anything makes
 //! that exposure real at once.
 
-use crate::inventory::{Direction, Operation, RulePeer, SecurityGroup, SecurityGroupRule};
+use crate::inventory::{
+    Direction, Operation, RegionInventory, RulePeer, SecurityGroup, SecurityGroupRule,
+};
 use crate::reach::security_group::{describe_rule, group_allowed_flows};
 use crate::reach::sets::{world_open_services, FlowSet};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
+use super::shared::scope;
 use super::Check;
 
 pub struct SgUnusedOpen;
+
+const WHAT: &str = "security groups";
 
 impl Check for SgUnusedOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let used = ctx.groups_in_use();
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
-            if let Some(unknown) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &crate::reach::model::SECURITY_GROUP_OPS,
-                "security groups",
-            ) {
+            if let Some(unknown) =
+                ctx.unknown_if_missing(account, ri, &crate::reach::model::SECURITY_GROUP_OPS, WHAT)
+            {
                 out.extend(unknown);
                 continue;
             }
-            let eni_gap = ctx
-                .model
-                .region(account, &ri.region)
-                .and_then(|rm| rm.gap(&[Operation::DescribeNetworkInterfaces]));
+            let eni_gap = eni_gap(ctx, account, ri);
             for g in ri
                 .security_groups
                 .iter()
@@ -92,6 +91,53 @@ impl Check for SgUnusedOpen {
         }
         out
     }
+
+    /// Every group no ENI carries; the groups in use are the exposure checks'.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let used = ctx.groups_in_use();
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = scope::unknown_if_missing(
+                ctx,
+                account,
+                ri,
+                &crate::reach::model::SECURITY_GROUP_OPS,
+                WHAT,
+            ) {
+                out.extend(unknown);
+                continue;
+            }
+            // Without the ENI list, "unused" is not verified: the reason says only
+            // what was.
+            let pass = match eni_gap(ctx, account, ri) {
+                Some(_) => "its ingress opens nothing to the whole IPv4 or IPv6 internet",
+                None => {
+                    "attached to no ENI, and its ingress opens nothing to the whole IPv4 or IPv6 internet"
+                }
+            };
+            for g in &ri.security_groups {
+                let resource = resources::security_group(account, &ri.region, &g.id, Some(&g.tags));
+                out.push(if used.contains(g.id.as_str()) {
+                    Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "in use: an ENI carries it, so what it opens is judged as exposure",
+                    )
+                } else {
+                    Scoped::pass(account, &ri.region, resource, pass)
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Why the region's ENIs could not be listed, if they could not.
+fn eni_gap(ctx: &Context, account: &str, ri: &RegionInventory) -> Option<String> {
+    ctx.model
+        .region(account, &ri.region)
+        .and_then(|rm| rm.gap(&[Operation::DescribeNetworkInterfaces]))
 }
 
 /// `tcp 22 from the whole IPv4 internet`, per family whose whole internet some

@@ -1,7 +1,7 @@
 //! `subnet-auto-public-ip`: subnets that give every new ENI a public IPv4 address
 //! (FSBP EC2.15), so anything launched there is addressable from the internet.
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::Check;
 
@@ -24,5 +24,20 @@ impl Check for SubnetAutoPublicIp {
             }
         }
         out
+    }
+
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for s in &ri.subnets {
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resources::subnet(account, &ri.region, &s.id, Some(&s.tags)),
+                    "MapPublicIpOnLaunch is off: a new ENI gets a public IPv4 address only when asked for one",
+                ));
+            }
+        }
+        Some(out)
     }
 }

@@ -12,3 +12,4 @@ pub mod lateral;
 pub mod load_balancer;
 pub mod nacl;
 pub mod ports;
+pub mod scope;
