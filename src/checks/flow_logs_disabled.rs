@@ -1,7 +1,7 @@
 //! `flow-logs-disabled`: a VPC without an active flow log covering it (on the VPC
 //! itself; subnet- or ENI-level logs cover only part of it).
 
-use crate::inventory::Operation;
+use crate::inventory::{FlowLog, Operation};
 
 use super::context::{Context, Draft, Scoped};
 use super::resources;
@@ -28,18 +28,7 @@ impl Check for FlowLogsDisabled {
                     ));
                     continue;
                 }
-                let active = ri.flow_logs.iter().any(|f| {
-                    f.resource_id.as_deref() == Some(vpc.id.as_str())
-                        && f.log_status
-                            .as_deref()
-                            .is_none_or(|s| s.eq_ignore_ascii_case("active"))
-                        // A log that cannot deliver records nothing.
-                        && !f
-                            .deliver_status
-                            .as_deref()
-                            .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
-                });
-                if !active {
+                if !ri.flow_logs.iter().any(|f| covers(f, &vpc.id)) {
                     out.push(Draft::fail(
                         account,
                         &ri.region,
@@ -60,7 +49,7 @@ impl Check for FlowLogsDisabled {
                 let logs: Vec<&str> = ri
                     .flow_logs
                     .iter()
-                    .filter(|f| f.resource_id.as_deref() == Some(vpc.id.as_str()))
+                    .filter(|f| covers(f, &vpc.id))
                     .map(|f| f.id.as_str())
                     .collect();
                 out.push(Scoped::pass(
@@ -73,4 +62,17 @@ impl Check for FlowLogsDisabled {
         }
         Some(out)
     }
+}
+
+/// Whether `f` is an active flow log of the whole VPC `vpc` that can deliver.
+fn covers(f: &FlowLog, vpc: &str) -> bool {
+    f.resource_id.as_deref() == Some(vpc)
+        && f.log_status
+            .as_deref()
+            .is_none_or(|s| s.eq_ignore_ascii_case("active"))
+        // A log that cannot deliver records nothing.
+        && !f
+            .deliver_status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
 }

@@ -363,6 +363,11 @@ fn flow_log_that_cannot_deliver_counts_as_none() {
         tags: Default::default(),
     });
     assert!(run_one("flow-logs-disabled", &kit.inv).is_empty());
+    // A second log that cannot deliver is not named as evidence.
+    let mut failed = kit.region().flow_logs[0].clone();
+    failed.id = "fl-2".into();
+    failed.deliver_status = Some("FAILED".into());
+    kit.region().flow_logs.push(failed);
     let judged = super::registry::judge_one("flow-logs-disabled", &kit.inv);
     assert_eq!(judged.evaluated.len(), 1);
     assert_eq!(judged.evaluated[0].judgement, Judgement::Pass);
