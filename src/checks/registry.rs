@@ -69,13 +69,16 @@ pub struct Registered {
     pub check: &'static dyn Check,
 }
 
-/// Every check. The metadata is compiled in and parsed here; a failure is a bug the
-/// guard test catches, reported as an error rather than a panic all the same.
+/// Every check. The metadata is compiled in and parsed here, with the controls each
+/// check decides read from the compliance frameworks; a failure is a bug the guard
+/// test catches, reported as an error rather than a panic all the same.
 pub fn all() -> Result<Vec<Registered>, String> {
+    let frameworks = crate::compliance::all()?;
     CHECKS
         .iter()
         .map(|(source, check)| {
-            let meta = Meta::parse(source).map_err(|e| format!("check metadata: {e}"))?;
+            let mut meta = Meta::parse(source).map_err(|e| format!("check metadata: {e}"))?;
+            meta.compliance = crate::compliance::control_refs(&frameworks, &meta.id);
             Ok(Registered {
                 meta,
                 check: *check,

@@ -41,6 +41,55 @@ fn every_check_file_and_toml_is_registered_once() {
 }
 
 #[test]
+fn every_check_a_compliance_framework_names_is_registered() {
+    let registered: BTreeSet<String> = registry::all()
+        .expect("all metadata parses")
+        .into_iter()
+        .map(|r| r.meta.id)
+        .collect();
+    for f in crate::compliance::all().expect("every framework parses") {
+        for c in &f.controls {
+            for cc in &c.checks {
+                assert!(
+                    registered.contains(&cc.id),
+                    "{} {} names check {}, which is not registered",
+                    f.id,
+                    c.id,
+                    cc.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn explain_lists_the_controls_a_check_decides_per_framework() {
+    let all = registry::all().expect("all metadata parses");
+    let flow = all
+        .iter()
+        .find(|r| r.meta.id == "flow-logs-disabled")
+        .expect("flow-logs-disabled");
+    let text = flow.meta.explain();
+    let compliance = text
+        .split("\nCompliance\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a Compliance part");
+    assert_eq!(
+        compliance,
+        "  CIS Amazon Web Services Foundations Benchmark 5.0.0: 3.7\n  \
+         AWS Foundational Security Best Practices 1.0.0: EC2.6\n  \
+         NIST SP 800-53 Revision 5: SC-7"
+    );
+    // A check no framework names prints no Compliance part.
+    let unnamed = all
+        .iter()
+        .find(|r| r.meta.compliance.is_empty())
+        .expect("some check decides no control");
+    assert!(!unnamed.meta.explain().contains("\nCompliance\n"));
+}
+
+#[test]
 fn metadata_is_complete() {
     for r in registry::all().unwrap() {
         let m = &r.meta;

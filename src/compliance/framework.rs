@@ -49,6 +49,10 @@ pub struct Control {
     /// For a control no check decides: why, and what an auditor should look at.
     #[serde(default)]
     pub manual: Option<String>,
+    /// For a control its checks decide only in part: what they do not look at, left
+    /// to the auditor (a pass then says less than the control asks).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One check's part in a control.
@@ -86,6 +90,12 @@ impl Combine {
 }
 
 impl Framework {
+    /// Name and version as people cite it:
+    /// `CIS Amazon Web Services Foundations Benchmark 5.0.0`.
+    pub fn title(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+
     pub fn parse(source: &str) -> Result<Framework, String> {
         toml::from_str(source).map_err(|e| e.to_string())
     }

@@ -6,7 +6,11 @@
 pub mod evaluate;
 pub mod framework;
 #[cfg(test)]
+mod tests;
+#[cfg(test)]
 mod tests_evaluate;
+
+use crate::finding::ControlRef;
 
 pub use framework::{Combine, Control, ControlCheck, Framework, Section};
 
@@ -49,6 +53,24 @@ pub fn controls_of(frameworks: &[Framework], check: &str) -> Vec<(String, String
                 .iter()
                 .filter(|c| c.checks.iter().any(|cc| cc.id == check))
                 .map(|c| (f.id.clone(), c.id.clone()))
+        })
+        .collect()
+}
+
+/// The controls `check` decides, as the check's metadata carries them
+/// (`vpcaudit explain`, SARIF rule tags), in framework order.
+pub fn control_refs(frameworks: &[Framework], check: &str) -> Vec<ControlRef> {
+    frameworks
+        .iter()
+        .flat_map(|f| {
+            f.controls
+                .iter()
+                .filter(|c| c.checks.iter().any(|cc| cc.id == check))
+                .map(|c| ControlRef {
+                    framework: f.id.clone(),
+                    framework_title: f.title(),
+                    control: c.id.clone(),
+                })
         })
         .collect()
 }

@@ -21,8 +21,10 @@ pub struct Meta {
     pub remediation: Remediation,
     #[serde(default)]
     pub references: Vec<String>,
-    #[serde(default)]
-    pub compliance: Compliance,
+    /// The framework controls the check decides, in framework order. Not in
+    /// `checks/<id>.toml`: filled from `compliance/<framework>.toml`, the one source.
+    #[serde(skip)]
+    pub compliance: Vec<ControlRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -35,15 +37,16 @@ pub struct Remediation {
     pub terraform: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Compliance {
-    /// CIS AWS Foundations Benchmark control ids (networking section).
-    #[serde(default)]
-    pub cis: Vec<String>,
-    /// AWS Foundational Security Best Practices control ids.
-    #[serde(default)]
-    pub fsbp: Vec<String>,
+/// One control a check decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRef {
+    /// The framework's id: `cis-aws-5.0`.
+    pub framework: String,
+    /// Its name and version as people cite it:
+    /// `CIS Amazon Web Services Foundations Benchmark 5.0.0`.
+    pub framework_title: String,
+    /// The control's id in the framework: `5.2`, `EC2.2`, `SC-7(5)`.
+    pub control: String,
 }
 
 impl Meta {
@@ -71,25 +74,30 @@ impl Meta {
         if let Some(tf) = &self.remediation.terraform {
             out.push_str(&format!("\n  Terraform:\n{}\n", indent(tf)));
         }
-        if !self.compliance.cis.is_empty() || !self.compliance.fsbp.is_empty() {
+        let frameworks = self.compliance_by_framework();
+        if !frameworks.is_empty() {
             out.push_str("\nCompliance\n");
-            if !self.compliance.cis.is_empty() {
-                out.push_str(&format!(
-                    "  CIS AWS Foundations: {}\n",
-                    self.compliance.cis.join(", ")
-                ));
-            }
-            if !self.compliance.fsbp.is_empty() {
-                out.push_str(&format!(
-                    "  AWS Foundational Security Best Practices: {}\n",
-                    self.compliance.fsbp.join(", ")
-                ));
+            for (title, controls) in frameworks {
+                out.push_str(&format!("  {title}: {}\n", controls.join(", ")));
             }
         }
         if !self.references.is_empty() {
             out.push_str("\nReferences\n");
             for r in &self.references {
                 out.push_str(&format!("  - {r}\n"));
+            }
+        }
+        out
+    }
+
+    /// The controls the check decides, one entry per framework in framework order:
+    /// (framework title, control ids).
+    pub fn compliance_by_framework(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+        for c in &self.compliance {
+            match out.last_mut() {
+                Some((title, ids)) if *title == c.framework_title => ids.push(&c.control),
+                _ => out.push((&c.framework_title, vec![&c.control])),
             }
         }
         out

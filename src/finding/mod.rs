@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub mod evaluated;
 pub mod meta;
 pub use evaluated::{Evaluated, Judgement};
-pub use meta::Meta;
+pub use meta::{ControlRef, Meta};
 
 /// How bad a finding is, most severe first when sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

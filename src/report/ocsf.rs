@@ -12,6 +12,8 @@
 //! come first, then the passes of `--include-passed`; a baseline's gone findings
 //! are not current and are left out.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::finding::{
@@ -175,25 +177,28 @@ fn remediation<'a>(f: &'a Finding, meta: Option<&'a Meta>) -> Option<Remediation
 
 fn types(meta: &Meta) -> Vec<&'static str> {
     let mut out = vec![TYPE_BEST_PRACTICES];
-    if !meta.compliance.cis.is_empty() {
+    let maps_to = |framework: &str| meta.compliance.iter().any(|c| c.framework == framework);
+    if maps_to("cis-aws-5.0") {
         out.push(TYPE_CIS);
     }
-    if !meta.compliance.fsbp.is_empty() {
+    if maps_to("fsbp") {
         out.push(TYPE_FSBP);
     }
     out
 }
 
-/// The compliance controls a check maps to (as `checks/<id>.toml` names them),
-/// where Prowler puts them: OCSF's Detection Finding has no field for them.
+/// The compliance controls a check decides (from `compliance/<framework>.toml`),
+/// by framework id, where Prowler puts them: OCSF's Detection Finding has no field
+/// for them.
 fn unmapped(meta: &Meta) -> Option<Unmapped<'_>> {
-    let c = &meta.compliance;
-    (!c.cis.is_empty() || !c.fsbp.is_empty()).then_some(Unmapped {
-        compliance: Compliance {
-            cis: &c.cis,
-            fsbp: &c.fsbp,
-        },
-    })
+    let mut compliance: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in &meta.compliance {
+        compliance
+            .entry(c.framework.as_str())
+            .or_default()
+            .push(c.control.as_str());
+    }
+    (!compliance.is_empty()).then_some(Unmapped { compliance })
 }
 
 /// OCSF `severity_id` and its caption.
@@ -434,15 +439,8 @@ struct Remediation<'a> {
 
 #[derive(Serialize)]
 struct Unmapped<'a> {
-    compliance: Compliance<'a>,
-}
-
-#[derive(Serialize)]
-struct Compliance<'a> {
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    cis: &'a [String],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    fsbp: &'a [String],
+    /// Framework id -> control ids.
+    compliance: BTreeMap<&'a str, Vec<&'a str>>,
 }
 
 #[cfg(test)]
@@ -453,9 +451,17 @@ mod tests {
     use crate::finding::{BaselineState, Muted};
     use crate::inventory::Inventory;
 
-    /// A real check's metadata, read as the registry reads it.
+    /// A real check's metadata, with one control as the registry fills it in from
+    /// the frameworks.
     fn flow_logs() -> Meta {
-        Meta::parse(include_str!("../../checks/flow-logs-disabled.toml")).expect("metadata")
+        let mut m =
+            Meta::parse(include_str!("../../checks/flow-logs-disabled.toml")).expect("metadata");
+        m.compliance = vec![crate::finding::ControlRef {
+            framework: "cis-aws-5.0".into(),
+            framework_title: "CIS Amazon Web Services Foundations Benchmark 5.0.0".into(),
+            control: "3.7".into(),
+        }];
+        m
     }
 
     fn finding(status: Status, id: &str) -> Finding {
@@ -610,7 +616,7 @@ mod tests {
             assert_eq!(o["cloud"]["region"], "eu-west-1");
             assert_eq!(o["resources"][0]["cloud_partition"], "aws");
             assert_eq!(o["resources"][0]["group"]["name"], "vpc");
-            assert_eq!(o["unmapped"]["compliance"]["cis"][0], "3.7");
+            assert_eq!(o["unmapped"]["compliance"]["cis-aws-5.0"][0], "3.7");
         }
         let fail = &objects[0];
         assert_eq!(

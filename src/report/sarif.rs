@@ -350,8 +350,11 @@ struct ResultProperties<'a> {
 
 fn rule(m: &Meta) -> Rule {
     let mut tags = vec!["security".to_string(), m.service.clone()];
-    tags.extend(m.compliance.cis.iter().map(|c| format!("CIS-{c}")));
-    tags.extend(m.compliance.fsbp.iter().map(|c| format!("FSBP-{c}")));
+    tags.extend(
+        m.compliance
+            .iter()
+            .map(|c| format!("{}-{}", tag_prefix(&c.framework), c.control)),
+    );
     tags.dedup();
     tags.truncate(MAX_TAGS);
     Rule {
@@ -442,22 +445,24 @@ fn help_markdown(m: &Meta) -> String {
     s
 }
 
-/// The CIS and FSBP controls a check maps to, one line per framework.
+/// The controls a check decides, one line per framework.
 fn compliance(m: &Meta) -> Vec<String> {
-    let mut out = Vec::new();
-    if !m.compliance.cis.is_empty() {
-        out.push(format!(
-            "CIS AWS Foundations Benchmark: {}",
-            m.compliance.cis.join(", ")
-        ));
+    m.compliance_by_framework()
+        .into_iter()
+        .map(|(title, controls)| format!("{title}: {}", controls.join(", ")))
+        .collect()
+}
+
+/// The short name a rule tag gives a framework's controls (`CIS-5.2`, `FSBP-EC2.2`,
+/// `NIST-SC-7(5)`, `PCI-1.3.1`); a framework without one is named by its id.
+fn tag_prefix(framework: &str) -> &str {
+    match framework {
+        "cis-aws-5.0" => "CIS",
+        "fsbp" => "FSBP",
+        "nist-800-53-r5" => "NIST",
+        "pci-dss-4.0" => "PCI",
+        other => other,
     }
-    if !m.compliance.fsbp.is_empty() {
-        out.push(format!(
-            "AWS Foundational Security Best Practices: {}",
-            m.compliance.fsbp.join(", ")
-        ));
-    }
-    out
 }
 
 /// A Markdown code block whose fence is longer than any backtick run inside it.
