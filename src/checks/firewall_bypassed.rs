@@ -213,8 +213,15 @@ impl Check for FirewallBypassed {
                         .into_iter()
                         .map(|(family, dst)| family_reason(family, &trace_to(ctx, &eni.id, dst).0))
                         .collect();
-                    out.push(Scoped::pass(account, &ri.region, resource, reasons.join("; ")));
-                } else if let Some(reason) = inspected.remove(&(account, ri.region.as_str(), subnet)) {
+                    out.push(Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        reasons.join("; "),
+                    ));
+                } else if let Some(reason) =
+                    inspected.remove(&(account, ri.region.as_str(), subnet))
+                {
                     out.push(Scoped::pass(account, &ri.region, resource, reason));
                 } else {
                     out.push(Scoped::not_applicable(
@@ -357,7 +364,11 @@ fn spokes<'a>(ctx: &Context<'_, 'a>) -> Vec<Spoke<'a>> {
     spokes
 }
 
-fn centralised_findings(ctx: &Context, spokes: &[Spoke], inspection: &BTreeMap<&str, Vec<&str>>) -> Vec<Draft> {
+fn centralised_findings(
+    ctx: &Context,
+    spokes: &[Spoke],
+    inspection: &BTreeMap<&str, Vec<&str>>,
+) -> Vec<Draft> {
     let mut out = Vec::new();
     let subnet_resources = |s: &Spoke| {
         let mut r = vec![resources::subnet(s.account, s.region, s.subnet, None)];

@@ -138,7 +138,11 @@ impl Check for FirewallDeleteProtectionDisabled {
         // failures name is listed once.
         let mut unknown = |out: &mut Vec<Scoped>, drafts: Vec<Draft>| {
             for d in drafts {
-                let key = (d.account.clone(), d.region.clone(), d.resource.resource_type.clone());
+                let key = (
+                    d.account.clone(),
+                    d.region.clone(),
+                    d.resource.resource_type.clone(),
+                );
                 if seen.insert((key, d.resource.id.clone())) {
                     out.push(Scoped::pass(&d.account, &d.region, d.resource, d.message));
                 }

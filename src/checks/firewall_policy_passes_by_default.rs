@@ -108,11 +108,15 @@ impl Check for FirewallPolicyPassesByDefault {
             let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
             for p in &ri.firewall_policies {
                 let e = filters_egress(p, &lookup);
-                // Only read when it is blocked: otherwise a finding names the policy.
-                let drop = e
-                    .steps
-                    .last()
-                    .map_or(String::new(), |s| format!("{}: {}", s.component, s.decision));
+                // Only read when it is blocked (the last step drops): otherwise a
+                // finding names the policy.
+                let drop = e.steps.last().map_or(String::new(), |s| {
+                    if s.component == format!("firewall policy {}", p.name) {
+                        s.decision.clone()
+                    } else {
+                        format!("{}: {}", s.component, s.decision)
+                    }
+                });
                 let fragments = match p.stateless_fragment_default_actions.as_slice() {
                     [] => "none".to_string(),
                     actions => actions.join(", "),
@@ -121,10 +125,7 @@ impl Check for FirewallPolicyPassesByDefault {
                     account,
                     &ri.region,
                     policy_resource(p),
-                    format!(
-                        "{} drops unmatched traffic ({drop}); stateless fragment default {fragments}",
-                        p.name,
-                    ),
+                    format!("{drop}; stateless fragment default {fragments}"),
                 ));
             }
         }

@@ -206,7 +206,10 @@ impl Check for NatWithoutFiltering {
                         account,
                         &ri.region,
                         resource,
-                        format!("{} is a private NAT gateway: it does not reach the internet", nat.id),
+                        format!(
+                            "{} is a private NAT gateway: it does not reach the internet",
+                            nat.id
+                        ),
                     ));
                     continue;
                 }

@@ -50,7 +50,11 @@ fn stateless_pass_443(name: &str) -> RuleGroup {
 }
 
 /// Policy `egress` with `groups` attached in the order given (priority 10, 20, ...).
-pub(super) fn policy(order: RuleOrder, stateless_default: &str, groups: &[&RuleGroup]) -> FirewallPolicy {
+pub(super) fn policy(
+    order: RuleOrder,
+    stateless_default: &str,
+    groups: &[&RuleGroup],
+) -> FirewallPolicy {
     let mut p = FirewallPolicy {
         name: "egress".into(),
         arn: "arn:policy/egress".into(),

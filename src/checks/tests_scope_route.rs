@@ -12,8 +12,7 @@ use super::tests_firewall::{
     unprotected_egress_vpc, with_policy,
 };
 use super::tests_routing::{
-    account, eks_node, interface_endpoint, nat, s3_gateway, with_endpoints, with_rds,
-    FULL_ACCESS,
+    account, eks_node, interface_endpoint, nat, s3_gateway, with_endpoints, with_rds, FULL_ACCESS,
 };
 use super::vpc_endpoint_required_missing::EKS_PRIVATE_CLUSTER;
 
@@ -85,6 +84,22 @@ fn nat_nobody_routes_to_or_private_is_not_applicable() {
     );
 }
 
+#[test]
+fn attachment_to_an_egress_vpc_not_scanned_is_unknown() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/hub-and-spoke-edge.json");
+    let mut inv = crate::inventory::Inventory::load(&path).expect("the scenario loads");
+    inv.accounts.retain(|a| a.account_id != "222222222222");
+    let judged = judge_one(NAT, &inv);
+    let attachment = judged
+        .evaluated
+        .iter()
+        .find(|e| e.resource.id == "tgw-attach-egress-b")
+        .expect("the attachment into the unscanned egress VPC is judged");
+    assert_eq!(attachment.judgement, Judgement::Unknown);
+    assert!(!attachment.findings.is_empty(), "{attachment:#?}");
+}
+
 // -- vpc-endpoint-missing-az
 
 const MISSING_AZ: &str = "vpc-endpoint-missing-az";
@@ -140,7 +155,10 @@ fn isolated_eks_vpc_with_every_endpoint_passes() {
     eks_node(&mut kit);
     kit.region().vpc_endpoints = vec![endpoint_for("sts")];
     assert_eq!(judgement(REQUIRED, &kit, "vpc-1"), Judgement::Fail);
-    kit.region().vpc_endpoints = EKS_PRIVATE_CLUSTER.iter().map(|s| endpoint_for(s)).collect();
+    kit.region().vpc_endpoints = EKS_PRIVATE_CLUSTER
+        .iter()
+        .map(|s| endpoint_for(s))
+        .collect();
     assert_eq!(
         of(REQUIRED, &kit, "vpc-1"),
         pass(
@@ -226,9 +244,18 @@ fn policy_dropping_unmatched_traffic_passes() {
     assert_eq!(
         of(PASSES_BY_DEFAULT, &with_policy(p, vec![g]), "egress"),
         pass(
-            "egress drops unmatched traffic (stateful group allow: domain allowlist drops \
-             TLS/HTTP to every name it does not list); stateless fragment default \
-             aws:forward_to_sfe"
+            "stateful group allow: domain allowlist drops TLS/HTTP to every name it does not \
+             list; stateless fragment default aws:forward_to_sfe"
+        )
+    );
+    // Decided by the policy's own default.
+    let (mut p, g) = clean_policy();
+    p.stateful_rule_groups.clear();
+    assert_eq!(
+        of(PASSES_BY_DEFAULT, &with_policy(p, vec![g]), "egress"),
+        pass(
+            "stateful default aws:drop_established drops unmatched traffic; stateless fragment \
+             default aws:forward_to_sfe"
         )
     );
     let g = allowlist();
@@ -272,7 +299,9 @@ fn policy_without_domain_rules_is_not_applicable_unless_a_group_is_missing() {
     let p = policy(RuleOrder::StrictOrder, "aws:forward_to_sfe", &[&ssh]);
     assert_eq!(
         of(SHADOWS, &with_policy(p, vec![ssh]), "egress"),
-        not_applicable("egress has no domain (TLS SNI or HTTP Host) rule that passes or drops a name")
+        not_applicable(
+            "egress has no domain (TLS SNI or HTTP Host) rule that passes or drops a name"
+        )
     );
     // The domain rules may be in the group that was not collected.
     let (p, _) = clean_policy();
@@ -396,7 +425,10 @@ fn firewall_logging_alerts_passes_naming_the_destination() {
         pass("alert logs sent to S3 bucket fw-logs; flow logs sent to CloudWatch Logs group /fw")
     );
     assert_eq!(judgement(LOGGING, &logged(&[]), "fw"), Judgement::Fail);
-    assert_eq!(judgement(LOGGING, &logged(&["FLOW"]), "fw"), Judgement::Fail);
+    assert_eq!(
+        judgement(LOGGING, &logged(&["FLOW"]), "fw"),
+        Judgement::Fail
+    );
     let kit = logged(&["ALERT"]).gap(Operation::ListFirewalls, "denied");
     assert_eq!(judgement(LOGGING, &kit, "vpc-1"), Judgement::Unknown);
 }
@@ -425,4 +457,68 @@ fn protected_firewall_passes() {
         Judgement::Unknown
     );
     assert_eq!(judgement(DELETE_PROTECTION, &kit, "fw"), Judgement::Pass);
+}
+
+// -- every check, on its fixture and the hub-and-spoke scenario
+
+/// Each finding of the checks above is about a resource in the check's scope, listed
+/// once, on inventories that exercise more of them than the demo does (the guard in
+/// `checks::tests` reads the demo only).
+#[test]
+fn every_finding_is_in_scope_on_the_fixtures() {
+    let checks = [
+        NAT,
+        MISSING_AZ,
+        REQUIRED,
+        POLICY_OPEN,
+        DATA_SUBNET,
+        PASSES_BY_DEFAULT,
+        SHADOWS,
+        WILDCARD,
+        BYPASSED,
+        ENDPOINT_AZ,
+        LOGGING,
+        DELETE_PROTECTION,
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let load = |path: std::path::PathBuf| {
+        crate::inventory::Inventory::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let hub = load(root.join("scenarios/hub-and-spoke-edge.json"));
+    // Without the egress account: spokes' egress cannot be followed past the TGW.
+    let mut half = hub.clone();
+    half.accounts.retain(|a| a.account_id != "222222222222");
+    let all = super::registry::all().expect("metadata parses");
+    for id in checks {
+        let own = load(root.join(format!("checks/{id}.json")));
+        let reg: Vec<&super::Registered> = all.iter().filter(|r| r.meta.id == id).collect();
+        for inv in [&own, &hub, &half] {
+            let model = crate::reach::Model::build(inv);
+            let ctx = super::Context::new(inv, &model);
+            let findings = super::registry::run(&reg, &ctx);
+            let scopes = super::registry::scopes(&reg, &ctx);
+            let scope = scopes[0].scope.as_ref().expect("the check has a scope");
+            let keys: std::collections::BTreeSet<_> = scope
+                .iter()
+                .map(|s| {
+                    (
+                        &s.account,
+                        &s.region,
+                        &s.resource.resource_type,
+                        &s.resource.id,
+                    )
+                })
+                .collect();
+            assert_eq!(keys.len(), scope.len(), "{id}: a resource listed twice");
+            for f in &findings {
+                let k = (
+                    &f.account,
+                    &f.region,
+                    &f.resource.resource_type,
+                    &f.resource.id,
+                );
+                assert!(keys.contains(&k), "{id}: {k:?} is outside the scope");
+            }
+        }
+    }
 }

@@ -67,7 +67,7 @@ enum Judged {
     Skipped(String),
     /// Its policy grants no unconditional full access.
     Restricted,
-    Finding(Draft),
+    Finding(Box<Draft>),
 }
 
 fn judge_endpoint(account: &str, ri: &RegionInventory, e: &VpcEndpoint) -> Judged {
@@ -94,7 +94,7 @@ fn judge_endpoint(account: &str, ri: &RegionInventory, e: &VpcEndpoint) -> Judge
         // Only an endpoint that always has a policy says the inventory
         // missed it; other services may simply take none.
         if always_has_policy(e, service) {
-            return Judged::Finding(
+            return Judged::Finding(Box::new(
                 Draft::unknown(
                     account,
                     region,
@@ -105,78 +105,80 @@ fn judge_endpoint(account: &str, ri: &RegionInventory, e: &VpcEndpoint) -> Judge
                     ),
                 )
                 .related([related]),
-            );
+            ));
         }
-        return Judged::Skipped(format!("{what} has no endpoint policy: its service takes none"));
+        return Judged::Skipped(format!(
+            "{what} has no endpoint policy: its service takes none"
+        ));
     };
     let component = format!("{} policy", e.id);
     let d = match judge(document, action_prefix(service)) {
-            Err(why) => {
-                let shown: String = document.chars().take(300).collect();
-                Draft::unknown(
-                    account,
-                    region,
-                    resource,
-                    format!("the policy of {what} could not be read: {why}"),
-                )
-                .evidence(&component, shown)
-            }
-            Ok(Verdict::Restricted) => return Judged::Restricted,
-            Ok(Verdict::Guarded { allows, guards }) => {
-                let mut d = Draft::unknown(
-                    account,
-                    region,
-                    resource,
-                    format!(
-                        "the policy of {what} allows every principal every action on \
+        Err(why) => {
+            let shown: String = document.chars().take(300).collect();
+            Draft::unknown(
+                account,
+                region,
+                resource,
+                format!("the policy of {what} could not be read: {why}"),
+            )
+            .evidence(&component, shown)
+        }
+        Ok(Verdict::Restricted) => return Judged::Restricted,
+        Ok(Verdict::Guarded { allows, guards }) => {
+            let mut d = Draft::unknown(
+                account,
+                region,
+                resource,
+                format!(
+                    "the policy of {what} allows every principal every action on \
                          every resource, limited by a Deny with a condition or a Not* \
                          element that vpcaudit does not evaluate"
-                    ),
-                );
-                for a in allows {
-                    d = d.evidence(&component, a);
-                }
-                for g in guards {
-                    d = d.evidence(&component, format!("{g} (not evaluated)"));
-                }
-                d
+                ),
+            );
+            for a in allows {
+                d = d.evidence(&component, a);
             }
-            Ok(Verdict::Open { allows, denies }) => {
-                let data = data_service(service);
-                let reach = if data {
-                    format!(
-                        "credentials from any account can move data to and from any \
+            for g in guards {
+                d = d.evidence(&component, format!("{g} (not evaluated)"));
+            }
+            d
+        }
+        Ok(Verdict::Open { allows, denies }) => {
+            let data = data_service(service);
+            let reach = if data {
+                format!(
+                    "credentials from any account can move data to and from any \
                          account's {service} resources through it, past NAT gateways \
                          and firewalls"
-                    )
-                } else {
-                    format!(
-                        "credentials from any account can call {service} on any \
+                )
+            } else {
+                format!(
+                    "credentials from any account can call {service} on any \
                          account's resources through it"
-                    )
-                };
-                let mut d = Draft::fail(
-                    account,
-                    region,
-                    resource,
-                    format!(
-                        "{what} has the full-access policy (any principal, any action, \
+                )
+            };
+            let mut d = Draft::fail(
+                account,
+                region,
+                resource,
+                format!(
+                    "{what} has the full-access policy (any principal, any action, \
                          any resource, no condition): {reach}"
-                    ),
-                );
-                if !data {
-                    d = d.severity(Severity::Low);
-                }
-                for a in allows {
-                    d = d.evidence(&component, a);
-                }
-                for n in denies {
-                    d = d.evidence(&component, format!("{n} (does not cancel it)"));
-                }
-                d
+                ),
+            );
+            if !data {
+                d = d.severity(Severity::Low);
             }
-        };
-    Judged::Finding(d.related([related]))
+            for a in allows {
+                d = d.evidence(&component, a);
+            }
+            for n in denies {
+                d = d.evidence(&component, format!("{n} (does not cancel it)"));
+            }
+            d
+        }
+    };
+    Judged::Finding(Box::new(d.related([related])))
 }
 
 impl Check for VpcEndpointPolicyOpen {
@@ -194,7 +196,7 @@ impl Check for VpcEndpointPolicyOpen {
             }
             for e in &ri.vpc_endpoints {
                 if let Judged::Finding(d) = judge_endpoint(account, ri, e) {
-                    out.push(d);
+                    out.push(*d);
                 }
             }
         }
