@@ -6,7 +6,7 @@
 //! the way out passes a Gateway Load Balancer appliance instead (its rules are not
 //! visible: never a pass or a fail).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use crate::finding::{Resource, Severity};
@@ -14,7 +14,7 @@ use crate::inventory::{Firewall, RegionInventory, RouteTarget};
 use crate::reach::path::EgressPath;
 use crate::reach::route::{self, describe_route, RouteDecision};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::firewall::{firewall_resource, workload_subnets};
 use super::shared::internet_route::{
     appliances, describe, firewalls, leaves, nats, trace_to, transit_hops, PROBE, PROBE_V6,
@@ -181,6 +181,104 @@ impl Check for FirewallBypassed {
         out.extend(centralised(ctx));
         out
     }
+
+    /// Every workload subnet: in a VPC with a Network Firewall, or sending its
+    /// traffic through an inspection transit gateway, it passes when each of its
+    /// ways to the internet passes a firewall or none leads there; elsewhere it is
+    /// not applicable. Inspection VPC attachments pass with appliance mode on.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let spokes = spokes(ctx);
+        let inspection = inspection(&spokes);
+        let mut inspected: BTreeMap<(&str, &str, &str), String> = BTreeMap::new();
+        for s in spokes.iter().filter(|s| !s.own_firewall) {
+            let hops = transit_hops(&s.path);
+            if let Some(tgw) = hops.iter().find(|h| inspection.contains_key(h.tgw)) {
+                inspected.insert(
+                    (s.account, s.region, s.subnet),
+                    format!("through {}, {}", tgw.tgw, family_reason("IPv4", &s.path)),
+                );
+            }
+        }
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let own: Vec<&str> = ri.firewalls.iter().map(|f| f.vpc_id.as_str()).collect();
+            for (subnet, eni) in workload_subnets(ctx, ri) {
+                let resource = resources::subnet(account, &ri.region, subnet, None);
+                if own.contains(&eni.vpc_id.as_str()) {
+                    let mut families = vec![("IPv4", PROBE)];
+                    if !eni.ipv6s.is_empty() {
+                        families.push(("IPv6", PROBE_V6));
+                    }
+                    let reasons: Vec<String> = families
+                        .into_iter()
+                        .map(|(family, dst)| family_reason(family, &trace_to(ctx, &eni.id, dst).0))
+                        .collect();
+                    out.push(Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        reasons.join("; "),
+                    ));
+                } else if let Some(reason) =
+                    inspected.remove(&(account, ri.region.as_str(), subnet))
+                {
+                    out.push(Scoped::pass(account, &ri.region, resource, reason));
+                } else {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} has no Network Firewall, and no inspection transit gateway carries {subnet}'s internet traffic",
+                            eni.vpc_id
+                        ),
+                    ));
+                }
+            }
+        }
+        // Inspection VPC attachments, where the run reports them (the first spoke
+        // inspected through each).
+        let mut attachments: BTreeSet<&str> = BTreeSet::new();
+        for s in &spokes {
+            for hop in transit_hops(&s.path).iter().filter(|h| h.inspected_there) {
+                if !attachments.insert(hop.next_attachment) {
+                    continue;
+                }
+                // Off: always a finding, whose message replaces this.
+                out.push(Scoped::pass(
+                    s.account,
+                    s.region,
+                    resources::transit_gateway_attachment(hop.next_attachment),
+                    format!(
+                        "{} into inspection VPC {} has appliance mode {}",
+                        hop.next_attachment,
+                        hop.vpc,
+                        if hop.appliance_mode { "on" } else { "off" }
+                    ),
+                ));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Why one way out of a workload subnet passes, when no finding names it: its
+/// route reaches the internet through a firewall, or does not reach it.
+fn family_reason(family: &str, path: &EgressPath) -> String {
+    if leaves(path) {
+        format!(
+            "{family} internet traffic passes firewall {}: {}",
+            firewalls(path).join(", "),
+            describe(path)
+        )
+    } else if matches!(path, EgressPath::None) {
+        format!("no {family} route to the internet")
+    } else {
+        format!(
+            "the {family} route stops short of the internet: {}",
+            describe(path)
+        )
+    }
 }
 
 /// Why a path that passes no Network Firewall but a Gateway Load Balancer appliance
@@ -217,6 +315,33 @@ struct Spoke<'a> {
 /// without appliance mode is reported on the attachment: replies may return through
 /// another AZ, where the stateful firewall drops them or sees half the flow.
 fn centralised(ctx: &Context) -> Vec<Draft> {
+    let spokes = spokes(ctx);
+    let inspection = inspection(&spokes);
+    centralised_findings(ctx, &spokes, &inspection)
+}
+
+/// Inspection gateway -> the firewalls spokes pass through it.
+fn inspection<'s>(spokes: &'s [Spoke]) -> BTreeMap<&'s str, Vec<&'s str>> {
+    let mut inspection: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for s in spokes {
+        let fws = firewalls(&s.path);
+        if fws.is_empty() {
+            continue;
+        }
+        for hop in transit_hops(&s.path) {
+            let names = inspection.entry(hop.tgw).or_default();
+            for f in &fws {
+                if !names.contains(f) {
+                    names.push(f);
+                }
+            }
+        }
+    }
+    inspection
+}
+
+/// Every workload subnet that sends its IPv4 internet traffic to a transit gateway.
+fn spokes<'a>(ctx: &Context<'_, 'a>) -> Vec<Spoke<'a>> {
     let mut spokes = Vec::new();
     for (account, ri) in ctx.regions() {
         let own: Vec<&str> = ri.firewalls.iter().map(|f| f.vpc_id.as_str()).collect();
@@ -236,22 +361,14 @@ fn centralised(ctx: &Context) -> Vec<Draft> {
             });
         }
     }
-    // Inspection gateway -> the firewalls spokes pass through it.
-    let mut inspection: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for s in &spokes {
-        let fws = firewalls(&s.path);
-        if fws.is_empty() {
-            continue;
-        }
-        for hop in transit_hops(&s.path) {
-            let names = inspection.entry(hop.tgw).or_default();
-            for f in &fws {
-                if !names.contains(f) {
-                    names.push(f);
-                }
-            }
-        }
-    }
+    spokes
+}
+
+fn centralised_findings(
+    ctx: &Context,
+    spokes: &[Spoke],
+    inspection: &BTreeMap<&str, Vec<&str>>,
+) -> Vec<Draft> {
     let mut out = Vec::new();
     let subnet_resources = |s: &Spoke| {
         let mut r = vec![resources::subnet(s.account, s.region, s.subnet, None)];
@@ -311,7 +428,7 @@ fn centralised(ctx: &Context) -> Vec<Draft> {
     }
     // Inspection attachments without appliance mode -> the spokes inspected there.
     let mut no_appliance_mode: BTreeMap<&str, (&str, Vec<&Spoke>)> = BTreeMap::new();
-    for s in &spokes {
+    for s in spokes {
         for hop in transit_hops(&s.path) {
             if hop.inspected_there && !hop.appliance_mode {
                 no_appliance_mode

@@ -4,9 +4,9 @@
 //! be read.
 
 use crate::finding::Severity;
-use crate::inventory::{Firewall, Operation};
+use crate::inventory::{Firewall, FirewallLogDestination, Operation};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::firewall::{firewall_gap, firewall_resource};
 use super::Check;
 
@@ -82,5 +82,76 @@ impl Check for FirewallLoggingDisabled {
             }
         }
         out
+    }
+
+    /// Every firewall: it passes when it sends ALERT logs somewhere (the
+    /// destinations are the reason). A region whose firewalls could not be listed
+    /// is in the scope as the run reports it unknown.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(u) =
+                ctx.unknown_if_missing(account, ri, &[Operation::ListFirewalls], "firewall logging")
+            {
+                // Each is a finding, whose message is its reason.
+                out.extend(
+                    u.into_iter()
+                        .map(|d| Scoped::pass(&d.account, &d.region, d.resource, d.message)),
+                );
+                continue;
+            }
+            for fw in &ri.firewalls {
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    firewall_resource(fw),
+                    destinations(fw),
+                ));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Where a firewall's logs go, by destination: "alert and flow logs sent to S3
+/// bucket fw-logs".
+fn destinations(fw: &Firewall) -> String {
+    let mut by_destination: Vec<(String, Vec<String>)> = Vec::new();
+    for l in &fw.logging {
+        let to = destination(l);
+        let kind = l.log_type.to_ascii_lowercase();
+        match by_destination.iter_mut().find(|(d, _)| *d == to) {
+            Some((_, kinds)) => kinds.push(kind),
+            None => by_destination.push((to, vec![kind])),
+        }
+    }
+    let parts: Vec<String> = by_destination
+        .into_iter()
+        .map(|(to, kinds)| format!("{} logs sent to {to}", kinds.join(" and ")))
+        .collect();
+    if parts.is_empty() {
+        return format!("{} has no logging configuration", fw.name);
+    }
+    parts.join("; ")
+}
+
+/// A log destination as the console names it.
+fn destination(l: &FirewallLogDestination) -> String {
+    let (what, key) = match l.destination_type.to_ascii_lowercase().as_str() {
+        "s3" => ("S3 bucket", "bucketName"),
+        "cloudwatchlogs" => ("CloudWatch Logs group", "logGroup"),
+        "kinesisdatafirehose" => ("Firehose stream", "deliveryStream"),
+        _ => ("", ""),
+    };
+    match l.destination.get(key) {
+        Some(name) => format!("{what} {name}"),
+        None => {
+            let config: Vec<String> = l
+                .destination
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("{} ({})", l.destination_type, config.join(", "))
+        }
     }
 }

@@ -17,7 +17,7 @@ use ipnet::{IpNet, Ipv4Net};
 
 use crate::finding::Resource;
 use crate::inventory::{
-    FirewallPolicy, RegionInventory, RuleGroup, RuleGroupReference, RuleSource,
+    Firewall, FirewallPolicy, RegionInventory, RuleGroup, RuleGroupReference, RuleSource,
 };
 use crate::reach::firewall::policy::{from_stateful_rule, vars_for};
 use crate::reach::firewall::suricata::{self, Action, Buffer, Phase, SuricataRule};
@@ -25,7 +25,7 @@ use crate::reach::firewall::{as_deployed, domain_rules, evaluate, Flow, Match};
 use crate::reach::sets::ServicePoint;
 use crate::reach::{Evaluation, Verdict};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::firewall::{firewall_resource, policy_resource, users};
 use super::shared::internet_route::PROBE;
 use super::{resources, Check};
@@ -171,6 +171,9 @@ struct Found {
     /// The domain groups shadowed.
     shadowed: Vec<Resource>,
     unknown: Option<String>,
+    /// How many probe flows were evaluated, and the domain groups they stand for.
+    probes: usize,
+    domain_groups: Vec<String>,
 }
 
 fn group_resource(g: &RuleGroup) -> Resource {
@@ -195,6 +198,10 @@ fn examine(ri: &RegionInventory, p: &FirewallPolicy, vpc_cidrs: &[Ipv4Net]) -> F
     let groups = p.stateful_rule_groups.iter().filter_map(|r| lookup(&r.arn));
     for probe in groups.flat_map(|g| probes(g, &full, vpc_cidrs)) {
         let flow = &probe.flow;
+        found.probes += 1;
+        if !found.domain_groups.contains(&probe.group.name) {
+            found.domain_groups.push(probe.group.name.clone());
+        }
         let e_full = evaluate(flow, &full, &lookup);
         let e_sf = evaluate(flow, &stateful, &lookup);
         for e in [&e_full, &e_sf] {
@@ -240,7 +247,31 @@ fn examine(ri: &RegionInventory, p: &FirewallPolicy, vpc_cidrs: &[Ipv4Net]) -> F
             }
         }
     }
+    // A group that was not collected may hold the domain rules: with none probed,
+    // that is not "no domain rules".
+    if found.probes == 0 {
+        if let Some(r) = p
+            .stateful_rule_groups
+            .iter()
+            .find(|r| lookup(&r.arn).is_none())
+        {
+            found.unknown = Some(format!("stateful rule group {} was not collected", r.arn));
+        }
+    }
     found
+}
+
+/// The firewalls using `p`, and what its probes found (from those firewalls' VPC
+/// ranges).
+fn examine_policy<'a>(ri: &'a RegionInventory, p: &FirewallPolicy) -> (Vec<&'a Firewall>, Found) {
+    let fws = users(ri, p);
+    let vpc_cidrs: Vec<Ipv4Net> = fws
+        .iter()
+        .filter_map(|f| ri.vpcs.iter().find(|v| v.id == f.vpc_id))
+        .flat_map(|v| v.ipv4_cidrs.iter().copied())
+        .collect();
+    let found = examine(ri, p, &vpc_cidrs);
+    (fws, found)
 }
 
 impl Check for FirewallPassRuleShadows {
@@ -248,13 +279,7 @@ impl Check for FirewallPassRuleShadows {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             for p in &ri.firewall_policies {
-                let fws = users(ri, p);
-                let vpc_cidrs: Vec<Ipv4Net> = fws
-                    .iter()
-                    .filter_map(|f| ri.vpcs.iter().find(|v| v.id == f.vpc_id))
-                    .flat_map(|v| v.ipv4_cidrs.iter().copied())
-                    .collect();
-                let found = examine(ri, p, &vpc_cidrs);
+                let (fws, found) = examine_policy(ri, p);
                 let mut related: Vec<Resource> = fws.iter().map(|f| firewall_resource(f)).collect();
                 let d = if !found.shadows.is_empty() {
                     let mut shadowing: Vec<Resource> = Vec::new();
@@ -305,5 +330,40 @@ impl Check for FirewallPassRuleShadows {
             }
         }
         out
+    }
+
+    /// Every firewall policy: it passes when no pass rule decides a probe flow its
+    /// domain rules should decide; one with no domain rules is not applicable.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for p in &ri.firewall_policies {
+                let (_, found) = examine_policy(ri, p);
+                out.push(if found.probes == 0 {
+                    Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        policy_resource(p),
+                        format!(
+                            "{} has no domain (TLS SNI or HTTP Host) rule that passes or drops a name",
+                            p.name
+                        ),
+                    )
+                } else {
+                    Scoped::pass(
+                        account,
+                        &ri.region,
+                        policy_resource(p),
+                        format!(
+                            "no pass rule of {} decides the {} probe flow(s) the domain rules of {} should decide",
+                            p.name,
+                            found.probes,
+                            found.domain_groups.join(", ")
+                        ),
+                    )
+                });
+            }
+        }
+        Some(out)
     }
 }

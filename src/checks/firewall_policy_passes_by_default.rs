@@ -8,7 +8,7 @@ use crate::inventory::FirewallPolicy;
 use crate::reach::firewall::filters_egress;
 use crate::reach::Verdict;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::firewall::{firewall_resource, policy_resource, users};
 use super::Check;
 
@@ -98,5 +98,37 @@ impl Check for FirewallPolicyPassesByDefault {
             }
         }
         out
+    }
+
+    /// Every firewall policy: it passes when it drops unmatched traffic (the step
+    /// that decides it) and does not pass unmatched fragments.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let lookup = |arn: &str| ri.firewall_rule_groups.iter().find(|g| g.arn == arn);
+            for p in &ri.firewall_policies {
+                let e = filters_egress(p, &lookup);
+                // Only read when it is blocked (the last step drops): otherwise a
+                // finding names the policy.
+                let drop = e.steps.last().map_or(String::new(), |s| {
+                    if s.component == format!("firewall policy {}", p.name) {
+                        s.decision.clone()
+                    } else {
+                        format!("{}: {}", s.component, s.decision)
+                    }
+                });
+                let fragments = match p.stateless_fragment_default_actions.as_slice() {
+                    [] => "none".to_string(),
+                    actions => actions.join(", "),
+                };
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    policy_resource(p),
+                    format!("{drop}; stateless fragment default {fragments}"),
+                ));
+            }
+        }
+        Some(out)
     }
 }

@@ -7,7 +7,7 @@
 use crate::finding::{Resource, Severity};
 use crate::inventory::{DomainList, RegionInventory, RuleGroup, RuleSource};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::firewall::policy_resource;
 use super::Check;
@@ -172,5 +172,35 @@ impl Check for FirewallWildcardDomain {
             }
         }
         out
+    }
+
+    /// Every rule group: a domain-list allowlist passes when none of its entries is
+    /// too broad; other groups are not applicable.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for g in &ri.firewall_rule_groups {
+                let resource = resources::network_firewall("RuleGroup", &g.name, &g.arn);
+                out.push(match allowlist(g) {
+                    Some(list) => Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "none of the {} entries of allowlist {} covers a public suffix or a shared hosting domain",
+                            list.targets.len(),
+                            g.name
+                        ),
+                    ),
+                    None => Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("{} is not a domain-list ALLOWLIST", g.name),
+                    ),
+                });
+            }
+        }
+        Some(out)
     }
 }

@@ -25,6 +25,8 @@ mod data_subnet_internet_route;
 mod nat_without_filtering;
 #[cfg(test)]
 mod tests_routing;
+#[cfg(test)]
+mod tests_scope_route;
 mod vpc_endpoint_missing_az;
 mod vpc_endpoint_policy_open;
 mod vpc_endpoint_required_missing;

@@ -17,7 +17,7 @@ use crate::reach::firewall::filters_egress;
 use crate::reach::path::EgressPath;
 use crate::reach::Verdict;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::internet_route::{
     appliances, describe, firewall_endpoints, firewall_of, leaves, nats, trace, transit_hops,
 };
@@ -27,7 +27,8 @@ pub struct NatWithoutFiltering;
 
 /// How a client subnet's traffic through a NAT gateway is filtered.
 enum Filtering {
-    Filtered,
+    /// By the firewall named, whose policy drops unmatched traffic.
+    Filtered(String),
     Unfiltered(String),
     Unknown(String),
 }
@@ -35,44 +36,66 @@ enum Filtering {
 /// A client subnet: (account, region, subnet).
 type Client<'a> = (&'a str, &'a str, &'a str);
 
+/// Every client subnet's NAT gateways and how each path is filtered, and the TGW
+/// attachments into egress VPCs the scan could not follow.
+struct Clients<'a> {
+    by_nat: BTreeMap<String, Vec<(Client<'a>, Filtering)>>,
+    /// Attachment -> (the clients behind it, why), reported where the first is.
+    unfollowed: BTreeMap<String, Vec<(Client<'a>, String)>>,
+}
+
+fn clients<'a>(ctx: &Context<'_, 'a>) -> Clients<'a> {
+    let mut by_nat: BTreeMap<String, Vec<(Client, Filtering)>> = BTreeMap::new();
+    // TGW attachment into an egress VPC that could not be followed -> (the
+    // attachment's account and region as the client saw them, clients, why).
+    let mut unfollowed: BTreeMap<String, Vec<(Client, String)>> = BTreeMap::new();
+    for (account, ri) in ctx.regions() {
+        // One representative workload ENI per subnet.
+        let mut reps: BTreeMap<&str, &str> = BTreeMap::new();
+        for eni in ri
+            .network_interfaces
+            .iter()
+            .filter(|e| !ctx.is_infrastructure(e))
+        {
+            reps.entry(eni.subnet_id.as_str())
+                .or_insert(eni.id.as_str());
+        }
+        for (subnet, eni) in &reps {
+            let client = (account, ri.region.as_str(), *subnet);
+            let (path, unknown) = trace(ctx, eni);
+            if !leaves(&path) {
+                if let (Some(why), Some(last)) = (unknown, transit_hops(&path).last()) {
+                    unfollowed
+                        .entry(last.next_attachment.to_string())
+                        .or_default()
+                        .push((client, format!("{}: {why}", describe(&path))));
+                }
+                continue;
+            }
+            for nat in nats(&path) {
+                by_nat
+                    .entry(nat.to_string())
+                    .or_default()
+                    .push((client, filtering(ctx, &path)));
+            }
+        }
+    }
+    Clients { by_nat, unfollowed }
+}
+
+/// The message of the unknown finding on an attachment that could not be followed.
+fn unfollowed_message(attachment: &str, clients: &[(Client, String)]) -> String {
+    let names: Vec<&str> = clients.iter().map(|((_, _, s), _)| *s).collect();
+    format!(
+        "whether the egress behind {attachment} is filtered could not be decided for {}",
+        names.join(", ")
+    )
+}
+
 impl Check for NatWithoutFiltering {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
-        let mut by_nat: BTreeMap<String, Vec<(Client, Filtering)>> = BTreeMap::new();
-        // TGW attachment into an egress VPC that could not be followed -> (the
-        // attachment's account and region as the client saw them, clients, why).
-        let mut unfollowed: BTreeMap<String, Vec<(Client, String)>> = BTreeMap::new();
-        for (account, ri) in ctx.regions() {
-            // One representative workload ENI per subnet.
-            let mut reps: BTreeMap<&str, &str> = BTreeMap::new();
-            for eni in ri
-                .network_interfaces
-                .iter()
-                .filter(|e| !ctx.is_infrastructure(e))
-            {
-                reps.entry(eni.subnet_id.as_str())
-                    .or_insert(eni.id.as_str());
-            }
-            for (subnet, eni) in &reps {
-                let client = (account, ri.region.as_str(), *subnet);
-                let (path, unknown) = trace(ctx, eni);
-                if !leaves(&path) {
-                    if let (Some(why), Some(last)) = (unknown, transit_hops(&path).last()) {
-                        unfollowed
-                            .entry(last.next_attachment.to_string())
-                            .or_default()
-                            .push((client, format!("{}: {why}", describe(&path))));
-                    }
-                    continue;
-                }
-                for nat in nats(&path) {
-                    by_nat
-                        .entry(nat.to_string())
-                        .or_default()
-                        .push((client, filtering(ctx, &path)));
-                }
-            }
-        }
+        let Clients { by_nat, unfollowed } = clients(ctx);
         let related = |clients: &[Client]| {
             let mut r = Vec::new();
             for (account, region, s) in clients {
@@ -153,15 +176,11 @@ impl Check for NatWithoutFiltering {
             // account the scan does not hold.
             let (account, region, _) = clients[0].0;
             let subnets: Vec<Client> = clients.iter().map(|(c, _)| *c).collect();
-            let names: Vec<&str> = subnets.iter().map(|(_, _, s)| *s).collect();
             let mut d = Draft::unknown(
                 account,
                 region,
                 resources::transit_gateway_attachment(attachment),
-                format!(
-                    "whether the egress behind {attachment} is filtered could not be decided for {}",
-                    names.join(", ")
-                ),
+                unfollowed_message(attachment, clients),
             )
             .related(related(&subnets));
             for ((_, _, s), why) in clients {
@@ -170,6 +189,74 @@ impl Check for NatWithoutFiltering {
             out.push(d);
         }
         out
+    }
+
+    /// Public NAT gateways that carry workloads (pass when every path through them
+    /// is filtered), those that carry none or are private (not applicable), and the
+    /// attachments the run reports as unknown.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let Clients { by_nat, unfollowed } = clients(ctx);
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            for nat in &ri.nat_gateways {
+                let resource =
+                    resources::nat_gateway(account, &ri.region, &nat.id, Some(&nat.tags));
+                if nat.connectivity == NatConnectivity::Private {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!(
+                            "{} is a private NAT gateway: it does not reach the internet",
+                            nat.id
+                        ),
+                    ));
+                    continue;
+                }
+                let Some(clients) = by_nat.get(&nat.id) else {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        format!("no workload subnet reaches the internet through {}", nat.id),
+                    ));
+                    continue;
+                };
+                // Only read when every client is filtered: otherwise a finding names
+                // the NAT gateway and its message replaces this.
+                let mut firewalls: Vec<&str> = Vec::new();
+                for (_, f) in clients {
+                    if let Filtering::Filtered(name) = f {
+                        if !firewalls.contains(&name.as_str()) {
+                            firewalls.push(name);
+                        }
+                    }
+                }
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resource,
+                    format!(
+                        "every route through {} ({} subnet(s)) passes firewall {}, whose policy drops unmatched traffic",
+                        nat.id,
+                        clients.len(),
+                        firewalls.join(", ")
+                    ),
+                ));
+            }
+        }
+        for (attachment, clients) in &unfollowed {
+            // Always reported unknown (where the first client is): its finding's
+            // message is the reason.
+            let (account, region, _) = clients[0].0;
+            out.push(Scoped::pass(
+                account,
+                region,
+                resources::transit_gateway_attachment(attachment),
+                unfollowed_message(attachment, clients),
+            ));
+        }
+        Some(out)
     }
 }
 
@@ -201,7 +288,7 @@ fn filtering(ctx: &Context, path: &EgressPath) -> Filtering {
         let e = filters_egress(policy, &lookup);
         // Blocked: unmatched outbound traffic is dropped, i.e. the policy filters.
         match &e.verdict {
-            Verdict::Blocked => return Filtering::Filtered,
+            Verdict::Blocked => return Filtering::Filtered(name.clone()),
             Verdict::Unknown { reason } => unknown = Some(format!("{route}: {reason}")),
             Verdict::Allowed => {}
         }

@@ -50,7 +50,11 @@ fn stateless_pass_443(name: &str) -> RuleGroup {
 }
 
 /// Policy `egress` with `groups` attached in the order given (priority 10, 20, ...).
-fn policy(order: RuleOrder, stateless_default: &str, groups: &[&RuleGroup]) -> FirewallPolicy {
+pub(super) fn policy(
+    order: RuleOrder,
+    stateless_default: &str,
+    groups: &[&RuleGroup],
+) -> FirewallPolicy {
     let mut p = FirewallPolicy {
         name: "egress".into(),
         arn: "arn:policy/egress".into(),
@@ -82,13 +86,13 @@ fn policy(order: RuleOrder, stateless_default: &str, groups: &[&RuleGroup]) -> F
     p
 }
 
-fn allowlist() -> RuleGroup {
+pub(super) fn allowlist() -> RuleGroup {
     domains("allow", "ALLOWLIST", &[".github.com", "api.stripe.com"])
 }
 
 /// The clean reference policy: forward to the stateful engine, strict order, a
 /// domain allowlist, drop the rest.
-fn clean_policy() -> (FirewallPolicy, RuleGroup) {
+pub(super) fn clean_policy() -> (FirewallPolicy, RuleGroup) {
     let g = allowlist();
     (
         policy(RuleOrder::StrictOrder, "aws:forward_to_sfe", &[&g]),
@@ -97,7 +101,7 @@ fn clean_policy() -> (FirewallPolicy, RuleGroup) {
 }
 
 /// Firewall `fw` in vpc-1 (10.0.0.0/16) using `p`, with `groups` collected.
-fn with_policy(p: FirewallPolicy, groups: Vec<RuleGroup>) -> Kit {
+pub(super) fn with_policy(p: FirewallPolicy, groups: Vec<RuleGroup>) -> Kit {
     let mut kit = Kit::new()
         .vpc("vpc-1")
         .vpc_cidrs("vpc-1", &["10.0.0.0/16"])
@@ -124,14 +128,14 @@ fn endpoint(id: &str) -> RouteTarget {
 /// firewall endpoint of their AZ, firewall subnets to nat-1 in the public subnet,
 /// which routes to igw-1. eni-nat is nat-1's own interface. Logs ALERT and FLOW;
 /// delete protection on.
-fn egress_vpc() -> Kit {
+pub(super) fn egress_vpc() -> Kit {
     let mut kit = unprotected_egress_vpc();
     kit.region().firewalls[0].delete_protection = true;
     kit
 }
 
 /// [`egress_vpc`] with every change protection of its firewall off.
-fn unprotected_egress_vpc() -> Kit {
+pub(super) fn unprotected_egress_vpc() -> Kit {
     let (p, g) = clean_policy();
     Kit::new()
         .vpc("vpc-1")
@@ -215,7 +219,7 @@ fn unprotected_egress_vpc() -> Kit {
 }
 
 /// Points `table`'s default route for `dest` at `target`.
-fn reroute(mut kit: Kit, table: &str, dest: &str, target: RouteTarget) -> Kit {
+pub(super) fn reroute(mut kit: Kit, table: &str, dest: &str, target: RouteTarget) -> Kit {
     let Some(t) = kit.region().route_tables.iter_mut().find(|t| t.id == table) else {
         panic!("no table {table}");
     };
@@ -543,7 +547,7 @@ fn bypassed_unknown_when_route_leaves_through_transit_gateway() {
 // -- firewall-endpoint-missing-az
 
 /// The egress VPC with firewall `fw`'s AZ-b endpoint removed, or set to `status`.
-fn endpoint_b(status: Option<&str>) -> Kit {
+pub(super) fn endpoint_b(status: Option<&str>) -> Kit {
     let mut kit = egress_vpc();
     if let Some(fw) = kit.region().firewalls.first_mut() {
         match status {
@@ -595,7 +599,7 @@ fn missing_az_accepts_endpoint_in_every_workload_az() {
 
 // -- firewall-logging-disabled
 
-fn logged(types: &[&str]) -> Kit {
+pub(super) fn logged(types: &[&str]) -> Kit {
     let (p, g) = clean_policy();
     let mut kit = with_policy(p, vec![g]);
     for t in types {

@@ -12,7 +12,7 @@ use super::shared::endpoints::{judge, Verdict};
 
 /// vpc-1: eni-a (10.0.1.10) in subnet-1 (AZ a) routed by rtb-1 to `default`; nat-1
 /// in subnet-2 (AZ b) routed by rtb-2 to igw-1.
-fn account(default: Option<RouteTarget>) -> Kit {
+pub(super) fn account(default: Option<RouteTarget>) -> Kit {
     let mut routes = vec![route("10.0.0.0/16", RouteTarget::Local)];
     routes.extend(default.map(|t| route("0.0.0.0/0", t)));
     let mut kit = Kit::new()
@@ -47,7 +47,7 @@ fn account(default: Option<RouteTarget>) -> Kit {
     kit
 }
 
-fn nat() -> Option<RouteTarget> {
+pub(super) fn nat() -> Option<RouteTarget> {
     Some(RouteTarget::NatGateway("nat-1".into()))
 }
 
@@ -55,7 +55,7 @@ fn ids(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|f| f.resource.id.as_str()).collect()
 }
 
-fn interface_endpoint(subnets: &[&str]) -> VpcEndpoint {
+pub(super) fn interface_endpoint(subnets: &[&str]) -> VpcEndpoint {
     VpcEndpoint {
         id: "vpce-sts".into(),
         vpc_id: "vpc-1".into(),
@@ -113,7 +113,7 @@ fn endpoint_missing_in_a_workload_az() {
     assert!(run_one("vpc-endpoint-missing-az", &kit.inv).is_empty());
 }
 
-fn eks_node(kit: &mut Kit) {
+pub(super) fn eks_node(kit: &mut Kit) {
     let mut tags = std::collections::BTreeMap::new();
     tags.insert(
         "kubernetes.io/cluster/prod".to_string(),
@@ -288,7 +288,7 @@ fn severity_overrides_change_severity_and_order() {
     assert_eq!(prints(&plain), prints(&forced));
 }
 
-fn with_rds(mut kit: Kit) -> Kit {
+pub(super) fn with_rds(mut kit: Kit) -> Kit {
     kit = kit.eni("eni-db", &["10.0.1.20"], &[]);
     let eni = kit.region().network_interfaces.last_mut().unwrap();
     eni.description = Some("RDSNetworkInterface".into());
@@ -425,10 +425,10 @@ fn an_all_traffic_rule_does_not_make_a_data_store() {
 // -- vpc-endpoint-policy-open
 
 /// AWS's default endpoint policy.
-const FULL_ACCESS: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+pub(super) const FULL_ACCESS: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
 
 /// An S3 gateway endpoint on rtb-1 with `policy`.
-fn s3_gateway(policy: Option<&str>) -> VpcEndpoint {
+pub(super) fn s3_gateway(policy: Option<&str>) -> VpcEndpoint {
     VpcEndpoint {
         id: "vpce-s3".into(),
         endpoint_type: "Gateway".into(),
@@ -441,7 +441,7 @@ fn s3_gateway(policy: Option<&str>) -> VpcEndpoint {
     }
 }
 
-fn with_endpoints(endpoints: Vec<VpcEndpoint>) -> Kit {
+pub(super) fn with_endpoints(endpoints: Vec<VpcEndpoint>) -> Kit {
     let mut kit = account(None);
     kit.region().vpc_endpoints = endpoints;
     kit

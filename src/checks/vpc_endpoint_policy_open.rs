@@ -18,9 +18,9 @@
 //! AWS's (`com.amazonaws.vpce.*`) take no endpoint policy and are skipped.
 
 use crate::finding::Severity;
-use crate::inventory::{Operation, VpcEndpoint};
+use crate::inventory::{Operation, RegionInventory, VpcEndpoint};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::endpoints::{judge, Verdict};
 use super::{resources, Check};
 
@@ -61,6 +61,126 @@ fn data_service(service: &str) -> bool {
     DATA_SERVICES.contains(&action_prefix(service))
 }
 
+/// What the check makes of one endpoint.
+enum Judged {
+    /// Not judged: it takes no policy, or carries no traffic (why).
+    Skipped(String),
+    /// Its policy grants no unconditional full access.
+    Restricted,
+    Finding(Box<Draft>),
+}
+
+fn judge_endpoint(account: &str, ri: &RegionInventory, e: &VpcEndpoint) -> Judged {
+    let region = ri.region.as_str();
+    let service = resources::short_service(region, &e.service_name);
+    if !takes_policy(e) {
+        return Judged::Skipped(format!(
+            "{} endpoint {} ({service}) takes no endpoint policy",
+            e.endpoint_type, e.id
+        ));
+    }
+    if let Some(s) = e
+        .state
+        .as_deref()
+        .filter(|s| GONE.iter().any(|g| s.eq_ignore_ascii_case(g)))
+    {
+        return Judged::Skipped(format!("{} is {s}: it carries no traffic", e.id));
+    }
+    let resource = resources::vpc_endpoint(account, region, &e.id, Some(&e.tags));
+    let vpc_tags = ri.vpcs.iter().find(|v| v.id == e.vpc_id).map(|v| &v.tags);
+    let related = resources::vpc(account, region, &e.vpc_id, vpc_tags);
+    let what = format!("{} endpoint {} ({service})", e.endpoint_type, e.id);
+    let Some(document) = e.policy_document.as_deref() else {
+        // Only an endpoint that always has a policy says the inventory
+        // missed it; other services may simply take none.
+        if always_has_policy(e, service) {
+            return Judged::Finding(Box::new(
+                Draft::unknown(
+                    account,
+                    region,
+                    resource,
+                    format!(
+                        "the policy of {what} could not be judged: policy document \
+                         not collected"
+                    ),
+                )
+                .related([related]),
+            ));
+        }
+        return Judged::Skipped(format!(
+            "{what} has no endpoint policy: its service takes none"
+        ));
+    };
+    let component = format!("{} policy", e.id);
+    let d = match judge(document, action_prefix(service)) {
+        Err(why) => {
+            let shown: String = document.chars().take(300).collect();
+            Draft::unknown(
+                account,
+                region,
+                resource,
+                format!("the policy of {what} could not be read: {why}"),
+            )
+            .evidence(&component, shown)
+        }
+        Ok(Verdict::Restricted) => return Judged::Restricted,
+        Ok(Verdict::Guarded { allows, guards }) => {
+            let mut d = Draft::unknown(
+                account,
+                region,
+                resource,
+                format!(
+                    "the policy of {what} allows every principal every action on \
+                         every resource, limited by a Deny with a condition or a Not* \
+                         element that vpcaudit does not evaluate"
+                ),
+            );
+            for a in allows {
+                d = d.evidence(&component, a);
+            }
+            for g in guards {
+                d = d.evidence(&component, format!("{g} (not evaluated)"));
+            }
+            d
+        }
+        Ok(Verdict::Open { allows, denies }) => {
+            let data = data_service(service);
+            let reach = if data {
+                format!(
+                    "credentials from any account can move data to and from any \
+                         account's {service} resources through it, past NAT gateways \
+                         and firewalls"
+                )
+            } else {
+                format!(
+                    "credentials from any account can call {service} on any \
+                         account's resources through it"
+                )
+            };
+            let mut d = Draft::fail(
+                account,
+                region,
+                resource,
+                format!(
+                    "{what} has the full-access policy (any principal, any action, \
+                         any resource, no condition): {reach}"
+                ),
+            );
+            if !data {
+                d = d.severity(Severity::Low);
+            }
+            for a in allows {
+                d = d.evidence(&component, a);
+            }
+            for n in denies {
+                d = d.evidence(&component, format!("{n} (does not cancel it)"));
+            }
+            d
+        }
+    };
+    Judged::Finding(Box::new(d.related([related])))
+}
+
 impl Check for VpcEndpointPolicyOpen {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         let mut out = Vec::new();
@@ -74,108 +194,53 @@ impl Check for VpcEndpointPolicyOpen {
                 out.extend(unknown);
                 continue;
             }
-            let region = ri.region.as_str();
-            for e in ri.vpc_endpoints.iter().filter(|e| takes_policy(e)) {
-                if e.state
-                    .as_deref()
-                    .is_some_and(|s| GONE.iter().any(|g| s.eq_ignore_ascii_case(g)))
-                {
-                    continue;
+            for e in &ri.vpc_endpoints {
+                if let Judged::Finding(d) = judge_endpoint(account, ri, e) {
+                    out.push(*d);
                 }
-                let service = resources::short_service(region, &e.service_name);
-                let resource = resources::vpc_endpoint(account, region, &e.id, Some(&e.tags));
-                let vpc_tags = ri.vpcs.iter().find(|v| v.id == e.vpc_id).map(|v| &v.tags);
-                let related = resources::vpc(account, region, &e.vpc_id, vpc_tags);
-                let what = format!("{} endpoint {} ({service})", e.endpoint_type, e.id);
-                let Some(document) = e.policy_document.as_deref() else {
-                    // Only an endpoint that always has a policy says the inventory
-                    // missed it; other services may simply take none.
-                    if always_has_policy(e, service) {
-                        out.push(
-                            Draft::unknown(
-                                account,
-                                region,
-                                resource,
-                                format!(
-                                    "the policy of {what} could not be judged: policy document \
-                                     not collected"
-                                ),
-                            )
-                            .related([related]),
-                        );
-                    }
-                    continue;
-                };
-                let component = format!("{} policy", e.id);
-                let d = match judge(document, action_prefix(service)) {
-                    Err(why) => {
-                        let shown: String = document.chars().take(300).collect();
-                        Draft::unknown(
-                            account,
-                            region,
-                            resource,
-                            format!("the policy of {what} could not be read: {why}"),
-                        )
-                        .evidence(&component, shown)
-                    }
-                    Ok(Verdict::Restricted) => continue,
-                    Ok(Verdict::Guarded { allows, guards }) => {
-                        let mut d = Draft::unknown(
-                            account,
-                            region,
-                            resource,
-                            format!(
-                                "the policy of {what} allows every principal every action on \
-                                 every resource, limited by a Deny with a condition or a Not* \
-                                 element that vpcaudit does not evaluate"
-                            ),
-                        );
-                        for a in allows {
-                            d = d.evidence(&component, a);
-                        }
-                        for g in guards {
-                            d = d.evidence(&component, format!("{g} (not evaluated)"));
-                        }
-                        d
-                    }
-                    Ok(Verdict::Open { allows, denies }) => {
-                        let data = data_service(service);
-                        let reach = if data {
-                            format!(
-                                "credentials from any account can move data to and from any \
-                                 account's {service} resources through it, past NAT gateways \
-                                 and firewalls"
-                            )
-                        } else {
-                            format!(
-                                "credentials from any account can call {service} on any \
-                                 account's resources through it"
-                            )
-                        };
-                        let mut d = Draft::fail(
-                            account,
-                            region,
-                            resource,
-                            format!(
-                                "{what} has the full-access policy (any principal, any action, \
-                                 any resource, no condition): {reach}"
-                            ),
-                        );
-                        if !data {
-                            d = d.severity(Severity::Low);
-                        }
-                        for a in allows {
-                            d = d.evidence(&component, a);
-                        }
-                        for n in denies {
-                            d = d.evidence(&component, format!("{n} (does not cancel it)"));
-                        }
-                        d
-                    }
-                };
-                out.push(d.related([related]));
             }
         }
         out
+    }
+
+    /// Every VPC endpoint: those that take a policy pass when it grants no
+    /// unconditional full access; the others are not applicable. A region whose
+    /// endpoints could not be read is in the scope as the run reports it unknown.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if let Some(unknown) = ctx.unknown_if_missing(
+                account,
+                ri,
+                &[Operation::DescribeVpcEndpoints],
+                "VPC endpoint policies",
+            ) {
+                // Each is a finding, whose message is its reason.
+                out.extend(
+                    unknown
+                        .into_iter()
+                        .map(|d| Scoped::pass(&d.account, &d.region, d.resource, d.message)),
+                );
+                continue;
+            }
+            let region = ri.region.as_str();
+            for e in &ri.vpc_endpoints {
+                let resource = resources::vpc_endpoint(account, region, &e.id, Some(&e.tags));
+                out.push(match judge_endpoint(account, ri, e) {
+                    Judged::Skipped(why) => Scoped::not_applicable(account, region, resource, why),
+                    Judged::Restricted => Scoped::pass(
+                        account,
+                        region,
+                        resource,
+                        format!(
+                            "the policy of {} grants no unconditional full access (any principal, any action, any resource)",
+                            e.id
+                        ),
+                    ),
+                    Judged::Finding(d) => Scoped::pass(account, region, resource, d.message),
+                });
+            }
+        }
+        Some(out)
     }
 }

@@ -10,9 +10,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::inventory::{Instance, NetworkInterface, Operation, RegionInventory};
+use crate::inventory::{Instance, NetworkInterface, Operation, RegionInventory, Vpc};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::dns;
 use super::shared::internet_route::{leaves, Paths};
 use super::{resources, Check};
@@ -38,60 +38,136 @@ fn is_eks_node(i: &Instance) -> bool {
         .any(|k| k.starts_with("kubernetes.io/cluster/") || k == "eks:cluster-name")
 }
 
+/// What one VPC needs, and whether the check applies to it.
+enum Need<'a> {
+    /// Why nothing is required of it.
+    Nothing(String),
+    Required {
+        /// Its workloads with no internet path.
+        private: Vec<&'a NetworkInterface>,
+        runs_eks: bool,
+        required: Vec<Required>,
+        /// The short service names of its endpoints.
+        present: BTreeSet<String>,
+    },
+}
+
+/// A region's VPCs and what each needs, in inventory order; `Err`: the unknown
+/// drafts when its endpoints could not be read.
+fn needs<'a>(
+    ctx: &Context<'_, 'a>,
+    paths: &mut Paths<'_, '_, 'a>,
+    account: &str,
+    ri: &'a RegionInventory,
+) -> Result<Vec<(&'a Vpc, Need<'a>)>, Vec<Draft>> {
+    let config = &ctx.config.endpoints;
+    // Endpoints that could not be read are not missing ones.
+    if let Some(u) = ctx.unknown_if_missing(
+        account,
+        ri,
+        &[Operation::DescribeVpcEndpoints],
+        "VPC endpoints",
+    ) {
+        return Err(u);
+    }
+    // Only EKS VPCs can need anything unless the config requires more.
+    let every_vpc = !config.required.is_empty() || !config.scoped.is_empty();
+    let eks = if config.eks {
+        eks_vpcs(ri)
+    } else {
+        HashSet::new()
+    };
+    // Workload ENIs by VPC, in inventory order, gathered once.
+    let mut workloads: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
+    for e in &ri.network_interfaces {
+        if (every_vpc || eks.contains(e.vpc_id.as_str())) && !ctx.is_infrastructure(e) {
+            workloads.entry(e.vpc_id.as_str()).or_default().push(e);
+        }
+    }
+    let mut out = Vec::new();
+    for vpc in &ri.vpcs {
+        let mine = workloads.get(vpc.id.as_str());
+        let runs_eks = eks.contains(vpc.id.as_str());
+        if mine.is_none() {
+            let why = match (every_vpc, runs_eks, config.eks) {
+                (true, _, _) | (false, true, _) => format!("{} holds no workloads", vpc.id),
+                (false, false, true) => format!(
+                    "{} runs no EKS nodes and [endpoints] requires no other endpoint",
+                    vpc.id
+                ),
+                (false, false, false) => {
+                    "[endpoints] turns the EKS set off and requires no other endpoint".to_string()
+                }
+            };
+            out.push((vpc, Need::Nothing(why)));
+            continue;
+        }
+        // Only where private workloads cannot reach the public service
+        // endpoints some other way.
+        let private: Vec<&NetworkInterface> = mine
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|e| !leaves(paths.from(&e.id)))
+            .collect();
+        if private.is_empty() {
+            let why = format!(
+                "every workload of {} has a path to the internet, where the services are",
+                vpc.id
+            );
+            out.push((vpc, Need::Nothing(why)));
+            continue;
+        }
+        let required = required_for(ctx, account, &ri.region, runs_eks, &private);
+        if required.is_empty() {
+            let why = format!(
+                "no requirement of [endpoints] matches the private workloads of {}",
+                vpc.id
+            );
+            out.push((vpc, Need::Nothing(why)));
+            continue;
+        }
+        let present: BTreeSet<String> = ri
+            .vpc_endpoints
+            .iter()
+            .filter(|v| v.vpc_id == vpc.id)
+            .map(|v| resources::short_service(&ri.region, &v.service_name).to_string())
+            .collect();
+        out.push((
+            vpc,
+            Need::Required {
+                private,
+                runs_eks,
+                required,
+                present,
+            },
+        ));
+    }
+    Ok(out)
+}
+
 impl Check for VpcEndpointRequiredMissing {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
-        let config = &ctx.config.endpoints;
-        // Only EKS VPCs can need anything unless the config requires more.
-        let every_vpc = !config.required.is_empty() || !config.scoped.is_empty();
         let mut out = Vec::new();
         let mut paths = Paths::new(ctx);
         for (account, ri) in ctx.regions() {
-            // Endpoints that could not be read are not missing ones.
-            if let Some(u) = ctx.unknown_if_missing(
-                account,
-                ri,
-                &[Operation::DescribeVpcEndpoints],
-                "VPC endpoints",
-            ) {
-                out.extend(u);
-                continue;
-            }
-            let eks = if config.eks {
-                eks_vpcs(ri)
-            } else {
-                HashSet::new()
+            let needs = match needs(ctx, &mut paths, account, ri) {
+                Ok(n) => n,
+                Err(unknown) => {
+                    out.extend(unknown);
+                    continue;
+                }
             };
-            // Workload ENIs by VPC, in inventory order, gathered once.
-            let mut workloads: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
-            for e in &ri.network_interfaces {
-                if (every_vpc || eks.contains(e.vpc_id.as_str())) && !ctx.is_infrastructure(e) {
-                    workloads.entry(e.vpc_id.as_str()).or_default().push(e);
-                }
-            }
-            for vpc in &ri.vpcs {
-                // Only where private workloads cannot reach the public service
-                // endpoints some other way.
-                let private: Vec<&NetworkInterface> = workloads
-                    .get(vpc.id.as_str())
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|e| !leaves(paths.from(&e.id)))
-                    .collect();
-                if private.is_empty() {
+            for (vpc, need) in needs {
+                let Need::Required {
+                    private,
+                    runs_eks,
+                    required,
+                    present,
+                } = need
+                else {
                     continue;
-                }
-                let runs_eks = eks.contains(vpc.id.as_str());
-                let required = required_for(ctx, account, &ri.region, runs_eks, &private);
-                if required.is_empty() {
-                    continue;
-                }
-                let present: BTreeSet<String> = ri
-                    .vpc_endpoints
-                    .iter()
-                    .filter(|v| v.vpc_id == vpc.id)
-                    .map(|v| resources::short_service(&ri.region, &v.service_name).to_string())
-                    .collect();
+                };
                 let missing: Vec<&Required> = required
                     .iter()
                     .filter(|r| !present.contains(&r.service))
@@ -156,6 +232,51 @@ impl Check for VpcEndpointRequiredMissing {
             }
         }
         out
+    }
+
+    /// Every VPC: it passes when it has an endpoint for every service its private
+    /// workloads need, and is not applicable when they need none. A region whose
+    /// endpoints could not be read is in the scope as the run reports it unknown.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        let mut paths = Paths::new(ctx);
+        for (account, ri) in ctx.regions() {
+            let needs = match needs(ctx, &mut paths, account, ri) {
+                Ok(n) => n,
+                Err(unknown) => {
+                    // Each is a finding, whose message is its reason.
+                    out.extend(
+                        unknown
+                            .into_iter()
+                            .map(|d| Scoped::pass(&d.account, &d.region, d.resource, d.message)),
+                    );
+                    continue;
+                }
+            };
+            for (vpc, need) in needs {
+                let resource = resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags));
+                out.push(match need {
+                    Need::Nothing(why) => {
+                        Scoped::not_applicable(account, &ri.region, resource, why)
+                    }
+                    Need::Required { required, .. } => {
+                        let names: Vec<&str> =
+                            required.iter().map(|r| r.service.as_str()).collect();
+                        Scoped::pass(
+                            account,
+                            &ri.region,
+                            resource,
+                            format!(
+                                "{} has an endpoint for every service its private workloads need: {}",
+                                vpc.id,
+                                names.join(", ")
+                            ),
+                        )
+                    }
+                });
+            }
+        }
+        Some(out)
     }
 }
 
