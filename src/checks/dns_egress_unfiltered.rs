@@ -9,7 +9,7 @@ use crate::inventory::{Operation, RegionInventory, Vpc};
 use crate::reach::dns::{describe_rule, group_name, Action, VpcFirewall};
 use crate::reach::Evaluation;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::dns::{self, Egress, EgressOf};
 use super::{resources, Check};
 
@@ -58,6 +58,61 @@ impl Check for DnsEgressUnfiltered {
         }
         out
     }
+
+    /// Every VPC; those that turned the VPC resolver off or run no workload do not
+    /// apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let (workloads, judged) = dns::judged_vpcs(ctx, ri);
+            for vpc in &ri.vpcs {
+                if !crate::reach::dns::uses_vpc_resolver(vpc) {
+                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_DNS_SUPPORT));
+                } else if !workloads.contains_key(vpc.id.as_str()) {
+                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_WORKLOAD));
+                }
+            }
+            let resolver = match dns::resolver_or_scope(ctx, account, ri, &judged, REGION_OPS) {
+                Ok(r) => r,
+                Err(scoped) => {
+                    out.extend(scoped);
+                    continue;
+                }
+            };
+            for vpc in judged {
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    closed_by(&VpcFirewall::of(resolver, &vpc.id)),
+                ));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// What closes DNS egress through `fw`, as the pass reason of a VPC no finding
+/// names (the allowlist first: it stops tunnelling too).
+fn closed_by(fw: &VpcFirewall) -> String {
+    let names: Vec<String> = fw
+        .applied
+        .iter()
+        .map(|a| match a.group {
+            Some(g) => group_name(g),
+            None => a.association.firewall_rule_group_id.clone(),
+        })
+        .collect();
+    let x = fw.exfiltration();
+    let what = if x.fresh.is_blocked() {
+        "block every name not allowlisted"
+    } else if x.tunnelling.is_blocked() {
+        "block DNS tunnelling"
+    } else {
+        // A finding names it: the reason is never shown.
+        "apply"
+    };
+    format!("DNS Firewall rule group(s) {} {what}", names.join(", "))
 }
 
 /// The finding for `vpc` before its severity, if DNS egress is not closed.

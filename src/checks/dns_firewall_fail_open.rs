@@ -4,7 +4,7 @@
 use crate::inventory::{Operation, Vpc};
 use crate::reach::dns::{association_applies, uses_vpc_resolver};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::dns;
 use super::{resources, Check};
 
@@ -85,5 +85,56 @@ impl Check for DnsFirewallFailOpen {
             }
         }
         out
+    }
+
+    /// Every VPC; those without DNS Firewall, or that turned the VPC resolver off,
+    /// do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let (judged, off): (Vec<&Vpc>, Vec<&Vpc>) =
+                ri.vpcs.iter().partition(|v| uses_vpc_resolver(v));
+            out.extend(
+                off.into_iter()
+                    .map(|v| dns::vpc_not_judged(account, ri, v, dns::NO_DNS_SUPPORT)),
+            );
+            let resolver = match dns::resolver_or_scope(ctx, account, ri, &judged, OPS) {
+                Ok(r) => r,
+                Err(scoped) => {
+                    out.extend(scoped);
+                    continue;
+                }
+            };
+            for vpc in judged {
+                let resource = resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags));
+                let associated = resolver
+                    .firewall_rule_group_associations
+                    .iter()
+                    .any(|a| a.vpc_id == vpc.id);
+                if !associated {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        &ri.region,
+                        resource,
+                        "no DNS Firewall rule group is associated with it",
+                    ));
+                    continue;
+                }
+                let reason = match resolver
+                    .firewall_configs
+                    .iter()
+                    .find(|c| c.resource_id == vpc.id)
+                {
+                    Some(c) => format!(
+                        "firewall config {}: FirewallFailOpen is {}",
+                        c.id.as_deref().unwrap_or(c.resource_id.as_str()),
+                        c.firewall_fail_open
+                    ),
+                    None => "no firewall config: DNS Firewall fails closed by default".to_string(),
+                };
+                out.push(Scoped::pass(account, &ri.region, resource, reason));
+            }
+        }
+        Some(out)
     }
 }

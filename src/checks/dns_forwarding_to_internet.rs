@@ -4,11 +4,11 @@
 use std::net::IpAddr;
 
 use crate::finding::{Resource, Severity};
-use crate::inventory::{Operation, ResolverRule, Vpc};
+use crate::inventory::{Operation, RegionInventory, ResolverRule, Route53Resolver, Vpc};
 use crate::reach::dns::{breadth, uses_vpc_resolver, Breadth};
 use crate::reach::sets::public_internet;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::dns;
 use super::{resources, Check};
 
@@ -41,28 +41,11 @@ impl Check for DnsForwardingToInternet {
                     Breadth::TopLevel => ("a whole top-level domain", Severity::Medium),
                     Breadth::Narrow => continue,
                 };
-                let public: Vec<IpAddr> = rule
-                    .target_ips
-                    .iter()
-                    .map(|t| t.ip)
-                    .filter(|ip| on_internet(ctx, *ip))
-                    .collect();
+                let public = public_targets(ctx, rule);
                 if public.is_empty() {
                     continue;
                 }
-                // The VPCs that use the rule (and the VPC resolver).
-                let vpcs: Vec<&str> = resolver
-                    .resolver_rule_associations
-                    .iter()
-                    .filter(|a| a.resolver_rule_id == rule.id && in_force(a.status.as_deref()))
-                    .map(|a| a.vpc_id.as_str())
-                    .filter(|id| {
-                        ri.vpcs
-                            .iter()
-                            .find(|v| v.id == *id)
-                            .is_none_or(uses_vpc_resolver)
-                    })
-                    .collect();
+                let vpcs = vpcs_using(ri, resolver, rule);
                 if vpcs.is_empty() {
                     continue;
                 }
@@ -73,6 +56,103 @@ impl Check for DnsForwardingToInternet {
         }
         out
     }
+
+    /// Every resolver rule of a region where some VPC uses the VPC resolver.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let judged: Vec<&Vpc> = ri.vpcs.iter().filter(|v| uses_vpc_resolver(v)).collect();
+            let resolver = match dns::resolver_or_scope(ctx, account, ri, &judged, OPS) {
+                Ok(r) => r,
+                Err(scoped) => {
+                    out.extend(scoped);
+                    continue;
+                }
+            };
+            for rule in &resolver.resolver_rules {
+                let resource = dns::resolver_rule(rule);
+                out.push(match Self::spared(ctx, ri, resolver, rule) {
+                    Some(Err(why)) => Scoped::not_applicable(account, &ri.region, resource, why),
+                    Some(Ok(why)) => Scoped::pass(account, &ri.region, resource, why),
+                    // A finding names it: the reason is never shown.
+                    None => Scoped::pass(
+                        account,
+                        &ri.region,
+                        resource,
+                        "forwards to resolvers on the internet",
+                    ),
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+impl DnsForwardingToInternet {
+    /// Why `rule` is not reported: `Ok` when it is judged and passes, `Err` when
+    /// the question does not apply to it; `None` when it is reported.
+    fn spared(
+        ctx: &Context,
+        ri: &RegionInventory,
+        resolver: &Route53Resolver,
+        rule: &ResolverRule,
+    ) -> Option<Result<String, String>> {
+        if !rule.rule_type.eq_ignore_ascii_case("FORWARD") {
+            return Some(Err(format!(
+                "a {} rule forwards nothing",
+                rule.rule_type.to_ascii_uppercase()
+            )));
+        }
+        if breadth(&rule.domain_name) == Breadth::Narrow {
+            return Some(Ok(format!(
+                "forwards only {}, neither every name nor a whole top-level domain",
+                rule.domain_name
+            )));
+        }
+        if public_targets(ctx, rule).is_empty() {
+            let targets: Vec<String> = rule.target_ips.iter().map(|t| t.ip.to_string()).collect();
+            return Some(Ok(format!(
+                "forwards {} only to private resolvers: {}",
+                rule.domain_name,
+                targets.join(", ")
+            )));
+        }
+        if vpcs_using(ri, resolver, rule).is_empty() {
+            return Some(Err(
+                "no VPC that uses the VPC resolver is associated with it".to_string(),
+            ));
+        }
+        None
+    }
+}
+
+/// The targets of `rule` on the internet.
+fn public_targets(ctx: &Context, rule: &ResolverRule) -> Vec<IpAddr> {
+    rule.target_ips
+        .iter()
+        .map(|t| t.ip)
+        .filter(|ip| on_internet(ctx, *ip))
+        .collect()
+}
+
+/// The VPCs that use `rule` (and the VPC resolver).
+fn vpcs_using<'r>(
+    ri: &RegionInventory,
+    resolver: &'r Route53Resolver,
+    rule: &ResolverRule,
+) -> Vec<&'r str> {
+    resolver
+        .resolver_rule_associations
+        .iter()
+        .filter(|a| a.resolver_rule_id == rule.id && in_force(a.status.as_deref()))
+        .map(|a| a.vpc_id.as_str())
+        .filter(|id| {
+            ri.vpcs
+                .iter()
+                .find(|v| v.id == *id)
+                .is_none_or(uses_vpc_resolver)
+        })
+        .collect()
 }
 
 /// Whether an association applies (or is about to): not failed or going away.

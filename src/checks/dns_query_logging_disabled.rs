@@ -2,9 +2,9 @@
 //! Resolver query log configuration association.
 
 use crate::finding::Status;
-use crate::inventory::{Operation, Route53Resolver};
+use crate::inventory::{Operation, ResolverQueryLogConfigAssociation, Route53Resolver};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::dns;
 use super::{resources, Check};
 
@@ -27,7 +27,7 @@ impl Check for DnsQueryLoggingDisabled {
                     }
                 };
             for vpc in judged {
-                if logged(resolver, &vpc.id) {
+                if logging(resolver, &vpc.id).is_some() {
                     continue;
                 }
                 let inactive: Vec<String> = resolver
@@ -67,12 +67,55 @@ impl Check for DnsQueryLoggingDisabled {
         }
         out
     }
+
+    /// Every VPC; those that turned the VPC resolver off or run no workload do not
+    /// apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            let (workloads, judged) = dns::judged_vpcs(ctx, ri);
+            for vpc in &ri.vpcs {
+                if !crate::reach::dns::uses_vpc_resolver(vpc) {
+                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_DNS_SUPPORT));
+                } else if !workloads.contains_key(vpc.id.as_str()) {
+                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_WORKLOAD));
+                }
+            }
+            let resolver = match dns::resolver_or_scope(ctx, account, ri, &judged, OPS) {
+                Ok(r) => r,
+                Err(scoped) => {
+                    out.extend(scoped);
+                    continue;
+                }
+            };
+            for vpc in judged {
+                let reason = match logging(resolver, &vpc.id) {
+                    Some(a) => format!(
+                        "query log config {} is associated ({})",
+                        a.resolver_query_log_config_id, a.id
+                    ),
+                    // A finding names it: the reason is never shown.
+                    None => "no query log configuration is associated".to_string(),
+                };
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+                    reason,
+                ));
+            }
+        }
+        Some(out)
+    }
 }
 
-/// Whether an ACTIVE association (no status: taken as active) of a configuration
-/// that works logs `vpc`'s queries.
-fn logged(resolver: &Route53Resolver, vpc: &str) -> bool {
-    resolver.query_log_config_associations.iter().any(|a| {
+/// The ACTIVE association (no status: taken as active) of a configuration that
+/// works that logs `vpc`'s queries, if any.
+fn logging<'r>(
+    resolver: &'r Route53Resolver,
+    vpc: &str,
+) -> Option<&'r ResolverQueryLogConfigAssociation> {
+    resolver.query_log_config_associations.iter().find(|a| {
         a.resource_id == vpc
             && a.status
                 .as_deref()

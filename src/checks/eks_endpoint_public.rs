@@ -4,7 +4,7 @@
 use crate::inventory::Operation;
 use crate::reach::sets::{Ipv4Set, Ipv6Set};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::kubernetes::cluster_resource;
 use super::Check;
 
@@ -76,6 +76,44 @@ impl Check for EksEndpointPublic {
             }
         }
         out
+    }
+
+    /// Every EKS cluster, and a region whose clusters could not be read.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for (account, ri) in ctx.regions() {
+            if ctx
+                .model
+                .region(account, &ri.region)
+                .and_then(|rm| rm.gap(&[Operation::ListClusters, Operation::DescribeCluster]))
+                .is_some()
+            {
+                // Its unknown finding always names it.
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    cluster_resource("*", None),
+                    "EKS clusters were read",
+                ));
+            }
+            for c in &ri.eks_clusters {
+                let reason = if !c.endpoint_public_access {
+                    "the public API endpoint is disabled (endpointPublicAccess=false)".to_string()
+                } else {
+                    format!(
+                        "the public API endpoint admits only publicAccessCidrs {}",
+                        c.public_access_cidrs.join(", ")
+                    )
+                };
+                out.push(Scoped::pass(
+                    account,
+                    &ri.region,
+                    cluster_resource(&c.name, Some(&c.arn)),
+                    reason,
+                ));
+            }
+        }
+        Some(out)
     }
 }
 

@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use crate::finding::Severity;
-use crate::inventory::KubeKind;
+use crate::inventory::{EksCluster, KubeKind};
 use crate::reach::kubernetes::enforcement::enable_network_policy;
 use crate::reach::kubernetes::Enforcement;
 
-use super::context::{Context, Draft};
-use super::shared::kubernetes::cluster_resource;
+use super::context::{Context, Draft, Scoped};
+use super::shared::kubernetes::{cluster_resource, ClusterView};
 use super::Check;
 
 pub struct EksNetworkPolicyNotEnforced;
@@ -76,45 +76,80 @@ impl Check for EksNetworkPolicyNotEnforced {
             }
         }
         // EKS clusters whose objects were not read: only the add-on can tell.
-        let seen: HashSet<&str> = views
-            .iter()
-            .filter_map(|v| v.eks.map(|e| e.arn.as_str()))
-            .collect();
-        for (account, ri) in ctx.regions() {
-            for c in ri
-                .eks_clusters
-                .iter()
-                .filter(|c| !seen.contains(c.arn.as_str()))
-            {
-                let resource = cluster_resource(&c.name, Some(&c.arn));
-                // Only the add-on can say anything here; a missing add-on list is a
-                // coverage gap the message names.
-                let why = match &c.addons {
-                    None => "its add-ons could not be listed".to_string(),
-                    Some(_) => match c
-                        .addon("vpc-cni")
-                        .and_then(|a| a.configuration_values.as_deref())
-                        .and_then(enable_network_policy)
-                    {
-                        Some(true) => continue,
-                        Some(false) | None => "the vpc-cni add-on does not turn on network \
-                                               policy enforcement (enableNetworkPolicy)"
-                            .to_string(),
-                    },
-                };
-                out.push(Draft::unknown(
-                    account,
-                    &ri.region,
-                    resource,
-                    format!(
-                        "cluster {}: {why}; its Kubernetes objects were not read \
-                         (--eks or --kubeconfig), so another CNI enforcing policies, and \
-                         whether any policy exists, cannot be ruled out",
-                        c.name
-                    ),
-                ));
-            }
+        for (account, region, c) in unread(ctx, views) {
+            let resource = cluster_resource(&c.name, Some(&c.arn));
+            // Only the add-on can say anything here; a missing add-on list is a
+            // coverage gap the message names.
+            let why = match &c.addons {
+                None => "its add-ons could not be listed".to_string(),
+                Some(_) => match c
+                    .addon("vpc-cni")
+                    .and_then(|a| a.configuration_values.as_deref())
+                    .and_then(enable_network_policy)
+                {
+                    Some(true) => continue,
+                    Some(false) | None => "the vpc-cni add-on does not turn on network \
+                                           policy enforcement (enableNetworkPolicy)"
+                        .to_string(),
+                },
+            };
+            out.push(Draft::unknown(
+                account,
+                region,
+                resource,
+                format!(
+                    "cluster {}: {why}; its Kubernetes objects were not read \
+                     (--eks or --kubeconfig), so another CNI enforcing policies, and \
+                     whether any policy exists, cannot be ruled out",
+                    c.name
+                ),
+            ));
         }
         out
     }
+
+    /// Every cluster: those whose objects were read, and the EKS clusters whose
+    /// objects were not (judged by their vpc-cni add-on alone).
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let views = ctx.clusters();
+        let mut out = Vec::new();
+        for v in views {
+            let (account, region) = v.place();
+            let reason = match &v.enforcement {
+                Enforcement::Enforced { by } => format!("enforced: {by}"),
+                // A finding names it: the reason is never shown.
+                Enforcement::NotEnforced { why } | Enforcement::Unknown { why } => why.clone(),
+            };
+            out.push(Scoped::pass(account, region, v.cluster_resource(), reason));
+        }
+        for (account, region, c) in unread(ctx, views) {
+            out.push(Scoped::pass(
+                account,
+                region,
+                cluster_resource(&c.name, Some(&c.arn)),
+                "the vpc-cni add-on turns on network policy enforcement \
+                 (enableNetworkPolicy: true)",
+            ));
+        }
+        Some(out)
+    }
+}
+
+/// The EKS clusters of the inventory none of `views` describes, with their account
+/// and region.
+fn unread<'a>(
+    ctx: &Context<'_, 'a>,
+    views: &[ClusterView<'a>],
+) -> impl Iterator<Item = (&'a str, &'a str, &'a EksCluster)> {
+    let seen: HashSet<&str> = views
+        .iter()
+        .filter_map(|v| v.eks.map(|e| e.arn.as_str()))
+        .collect();
+    ctx.regions()
+        .flat_map(|(account, ri)| {
+            ri.eks_clusters
+                .iter()
+                .map(move |c| (account, ri.region.as_str(), c))
+        })
+        .filter(move |(_, _, c)| !seen.contains(c.arn.as_str()))
 }

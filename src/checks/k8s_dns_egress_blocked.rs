@@ -7,8 +7,8 @@ use crate::inventory::{ContainerPort, KubeCluster, KubeProtocol, Namespace, Pod,
 use crate::reach::kubernetes::{ClusterIndex, Peer, PodId};
 use crate::reach::sets::ServicePoint;
 
-use super::context::{Context, Draft};
-use super::shared::kubernetes::POLICY_INPUTS;
+use super::context::{Context, Draft, Scoped};
+use super::shared::kubernetes::{ClusterView, POLICY_INPUTS};
 use super::Check;
 
 pub struct K8sDnsEgressBlocked;
@@ -144,6 +144,75 @@ impl Check for K8sDnsEgressBlocked {
         }
         out
     }
+
+    /// Every NetworkPolicy (of a cluster whose policies could not be judged, the
+    /// cluster): those restricting the egress of some pod are judged, the others
+    /// do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            let c = v.cluster;
+            if v.gap(POLICY_INPUTS).is_some() {
+                // Its unknown finding always names it.
+                out.push(Scoped::pass(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    "the cluster's pods and policies were read",
+                ));
+                continue;
+            }
+            let selected = egress_selected(v);
+            let target = if dns_pods(c).is_empty() {
+                "a CoreDNS pod as EKS deploys it (no DNS pod was collected)"
+            } else {
+                "kube-dns"
+            };
+            for (k, policy) in c.network_policies.iter().enumerate() {
+                let resource = v.object_resource("NetworkPolicy", &policy.namespace, &policy.name);
+                let egress = crate::reach::kubernetes::effective_policy_types(policy)
+                    .contains(&PolicyType::Egress);
+                out.push(match selected.get(&k) {
+                    _ if !egress => {
+                        Scoped::not_applicable(account, region, resource, "restricts ingress only")
+                    }
+                    None => Scoped::not_applicable(
+                        account,
+                        region,
+                        resource,
+                        "selects no pod for egress",
+                    ),
+                    Some(n) => Scoped::pass(
+                        account,
+                        region,
+                        resource,
+                        format!(
+                            "the {n} pod(s) it selects can send DNS queries to {target} on \
+                             UDP and TCP 53"
+                        ),
+                    ),
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// How many pods (not on the host network) each policy selects for egress, by its
+/// index in the cluster's NetworkPolicies; as `run` reads them, by class.
+fn egress_selected(v: &ClusterView) -> BTreeMap<usize, usize> {
+    let mut out: BTreeMap<usize, usize> = BTreeMap::new();
+    for class in v.index.pod_classes() {
+        let Some(&rep) = class.first() else { continue };
+        if v.index.pod(rep).host_network {
+            continue;
+        }
+        for p in v.index.policies_for(rep, PolicyType::Egress) {
+            *out.entry(p).or_default() += class.len();
+        }
+    }
+    out
 }
 
 fn dns_pods(c: &KubeCluster) -> Vec<PodId> {

@@ -4,14 +4,16 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::finding::{AttackPath, NodeRole, PathHop, PathNode, Severity};
-use crate::inventory::{ClusterPolicyPeer, Direction, KubeProtocol, KubeService, Pod};
+use crate::inventory::{
+    ClusterNetworkPolicy, ClusterPolicyPeer, Direction, KubeProtocol, KubeService, Pod,
+};
 use crate::reach::kubernetes::vpc::pod_to_eni;
 use crate::reach::kubernetes::PodId;
 use crate::reach::kubernetes::{Enforcement, Peer};
 use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::resources;
 use super::shared::kubernetes::{ClusterView, POLICY_INPUTS};
 use super::shared::lateral::point_name;
@@ -39,14 +41,7 @@ impl Check for K8sLateralMovementPath {
             out.extend(Paths::new(ctx, v).findings(account, region));
             // Egress to domain names cannot be matched to pods: the sweep treats such
             // rules as allowing nothing, so more paths may exist.
-            let by_domain = v.cluster.cluster_network_policies.iter().find(|p| {
-                p.egress.iter().any(|r| {
-                    r.peers
-                        .iter()
-                        .any(|peer| matches!(peer, ClusterPolicyPeer::DomainNames(_)))
-                })
-            });
-            if let Some(p) = by_domain {
+            if let Some(p) = by_domain(v) {
                 out.push(Draft::unknown(
                     account,
                     region,
@@ -76,6 +71,110 @@ impl Check for K8sLateralMovementPath {
         }
         out
     }
+
+    /// Every crown-jewel workload and data store of the VPC around each cluster, and
+    /// a cluster whose paths may be missing or could not be judged (its unknown
+    /// findings name it).
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let max_hops = ctx.config.lateral.max_hops.max(1);
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        // A data store near several clusters is judged once, against all of them.
+        type Near<'n> = (Scoped, bool, Vec<&'n str>);
+        let mut stores: BTreeMap<(String, String, String), Near> = BTreeMap::new();
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            let name = v.cluster.name.as_str();
+            let gap = v.gap(POLICY_INPUTS).is_some();
+            if gap || by_domain(v).is_some() || matches!(v.enforcement, Enforcement::Unknown { .. })
+            {
+                out.push(Scoped::pass(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    "its pod-to-pod paths were judged",
+                ));
+            }
+            if gap {
+                continue;
+            }
+            let paths = Paths::new(ctx, v);
+            let under = match v.enforcement {
+                Enforcement::Unknown { .. } => " under its NetworkPolicies",
+                _ => "",
+            };
+            let reached = if paths.footholds.is_empty() {
+                "no foothold pod: no internet-facing Service selects a pod and no pod \
+                 matches [kubernetes] untrusted"
+                    .to_string()
+            } else {
+                format!("no foothold pod reaches it within {max_hops} hops{under}")
+            };
+            for (&i, why) in &paths.jewels {
+                let resource = v.workload_resource(v.index.pod(paths.reps[i].0));
+                if seen.insert((
+                    account.to_string(),
+                    region.to_string(),
+                    resource.resource_type.clone(),
+                    resource.id.clone(),
+                )) {
+                    out.push(Scoped::pass(
+                        account,
+                        region,
+                        resource,
+                        format!("crown jewel ({why}): {reached}"),
+                    ));
+                }
+            }
+            for store in &paths.stores {
+                let resource = resources::network_interface(
+                    store.account,
+                    store.region,
+                    &store.eni.id,
+                    Some(&store.eni.tags),
+                );
+                stores
+                    .entry((
+                        store.account.to_string(),
+                        store.region.to_string(),
+                        store.eni.id.clone(),
+                    ))
+                    .or_insert_with(|| {
+                        let s = Scoped::pass(store.account, store.region, resource, &store.why);
+                        (s, !store.eni.private_ipv4s.is_empty(), Vec::new())
+                    })
+                    .2
+                    .push(name);
+            }
+        }
+        for (_, (mut s, ipv4, clusters)) in stores {
+            let why = s.applies.clone().unwrap_or_default();
+            // The search asks for a store by its first private IPv4 address.
+            s.applies = if ipv4 {
+                Ok(format!(
+                    "crown jewel ({why}): no foothold pod of cluster {} reaches it within \
+                     {max_hops} hops",
+                    clusters.join(", ")
+                ))
+            } else {
+                Err("it has no private IPv4 address for pods to reach".to_string())
+            };
+            out.push(s);
+        }
+        Some(out)
+    }
+}
+
+/// A ClusterNetworkPolicy naming egress peers by domain name, which cannot be
+/// matched to pods.
+fn by_domain<'a>(v: &ClusterView<'a>) -> Option<&'a ClusterNetworkPolicy> {
+    v.cluster.cluster_network_policies.iter().find(|p| {
+        p.egress.iter().any(|r| {
+            r.peers
+                .iter()
+                .any(|peer| matches!(peer, ClusterPolicyPeer::DomainNames(_)))
+        })
+    })
 }
 
 /// The pod graph of one cluster over class representatives.

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use crate::finding::Severity;
-use crate::inventory::{KubeKind, PolicyType};
+use crate::inventory::{KubeCluster, KubeKind, NetworkPolicy, PolicyType};
 use crate::reach::kubernetes::effective_policy_types;
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::Check;
 
 pub struct K8sNamespaceNoDefaultDeny;
@@ -18,13 +18,7 @@ impl Check for K8sNamespaceNoDefaultDeny {
         for v in ctx.clusters() {
             let (account, region) = v.place();
             let c = v.cluster;
-            // Namespaces named by any object count too: a `--kube-objects` file may
-            // hold policies and pods but no Namespace objects.
-            let mut namespaces: BTreeSet<&str> =
-                c.namespaces.iter().map(|n| n.name.as_str()).collect();
-            namespaces.extend(c.pods.iter().map(|p| p.namespace.as_str()));
-            namespaces.extend(c.network_policies.iter().map(|p| p.namespace.as_str()));
-            namespaces.extend(c.services.iter().map(|s| s.namespace.as_str()));
+            let namespaces = namespaces(c);
             if namespaces.is_empty() {
                 if let Some(gap) = v.gap(&[KubeKind::Namespace]) {
                     out.push(Draft::unknown(
@@ -56,29 +50,9 @@ impl Check for K8sNamespaceNoDefaultDeny {
                     ));
                     continue;
                 }
-                let policies: Vec<_> = c
-                    .network_policies
-                    .iter()
-                    .filter(|p| p.namespace == ns)
-                    .collect();
-                // Selects every pod for the direction, and no rule of it allows
-                // everything (`ingress: [{}]` selects all and denies nothing).
-                let covers = |t: PolicyType| {
-                    policies.iter().find(|p| {
-                        let rules = match t {
-                            PolicyType::Ingress => &p.ingress,
-                            PolicyType::Egress => &p.egress,
-                        };
-                        p.pod_selector.match_labels.is_empty()
-                            && p.pod_selector.match_expressions.is_empty()
-                            && effective_policy_types(p).contains(&t)
-                            && !rules
-                                .iter()
-                                .any(|r| r.peers.is_empty() && r.ports.is_empty())
-                    })
-                };
-                let ingress = covers(PolicyType::Ingress);
-                let egress = covers(PolicyType::Egress);
+                let policies = policies_in(c, ns);
+                let ingress = covers(&policies, PolicyType::Ingress);
+                let egress = covers(&policies, PolicyType::Egress);
                 let (missing, severity) = match (ingress, egress) {
                     (Some(_), Some(_)) => continue,
                     _ if policies.is_empty() => ("ingress and egress", Severity::High),
@@ -127,4 +101,94 @@ impl Check for K8sNamespaceNoDefaultDeny {
         }
         out
     }
+
+    /// Every namespace (of a cluster whose namespaces could not be read, the
+    /// cluster); exempt ones do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            let c = v.cluster;
+            let namespaces = namespaces(c);
+            if namespaces.is_empty() {
+                if v.gap(&[KubeKind::Namespace]).is_some() {
+                    // Its unknown finding always names it.
+                    out.push(Scoped::pass(
+                        account,
+                        region,
+                        v.cluster_resource(),
+                        "namespaces were read",
+                    ));
+                }
+                continue;
+            }
+            for ns in namespaces {
+                let resource = v.namespace_resource(ns);
+                if ctx.config.kubernetes.exempt(ns) {
+                    out.push(Scoped::not_applicable(
+                        account,
+                        region,
+                        resource,
+                        "exempt: matches [kubernetes] exempt_namespaces",
+                    ));
+                    continue;
+                }
+                let policies = policies_in(c, ns);
+                let reason = match (
+                    covers(&policies, PolicyType::Ingress),
+                    covers(&policies, PolicyType::Egress),
+                ) {
+                    (Some(i), Some(e)) if i.name == e.name => format!(
+                        "NetworkPolicy {} selects every pod for ingress and egress",
+                        i.name
+                    ),
+                    (Some(i), Some(e)) => format!(
+                        "NetworkPolicy {} selects every pod for ingress, {} for egress",
+                        i.name, e.name
+                    ),
+                    // A finding names it: the reason is never shown.
+                    _ => "no default-deny NetworkPolicy".to_string(),
+                };
+                out.push(Scoped::pass(account, region, resource, reason));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The namespaces of `c`. Namespaces named by any object count too: a
+/// `--kube-objects` file may hold policies and pods but no Namespace objects.
+fn namespaces(c: &KubeCluster) -> BTreeSet<&str> {
+    let mut namespaces: BTreeSet<&str> = c.namespaces.iter().map(|n| n.name.as_str()).collect();
+    namespaces.extend(c.pods.iter().map(|p| p.namespace.as_str()));
+    namespaces.extend(c.network_policies.iter().map(|p| p.namespace.as_str()));
+    namespaces.extend(c.services.iter().map(|s| s.namespace.as_str()));
+    namespaces
+}
+
+fn policies_in<'c>(c: &'c KubeCluster, ns: &str) -> Vec<&'c NetworkPolicy> {
+    c.network_policies
+        .iter()
+        .filter(|p| p.namespace == ns)
+        .collect()
+}
+
+/// The first policy that selects every pod for `t`, and no rule of which allows
+/// everything (`ingress: [{}]` selects all and denies nothing).
+fn covers<'c>(policies: &[&'c NetworkPolicy], t: PolicyType) -> Option<&'c NetworkPolicy> {
+    policies
+        .iter()
+        .find(|p| {
+            let rules = match t {
+                PolicyType::Ingress => &p.ingress,
+                PolicyType::Egress => &p.egress,
+            };
+            p.pod_selector.match_labels.is_empty()
+                && p.pod_selector.match_expressions.is_empty()
+                && effective_policy_types(p).contains(&t)
+                && !rules
+                    .iter()
+                    .any(|r| r.peers.is_empty() && r.ports.is_empty())
+        })
+        .copied()
 }

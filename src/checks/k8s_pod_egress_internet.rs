@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use crate::finding::{Resource, Severity};
-use crate::reach::kubernetes::vpc::pod_to_internet;
+use crate::reach::kubernetes::vpc::{pod_to_internet, policy_leg};
+use crate::reach::kubernetes::Peer;
 use crate::reach::path::EgressPath;
 use crate::reach::sets::ServicePoint;
 use crate::reach::{Evaluation, Verdict};
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::shared::internet_route::{describe, firewalls, PROBE};
-use super::shared::kubernetes::POLICY_INPUTS;
+use super::shared::kubernetes::{ClusterView, POLICY_INPUTS};
 use super::Check;
 
 pub struct K8sPodEgressInternet;
@@ -39,21 +40,7 @@ impl Check for K8sPodEgressInternet {
             }
             // One answer per workload: one pod per (policy class, ENI subnet) of it is
             // asked, and the worst answer is reported (allowed, then unknown).
-            let mut workloads: BTreeMap<(String, String), Workload> = BTreeMap::new();
-            for (k, class) in v.index.pod_classes().into_iter().enumerate() {
-                for p in class {
-                    let pod = v.index.pod(p);
-                    if pod.host_network || pod.ips.is_empty() {
-                        continue;
-                    }
-                    let r = v.workload_resource(pod);
-                    workloads
-                        .entry((r.resource_type.clone(), r.id.clone()))
-                        .or_insert_with(|| (r, Vec::new()))
-                        .1
-                        .push((k, p));
-                }
-            }
+            let (workloads, _) = workloads(v);
             for (_, (resource, members)) in workloads {
                 let pods: Vec<usize> = members.iter().map(|&(_, p)| p).collect();
                 let mut asked = std::collections::BTreeSet::new();
@@ -150,4 +137,99 @@ impl Check for K8sPodEgressInternet {
         }
         out
     }
+
+    /// Every workload with a pod on the pod network (of a cluster whose pods or
+    /// policies could not be read, the cluster); workloads whose pods all use the
+    /// node's network or have no address do not apply.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        let mut out = Vec::new();
+        let service = ServicePoint::Tcp(443);
+        for v in ctx.clusters() {
+            let (account, region) = v.place();
+            if v.gap(POLICY_INPUTS).is_some() {
+                // Its unknown finding always names it.
+                out.push(Scoped::pass(
+                    account,
+                    region,
+                    v.cluster_resource(),
+                    "the cluster's pods and policies were read",
+                ));
+                continue;
+            }
+            let (workloads, skipped) = workloads(v);
+            for (_, (resource, members)) in workloads {
+                // The policy leg alone, once per class: where the run found the
+                // workload blocked, this says which side blocked it.
+                let mut classes: Vec<(usize, usize)> = members.clone();
+                classes.sort_unstable();
+                classes.dedup_by_key(|(k, _)| *k);
+                let denied = classes
+                    .iter()
+                    .filter(|&&(_, p)| {
+                        policy_leg(v.policies(), Peer::Pod(p), Peer::Ip(PROBE), service)
+                            .is_blocked()
+                    })
+                    .count();
+                let n = members.len();
+                let reason = if denied == classes.len() {
+                    format!(
+                        "NetworkPolicy egress denies its {n} pod(s) tcp 443 to the internet \
+                         ({PROBE})"
+                    )
+                } else if denied == 0 {
+                    format!(
+                        "NetworkPolicy allows its {n} pod(s) tcp 443 to the internet ({PROBE}), \
+                         but no VPC path from their ENIs leads there"
+                    )
+                } else {
+                    format!(
+                        "tcp 443 to the internet ({PROBE}) is denied to its {n} pod(s) by \
+                         NetworkPolicy egress or, where that allows it, by the VPC path"
+                    )
+                };
+                out.push(Scoped::pass(account, region, resource, reason));
+            }
+            for (resource, host_network) in skipped.into_values() {
+                let why = if host_network {
+                    "its pods use the node's network (hostNetwork): the node's checks judge it"
+                } else {
+                    "its pods have no pod IP address"
+                };
+                out.push(Scoped::not_applicable(account, region, resource, why));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Workloads with at least one pod on the pod network, each with its pods and
+/// their policy classes; and the workloads with none, with whether some pod of it
+/// uses the node's network.
+#[allow(clippy::type_complexity)]
+fn workloads(
+    v: &ClusterView,
+) -> (
+    BTreeMap<(String, String), Workload>,
+    BTreeMap<(String, String), (Resource, bool)>,
+) {
+    let mut judged: BTreeMap<(String, String), Workload> = BTreeMap::new();
+    let mut skipped: BTreeMap<(String, String), (Resource, bool)> = BTreeMap::new();
+    for (k, class) in v.index.pod_classes().into_iter().enumerate() {
+        for p in class {
+            let pod = v.index.pod(p);
+            let r = v.workload_resource(pod);
+            let key = (r.resource_type.clone(), r.id.clone());
+            if pod.host_network || pod.ips.is_empty() {
+                skipped.entry(key).or_insert_with(|| (r, false)).1 |= pod.host_network;
+                continue;
+            }
+            judged
+                .entry(key)
+                .or_insert_with(|| (r, Vec::new()))
+                .1
+                .push((k, p));
+        }
+    }
+    skipped.retain(|key, _| !judged.contains_key(key));
+    (judged, skipped)
 }

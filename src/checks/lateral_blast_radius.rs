@@ -1,6 +1,6 @@
 //! `lateral-blast-radius`: how many crown jewels each foothold reaches.
 
-use super::context::{Context, Draft};
+use super::context::{Context, Draft, Scoped};
 use super::Check;
 
 pub struct LateralBlastRadius;
@@ -8,5 +8,10 @@ pub struct LateralBlastRadius;
 impl Check for LateralBlastRadius {
     fn run(&self, ctx: &Context) -> Vec<Draft> {
         ctx.lateral().blast_findings()
+    }
+
+    /// Every foothold (its findings name the foothold), from the same analysis.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
+        Some(ctx.lateral().blast_scope())
     }
 }

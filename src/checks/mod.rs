@@ -71,6 +71,8 @@ mod tests_dns;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_scope_k8s;
 
 pub use context::{Context, Draft, Scoped};
 pub use registry::Registered;

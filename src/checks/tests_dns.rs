@@ -3,7 +3,7 @@
 //! reference design in `vpc-endpoint-required-missing`.
 
 use crate::checks::registry::{run_one, run_one_with, run_with};
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Judgement, Severity, Status};
 use crate::inventory::{
     DnsFirewallDomainList, DnsFirewallRule, DnsFirewallRuleGroup, DnsFirewallRuleGroupAssociation,
     Instance, L4Match, Operation, Protocol, ResolverEndpoint, ResolverEndpointIp, ResolverRule,
@@ -328,4 +328,191 @@ fn dns_support_not_read_makes_a_failure_unknown() {
     let f = run_one("dns-egress-unfiltered", &kit.inv);
     let on_1: Vec<&Finding> = f.iter().filter(|x| x.resource.id == "vpc-1").collect();
     assert_eq!(on_1[0].status, Status::Fail);
+}
+
+// -- pass evidence (scope) --
+
+/// The row of `id` in what `check` judged on `kit`: its judgement and reason.
+fn judged(check: &str, kit: &Kit, id: &str) -> (Judgement, String) {
+    let j = crate::checks::registry::judge_one(check, &kit.inv);
+    assert!(j.unscoped.is_empty(), "{check} has a scope");
+    j.evaluated
+        .into_iter()
+        .find(|e| e.resource.id == id)
+        .map(|e| (e.judgement, e.reason))
+        .unwrap_or_else(|| panic!("{check} did not judge {id}"))
+}
+
+fn pass(reason: &str) -> (Judgement, String) {
+    (Judgement::Pass, reason.to_string())
+}
+
+fn not_applicable(reason: &str) -> (Judgement, String) {
+    (Judgement::NotApplicable, reason.to_string())
+}
+
+/// `account` plus vpc-3 (nothing runs in it) and vpc-4 (DNS support off).
+fn with_idle_vpcs(resolver: Route53Resolver) -> Kit {
+    let mut kit = account(Some(resolver)).vpc("vpc-3").vpc("vpc-4");
+    kit.region().vpcs[3].enable_dns_support = Some(false);
+    kit
+}
+
+#[test]
+fn dns_egress_unfiltered_names_the_allowlisting_rule_group() {
+    let kit = with_idle_vpcs(allowlisting());
+    let check = "dns-egress-unfiltered";
+    assert_eq!(
+        judged(check, &kit, "vpc-1"),
+        pass("DNS Firewall rule group(s) egress (rslvr-frg-1) block every name not allowlisted")
+    );
+    assert_eq!(judged(check, &kit, "vpc-2").0, Judgement::Fail);
+    assert_eq!(
+        judged(check, &kit, "vpc-3"),
+        not_applicable("it runs no workload (only AWS-managed interfaces or none)")
+    );
+    assert_eq!(
+        judged(check, &kit, "vpc-4"),
+        not_applicable(
+            "its DNS support is off (enableDnsSupport=false): it does not use the VPC resolver"
+        )
+    );
+}
+
+#[test]
+fn dns_firewall_fail_open_names_the_firewall_config() {
+    let mut resolver = allowlisting();
+    let check = "dns-firewall-fail-open";
+    let kit = with_idle_vpcs(resolver.clone());
+    assert_eq!(
+        judged(check, &kit, "vpc-1"),
+        pass("no firewall config: DNS Firewall fails closed by default")
+    );
+    assert_eq!(
+        judged(check, &kit, "vpc-2"),
+        not_applicable("no DNS Firewall rule group is associated with it")
+    );
+    let config = |value: &str| crate::inventory::DnsFirewallConfig {
+        id: Some("rslvr-fc-1".into()),
+        resource_id: "vpc-1".into(),
+        owner_id: None,
+        firewall_fail_open: value.into(),
+    };
+    resolver.firewall_configs = vec![config("DISABLED")];
+    assert_eq!(
+        judged(check, &with_idle_vpcs(resolver.clone()), "vpc-1"),
+        pass("firewall config rslvr-fc-1: FirewallFailOpen is DISABLED")
+    );
+    resolver.firewall_configs = vec![config("ENABLED")];
+    assert_eq!(
+        judged(check, &with_idle_vpcs(resolver), "vpc-1").0,
+        Judgement::Fail
+    );
+}
+
+#[test]
+fn dns_query_logging_disabled_names_the_associated_config() {
+    let resolver = Route53Resolver {
+        query_log_configs: vec![crate::inventory::ResolverQueryLogConfig {
+            id: "rqlc-1".into(),
+            arn: None,
+            name: None,
+            owner_id: None,
+            destination_arn: None,
+            status: Some("CREATED".into()),
+            share_status: None,
+        }],
+        query_log_config_associations: vec![crate::inventory::ResolverQueryLogConfigAssociation {
+            id: "rqlcassoc-1".into(),
+            resolver_query_log_config_id: "rqlc-1".into(),
+            resource_id: "vpc-1".into(),
+            status: Some("ACTIVE".into()),
+        }],
+        ..Route53Resolver::default()
+    };
+    let kit = with_idle_vpcs(resolver);
+    let check = "dns-query-logging-disabled";
+    assert_eq!(
+        judged(check, &kit, "vpc-1"),
+        pass("query log config rqlc-1 is associated (rqlcassoc-1)")
+    );
+    assert_eq!(judged(check, &kit, "vpc-2").0, Judgement::Fail);
+    assert_eq!(
+        judged(check, &kit, "vpc-3"),
+        not_applicable("it runs no workload (only AWS-managed interfaces or none)")
+    );
+}
+
+#[test]
+fn dns_forwarding_to_internet_says_why_a_rule_is_spared() {
+    let mut resolver = forwarding("8.8.8.8");
+    let template = resolver.resolver_rules[0].clone();
+    let rule = |id: &str, kind: &str, domain: &str, target: &str| ResolverRule {
+        id: id.into(),
+        rule_type: kind.into(),
+        domain_name: domain.into(),
+        target_ips: vec![ResolverTargetAddress {
+            ip: ip(target),
+            port: None,
+            protocol: None,
+        }],
+        ..template.clone()
+    };
+    resolver.resolver_rules.extend([
+        rule("rslvr-rr-corp", "FORWARD", "corp.example.", "8.8.8.8"),
+        rule("rslvr-rr-onprem", "FORWARD", ".", "10.9.0.2"),
+        rule("rslvr-rr-system", "SYSTEM", "internal.example.", "10.9.0.2"),
+        // Associated with no VPC.
+        rule("rslvr-rr-idle", "FORWARD", "com.", "8.8.4.4"),
+    ]);
+    for id in ["rslvr-rr-corp", "rslvr-rr-onprem", "rslvr-rr-system"] {
+        resolver
+            .resolver_rule_associations
+            .push(ResolverRuleAssociation {
+                id: format!("{id}-assoc"),
+                resolver_rule_id: id.into(),
+                vpc_id: "vpc-1".into(),
+                status: Some("COMPLETE".into()),
+            });
+    }
+    let kit = account(Some(resolver));
+    let check = "dns-forwarding-to-internet";
+    assert_eq!(judged(check, &kit, "rslvr-rr-1").0, Judgement::Fail);
+    assert_eq!(
+        judged(check, &kit, "rslvr-rr-corp"),
+        pass("forwards only corp.example., neither every name nor a whole top-level domain")
+    );
+    assert_eq!(
+        judged(check, &kit, "rslvr-rr-onprem"),
+        pass("forwards . only to private resolvers: 10.9.0.2")
+    );
+    assert_eq!(
+        judged(check, &kit, "rslvr-rr-system"),
+        not_applicable("a SYSTEM rule forwards nothing")
+    );
+    assert_eq!(
+        judged(check, &kit, "rslvr-rr-idle"),
+        not_applicable("no VPC that uses the VPC resolver is associated with it")
+    );
+}
+
+#[test]
+fn dns_coverage_gaps_stay_in_scope() {
+    let in_scope = super::tests_scope_k8s::findings_in_scope;
+    in_scope(&DNS_CHECKS, &account(None).inv);
+    let mut resolver = allowlisting();
+    resolver.resolver_rules = forwarding("8.8.8.8").resolver_rules;
+    resolver.resolver_rule_associations = forwarding("8.8.8.8").resolver_rule_associations;
+    in_scope(&DNS_CHECKS, &account(Some(resolver.clone())).inv);
+    for op in [
+        Operation::ListFirewallRuleGroupAssociations,
+        Operation::ListFirewallConfigs,
+        Operation::ListResolverQueryLogConfigAssociations,
+        Operation::ListResolverRules,
+    ] {
+        in_scope(
+            &DNS_CHECKS,
+            &account(Some(resolver.clone())).gap(op, "AccessDenied").inv,
+        );
+    }
 }

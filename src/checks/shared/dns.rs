@@ -13,7 +13,7 @@ use crate::reach::path::EgressPath;
 use crate::reach::route::{self, RouteDecision};
 
 use super::internet_route::{describe, leaves, Paths, PROBE, PROBE_V6};
-use crate::checks::context::{Context, Draft};
+use crate::checks::context::{Context, Draft, Scoped};
 use crate::checks::resources;
 
 /// Why a region's Route 53 Resolver data is absent from an older inventory.
@@ -79,6 +79,61 @@ pub fn resolver_or_unknown<'a>(
     }
     Ok(resolver)
 }
+
+/// [`resolver_or_unknown`] for a check's scope: the resolver data, or the resources
+/// its unknowns name (the region, or each of `vpcs`), whose reason is never shown.
+pub fn resolver_or_scope<'a>(
+    ctx: &Context,
+    account: &str,
+    ri: &'a RegionInventory,
+    vpcs: &[&Vpc],
+    operations: &[Operation],
+) -> Result<&'a Route53Resolver, Vec<Scoped>> {
+    if vpcs.is_empty() {
+        return Err(Vec::new());
+    }
+    let region = &ri.region;
+    let Some(resolver) = &ri.route53_resolver else {
+        return Err(vec![Scoped::pass(
+            account,
+            region,
+            region_resource(account, region),
+            "Route 53 Resolver was read",
+        )]);
+    };
+    if gap(ctx, account, ri, operations).is_some() {
+        return Err(vpcs
+            .iter()
+            .map(|v| {
+                Scoped::pass(
+                    account,
+                    region,
+                    resources::vpc(account, region, &v.id, Some(&v.tags)),
+                    "Route 53 Resolver was read",
+                )
+            })
+            .collect());
+    }
+    Ok(resolver)
+}
+
+/// A VPC a DNS check does not judge because it turned the VPC resolver off
+/// (`enableDnsSupport` false), or runs no workload to send queries.
+pub fn vpc_not_judged(account: &str, ri: &RegionInventory, vpc: &Vpc, reason: &str) -> Scoped {
+    Scoped::not_applicable(
+        account,
+        &ri.region,
+        resources::vpc(account, &ri.region, &vpc.id, Some(&vpc.tags)),
+        reason,
+    )
+}
+
+/// Why a VPC is not judged for using the VPC resolver: its DNS support is off.
+pub const NO_DNS_SUPPORT: &str =
+    "its DNS support is off (enableDnsSupport=false): it does not use the VPC resolver";
+
+/// Why a VPC is not judged for running nothing.
+pub const NO_WORKLOAD: &str = "it runs no workload (only AWS-managed interfaces or none)";
 
 /// The coverage gap of one of `operations` in the region, if any.
 pub fn gap(

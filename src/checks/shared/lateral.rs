@@ -15,7 +15,7 @@ use crate::reach::path::eni_to_eni_with;
 use crate::reach::sets::{ServicePoint, ServiceSet};
 
 use crate::checks::classify::StoreKind;
-use crate::checks::context::{Context, Draft};
+use crate::checks::context::{Context, Draft, Scoped};
 use crate::checks::resources;
 use crate::checks::shared::load_balancer as lbs;
 
@@ -31,6 +31,11 @@ const JEWEL_RULE_PORTS: u32 = 8;
 pub struct Analysis {
     paths: Vec<Draft>,
     blast: Vec<Draft>,
+    /// The crown jewels (one ENI per class, the one findings name), and the VPCs
+    /// that could not be evaluated.
+    jewels: Vec<Scoped>,
+    /// The footholds, likewise.
+    footholds: Vec<Scoped>,
 }
 
 impl Analysis {
@@ -40,6 +45,16 @@ impl Analysis {
 
     pub fn blast_findings(&self) -> Vec<Draft> {
         self.blast.clone()
+    }
+
+    /// What `lateral-movement-path` judges: every crown jewel.
+    pub fn path_scope(&self) -> Vec<Scoped> {
+        self.jewels.clone()
+    }
+
+    /// What `lateral-blast-radius` judges: every foothold.
+    pub fn blast_scope(&self) -> Vec<Scoped> {
+        self.footholds.clone()
     }
 }
 
@@ -197,11 +212,108 @@ impl Analysis {
         // What could not be evaluated is unknown for both checks: a foothold there may
         // reach anything, and a jewel there may be reached.
         let unknown = unevaluated(ctx, &graph);
+        let (jewels, footholds) = scopes(&graph, &roles, &unknown, max_hops);
         blast.extend(unknown.iter().cloned());
         paths.extend(unknown);
         tracing::debug!("lateral: done in {:?}", started.elapsed());
-        Analysis { paths, blast }
+        Analysis {
+            paths,
+            blast,
+            jewels,
+            footholds,
+        }
     }
+}
+
+/// The scopes of both checks: each jewel and each foothold (as its class's findings
+/// name it) with why it passes when no finding names it, and the VPCs `unknown`
+/// names. Classes that could not be evaluated are left to those VPCs.
+fn scopes(
+    graph: &Graph,
+    roles: &Roles,
+    unknown: &[Draft],
+    max_hops: usize,
+) -> (Vec<Scoped>, Vec<Scoped>) {
+    let unevaluated: std::collections::HashSet<usize> =
+        graph.unknown_classes.iter().map(|(c, _)| *c).collect();
+    let evaluated = |c: &usize| !unevaluated.contains(c);
+    let jewel_enis: usize = roles.jewel.iter().flatten().map(|j| j.count).sum();
+    let any_foothold = roles.foothold.iter().any(Option::is_some);
+    // The walks follow only hops the engine decided; undecided ones are reported
+    // by lateral-movement-path, so a foothold's count leaves them out.
+    let any_maybe = (0..graph.len()).any(|a| graph.maybe_row(a).iter().any(|w| *w != 0));
+    let mut jewels = Vec::new();
+    for (c, j) in roles.jewel.iter().enumerate() {
+        let Some(j) = j.as_ref().filter(|_| evaluated(&c)) else {
+            continue;
+        };
+        let mut reason = if any_foothold {
+            format!(
+                "crown jewel ({}): no foothold reaches it within {max_hops} hops",
+                j.why
+            )
+        } else {
+            format!(
+                "crown jewel ({}): nothing is a foothold (no host the internet reaches, \
+                 none a [lateral] untrusted selector names)",
+                j.why
+            )
+        };
+        if j.count > 1 {
+            reason.push_str(&format!(
+                ", nor the {} other crown-jewel ENI(s) in its subnet with the same groups",
+                j.count - 1
+            ));
+        }
+        jewels.push(Scoped::pass(
+            j.member.account,
+            j.member.region,
+            eni_resource(&j.member),
+            reason,
+        ));
+    }
+    let mut footholds = Vec::new();
+    for (c, f) in roles.foothold.iter().enumerate() {
+        let Some(f) = f.as_ref().filter(|_| evaluated(&c)) else {
+            continue;
+        };
+        let reason = if jewel_enis == 0 {
+            format!("foothold ({}): no ENI is a crown jewel", f.why)
+        } else {
+            format!(
+                "foothold ({}): reaches none of the {jewel_enis} crown-jewel ENI(s) within \
+                 {max_hops} hops{}",
+                f.why,
+                if any_maybe {
+                    ", undecided hops aside"
+                } else {
+                    ""
+                }
+            )
+        };
+        footholds.push(Scoped::pass(
+            f.member.account,
+            f.member.region,
+            eni_resource(&f.member),
+            reason,
+        ));
+    }
+    // Their unknown findings always name them: the reason is never shown.
+    let vpcs = unknown.iter().map(|d| {
+        Scoped::pass(
+            &d.account,
+            &d.region,
+            d.resource.clone(),
+            "lateral movement to and from its ENIs was evaluated",
+        )
+    });
+    let mut seen = std::collections::HashSet::new();
+    let vpcs: Vec<Scoped> = vpcs
+        .filter(|s| seen.insert((s.account.clone(), s.region.clone(), s.resource.id.clone())))
+        .collect();
+    jewels.extend(vpcs.iter().cloned());
+    footholds.extend(vpcs);
+    (jewels, footholds)
 }
 
 /// Every crown-jewel ENI by id, with where it is and why it counts, judged once.
