@@ -317,3 +317,27 @@ fn a_partial_import_names_the_rejected_findings() {
     assert_eq!(held.len(), all.len() - 7);
     assert!(rejected.iter().all(|id| !held.contains(id)));
 }
+
+#[test]
+fn the_import_refuses_inputs_it_would_misread() {
+    // Demo findings belong to no real account; --only-new leaves out the unchanged
+    // findings, which the import would then archive.
+    for args in [
+        &["scan", "--demo", "--security-hub"][..],
+        &[
+            "scan",
+            "--security-hub",
+            "--baseline",
+            "b.json",
+            "--only-new",
+        ][..],
+    ] {
+        let out = common::vpcaudit_offline()
+            .args(args)
+            .output()
+            .expect("run vpcaudit");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--security-hub"), "{stderr}");
+    }
+}
