@@ -12,6 +12,7 @@ use crate::collect::kubernetes::objects;
 use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection};
 use crate::config::mute::Date;
 use crate::exit::Exit;
+use crate::export::security_hub;
 use crate::files::write_output;
 use crate::finding::Severity;
 use crate::inventory::{Inventory, KubeCluster};
@@ -223,6 +224,14 @@ pub struct ScanArgs {
     /// nothing reached --fail-on.
     #[arg(long)]
     pub strict: bool,
+    /// After the report is written, import the findings (as `--format asff`) into
+    /// AWS Security Hub, each in its own region, and archive the vpcaudit findings
+    /// no longer found (only for checks that ran, in regions collected without
+    /// gaps). The one write vpcaudit makes; it needs securityhub:GetFindings and
+    /// securityhub:BatchImportFindings. A refused, throttled or partial import
+    /// exits 6.
+    #[arg(long, conflicts_with_all = ["demo", "only_new"])]
+    pub security_hub: bool,
 }
 
 pub fn init_logging(verbose: u8) {
@@ -374,7 +383,7 @@ fn scan(
     baseline: Option<&Baseline>,
     started: Instant,
 ) -> Result<Exit> {
-    if outputs.iter().all(|(f, _)| *f == Format::Summary) {
+    if !args.security_hub && outputs.iter().all(|(f, _)| *f == Format::Summary) {
         for (_, to) in outputs {
             emit(to, &inventory_summary::render(inventory))?;
         }
@@ -411,9 +420,30 @@ fn scan(
     for (to, text) in &rendered {
         emit(to, text)?;
     }
+    if args.security_hub {
+        security_hub(&outcome.report, &args.aws)?;
+    }
     Ok(exit_for(
         outcome.verdict(args.fail_on.threshold(), args.strict),
     ))
+}
+
+/// `--security-hub`: the import, and its one-line summary on stderr.
+fn security_hub(report: &crate::report::ScanReport, aws: &AwsArgs) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let summary = runtime.block_on(security_hub::import(report, &aws_options(aws)))?;
+    if summary.unplaced > 0 {
+        eprintln!(
+            "vpcaudit: warning: Security Hub: {} finding(s) have no AWS account or region \
+             (a Kubernetes cluster outside EKS, a check that failed) and were not imported",
+            summary.unplaced
+        );
+    }
+    eprintln!("vpcaudit: Security Hub: {summary}");
+    Ok(())
 }
 
 fn exit_for(verdict: Verdict) -> Exit {
@@ -475,12 +505,7 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         request_timeout: Duration::from_secs(args.call_timeout),
     };
     let opts = CollectOptions {
-        aws: AwsOptions {
-            profile: args.profile.clone(),
-            endpoint_url: args.endpoint_url.clone(),
-            call_timeout: Duration::from_secs(args.call_timeout),
-            max_attempts: args.max_attempts,
-        },
+        aws: aws_options(args),
         regions,
         concurrency: usize::from(args.concurrency),
         region_timeout: Duration::from_secs(args.region_timeout),
@@ -501,6 +526,16 @@ fn collect_inventory(args: &AwsArgs, progress: &Progress) -> Result<Inventory> {
         .build()
         .context("starting the async runtime")?;
     Ok(runtime.block_on(collect::collect(&opts, progress))?)
+}
+
+/// The SDK settings of the AWS options: profile, endpoint, timeouts, retries.
+fn aws_options(args: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        call_timeout: Duration::from_secs(args.call_timeout),
+        max_attempts: args.max_attempts,
+    }
 }
 
 /// The `--kube-objects` files as one cluster, `None` when none are given. What the

@@ -21,7 +21,8 @@ pub enum Exit {
     Credentials = 4,
     /// The AWS endpoint could not be reached, or an account-level call failed.
     Aws = 5,
-    /// An output file could not be written.
+    /// An output file could not be written, or the Security Hub import
+    /// (`--security-hub`) was refused or partly failed.
     Output = 6,
     /// A failure that is not the user's input nor AWS's answer (a bug, or the
     /// process could not start its runtime).
@@ -62,7 +63,11 @@ impl Exit {
             {
                 return Exit::Usage;
             }
-            if cause.downcast_ref::<WriteError>().is_some() {
+            if cause.downcast_ref::<WriteError>().is_some()
+                || cause
+                    .downcast_ref::<crate::export::security_hub::ImportError>()
+                    .is_some()
+            {
                 return Exit::Output;
             }
         }

@@ -15,6 +15,8 @@ pub mod demo;
 pub mod diff;
 #[cfg(feature = "aws")]
 pub mod exit;
+#[cfg(feature = "aws")]
+pub mod export;
 pub mod files;
 pub mod finding;
 pub mod inventory;

@@ -66,6 +66,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("collect", &["inventory", "secrets"]),
+    // The one write to AWS (`scan --security-hub`): the report's ASFF findings,
+    // sent with collect's AWS configuration.
+    (
+        "export",
+        &["finding", "inventory", "report", "collect", "secrets"],
+    ),
     ("logging", &["secrets"]),
     // The binary's layer: it may use everything.
     (
@@ -82,6 +88,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "diff",
             "compliance",
             "collect",
+            "export",
             "demo",
             "files",
             "logging",
@@ -96,6 +103,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "cli",
             "collect",
             "config",
+            "export",
             "diff",
             "files",
             "inventory",

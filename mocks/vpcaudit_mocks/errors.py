@@ -20,7 +20,7 @@ STATUS = {
 }
 
 # Services whose errors are REST-JSON.
-REST_JSON = ("eks",)
+REST_JSON = ("eks", "securityhub")
 
 MESSAGES = {
     "UnauthorizedOperation": "You are not authorized to perform this operation.",

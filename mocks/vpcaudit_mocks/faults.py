@@ -5,6 +5,10 @@ and `params`: query-protocol parameters such as STS's RoleArn, or `Version`,
 which tells Classic ELB's calls (2012-06-01) from ELBv2's (2015-12-01) of the
 same name under the one `elasticloadbalancing` service) equals the request's; it then fires with probability `rate` drawn from a
 seeded RNG so test runs are repeatable. The first rule that fires wins.
+
+`failed_ids` makes Security Hub's BatchImportFindings a partial failure: the
+findings with those ids are not imported and come back in `FailedFindings`
+(with `FailedCount`), the others are imported as usual (`partial.py`).
 """
 
 import random
@@ -31,6 +35,8 @@ class Rule:
     # query-protocol parameters that must all be equal, e.g. STS AssumeRole's
     # {"RoleArn": "arn:aws:iam::210987654321:role/Audit"}
     params: dict[str, str] | None = None
+    # BatchImportFindings: finding ids to reject (see partial.py)
+    failed_ids: list[str] | None = None
 
     def matches(self, req: AwsRequest) -> bool:
         return all(

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from . import errors, pagination, request
+from . import errors, pagination, partial, request
 from .faults import HANG, HANG_DEFAULT_MS, Faults
 
 CONTROL_PREFIX = "/_vpcaudit/"
@@ -53,6 +53,9 @@ class VpcauditMiddleware:
             if rule.error:
                 err = errors.render(req, rule.error, rule.message, rule.status)
                 return self._reply(start_response, req, *err)
+            if rule.failed_ids:
+                reply = partial.import_some(self.app, environ, rule.failed_ids)
+                return self._reply(start_response, req, *reply)
 
         try:
             page = pagination.prepare(req, environ)

@@ -25,6 +25,7 @@ pub mod sarif;
 pub mod scan_report;
 pub mod svg;
 pub mod text;
+pub mod utc;
 
 pub use scan_report::ScanReport;
 
