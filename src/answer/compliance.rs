@@ -83,6 +83,9 @@ pub struct ControlResult {
     /// Why, in one line: "12 resources pass", "2 of 14 security groups fail",
     /// "check egress-world-open was not run", or the manual note.
     pub reason: String,
+    /// What its checks do not look at: a pass covers the control only this far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The checks that decide it, with the severities that count (empty: all).
     pub checks: Vec<ControlCheckRef>,
     /// `all` or `any`.

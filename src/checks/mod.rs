@@ -100,8 +100,7 @@ pub trait Check: Sync {
     /// route"), or why the check does not apply to it. A finding's resource is always
     /// in the scope: the registry matches them by account, region, type and id.
     /// `None`: the check cannot say what it judged, so nothing it did not report is
-    /// a pass (compliance counts it unknown).
-    fn scope(&self, _ctx: &Context) -> Option<Vec<Scoped>> {
-        None
-    }
+    /// a pass (compliance counts it unknown). Every check must say which: there is
+    /// no default.
+    fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>>;
 }

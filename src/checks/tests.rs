@@ -146,7 +146,9 @@ fn every_finding_is_about_a_resource_in_its_checks_scope() {
         let ctx = super::Context::new(inv, &model);
         let findings = registry::run(&refs, &ctx);
         for cs in registry::scopes(&refs, &ctx) {
-            let Some(scope) = cs.scope else { continue };
+            let Some(scope) = cs.scope else {
+                panic!("{} lists no scope", cs.check)
+            };
             let keys: BTreeSet<(&str, &str, &str, &str)> = scope
                 .iter()
                 .map(|s| {

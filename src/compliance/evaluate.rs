@@ -217,6 +217,7 @@ fn control(c: &Control, index: &Index) -> ControlResult {
         title: c.title.clone(),
         status: ControlStatus::Manual,
         reason: String::new(),
+        note: c.note.clone(),
         checks,
         combine: c.combine.as_str().to_string(),
         resources: ResourceCounts::default(),

@@ -136,6 +136,13 @@ fn control(out: &mut String, c: &ControlResult) {
         esc(&c.title),
         esc(&c.reason)
     );
+    if let Some(note) = &c.note {
+        let _ = write!(
+            out,
+            "<br><span class=\"small\">Not covered: {}</span>",
+            esc(note)
+        );
+    }
     if !c.findings.is_empty() || !c.exceptions.is_empty() {
         let _ = write!(
             out,

@@ -64,7 +64,10 @@ pub fn render(report: &ComplianceReport) -> String {
                     badge(c.status),
                     counts,
                     md(&c.title),
-                    md(&c.reason)
+                    match &c.note {
+                        Some(note) => format!("{}<br>Not covered: {}", md(&c.reason), md(note)),
+                        None => md(&c.reason),
+                    }
                 );
             }
             out.push('\n');

@@ -9,6 +9,9 @@ use crate::answer::compliance::{
 
 use super::text::visible;
 
+/// Columns the control tables are wrapped to.
+const TABLE_WIDTH: u16 = 150;
+
 /// Failing findings listed per control; the rest are counted.
 const SHOWN_FINDINGS: usize = 5;
 
@@ -45,8 +48,12 @@ fn framework(out: &mut String, f: &FrameworkResult) {
     for s in &f.sections {
         let _ = writeln!(out, "\n  {} {}: {}", s.id, s.title, score_line(&s.score));
         let mut table = comfy_table::Table::new();
+        // Manual notes are long: wrap them to a width that fits a wide terminal and
+        // does not depend on the one running the command.
         table
             .load_preset(comfy_table::presets::ASCII_FULL_CONDENSED)
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(TABLE_WIDTH)
             .set_header(vec![
                 "control",
                 "status",
@@ -66,7 +73,12 @@ fn framework(out: &mut String, f: &FrameworkResult) {
                 status(c.status).to_string(),
                 counts,
                 visible(&c.title).into_owned(),
-                visible(&c.reason).into_owned(),
+                match (&c.note, c.status) {
+                    (Some(note), ControlStatus::Pass) => {
+                        visible(&format!("{}; not covered: {note}", c.reason)).into_owned()
+                    }
+                    _ => visible(&c.reason).into_owned(),
+                },
             ]);
         }
         for line in table.to_string().lines() {
