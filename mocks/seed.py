@@ -654,8 +654,9 @@ class Seeder:
     # ---- setup
     def build_scopes(self):
         doc = self.doc
-        unknown = set(doc) - {"regions", "accounts", "description", "vars", "delete_default_vpcs",
-                              "organization"}
+        # `x-...` keys only hold YAML anchors for the scenario to reuse.
+        unknown = {k for k in doc if not str(k).startswith("x-")} - {
+            "regions", "accounts", "description", "vars", "delete_default_vpcs", "organization"}
         if unknown:
             raise SeedError(f"unknown top-level key(s): {sorted(unknown)}")
         self.vars = {}
@@ -884,8 +885,10 @@ class Seeder:
             args["Ipv6CidrBlock"] = v6
         sn = sc.ec2.create_subnet(**args)["Subnet"]
         sid = sn["SubnetId"]
-        if it.get("map_public_ip"):
-            sc.ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+        if it.get("map_public_ip") is not None:
+            # Set either way: the emulator's default is not AWS's for every subnet.
+            sc.ec2.modify_subnet_attribute(
+                SubnetId=sid, MapPublicIpOnLaunch={"Value": bool(it["map_public_ip"])})
         if it.get("assign_ipv6"):
             sc.ec2.modify_subnet_attribute(SubnetId=sid, AssignIpv6AddressOnCreation={"Value": True})
         self.register("subnets", it["name"], sid, sc,
