@@ -260,7 +260,7 @@ fn zero_egress_account_is_collected_faithfully() {
         .filter(|e| e.direction == Direction::Ingress)
         .map(|e| e.rule_number)
         .collect();
-    assert_eq!(ingress, [100, 110, 120, 32767]);
+    assert_eq!(ingress, [100, 105, 110, 120, 32767]);
     let e110 = nacl
         .entries
         .iter()
