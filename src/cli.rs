@@ -442,6 +442,13 @@ fn security_hub(report: &crate::report::ScanReport, aws: &AwsArgs) -> Result<()>
             summary.unplaced
         );
     }
+    if summary.skipped > 0 {
+        eprintln!(
+            "vpcaudit: warning: Security Hub: skipped {} region(s) with no finding where \
+             Security Hub is not enabled",
+            summary.skipped
+        );
+    }
     eprintln!("vpcaudit: Security Hub: {summary}");
     Ok(())
 }

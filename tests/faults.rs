@@ -486,12 +486,15 @@ fn a_slow_region_is_cut_at_the_region_timeout_not_the_call_timeout() {
 /// what they are without it.
 #[test]
 fn a_failing_check_loses_only_its_own_findings() {
-    use vpcaudit::checks::{registry, Check, Context, Draft};
+    use vpcaudit::checks::{registry, Check, Context, Draft, Scoped};
     use vpcaudit::reach::model::Model;
 
     struct Broken;
     impl Check for Broken {
         fn run(&self, _: &Context) -> Vec<Draft> {
+            panic!("engine error: no route table for subnet-0bad");
+        }
+        fn scope(&self, _: &Context) -> Option<Vec<Scoped>> {
             panic!("engine error: no route table for subnet-0bad");
         }
     }
@@ -521,4 +524,18 @@ fn a_failing_check_loses_only_its_own_findings() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].status, vpcaudit::finding::Status::Unknown);
     assert!(failed[0].message.contains("no route table for subnet-0bad"));
+
+    // Nor does it lose the others' pass evidence: it only cannot say what it judged.
+    let scopes = registry::scopes(&with_broken, &ctx);
+    let judged = vpcaudit::checks::judge::judge(&scopes, &registry::run(&with_broken, &ctx));
+    assert_eq!(judged.unscoped, ["broken-check"]);
+    let healthy_judged =
+        vpcaudit::checks::judge::judge(&registry::scopes(&healthy, &ctx), &expected);
+    let others: Vec<_> = judged
+        .evaluated
+        .iter()
+        .filter(|e| e.check != "broken-check")
+        .cloned()
+        .collect();
+    assert_eq!(others, healthy_judged.evaluated);
 }

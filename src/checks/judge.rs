@@ -47,7 +47,12 @@ pub fn judge(scopes: &[CheckScope], findings: &[Finding]) -> Judged {
     let mut out = Judged::default();
     for cs in scopes {
         let mut rows: BTreeMap<Key, Evaluated> = BTreeMap::new();
-        match &cs.scope {
+        // A check that failed while running decided nothing: what it would have
+        // judged cannot pass.
+        let crashed = by_check
+            .get(cs.check.as_str())
+            .is_some_and(|fs| fs.iter().any(|f| f.is_check_failure()));
+        match cs.scope.as_ref().filter(|_| !crashed) {
             Some(scope) => {
                 for s in scope {
                     let (judgement, reason) = match &s.applies {
@@ -187,6 +192,21 @@ mod tests {
         );
         assert_eq!(j.evaluated[1].findings.len(), 2);
         assert!(j.unscoped.is_empty());
+    }
+
+    #[test]
+    fn a_check_that_failed_to_run_passes_nothing() {
+        let mut failure = Finding::sample("c", crate::finding::CHECK_FAILED_TYPE, "c");
+        failure.status = Status::Unknown;
+        let j = judge(
+            &[CheckScope {
+                check: "c".into(),
+                scope: Some(vec![Scoped::pass("1", "r", sg("sg-a"), "fine")]),
+            }],
+            &[failure],
+        );
+        assert_eq!(j.unscoped, ["c"]);
+        assert!(j.evaluated.iter().all(|e| e.judgement != Judgement::Pass));
     }
 
     #[test]

@@ -90,7 +90,11 @@ pub fn run(args: ComplianceArgs, progress: &Progress) -> Result<Exit> {
     if chosen.is_empty() {
         chosen = all;
     }
-    let settings = Settings::load(args.config.as_deref(), args.mutes.as_deref())?;
+    let mut settings = Settings::load(args.config.as_deref(), args.mutes.as_deref())?;
+    // `[severity]` re-prioritises findings for people; a control counts a check's
+    // findings at the severities the check itself gives, so an override cannot
+    // turn a failing control into a pass.
+    settings.config.severity = Default::default();
     let plan = Plan::new(settings, &[], &[]).map_err(|e| match e {
         ScanError::UnknownCheck(e) => anyhow::Error::new(UsageError(e.to_string())),
         other => anyhow::Error::new(other),
@@ -108,6 +112,19 @@ pub fn run(args: ComplianceArgs, progress: &Progress) -> Result<Exit> {
         );
     }
     let judged = outcome.judged.unwrap_or_default();
+    let mut gaps: Vec<String> = inventory
+        .coverage
+        .iter()
+        .map(|g| format!("{} {}: {}", g.account_id, g.region, g.operation))
+        .collect();
+    for c in &inventory.kubernetes {
+        gaps.extend(
+            c.gaps
+                .iter()
+                .map(|g| format!("cluster {}: {}", c.name, g.message)),
+        );
+    }
+    gaps.dedup();
     let ran = outcome.report.check_ids();
     let report = evaluate(
         &chosen,
@@ -116,6 +133,7 @@ pub fn run(args: ComplianceArgs, progress: &Progress) -> Result<Exit> {
             evaluated: &judged.evaluated,
             unscoped: &judged.unscoped,
             findings: &outcome.report.findings,
+            gaps: &gaps,
         },
         Scanned {
             collected_at: inventory.collected_at,

@@ -24,6 +24,9 @@ pub struct Evidence<'a> {
     pub unscoped: &'a [String],
     /// The scan's findings, muted ones included.
     pub findings: &'a [Finding],
+    /// What could not be collected (`account region: what`): nothing may pass
+    /// where data is missing, so every control not failed is unknown.
+    pub gaps: &'a [String],
 }
 
 /// Where the scan looked, for the report's header.
@@ -53,6 +56,7 @@ pub fn evaluate(
 /// The evidence, by check and by fingerprint.
 struct Index<'a> {
     ran: &'a [String],
+    gaps: &'a [String],
     unscoped: &'a [String],
     by_check: HashMap<&'a str, Vec<&'a Evaluated>>,
     findings: HashMap<&'a str, &'a Finding>,
@@ -66,6 +70,7 @@ impl<'a> Index<'a> {
         }
         Index {
             ran: e.ran,
+            gaps: e.gaps,
             unscoped: e.unscoped,
             by_check,
             findings: e
@@ -158,6 +163,11 @@ fn part<'a>(cc: &ControlCheck, index: &Index<'a>) -> Part<'a> {
     }
     if index.unscoped.contains(&cc.id) {
         p.undecided = Some(format!("check {} cannot list what it judged", cc.id));
+    } else if let Some(gap) = index.gaps.first() {
+        p.undecided = Some(match index.gaps.len() {
+            1 => format!("data could not be collected: {gap}"),
+            n => format!("data could not be collected: {gap}, and {} more", n - 1),
+        });
     }
     for row in index.by_check.get(cc.id.as_str()).into_iter().flatten() {
         let key = (
@@ -174,7 +184,13 @@ fn part<'a>(cc: &ControlCheck, index: &Index<'a>) -> Part<'a> {
                     .findings
                     .iter()
                     .filter_map(|fp| index.findings.get(fp.as_str()).copied())
-                    .filter(|f| cc.severities.is_empty() || cc.severities.contains(&f.severity))
+                    // The severities filter what fails; an undecided finding
+                    // always counts, whatever severity it was given.
+                    .filter(|f| {
+                        f.status != Status::Fail
+                            || cc.severities.is_empty()
+                            || cc.severities.contains(&f.severity)
+                    })
                     .collect();
                 let (muted, active): (Vec<&Finding>, Vec<&Finding>) =
                     counted.iter().partition(|f| f.muted.is_some());
@@ -326,6 +342,15 @@ fn status_of(parts: &[&Part]) -> (ControlStatus, String, ResourceCounts) {
                 "{} of {judged} {} could not be decided",
                 n.unknown,
                 plural(judged)
+            ),
+        )
+    } else if n.passed == 0 && n.excepted > 0 {
+        // Accepted exceptions are not passes: with nothing else, nothing passes.
+        (
+            ControlStatus::Unknown,
+            format!(
+                "only accepted exceptions: {} muted, none passing",
+                n.excepted
             ),
         )
     } else if judged == 0 {

@@ -50,6 +50,7 @@ fn finding(check: &str, id: &str, fp: &str, severity: Severity, muted: bool) -> 
 
 struct Case {
     ran: Vec<String>,
+    gaps: Vec<String>,
     rows: Vec<Evaluated>,
     unscoped: Vec<String>,
     findings: Vec<Finding>,
@@ -59,6 +60,7 @@ impl Case {
     fn new(ran: &[&str]) -> Case {
         Case {
             ran: ran.iter().map(|s| s.to_string()).collect(),
+            gaps: Vec::new(),
             rows: Vec::new(),
             unscoped: Vec::new(),
             findings: Vec::new(),
@@ -74,6 +76,7 @@ impl Case {
                 evaluated: &self.rows,
                 unscoped: &self.unscoped,
                 findings: &self.findings,
+                gaps: &self.gaps,
             },
             Scanned {
                 collected_at: 0,
@@ -242,6 +245,7 @@ fn scores_count_controls_and_round_down() {
             evaluated: &case.rows,
             unscoped: &case.unscoped,
             findings: &case.findings,
+            gaps: &case.gaps,
         },
         Scanned {
             collected_at: 0,
@@ -253,4 +257,40 @@ fn scores_count_controls_and_round_down() {
     assert_eq!((s.pass, s.fail, s.manual), (2, 1, 1));
     assert_eq!(s.percent, Some(66));
     assert_eq!(report.frameworks[0].sections[0].score, *s);
+}
+
+#[test]
+fn only_accepted_exceptions_is_not_a_pass() {
+    let mut case = Case::new(&["a", "b"]);
+    case.rows = vec![row("a", "sg-2", Judgement::Fail, &["fp2"])];
+    case.findings = vec![finding("a", "sg-2", "fp2", Severity::High, true)];
+    let c = case.control(ONE);
+    assert_eq!(c.status, ControlStatus::Unknown);
+    assert_eq!(c.reason, "only accepted exceptions: 1 muted, none passing");
+    assert_eq!(c.resources.excepted, 1);
+}
+
+#[test]
+fn an_undecided_finding_counts_whatever_its_severity() {
+    let mut case = Case::new(&["a"]);
+    case.rows = vec![row("a", "sg-1", Judgement::Unknown, &["fp1"])];
+    let mut f = finding("a", "sg-1", "fp1", Severity::Low, false);
+    f.status = Status::Unknown;
+    case.findings = vec![f];
+    let only_high = "[[control]]\nid = \"1.1\"\nsection = \"1\"\ntitle = \"t\"\nchecks = [{ id = \"a\", severities = [\"high\"] }]\n";
+    assert_eq!(case.control(only_high).status, ControlStatus::Unknown);
+}
+
+#[test]
+fn nothing_passes_where_data_could_not_be_collected() {
+    let mut case = Case::new(&["a", "b"]);
+    case.rows = vec![row("a", "sg-1", Judgement::Pass, &[])];
+    case.gaps = vec!["111 eu-west-1: DescribeSubnets (AccessDenied)".into()];
+    let c = case.control(ONE);
+    assert_eq!(c.status, ControlStatus::Unknown);
+    assert!(c.reason.contains("DescribeSubnets"), "{}", c.reason);
+    // What is known to fail still fails.
+    case.rows.push(row("b", "sg-2", Judgement::Fail, &["fp2"]));
+    case.findings = vec![finding("b", "sg-2", "fp2", Severity::High, false)];
+    assert_eq!(case.control(ONE).status, ControlStatus::Fail);
 }

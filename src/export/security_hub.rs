@@ -58,6 +58,13 @@ pub struct Summary {
     pub archived: usize,
     /// Findings with no AWS account or region, which cannot be imported.
     pub unplaced: usize,
+    /// Regions with no finding where Security Hub is not enabled: skipped.
+    pub skipped: usize,
+}
+
+/// Whether a refused call says Security Hub is not enabled for the account there.
+fn not_enabled(message: &str) -> bool {
+    message.contains("InvalidAccessException") || message.contains("not subscribed")
 }
 
 impl fmt::Display for Summary {
@@ -158,7 +165,18 @@ pub async fn import(report: &ScanReport<'_>, aws: &AwsOptions) -> Result<Summary
             account,
             region,
         };
-        place.sync(findings, &scope, &mut summary).await?;
+        match place.sync(findings, &scope, &mut summary).await {
+            // A region with nothing to import where Security Hub is not enabled is
+            // left alone; one with findings to import fails the import.
+            Err(ImportError::Call {
+                operation: "GetFindings",
+                message,
+                ..
+            }) if findings.is_empty() && not_enabled(&message) => {
+                summary.skipped += 1;
+            }
+            other => other?,
+        }
     }
     Ok(summary)
 }
@@ -453,4 +471,18 @@ fn now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_enabled;
+
+    #[test]
+    fn not_enabled_is_told_from_other_refusals() {
+        assert!(not_enabled(
+            "InvalidAccessException: Account 111 is not subscribed to AWS Security Hub"
+        ));
+        assert!(!not_enabled("AccessDeniedException: not authorized"));
+        assert!(!not_enabled("ThrottlingException: Rate exceeded"));
+    }
 }

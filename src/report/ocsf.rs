@@ -68,7 +68,7 @@ impl Time {
     fn of(collected_at: u64) -> Time {
         Time {
             ms: collected_at.saturating_mul(1000),
-            dt: rfc3339(collected_at),
+            dt: super::utc::rfc3339(collected_at),
         }
     }
 }
@@ -272,28 +272,6 @@ fn partition<'a>(r: &'a Resource, region: &str) -> Option<&'a str> {
 
 fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
-}
-
-/// Seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`.
-fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rem = secs % 86_400;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 // The OCSF objects, fields in the order OCSF's schema browser lists them. Names
@@ -550,7 +528,7 @@ mod tests {
             (1_735_689_599, "2024-12-31T23:59:59Z"),
             (4_107_542_400, "2100-03-01T00:00:00Z"),
         ] {
-            assert_eq!(rfc3339(secs), want, "{secs}");
+            assert_eq!(super::super::utc::rfc3339(secs), want, "{secs}");
         }
         let t = Time::of(1_709_164_800);
         assert_eq!(t.ms, 1_709_164_800_000);

@@ -12,6 +12,11 @@ pub fn rfc3339(secs: u64) -> String {
     )
 }
 
+/// `secs` (Unix time) for people: `2026-01-31 08:00:00 UTC`.
+pub fn human(secs: u64) -> String {
+    rfc3339(secs).replacen('T', " ", 1).replace('Z', " UTC")
+}
+
 /// The (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's
 /// civil_from_days).
 fn civil(days: u64) -> (i128, i128, i128) {
@@ -29,6 +34,12 @@ fn civil(days: u64) -> (i128, i128, i128) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_people() {
+        assert_eq!(human(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(human(1_709_251_199), "2024-02-29 23:59:59 UTC");
+    }
 
     #[test]
     fn known_instants() {
