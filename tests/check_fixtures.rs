@@ -239,7 +239,7 @@ fixtures! {
     nacl_admin_ports_open: "nacl-admin-ports-open" {
         flagged: [
             ("acl-flag-ssh-on-public-subnet", "fail/high"),
-            ("acl-flag-ephemeral-rule-admits-rdp", "fail/low"),
+            ("acl-flag-ephemeral-rule-admits-rdp", "fail/info"),
             ("acl-flag-rdp-on-private-subnet", "fail/low"),
         ],
         clean: ["acl-ok-deny-before-allow", "acl-ok-not-in-use", "acl-ok-default-no-subnet-uses"],

@@ -238,11 +238,12 @@ fn severity_of(
     served.dedup();
     if served.is_empty() {
         // A stateless NACL cannot tell replies from new connections: the ephemeral
-        // rule every internet-facing subnet needs admits 3389 too. Worth a deny in
-        // front of it, not an alarm.
-        let note =
-            "only through an ephemeral-port reply rule; a deny numbered before it closes them";
-        return (Severity::Low, note.to_string(), Vec::new());
+        // rule every internet-facing subnet needs admits 3389 too. Worth knowing, not
+        // an alarm: a deny in front of it also drops the replies a NAT gateway gets
+        // on that port.
+        let note = "only through an ephemeral-port reply rule; a deny numbered before it \
+                    closes them (except where a NAT gateway needs its replies on them)";
+        return (Severity::Info, note.to_string(), Vec::new());
     }
     let mut routed: Vec<(String, String)> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();

@@ -323,7 +323,7 @@ fn nacl_admin_ports_open_is_low_without_an_internet_route() {
     let f = run_one("nacl-admin-ports-open", &v4_routed.inv);
     assert_eq!(f[0].severity, Severity::Low, "{f:#?}");
     // A public subnet whose only opening is the ephemeral reply rule (zero-egress's
-    // public NACL): 3389 gets in through it, worth a deny, not an alarm.
+    // public NACL): 3389 gets in through it, worth knowing, not an alarm (info).
     let replies = nacl_account(
         vec![
             nacl_in(100, ALLOW, tcp(443, 443), "10.0.0.0/16"),
@@ -333,7 +333,7 @@ fn nacl_admin_ports_open_is_low_without_an_internet_route() {
     );
     let f = run_one("nacl-admin-ports-open", &replies.inv);
     assert_eq!(f.len(), 1, "{f:#?}");
-    assert_eq!(f[0].severity, Severity::Low);
+    assert_eq!(f[0].severity, Severity::Info);
     assert!(f[0].message.contains("tcp 3389") && !f[0].message.contains("tcp 22"));
 }
 
@@ -887,11 +887,12 @@ fn demo_scenario_risks_are_reported() {
             "{n}: {found:#?}"
         );
     }
-    // The 1024-65535 "reply" rule lets RDP in from anywhere; no internet route: low.
+    // The 1024-65535 "reply" rule lets RDP in from anywhere: info (every stateless
+    // NACL in front of internet traffic needs such a rule).
     assert!(has(
         "nacl-admin-ports-open",
         "lk-prod-app-nacl",
-        Severity::Low
+        Severity::Info
     ));
     // The v6 NACL allows no IPv4 replies at all: IPv4 egress from it is broken.
     assert!(has(
