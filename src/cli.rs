@@ -415,7 +415,13 @@ fn scan(
         let colour = matches!(to, Destination::Stdout)
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none();
+        let started = Instant::now();
         rendered.push((to, crate::report::render(&outcome.report, *format, colour)?));
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            format = ?format,
+            "report rendered"
+        );
     }
     for (to, text) in &rendered {
         emit(to, text)?;
@@ -490,7 +496,14 @@ fn inventory_for(
     if demo {
         Ok(crate::demo::inventory()?)
     } else if let Some(path) = file {
-        Ok(Inventory::load(path)?)
+        let started = Instant::now();
+        let inventory = Inventory::load(path)?;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            path = %path.display(),
+            "inventory loaded"
+        );
+        Ok(inventory)
     } else {
         collect_inventory(aws, progress)
     }

@@ -101,7 +101,16 @@ pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
             }
             f
         };
+        let started = std::time::Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| reg.check.run(ctx)));
+        // `-v` prints where a scan's time goes, check by check (the first check to
+        // need a shared analysis, such as the lateral graph, pays for it).
+        tracing::info!(
+            check = %reg.meta.id,
+            ms = started.elapsed().as_millis() as u64,
+            findings = result.as_ref().map_or(0, Vec::len),
+            "check ran"
+        );
         match result {
             Ok(drafts) => findings.extend(drafts.into_iter().map(complete)),
             Err(panic) => {

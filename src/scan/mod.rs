@@ -176,11 +176,32 @@ impl Plan {
             .iter()
             .filter(|r| !kubernetes_only || is_kubernetes(&r.meta))
             .collect();
+        let phase = Instant::now();
         let model = Model::build(inventory);
+        tracing::info!(
+            ms = phase.elapsed().as_millis() as u64,
+            "engine model built"
+        );
+        let phase = Instant::now();
         let ctx = Context::with_config(inventory, &model, self.settings.config.clone());
+        tracing::info!(
+            ms = phase.elapsed().as_millis() as u64,
+            "check context built"
+        );
+        let phase = Instant::now();
         let mut findings = registry::run(&selected, &ctx);
-        let scopes =
-            (compare.evaluate || compare.include_passed).then(|| registry::scopes(&selected, &ctx));
+        tracing::info!(
+            ms = phase.elapsed().as_millis() as u64,
+            checks = selected.len(),
+            findings = findings.len(),
+            "checks ran"
+        );
+        let scopes = (compare.evaluate || compare.include_passed).then(|| {
+            let phase = Instant::now();
+            let s = registry::scopes(&selected, &ctx);
+            tracing::info!(ms = phase.elapsed().as_millis() as u64, "scopes listed");
+            s
+        });
         drop(ctx);
 
         let mutes = &self.settings.mutes;
