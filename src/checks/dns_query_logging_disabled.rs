@@ -74,13 +74,7 @@ impl Check for DnsQueryLoggingDisabled {
         let mut out = Vec::new();
         for (account, ri) in ctx.regions() {
             let (workloads, judged) = dns::judged_vpcs(ctx, ri);
-            for vpc in &ri.vpcs {
-                if !crate::reach::dns::uses_vpc_resolver(vpc) {
-                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_DNS_SUPPORT));
-                } else if !workloads.contains_key(vpc.id.as_str()) {
-                    out.push(dns::vpc_not_judged(account, ri, vpc, dns::NO_WORKLOAD));
-                }
-            }
+            out.extend(dns::vpcs_not_judged(account, ri, &workloads));
             let resolver = match dns::resolver_or_scope(ctx, account, ri, &judged, OPS) {
                 Ok(r) => r,
                 Err(scoped) => {

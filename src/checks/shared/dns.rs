@@ -128,6 +128,24 @@ pub fn vpc_not_judged(account: &str, ri: &RegionInventory, vpc: &Vpc, reason: &s
     )
 }
 
+/// The region's VPCs a DNS check does not judge ([`judged_vpcs`] leaves them out):
+/// resolver off, or no workload (`workloads` as `judged_vpcs` returns them).
+pub fn vpcs_not_judged<'a>(
+    account: &'a str,
+    ri: &'a RegionInventory,
+    workloads: &'a HashMap<&'a str, Vec<&'a NetworkInterface>>,
+) -> impl Iterator<Item = Scoped> + 'a {
+    ri.vpcs.iter().filter_map(move |vpc| {
+        if !crate::reach::dns::uses_vpc_resolver(vpc) {
+            Some(vpc_not_judged(account, ri, vpc, NO_DNS_SUPPORT))
+        } else if !workloads.contains_key(vpc.id.as_str()) {
+            Some(vpc_not_judged(account, ri, vpc, NO_WORKLOAD))
+        } else {
+            None
+        }
+    })
+}
+
 /// Why a VPC is not judged for using the VPC resolver: its DNS support is off.
 pub const NO_DNS_SUPPORT: &str =
     "its DNS support is off (enableDnsSupport=false): it does not use the VPC resolver";
