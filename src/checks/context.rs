@@ -1,9 +1,8 @@
 //! What checks read: the inventory, the engine's model, and results shared between
 //! checks (computed on first use).
 
-use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::config::Config;
 use crate::inventory::{
@@ -24,17 +23,18 @@ pub struct Context<'m, 'a> {
     pub config: Config,
     /// What each ENI is (plumbing, host, instance tags), indexed once.
     pub index: Index<'a>,
-    exposure: RefCell<ExposureCache<'m, 'a>>,
+    /// Checks run on several threads: the caches are shared behind locks.
+    exposure: Mutex<ExposureCache<'m, 'a>>,
     /// [`Context::exposure`]'s answers with the trusted sources taken out, by the
-    /// engine's answer (shared per class, kept alive by the cache).
-    untrusted: RefCell<HashMap<*const ExposureResult, Arc<ExposureResult>>>,
+    /// engine's answer (its address: shared per class, kept alive by the cache).
+    untrusted: Mutex<HashMap<usize, Arc<ExposureResult>>>,
     data_ports: ServiceSet,
     data_port_ranges: Vec<(u16, u16)>,
     trusted: IpSet,
     ephemeral: PortRange,
-    lateral: OnceCell<Arc<super::shared::lateral::Analysis>>,
-    load_balancers: OnceCell<super::shared::load_balancer::LbExposures<'a>>,
-    clusters: OnceCell<Vec<super::shared::kubernetes::ClusterView<'a>>>,
+    lateral: OnceLock<Arc<super::shared::lateral::Analysis>>,
+    load_balancers: OnceLock<super::shared::load_balancer::LbExposures<'a>>,
+    clusters: OnceLock<Vec<super::shared::kubernetes::ClusterView<'a>>>,
 }
 
 impl<'m, 'a> Context<'m, 'a> {
@@ -75,15 +75,15 @@ impl<'m, 'a> Context<'m, 'a> {
             model,
             config,
             index: Index::build(inventory),
-            exposure: RefCell::new(ExposureCache::with_ephemeral(model, inventory, ephemeral)),
-            untrusted: RefCell::new(HashMap::new()),
+            exposure: Mutex::new(ExposureCache::with_ephemeral(model, inventory, ephemeral)),
+            untrusted: Mutex::new(HashMap::new()),
             data_ports,
             data_port_ranges,
             trusted,
             ephemeral,
-            lateral: OnceCell::new(),
-            load_balancers: OnceCell::new(),
-            clusters: OnceCell::new(),
+            lateral: OnceLock::new(),
+            load_balancers: OnceLock::new(),
+            clusters: OnceLock::new(),
         }
     }
 
@@ -246,15 +246,19 @@ impl<'m, 'a> Context<'m, 'a> {
         if self.trusted.is_empty() {
             return engine;
         }
-        let key = Arc::as_ptr(&engine);
-        if let Some(found) = self.untrusted.borrow().get(&key) {
+        let key = Arc::as_ptr(&engine) as usize;
+        let mut untrusted = self
+            .untrusted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = untrusted.get(&key) {
             return Arc::clone(found);
         }
         let Ok(e) = engine.as_ref() else {
             return engine;
         };
         if !e.flows.addresses().intersects(&self.trusted) {
-            self.untrusted.borrow_mut().insert(key, Arc::clone(&engine));
+            untrusted.insert(key, Arc::clone(&engine));
             return engine;
         }
         let trusted_flows = FlowSet::from_box(self.trusted.clone(), ServiceSet::all());
@@ -270,15 +274,18 @@ impl<'m, 'a> Context<'m, 'a> {
             steps,
             unknown: e.unknown.clone(),
         }));
-        self.untrusted
-            .borrow_mut()
-            .insert(key, Arc::clone(&adjusted));
+        untrusted.insert(key, Arc::clone(&adjusted));
         adjusted
     }
 
     /// The engine's internet exposure of an ENI, trusted sources included.
     pub fn engine_exposure(&self, eni: &str) -> Arc<ExposureResult> {
-        self.exposure.borrow_mut().get(eni)
+        // A check that panicked holding the lock left the cache whole: entries are
+        // inserted complete.
+        self.exposure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(eni)
     }
 }
 

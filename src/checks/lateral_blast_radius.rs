@@ -11,6 +11,10 @@ impl Check for LateralBlastRadius {
     }
 
     /// Every foothold (its findings name the foothold), from the same analysis.
+    fn reads_lateral(&self) -> bool {
+        true
+    }
+
     fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
         Some(ctx.lateral().blast_scope())
     }

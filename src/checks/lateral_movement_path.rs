@@ -11,6 +11,10 @@ impl Check for LateralMovementPath {
     }
 
     /// Every crown jewel (its findings name the jewel), from the same analysis.
+    fn reads_lateral(&self) -> bool {
+        true
+    }
+
     fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>> {
         Some(ctx.lateral().path_scope())
     }

@@ -103,4 +103,10 @@ pub trait Check: Sync {
     /// a pass (compliance counts it unknown). Every check must say which: there is
     /// no default.
     fn scope(&self, ctx: &Context) -> Option<Vec<Scoped>>;
+
+    /// Whether the check reads [`Context::lateral`]: the registry builds that
+    /// analysis beside the other checks and runs these once it is done.
+    fn reads_lateral(&self) -> bool {
+        false
+    }
 }

@@ -90,54 +90,90 @@ pub fn all() -> Result<Vec<Registered>, String> {
 /// Runs `checks` on `ctx`. A check that panics loses only its own findings: it is
 /// reported as an `unknown` finding naming the failure. A check with a severity in
 /// the config's `[severity]` gives every finding that severity.
+///
+/// Checks run on every core. The lateral-movement analysis, the longest piece of
+/// work, starts at once beside the other checks; the checks that read it run when it
+/// is done, since a thread waiting inside it could otherwise pick up one of them and
+/// wait on itself. Findings come out in catalogue order, then sorted: the same
+/// whatever ran first.
 pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for reg in checks {
-        let forced = ctx.config.severity.get(&reg.meta.id);
-        let complete = |d: Draft| {
-            let mut f = finish(&reg.meta, d);
-            if let Some(s) = forced {
-                f.severity = s;
+    use rayon::prelude::*;
+    let (late, early): (Vec<(usize, &&Registered)>, Vec<(usize, &&Registered)>) = checks
+        .iter()
+        .enumerate()
+        .partition(|(_, reg)| reg.check.reads_lateral());
+    let run_all = |part: &[(usize, &&Registered)]| -> Vec<(usize, Vec<Finding>)> {
+        part.par_iter()
+            .map(|&(i, reg)| (i, run_one(reg, ctx)))
+            .collect()
+    };
+    let (_, mut done) = rayon::join(
+        || {
+            if !late.is_empty() {
+                let started = std::time::Instant::now();
+                // A panic here is the lateral checks' own failure, reported when
+                // they run and ask again.
+                if catch_unwind(AssertUnwindSafe(|| ctx.lateral())).is_ok() {
+                    tracing::info!(
+                        ms = started.elapsed().as_millis() as u64,
+                        "lateral analysis built"
+                    );
+                }
             }
-            f
-        };
-        let started = std::time::Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| reg.check.run(ctx)));
-        // `-v` prints where a scan's time goes, check by check (the first check to
-        // need a shared analysis, such as the lateral graph, pays for it).
-        tracing::info!(
-            check = %reg.meta.id,
-            ms = started.elapsed().as_millis() as u64,
-            findings = result.as_ref().map_or(0, Vec::len),
-            "check ran"
-        );
-        match result {
-            Ok(drafts) => findings.extend(drafts.into_iter().map(complete)),
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                tracing::error!(check = %reg.meta.id, "check failed: {what}");
-                let resource = Resource {
-                    resource_type: "vpcaudit::Check".into(),
-                    id: reg.meta.id.clone(),
-                    arn: None,
-                    name: None,
-                };
-                let draft = Draft::unknown(
-                    "",
-                    "",
-                    resource,
-                    format!("the check failed and could not decide: {what}"),
-                );
-                findings.push(complete(draft));
-            }
-        }
-    }
+        },
+        || run_all(&early),
+    );
+    done.extend(run_all(&late));
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut findings: Vec<Finding> = done.into_iter().flat_map(|(_, f)| f).collect();
     sort(&mut findings);
     findings
+}
+
+/// One check's findings; a panic is one unknown finding naming the failure.
+fn run_one(reg: &Registered, ctx: &Context) -> Vec<Finding> {
+    let forced = ctx.config.severity.get(&reg.meta.id);
+    let complete = |d: Draft| {
+        let mut f = finish(&reg.meta, d);
+        if let Some(s) = forced {
+            f.severity = s;
+        }
+        f
+    };
+    let started = std::time::Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| reg.check.run(ctx)));
+    // `-v` prints where a scan's time goes, check by check (the first check to
+    // need a shared analysis, such as the load balancers' paths, pays for it).
+    tracing::info!(
+        check = %reg.meta.id,
+        ms = started.elapsed().as_millis() as u64,
+        findings = result.as_ref().map_or(0, Vec::len),
+        "check ran"
+    );
+    match result {
+        Ok(drafts) => drafts.into_iter().map(complete).collect(),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            tracing::error!(check = %reg.meta.id, "check failed: {what}");
+            let resource = Resource {
+                resource_type: "vpcaudit::Check".into(),
+                id: reg.meta.id.clone(),
+                arn: None,
+                name: None,
+            };
+            let draft = Draft::unknown(
+                "",
+                "",
+                resource,
+                format!("the check failed and could not decide: {what}"),
+            );
+            vec![complete(draft)]
+        }
+    }
 }
 
 /// Each check's scope ([`Check::scope`]). A check that panics while listing it

@@ -230,12 +230,12 @@ pub fn exposure_for_all<'a>(
 
 /// What [`compute`] works out from less than a whole class, kept for the classes
 /// that share it. Every entry is a pure function of its key (the objects are
-/// identified by address: they are borrowed from the model and inventory, which
+/// identified by address, as `usize` so the cache may move between threads: they are borrowed from the model and inventory, which
 /// outlive the cache).
 #[derive(Default)]
 struct Memo<'a> {
     /// [`nacl_connections`] per NACL.
-    nacls: FastMap<*const NetworkAcl, Arc<NaclConnections>>,
+    nacls: FastMap<usize, Arc<NaclConnections>>,
     /// [`reply_routable`] per (region model, region inventory, route table, VPC of
     /// the ENI, public IPv4, IPv6): all it reads.
     routing: FastMap<RoutingKey<'a>, Arc<Routing>>,
@@ -257,20 +257,8 @@ impl Memo<'_> {
     }
 }
 
-type RoutingKey<'a> = (
-    *const RegionModel<'a>,
-    *const RegionInventory,
-    *const RouteTable,
-    &'a str,
-    bool,
-    bool,
-);
-type EdgeKey<'a> = (
-    *const RegionModel<'a>,
-    *const RegionInventory,
-    String,
-    &'a str,
-);
+type RoutingKey<'a> = (usize, usize, usize, &'a str, bool, bool);
+type EdgeKey<'a> = (usize, usize, String, &'a str);
 /// `Ok(None)`: no edge table; `Ok(Some(step))`: it delivers locally; `Err`: why the
 /// answer is only partial.
 type EdgeAnswer = Result<Option<Step>, String>;
@@ -324,9 +312,9 @@ fn compute<'a>(
     let routing = Arc::clone(
         memo.routing
             .entry((
-                end.rm as *const RegionModel<'a>,
-                end.ri as *const RegionInventory,
-                table as *const RouteTable,
+                end.rm as *const RegionModel<'a> as usize,
+                end.ri as *const RegionInventory as usize,
+                table as *const RouteTable as usize,
                 end.eni.vpc_id.as_str(),
                 key.public_ipv4,
                 key.ipv6,
@@ -365,7 +353,7 @@ fn compute<'a>(
     ));
     let conn = Arc::clone(
         memo.nacls
-            .entry(acl as *const NetworkAcl)
+            .entry(acl as *const NetworkAcl as usize)
             .or_insert_with(|| Arc::new(nacl_connections(acl, ephemeral))),
     );
     let mut flows = sg_open.intersection(&conn.connections);
@@ -388,8 +376,8 @@ fn compute<'a>(
         let edge = memo
             .edges
             .entry((
-                end.rm as *const RegionModel<'a>,
-                end.ri as *const RegionInventory,
+                end.rm as *const RegionModel<'a> as usize,
+                end.ri as *const RegionInventory as usize,
                 igw.clone(),
                 end.eni.subnet_id.as_str(),
             ))

@@ -184,25 +184,39 @@ impl Analysis {
             "lateral: walks in {:?}",
             started.elapsed()
         );
-        let mut pairs = Pairs::new(ctx.model, ctx.inventory, &graph.catalogue, ctx.ephemeral());
-        let mut paths = Vec::new();
         let proven: std::collections::BTreeSet<usize> = by_jewel.keys().copied().collect();
-        for (j, mut found) in by_jewel {
-            found.sort_unstable();
-            let reached_by = found.len();
-            let Some(jewel) = &roles.jewel[j] else {
-                continue;
-            };
-            for (d, _, f) in found.into_iter().take(config.paths_per_jewel) {
-                let Some(classes) = reaches[&f].path(&graph, &roles.pivots, j) else {
-                    continue;
-                };
-                debug_assert_eq!(classes.len(), d + 1);
-                paths.extend(path_draft(
-                    ctx, &mut pairs, &graph, &roles, &classes, jewel, reached_by, false,
-                ));
-            }
-        }
+        // Jewels on every core, each thread with its own pair evaluator; the jewels'
+        // order is kept.
+        let new_pairs = || Pairs::new(ctx.model, ctx.inventory, &graph.catalogue, ctx.ephemeral());
+        let jewels: Vec<(usize, Vec<(usize, usize, usize)>)> = by_jewel.into_iter().collect();
+        let mut paths: Vec<Draft> = {
+            use rayon::prelude::*;
+            jewels
+                .into_par_iter()
+                .map_init(new_pairs, |pairs, (j, mut found)| {
+                    let mut out = Vec::new();
+                    found.sort_unstable();
+                    let reached_by = found.len();
+                    let Some(jewel) = &roles.jewel[j] else {
+                        return out;
+                    };
+                    for (d, _, f) in found.into_iter().take(config.paths_per_jewel) {
+                        let Some(classes) = reaches[&f].path(&graph, &roles.pivots, j) else {
+                            continue;
+                        };
+                        debug_assert_eq!(classes.len(), d + 1);
+                        out.extend(path_draft(
+                            ctx, pairs, &graph, &roles, &classes, jewel, reached_by, false,
+                        ));
+                    }
+                    out
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        let mut pairs = new_pairs();
         tracing::debug!(
             paths = paths.len(),
             "lateral: path findings in {:?}",
@@ -390,84 +404,102 @@ fn catalogue(ctx: &Context, stores: &Stores) -> Catalogue {
 }
 
 fn roles<'a>(ctx: &Context<'_, 'a>, graph: &Graph, stores: &Stores<'a>) -> Roles<'a> {
+    use rayon::prelude::*;
     let n = graph.len();
     let mut roles = Roles {
-        foothold: vec![None; n],
-        jewel: vec![None; n],
-        host: vec![None; n],
+        foothold: Vec::with_capacity(n),
+        jewel: Vec::with_capacity(n),
+        host: Vec::with_capacity(n),
         pivots: vec![0u64; graph.words()],
     };
+    let each: Vec<ClassRoles<'a>> = graph
+        .classes
+        .par_iter()
+        .map(|class| class_roles(ctx, stores, &class.enis))
+        .collect();
+    for (i, (foothold, jewel, host)) in each.into_iter().enumerate() {
+        if host.is_some() {
+            roles.pivots[i / 64] |= 1 << (i % 64);
+        }
+        roles.foothold.push(foothold);
+        roles.jewel.push(jewel);
+        roles.host.push(host);
+    }
+    roles
+}
+
+type ClassRoles<'a> = (Option<Foothold<'a>>, Option<Jewel<'a>>, Option<Member<'a>>);
+
+/// What one class (its ENIs) is: foothold, jewel, and the host standing for it.
+fn class_roles<'a>(ctx: &Context<'_, 'a>, stores: &Stores<'a>, enis: &[String]) -> ClassRoles<'a> {
     let untrusted = &ctx.config.lateral.untrusted;
-    for (i, class) in graph.classes.iter().enumerate() {
-        for id in &class.enis {
-            let Ok((rm, eni)) = ctx.model.locate_eni(id) else {
-                continue;
-            };
-            let member = Member {
-                account: rm.account_id,
-                region: rm.region,
-                eni,
-            };
-            if let Some((_, kind, why)) = stores.get(eni.id.as_str()).cloned() {
-                let entry = &mut roles.jewel[i];
-                match entry {
-                    Some(j) => {
-                        j.count += 1;
-                        if kind < j.kind {
-                            (j.kind, j.why, j.member) = (kind, why, member.clone());
-                        }
-                    }
-                    None => {
-                        *entry = Some(Jewel {
-                            member: member.clone(),
-                            kind,
-                            why,
-                            count: 1,
-                        })
+    let (mut foothold, mut jewel, mut host): ClassRoles<'a> = (None, None, None);
+    for id in enis {
+        let Ok((rm, eni)) = ctx.model.locate_eni(id) else {
+            continue;
+        };
+        let member = Member {
+            account: rm.account_id,
+            region: rm.region,
+            eni,
+        };
+        if let Some((_, kind, why)) = stores.get(eni.id.as_str()).cloned() {
+            match &mut jewel {
+                Some(j) => {
+                    j.count += 1;
+                    if kind < j.kind {
+                        (j.kind, j.why, j.member) = (kind, why, member.clone());
                     }
                 }
-            }
-            if !ctx.index.is_host(eni) {
-                continue;
-            }
-            if roles.host[i].is_none() {
-                roles.host[i] = Some(member.clone());
-                roles.pivots[i / 64] |= 1 << (i % 64);
-            }
-            if roles.foothold[i].as_ref().is_some_and(|f| f.internet) {
-                continue;
-            }
-            if let Some(why) = internet_foothold(ctx, eni) {
-                roles.foothold[i] = Some(Foothold {
-                    member,
-                    why,
-                    internet: true,
-                    via: None,
-                });
-            } else if let Some((why, via)) = load_balancer_foothold(ctx, eni) {
-                roles.foothold[i] = Some(Foothold {
-                    member,
-                    why,
-                    internet: true,
-                    via: Some(via),
-                });
-            } else if roles.foothold[i].is_none() {
-                let tags = ctx.index.instance_tags(eni);
-                if untrusted
-                    .iter()
-                    .any(|s| s.matches(member.account, member.region, eni, tags))
-                {
-                    roles.foothold[i] = Some(Foothold {
-                        member,
-                        why: "matches an untrusted selector".into(),
-                        internet: false,
-                        via: None,
-                    });
+                None => {
+                    jewel = Some(Jewel {
+                        member: member.clone(),
+                        kind,
+                        why,
+                        count: 1,
+                    })
                 }
             }
         }
+        if !ctx.index.is_host(eni) {
+            continue;
+        }
+        if host.is_none() {
+            host = Some(member.clone());
+        }
+        if foothold.as_ref().is_some_and(|f: &Foothold| f.internet) {
+            continue;
+        }
+        if let Some(why) = internet_foothold(ctx, eni) {
+            foothold = Some(Foothold {
+                member,
+                why,
+                internet: true,
+                via: None,
+            });
+        } else if let Some((why, via)) = load_balancer_foothold(ctx, eni) {
+            foothold = Some(Foothold {
+                member,
+                why,
+                internet: true,
+                via: Some(via),
+            });
+        } else if foothold.is_none() {
+            let tags = ctx.index.instance_tags(eni);
+            if untrusted
+                .iter()
+                .any(|s| s.matches(member.account, member.region, eni, tags))
+            {
+                foothold = Some(Foothold {
+                    member,
+                    why: "matches an untrusted selector".into(),
+                    internet: false,
+                    via: None,
+                });
+            }
+        }
     }
-    roles
+    (foothold, jewel, host)
 }
 
 /// The classes a walk looks for: pivots and jewels that a foothold or pivot has an
@@ -797,7 +829,7 @@ fn undecided(
     out
 }
 
-/// Each foothold's walk, on two threads when there are two cores.
+/// Each foothold's walk, on every core.
 fn walks(
     graph: &Graph,
     footholds: &[usize],
@@ -805,26 +837,13 @@ fn walks(
     pivots: &[u64],
     wanted: &[u64],
 ) -> BTreeMap<usize, Reach> {
-    let walk = |part: &[usize]| -> Vec<(usize, Reach)> {
-        part.iter()
-            .map(|&f| (f, graph.reach(f, max_hops, pivots, wanted, false)))
-            .collect()
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-    if threads < 2 || footholds.len() < 64 {
-        return walk(footholds).into_iter().collect();
-    }
-    let (a, b) = footholds.split_at(footholds.len() / 2);
-    std::thread::scope(|scope| {
-        let first = scope.spawn(|| walk(a));
-        let mut out: BTreeMap<usize, Reach> = walk(b).into_iter().collect();
-        // A panic in the other half is the check's failure: the registry reports it.
-        match first.join() {
-            Ok(v) => out.extend(v),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        out
-    })
+    use rayon::prelude::*;
+    footholds
+        .par_iter()
+        .map(|&f| (f, graph.reach(f, max_hops, pivots, wanted, false)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Classes whose groups or NACL could not be read: their paths are unknown, said

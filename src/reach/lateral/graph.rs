@@ -48,6 +48,14 @@ pub struct Graph {
     proven_in: Vec<u64>,
     maybe: Vec<u64>,
     maybe_in: Vec<u64>,
+    /// Per row of each matrix above, which of its words are not zero (bit `w` for
+    /// word `w`): walks skip the empty stretches of a row, so their cost follows the
+    /// edges rather than the square of the classes.
+    summary_words: usize,
+    proven_sum: Vec<u64>,
+    proven_in_sum: Vec<u64>,
+    maybe_sum: Vec<u64>,
+    maybe_in_sum: Vec<u64>,
     by_eni: HashMap<String, usize>,
 }
 
@@ -164,30 +172,62 @@ fn side<'m, 'a>(
     acls: &mut Acls<'a>,
     replies: &[(u64, crate::reach::sets::ServiceSet)],
 ) -> Result<Side<'m, 'a>, String> {
+    side_parts(model, inv, eni, cat).map(|parts| parts.into_side(cat, acls, replies))
+}
+
+/// A [`Side`] but for its NACL's index: what can be worked out on any thread.
+struct SideParts<'m, 'a> {
+    end: End<'m, 'a>,
+    acl: &'a crate::inventory::NetworkAcl,
+    flows: Flows,
+}
+
+fn side_parts<'m, 'a>(
+    model: &'m Model<'a>,
+    inv: &'a Inventory,
+    eni: &str,
+    cat: &Catalogue,
+) -> Result<SideParts<'m, 'a>, String> {
     let end = End::locate(model, inv, eni)?;
     let acl = end.acl()?;
     let (out_addr, out_group) = allowed_flows_split(model, eni, Direction::Egress)?;
     let (in_addr, in_group) = allowed_flows_split(model, eni, Direction::Ingress)?;
-    let next = acls.pieces.len();
-    let acl_index = *acls.index.entry(acl.id.as_str()).or_insert(next);
-    if acl_index == next {
-        acls.pieces.push((
-            AclPieces::new(nacl::allowed_flows(acl, Direction::Ingress), cat, replies),
-            AclPieces::new(nacl::allowed_flows(acl, Direction::Egress), cat, replies),
-        ));
-    }
-    Ok(Side {
-        v4: end.private_ip(false),
-        v6: end.private_ip(true),
+    Ok(SideParts {
         end,
-        flows: Arc::new(Flows {
+        acl,
+        flows: Flows {
             out_addr: Compiled::of(&out_addr, cat),
             out_group: Compiled::of(&out_group, cat),
             in_addr: Compiled::of(&in_addr, cat),
             in_group: Compiled::of(&in_group, cat),
-        }),
-        acl: acl_index,
+        },
     })
+}
+
+impl<'m, 'a> SideParts<'m, 'a> {
+    fn into_side(
+        self,
+        cat: &Catalogue,
+        acls: &mut Acls<'a>,
+        replies: &[(u64, crate::reach::sets::ServiceSet)],
+    ) -> Side<'m, 'a> {
+        let acl = self.acl;
+        let next = acls.pieces.len();
+        let acl_index = *acls.index.entry(acl.id.as_str()).or_insert(next);
+        if acl_index == next {
+            acls.pieces.push((
+                AclPieces::new(nacl::allowed_flows(acl, Direction::Ingress), cat, replies),
+                AclPieces::new(nacl::allowed_flows(acl, Direction::Egress), cat, replies),
+            ));
+        }
+        Side {
+            v4: self.end.private_ip(false),
+            v6: self.end.private_ip(true),
+            end: self.end,
+            flows: Arc::new(self.flows),
+            acl: acl_index,
+        }
+    }
 }
 
 fn v4_bits(addr: Option<IpAddr>) -> Option<u32> {
@@ -218,6 +258,20 @@ fn set(rows: &mut [u64], words: usize, a: usize, b: usize) {
     rows[a * words + b / 64] |= 1 << (b % 64);
 }
 
+/// Per row of `rows`, a bitset of its non-zero words (`summary_words` words a row).
+fn summarise(rows: &[u64], words: usize, summary_words: usize) -> Vec<u64> {
+    let n = rows.len() / words.max(1);
+    let mut out = vec![0u64; n * summary_words];
+    for (a, row) in rows.chunks(words).enumerate() {
+        for (w, &word) in row.iter().enumerate() {
+            if word != 0 {
+                out[a * summary_words + w / 64] |= 1 << (w % 64);
+            }
+        }
+    }
+    out
+}
+
 fn get(rows: &[u64], words: usize, a: usize, b: usize) -> bool {
     rows[a * words + b / 64] & (1 << (b % 64)) != 0
 }
@@ -236,9 +290,17 @@ impl Graph {
         let replies = cat.replies(ephemeral);
         let mut acls = Acls::new();
         let unordered = lateral_classes(model, inv);
-        let sides_unordered: Vec<Result<Side, String>> = unordered
-            .iter()
-            .map(|c| side(model, inv, &c.enis[0], cat, &mut acls, &replies))
+        // The groups' flows on every core; NACLs numbered in class order after.
+        let parts: Vec<Result<SideParts, String>> = {
+            use rayon::prelude::*;
+            unordered
+                .par_iter()
+                .map(|c| side_parts(model, inv, &c.enis[0], cat))
+                .collect()
+        };
+        let sides_unordered: Vec<Result<Side, String>> = parts
+            .into_iter()
+            .map(|p| p.map(|p| p.into_side(cat, &mut acls, &replies)))
             .collect();
 
         // Order classes by location: IPv4 locations by address, then the rest.
@@ -324,6 +386,7 @@ impl Graph {
         let routing_atoms = Atoms::routing(inv);
         let mut proven = vec![0u64; n * words];
         let mut maybe = vec![0u64; n * words];
+        let profiles = route_profiles(&sides, &locations[..v4_locs], &routing_atoms);
         let dense = Dense {
             sides: &sides,
             locations: &locations[..v4_locs],
@@ -333,25 +396,25 @@ impl Graph {
             n,
             words,
             atoms: &routing_atoms,
+            profiles: &profiles,
         };
-        // Two halves of the IPv4 locations, on two threads when there are two cores.
-        let split_loc = if std::thread::available_parallelism().map_or(1, |p| p.get()) > 1 {
-            v4_locs / 2
-        } else {
-            v4_locs
-        };
-        let split_class = locations
-            .get(split_loc)
-            .map_or(n, |l| l.classes.start)
-            .min(n);
+        // Source locations in chunks, on every core: each chunk owns its rows.
         {
-            let (p1, p2) = proven.split_at_mut(split_class * words);
-            let (m1, m2) = maybe.split_at_mut(split_class * words);
-            std::thread::scope(|scope| {
-                let d = &dense;
-                scope.spawn(move || d.run(0..split_loc, 0, p1, m1));
-                d.run(split_loc..v4_locs, split_class, p2, m2);
-            });
+            use rayon::prelude::*;
+            let chunk = v4_locs.div_ceil(64).max(1);
+            let mut jobs = Vec::new();
+            let (mut p_rest, mut m_rest) = (&mut proven[..], &mut maybe[..]);
+            let mut first = 0;
+            for start in (0..v4_locs).step_by(chunk) {
+                let end = (start + chunk).min(v4_locs);
+                let last = locations[end - 1].classes.end;
+                let (p, pr) = std::mem::take(&mut p_rest).split_at_mut((last - first) * words);
+                let (m, mr) = std::mem::take(&mut m_rest).split_at_mut((last - first) * words);
+                jobs.push((start..end, first, p, m));
+                (p_rest, m_rest, first) = (pr, mr, last);
+            }
+            jobs.into_par_iter()
+                .for_each(|(locs, first, p, m)| dense.run(locs, first, p, m));
         }
 
         tracing::debug!("lateral: address pairs in {:?}", started.elapsed());
@@ -433,13 +496,16 @@ impl Graph {
         for (m, p) in maybe.iter_mut().zip(&proven) {
             *m &= !p;
         }
-        let proven_in = transpose(&proven, n, words);
-        let maybe_in = transpose(&maybe, n, words);
+        let (proven_in, maybe_in) = rayon::join(
+            || transpose(&proven, n, words),
+            || transpose(&maybe, n, words),
+        );
         tracing::debug!(
             edges = proven.iter().map(|w| w.count_ones()).sum::<u32>(),
             "lateral: graph in {:?}",
             started.elapsed()
         );
+        let summary_words = words.div_ceil(64);
         let by_eni = classes
             .iter()
             .enumerate()
@@ -450,6 +516,11 @@ impl Graph {
             catalogue,
             unknown_classes,
             words,
+            summary_words,
+            proven_sum: summarise(&proven, words, summary_words),
+            proven_in_sum: summarise(&proven_in, words, summary_words),
+            maybe_sum: summarise(&maybe, words, summary_words),
+            maybe_in_sum: summarise(&maybe_in, words, summary_words),
             proven,
             proven_in,
             maybe,
@@ -506,10 +577,78 @@ impl Graph {
         &self.maybe_in[b * self.words..(b + 1) * self.words]
     }
 
+    /// Words of a row's summary (see [`Graph::out_row_summary`]).
+    pub fn summary_words(&self) -> usize {
+        self.summary_words
+    }
+
+    /// Which words of [`Graph::out_row`] are not zero, as a bitset.
+    pub fn out_row_summary(&self, a: usize) -> &[u64] {
+        let s = self.summary_words;
+        &self.proven_sum[a * s..(a + 1) * s]
+    }
+
+    /// Which words of [`Graph::maybe_row`] are not zero.
+    pub fn maybe_row_summary(&self, a: usize) -> &[u64] {
+        let s = self.summary_words;
+        &self.maybe_sum[a * s..(a + 1) * s]
+    }
+
+    /// Which words of [`Graph::in_row`] are not zero.
+    pub fn in_row_summary(&self, b: usize) -> &[u64] {
+        let s = self.summary_words;
+        &self.proven_in_sum[b * s..(b + 1) * s]
+    }
+
+    /// Which words of [`Graph::maybe_in_row`] are not zero.
+    pub fn maybe_in_row_summary(&self, b: usize) -> &[u64] {
+        let s = self.summary_words;
+        &self.maybe_in_sum[b * s..(b + 1) * s]
+    }
+
     /// Number of proven edges.
     pub fn edge_count(&self) -> usize {
         self.proven.iter().map(|w| w.count_ones() as usize).sum()
     }
+}
+
+/// What a location's route answers depend on: the region, VPC, route table and AZ
+/// of its subnet and the routing atom of its address (see [`routing_answer`]'s
+/// memo), interned: two locations with one profile route alike to and from anyone.
+fn route_profiles(sides: &[Option<Side>], locations: &[Location], atoms: &Atoms) -> Profiles {
+    type Key<'x> = (usize, &'x str, Option<usize>, Option<&'x str>, usize);
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut of = Vec::with_capacity(locations.len());
+    for loc in locations {
+        let rep = loc.classes.clone().find_map(|c| sides[c].as_ref());
+        let key = rep.and_then(|r| {
+            let ip = r.v4?;
+            Some((
+                r.end.rm as *const _ as usize,
+                r.end.eni.vpc_id.as_str(),
+                r.end.table().ok().map(|t| t as *const _ as usize),
+                r.end
+                    .rm
+                    .subnet(&r.end.eni.subnet_id)
+                    .map(|s| s.availability_zone),
+                atoms.of(ip),
+            ))
+        });
+        of.push(key.map(|k| {
+            let next = index.len();
+            *index.entry(k).or_insert(next)
+        }));
+    }
+    Profiles {
+        count: index.len(),
+        of,
+    }
+}
+
+struct Profiles {
+    count: usize,
+    /// Per location; `None` without a representative with IPv4.
+    of: Vec<Option<usize>>,
 }
 
 /// The pair loop over IPv4 locations; see the module documentation.
@@ -523,6 +662,7 @@ struct Dense<'s, 'm, 'a> {
     n: usize,
     words: usize,
     atoms: &'s Atoms,
+    profiles: &'s Profiles,
 }
 
 impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
@@ -530,15 +670,19 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
     /// row is class `first`.
     fn run(&self, locs: Range<usize>, first: usize, proven: &mut [u64], maybe: &mut [u64]) {
         let mut routes = RouteCache::new(self.atoms);
+        // Route answers by (source profile, destination profile).
+        let k = self.profiles.count;
+        let mut by_profile: Vec<Option<Answer>> = vec![None; k * k];
         let nl = self.locations.len();
         let (mut row_p, mut row_m) = (vec![0u64; nl], vec![0u64; nl]);
-        let mut egress = vec![0u64; nl];
         for la in locs {
             let loc_a = &self.locations[la];
             let Some(rep_a) = loc_a.classes.clone().find_map(|c| self.sides[c].as_ref()) else {
                 continue;
             };
-            let Some(src) = rep_a.v4 else { continue };
+            let (Some(src), Some(pa)) = (rep_a.v4, self.profiles.of[la]) else {
+                continue;
+            };
             // NACLs and routes for this source location to every other.
             for (lb, loc_b) in self.locations.iter().enumerate() {
                 row_p[lb] = 0;
@@ -546,23 +690,47 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                 let Some(rep_b) = loc_b.classes.clone().find_map(|c| self.sides[c].as_ref()) else {
                     continue;
                 };
-                let Some(dst) = rep_b.v4 else { continue };
+                let (Some(dst), Some(pb)) = (rep_b.v4, self.profiles.of[lb]) else {
+                    continue;
+                };
                 let nb = acl_bits(rep_a, rep_b, src, dst, self.acls);
                 if nb == 0 {
                     continue;
                 }
-                match routes.answer(rep_a, rep_b, src, dst) {
+                let answer = *by_profile[pa * k + pb]
+                    .get_or_insert_with(|| routes.answer(rep_a, rep_b, src, dst));
+                match answer {
                     Answer::Allowed => row_p[lb] = nb,
                     Answer::Unknown => row_m[lb] = nb,
                     Answer::Blocked => {}
                 }
             }
+            let ingress = &self.ingress[la * self.n..(la + 1) * self.n];
+            // Classes of this location whose egress rules allow the same points at
+            // every location have the same row but for each other's bits.
+            let mut seen: Vec<(Vec<u64>, usize)> = Vec::new();
             for a in loc_a.classes.clone() {
                 let Some(sa) = &self.sides[a] else { continue };
-                egress.iter_mut().for_each(|e| *e = 0);
+                let mut egress = vec![0u64; nl];
                 sa.flows.out_addr.sweep_v4(self.loc_addrs, &mut egress);
                 let row = (a - first) * self.words;
-                let ingress = &self.ingress[la * self.n..(la + 1) * self.n];
+                if let Some(&(_, twin)) = seen.iter().find(|(e, _)| *e == egress) {
+                    let from = (twin - first) * self.words;
+                    proven.copy_within(from..from + self.words, row);
+                    maybe.copy_within(from..from + self.words, row);
+                    let (w, bit) = (row + a / 64, 1u64 << (a % 64));
+                    proven[w] &= !bit;
+                    maybe[w] &= !bit;
+                    // The twin's row left the twin out; this one decides it.
+                    let (pb, mb) = (egress[la] & row_p[la], egress[la] & row_m[la]);
+                    let (w, bit) = (row + twin / 64, 1u64 << (twin % 64));
+                    if pb & ingress[twin] != 0 {
+                        proven[w] |= bit;
+                    } else if mb & ingress[twin] != 0 {
+                        maybe[w] |= bit;
+                    }
+                    continue;
+                }
                 for (lb, loc_b) in self.locations.iter().enumerate() {
                     let (pb, mb) = (egress[lb] & row_p[lb], egress[lb] & row_m[lb]);
                     if pb | mb == 0 {
@@ -580,6 +748,7 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                         }
                     }
                 }
+                seen.push((egress, a));
             }
         }
     }

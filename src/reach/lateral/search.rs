@@ -30,6 +30,33 @@ fn ones(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// Which words of `bits` are not zero.
+fn summary(bits: &[u64], summary_words: usize) -> Vec<u64> {
+    let mut out = vec![0u64; summary_words];
+    for (w, &word) in bits.iter().enumerate() {
+        if word != 0 {
+            out[w / 64] |= 1 << (w % 64);
+        }
+    }
+    out
+}
+
+/// Whether `row` and `other` share a bit, reading only the words both summaries name.
+fn meets(row: &[u64], row_sum: &[u64], other: &[u64], other_sum: &[u64]) -> bool {
+    row_sum
+        .iter()
+        .zip(other_sum)
+        .enumerate()
+        .any(|(s, (a, b))| ones(&[a & b]).any(|w| row[s * 64 + w] & other[s * 64 + w] != 0))
+}
+
+/// `into |= row`, over the words `row_sum` names.
+fn or_into(into: &mut [u64], row: &[u64], row_sum: &[u64]) {
+    for w in ones(row_sum) {
+        into[w] |= row[w];
+    }
+}
+
 impl Graph {
     /// The classes some class of `from` has an edge to (a bitset), e.g. what any
     /// pivot can reach: a walk can only reach those after its first hop.
@@ -87,25 +114,30 @@ impl Graph {
                 }
             }
             let movers_count: usize = movers.iter().map(|w| w.count_ones() as usize).sum();
+            let movers_sum = summary(&movers, self.summary_words());
             let mut next = vec![0u64; words];
             // Top-down costs a row per mover; bottom-up a search per unvisited class,
-            // usually cut short: pick the cheaper (direction-optimising BFS).
+            // usually cut short: pick the cheaper (direction-optimising BFS). Either way
+            // only the words both sides have bits in are read.
             if movers_count * 4 > unvisited {
                 for b in ones(&todo) {
-                    let hit = |row: &[u64]| row.iter().zip(&movers).any(|(r, m)| r & m != 0);
-                    if hit(self.in_row(b)) || (with_maybe && hit(self.maybe_in_row(b))) {
+                    if meets(self.in_row(b), self.in_row_summary(b), &movers, &movers_sum)
+                        || (with_maybe
+                            && meets(
+                                self.maybe_in_row(b),
+                                self.maybe_in_row_summary(b),
+                                &movers,
+                                &movers_sum,
+                            ))
+                    {
                         next[b / 64] |= 1 << (b % 64);
                     }
                 }
             } else {
                 for a in ones(&movers) {
-                    for (n, o) in next.iter_mut().zip(self.out_row(a)) {
-                        *n |= o;
-                    }
+                    or_into(&mut next, self.out_row(a), self.out_row_summary(a));
                     if with_maybe {
-                        for (n, o) in next.iter_mut().zip(self.maybe_row(a)) {
-                            *n |= o;
-                        }
+                        or_into(&mut next, self.maybe_row(a), self.maybe_row_summary(a));
                     }
                 }
             }
