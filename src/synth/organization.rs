@@ -51,7 +51,7 @@ const MAX_SUBNETS: usize = 8;
 /// VPC blocks as large as the organisation's VPC count allows (`/16` at most, as in
 /// one account; `/19` for 2,048), each with eight subnet blocks: applications are
 /// uneven, so one subnet may hold a good part of a VPC's ENIs.
-fn addressing_for(vpcs: usize) -> Addressing {
+pub(super) fn addressing_for(vpcs: usize) -> Addressing {
     let bits = vpcs.next_power_of_two().trailing_zeros() as u8;
     let vpc_prefix = (8 + bits).max(16);
     assert!(

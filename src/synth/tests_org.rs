@@ -467,3 +467,36 @@ fn the_engine_crosses_accounts_through_the_shared_transit_gateway() {
     assert!(e.is_blocked(), "{e:#?}");
     assert_eq!(e.code(), Some(Code::NoRouteToDestination), "{e:#?}");
 }
+
+#[test]
+fn enis_take_addresses_of_their_own_subnet() {
+    let inv = generate_organization(&small());
+    for (_, r) in regions(&inv) {
+        let subnets: BTreeMap<&str, Ipv4Net> = r
+            .subnets
+            .iter()
+            .map(|s| (s.id.as_str(), s.ipv4_cidr.unwrap()))
+            .collect();
+        for e in &r.network_interfaces {
+            let net = subnets[e.subnet_id.as_str()];
+            assert!(
+                e.private_ipv4s.iter().all(|ip| net.contains(ip)),
+                "{} in {net}",
+                e.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_million_enis_over_a_hundred_accounts_fit_in_ten_slash_eight() {
+    let spec = OrgSpec::with_enis(1_000_000, 100);
+    let vpcs: usize = (0..spec.accounts).map(|i| spec.account_spec(i).vpcs).sum();
+    assert_eq!(vpcs, 2_000);
+    let a = super::organization::addressing_for(vpcs);
+    assert_eq!((a.vpc_prefix, a.subnet_prefix), (19, 22));
+    assert!((0..spec.accounts).all(|i| spec.account_spec(i).subnets_per_vpc <= 8));
+    // Small organisations get blocks as large as one account's.
+    let a = super::organization::addressing_for(20);
+    assert_eq!((a.vpc_prefix, a.subnet_prefix), (16, 19));
+}
