@@ -13,10 +13,10 @@ use crate::collect::{self, AwsOptions, CollectOptions, Progress, RegionSelection
 use crate::config::mute::Date;
 use crate::exit::Exit;
 use crate::export::security_hub;
-use crate::files::write_output;
+use crate::files::{write_output, Staged};
 use crate::finding::Severity;
 use crate::inventory::{Inventory, KubeCluster};
-use crate::report::{inventory_summary, Format};
+use crate::report::{inventory_summary, Format, RenderError};
 use crate::scan::baseline::Baseline;
 use crate::scan::{Compare, Plan, ScanError, Settings, Verdict};
 
@@ -408,23 +408,26 @@ fn scan(
             source,
         })?;
     }
-    // Everything is rendered before anything is written: a format that cannot be
-    // rendered leaves every output file as it was.
-    let mut rendered = Vec::with_capacity(outputs.len());
+    // Every file is rendered (streamed into a temporary file beside it) before any
+    // output is written: a format that cannot be rendered leaves every output file
+    // as it was. Standard output comes after, in order with the files' renames.
+    let mut staged = Vec::with_capacity(outputs.len());
     for (format, to) in outputs {
-        let colour = matches!(to, Destination::Stdout)
-            && std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none();
-        let started = Instant::now();
-        rendered.push((to, crate::report::render(&outcome.report, *format, colour)?));
-        tracing::info!(
-            ms = started.elapsed().as_millis() as u64,
-            format = ?format,
-            "report rendered"
-        );
+        if let Destination::File(path) = to {
+            staged.push(Some(render_file(&outcome.report, *format, path)?));
+        } else {
+            staged.push(None);
+        }
     }
-    for (to, text) in &rendered {
-        emit(to, text)?;
+    for ((format, _), file) in outputs.iter().zip(staged) {
+        match file {
+            Some(file) => file.commit()?,
+            None => {
+                let colour =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                render_stdout(&outcome.report, *format, colour)?;
+            }
+        }
     }
     if args.security_hub {
         security_hub(&outcome.report, &args.aws)?;
@@ -465,6 +468,43 @@ fn exit_for(verdict: Verdict) -> Exit {
         Verdict::Findings => Exit::Findings,
         Verdict::Incomplete => Exit::Incomplete,
     }
+}
+
+/// `report` in `format`, streamed into a temporary file that [`Staged::commit`]
+/// renames over `path`.
+fn render_file(report: &crate::report::ScanReport, format: Format, path: &Path) -> Result<Staged> {
+    let started = Instant::now();
+    let mut file = Staged::create(path)?;
+    crate::report::write(report, format, false, &mut file).map_err(|e| match e {
+        RenderError::Io(source) => anyhow::Error::new(file.error(source)),
+        other => anyhow::Error::new(other),
+    })?;
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        format = ?format,
+        "report rendered"
+    );
+    Ok(file)
+}
+
+/// `report` in `format`, streamed to standard output; a closed pipe (`| head`)
+/// ends it quietly, as [`print_out`] does.
+fn render_stdout(report: &crate::report::ScanReport, format: Format, colour: bool) -> Result<()> {
+    let started = Instant::now();
+    let mut out = std::io::stdout().lock();
+    match crate::report::write(report, format, colour, &mut out) {
+        Err(RenderError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(RenderError::Io(e)) => {
+            return Err(anyhow::Error::new(e).context("writing to standard output"))
+        }
+        other => other?,
+    }
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        format = ?format,
+        "report rendered"
+    );
+    Ok(())
 }
 
 /// Standard output, or a file written atomically.

@@ -20,35 +20,119 @@ pub struct WriteError {
 /// with a plain file for every other program on the machine. A symlink is followed, so
 /// the link survives and its target gets the new contents.
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    let err = |source| WriteError {
-        path: path.to_path_buf(),
-        source,
-    };
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
         return out
             .write_all(contents)
             .and_then(|_| out.flush())
-            .map_err(err);
+            .map_err(|source| WriteError {
+                path: path.to_path_buf(),
+                source,
+            });
     }
-    let target = match fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
-            return write_in_place(path, contents).map_err(err);
+    let mut staged = Staged::create(path)?;
+    staged.write_all(contents).map_err(|e| staged.error(e))?;
+    staged.commit()
+}
+
+/// An output file being written as [`write_output`] writes it, for a writer that
+/// streams: the bytes go to a temporary file next to the target, and [`commit`]
+/// renames it over the target. Dropped uncommitted (an error, a render that
+/// failed), the temporary file is removed and the target is as it was. A target
+/// that is not a regular file (`/dev/null`, a FIFO) is written in place as the
+/// bytes come.
+///
+/// [`commit`]: Staged::commit
+pub struct Staged {
+    /// The path as the user gave it, for messages.
+    path: PathBuf,
+    file: fs::File,
+    /// The temporary file and the target it replaces; `None` when written in place.
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    pub fn create(path: &Path) -> Result<Staged, WriteError> {
+        let err = |source| WriteError {
+            path: path.to_path_buf(),
+            source,
+        };
+        let target = match fs::metadata(path) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                let file = fs::OpenOptions::new().write(true).open(path).map_err(err)?;
+                return Ok(Staged {
+                    path: path.to_path_buf(),
+                    file,
+                    rename: None,
+                });
+            }
+            // Through a symlink: write next to what it points at.
+            Ok(_) => fs::canonicalize(path).map_err(err)?,
+            Err(_) => path.to_path_buf(),
+        };
+        let tmp = temporary_name(&target);
+        let file = fs::File::create(&tmp).map_err(err)?;
+        Ok(Staged {
+            path: path.to_path_buf(),
+            file,
+            rename: Some((tmp, target)),
+        })
+    }
+
+    /// The path being written, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `source` as a failure to write this file.
+    pub fn error(&self, source: std::io::Error) -> WriteError {
+        WriteError {
+            path: self.path.clone(),
+            source,
         }
-        // Through a symlink: write next to what it points at.
-        Ok(_) => fs::canonicalize(path).map_err(err)?,
-        Err(_) => path.to_path_buf(),
-    };
-    write_atomic(&target, contents).map_err(err)
+    }
+
+    /// Replaces the target with what was written.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let result = match self.rename.take() {
+            None => self.file.flush(),
+            Some((tmp, target)) => {
+                let result = self
+                    .file
+                    .sync_all()
+                    .and_then(|()| fs::rename(&tmp, &target));
+                if result.is_err() {
+                    let _ = fs::remove_file(&tmp);
+                }
+                result
+            }
+        };
+        result.map_err(|e| self.error(e))
+    }
 }
 
-fn write_in_place(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut f = fs::OpenOptions::new().write(true).open(path)?;
-    f.write_all(contents)?;
-    f.flush()
+impl Write for Staged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
-fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Not committed: the target keeps its previous contents.
+        if let Some((tmp, _)) = &self.rename {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// `.<name>.<pid>.tmp` in the target's directory, so the rename stays on one file
+/// system.
+fn temporary_name(path: &Path) -> PathBuf {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -57,17 +141,7 @@ fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    dir.join(format!(".{file_name}.{}.tmp", std::process::id()))
 }
 
 #[cfg(test)]
@@ -106,5 +180,25 @@ mod tests {
         assert_eq!(fs::read(&path).expect("read"), b"short");
         let leftovers = fs::read_dir(dir.path()).expect("ls").count();
         assert_eq!(leftovers, 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn a_staged_file_dropped_uncommitted_leaves_the_target_as_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.sarif");
+        fs::write(&path, b"previous").expect("seed");
+        let mut staged = Staged::create(&path).expect("stage");
+        staged.write_all(b"half a docu").expect("write");
+        assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 2);
+        drop(staged);
+        assert_eq!(fs::read(&path).expect("read"), b"previous");
+        let leftovers = fs::read_dir(dir.path()).expect("ls").count();
+        assert_eq!(leftovers, 1, "temporary file left behind");
+
+        let mut staged = Staged::create(&path).expect("stage");
+        staged.write_all(b"whole").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(fs::read(&path).expect("read"), b"whole");
+        assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 1);
     }
 }

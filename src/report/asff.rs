@@ -205,10 +205,18 @@ pub struct AsffProviderFields {
     pub types: Vec<String>,
 }
 
-pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
-    let mut out = serde_json::to_string_pretty(&findings(report).findings)?;
-    out.push('\n');
-    Ok(out)
+/// The JSON array of [`findings`], each object made as it is written into `out`.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> Result<(), serde_json::Error> {
+    let at = utc::rfc3339(report.inventory.collected_at);
+    let objects = super::Items(|| {
+        report
+            .findings
+            .iter()
+            .chain(&report.passed)
+            .filter(|f| placed(f))
+            .map(|f| finding(f, report.meta(&f.check), &at))
+    });
+    super::write_json(&objects, out)
 }
 
 /// The report's findings, then its passes, as ASFF.
@@ -219,13 +227,19 @@ pub fn findings(report: &ScanReport) -> Asff {
         unplaced: 0,
     };
     for f in report.findings.iter().chain(&report.passed) {
-        if f.account.is_empty() || f.region.is_empty() || f.is_check_failure() {
+        if !placed(f) {
             out.unplaced += 1;
             continue;
         }
         out.findings.push(finding(f, report.meta(&f.check), &at));
     }
     out
+}
+
+/// Whether Security Hub can hold the finding: it needs an AWS account and region,
+/// and a check that failed is about vpcaudit, not the account.
+fn placed(f: &Finding) -> bool {
+    !(f.account.is_empty() || f.region.is_empty() || f.is_check_failure())
 }
 
 /// The ARN of the account's "default" product: findings a customer writes

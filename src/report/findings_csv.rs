@@ -13,6 +13,8 @@
 //! read as "this is text" and hide: `=cmd|' /C calc'!A0` is written
 //! `'=cmd|' /C calc'!A0`. Every cell is treated so, not only the names.
 
+use std::borrow::Cow;
+
 use super::scan_report::ScanReport;
 use crate::finding::Finding;
 
@@ -42,37 +44,57 @@ const EOL: &str = "\r\n";
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     push_record(&mut out, COLUMNS.iter().copied());
-    for f in report.findings.iter().chain(report.absent.iter()) {
-        let cells = row(f);
-        push_record(&mut out, cells.iter().map(String::as_str));
+    for f in rows(report) {
+        push_record(&mut out, row(f).iter().map(|c| c.as_ref()));
     }
     out
 }
 
-/// One finding's cells, in [`COLUMNS`] order.
-fn row(f: &Finding) -> [String; 16] {
+/// [`render`], record by record into `out`.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut record = String::new();
+    push_record(&mut record, COLUMNS.iter().copied());
+    out.write_all(record.as_bytes())?;
+    for f in rows(report) {
+        record.clear();
+        push_record(&mut record, row(f).iter().map(|c| c.as_ref()));
+        out.write_all(record.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The findings with a row: the current ones, then the baseline's gone ones.
+fn rows<'a>(report: &'a ScanReport) -> impl Iterator<Item = &'a Finding> {
+    report.findings.iter().chain(report.absent.iter())
+}
+
+/// One finding's cells, in [`COLUMNS`] order, borrowed where they can be.
+fn row(f: &Finding) -> [Cow<'_, str>; 16] {
     let related: Vec<&str> = f.related.iter().map(|r| r.id.as_str()).collect();
     let muted = f.muted.as_ref();
     [
-        f.check.clone(),
-        f.severity.as_str().to_string(),
-        f.status.to_string(),
-        f.account.clone(),
-        f.region.clone(),
-        f.resource.resource_type.clone(),
-        f.resource.id.clone(),
-        f.resource.arn.clone().unwrap_or_default(),
-        f.resource.name.clone().unwrap_or_default(),
-        f.title.clone(),
-        f.message.clone(),
-        related.join(" "),
-        f.baseline
-            .map(|b| b.as_str().to_string())
-            .unwrap_or_default(),
-        muted.map(|m| m.reason.clone()).unwrap_or_default(),
-        muted.and_then(|m| m.expires.clone()).unwrap_or_default(),
-        f.fingerprint.clone(),
+        Cow::Borrowed(f.check.as_str()),
+        Cow::Borrowed(f.severity.as_str()),
+        Cow::Borrowed(f.status.as_str()),
+        Cow::Borrowed(f.account.as_str()),
+        Cow::Borrowed(f.region.as_str()),
+        Cow::Borrowed(f.resource.resource_type.as_str()),
+        Cow::Borrowed(f.resource.id.as_str()),
+        opt(f.resource.arn.as_deref()),
+        opt(f.resource.name.as_deref()),
+        Cow::Borrowed(f.title.as_str()),
+        Cow::Borrowed(f.message.as_str()),
+        Cow::Owned(related.join(" ")),
+        opt(f.baseline.map(|b| b.as_str())),
+        opt(muted.map(|m| m.reason.as_str())),
+        opt(muted.and_then(|m| m.expires.as_deref())),
+        Cow::Borrowed(f.fingerprint.as_str()),
     ]
+}
+
+/// An optional cell: empty when absent.
+fn opt(s: Option<&str>) -> Cow<'_, str> {
+    Cow::Borrowed(s.unwrap_or_default())
 }
 
 pub(crate) fn push_record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {

@@ -79,7 +79,9 @@ pub struct Scanned {
     pub resources: usize,
 }
 
-pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
+/// The document, serialised into `out` as it is made: the findings are borrowed,
+/// never copied.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> Result<(), serde_json::Error> {
     let inv = report.inventory;
     let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
     let (accounts, regions) = (owned(report.accounts()), owned(report.regions()));
@@ -102,7 +104,5 @@ pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
         absent: report.baselined.then_some(report.absent.as_slice()),
         blast_radius: blast_radius(&report.findings),
     };
-    let mut s = serde_json::to_string_pretty(&doc)?;
-    s.push('\n');
-    Ok(s)
+    super::write_json(&doc, out)
 }

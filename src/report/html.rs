@@ -23,7 +23,13 @@ use crate::finding::{AttackPath, Finding, Severity, Status};
 
 /// The HTML document. `checks` are the ids of the checks that ran.
 pub fn render(inv: &Inventory, checks: &[String], findings: &[Finding]) -> String {
-    let graph = AttackGraph::from_findings(findings);
+    let refs: Vec<&Finding> = findings.iter().collect();
+    render_refs(inv, checks, &refs)
+}
+
+/// [`render`] of borrowed findings (a report's active ones, not copied).
+pub fn render_refs(inv: &Inventory, checks: &[String], findings: &[&Finding]) -> String {
+    let graph = AttackGraph::from_paths(findings.iter().filter_map(|f| f.path.as_ref()));
     let mut out = String::with_capacity(32 * 1024);
     out.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -148,7 +154,7 @@ pub(super) fn shorten(s: &str, max: usize) -> String {
 // ---------------------------------------------------------------------------
 // Header
 
-fn header(out: &mut String, inv: &Inventory, checks: &[String], findings: &[Finding]) {
+fn header(out: &mut String, inv: &Inventory, checks: &[String], findings: &[&Finding]) {
     let accounts: BTreeSet<&str> = inv.accounts.iter().map(|a| a.account_id.as_str()).collect();
     let regions: BTreeSet<&str> = inv.regions().map(|(_, r)| r.region.as_str()).collect();
     let list = |s: &BTreeSet<&str>| {
@@ -211,7 +217,7 @@ fn header(out: &mut String, inv: &Inventory, checks: &[String], findings: &[Find
 
 /// A stacked bar of the findings by severity (an inline SVG, so even a report with no
 /// paths has a picture).
-fn severity_bar(out: &mut String, findings: &[Finding]) {
+fn severity_bar(out: &mut String, findings: &[&Finding]) {
     const W: usize = 600;
     const H: usize = 14;
     let _ = write!(
@@ -256,9 +262,10 @@ pub(super) fn utc(ts: u64) -> String {
 // ---------------------------------------------------------------------------
 // Tables
 
-fn blast_radius(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
+fn blast_radius(out: &mut String, findings: &[&Finding], graph: &AttackGraph) {
     let rows: Vec<&Finding> = findings
         .iter()
+        .copied()
         .filter(|f| f.blast_radius.is_some())
         .collect();
     if rows.is_empty() {
@@ -319,7 +326,7 @@ fn blast_radius(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
     out.push_str("</tbody></table>\n</section>\n");
 }
 
-fn findings_table(out: &mut String, findings: &[Finding], graph: &AttackGraph) {
+fn findings_table(out: &mut String, findings: &[&Finding], graph: &AttackGraph) {
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if findings.is_empty() {
         out.push_str("<p class=\"empty\">No findings.</p>\n</section>\n");

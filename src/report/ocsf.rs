@@ -44,16 +44,22 @@ const TYPE_CIS: &str =
 const TYPE_FSBP: &str = "Software and Configuration Checks/Industry and Regulatory Standards/AWS Foundational Security Best Practices";
 
 pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    write(report, &mut out)?;
+    super::json_text(out)
+}
+
+/// The objects, each made as it is written into `out`.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> Result<(), serde_json::Error> {
     let time = Time::of(report.inventory.collected_at);
-    let objects: Vec<DetectionFinding> = report
-        .findings
-        .iter()
-        .chain(&report.passed)
-        .map(|f| detection_finding(f, report.meta(&f.check), &time))
-        .collect();
-    let mut out = serde_json::to_string_pretty(&objects)?;
-    out.push('\n');
-    Ok(out)
+    let objects = super::Items(|| {
+        report
+            .findings
+            .iter()
+            .chain(&report.passed)
+            .map(|f| detection_finding(f, report.meta(&f.check), &time))
+    });
+    super::write_json(&objects, out)
 }
 
 /// The event time in both of OCSF's forms (the datetime profile).

@@ -33,6 +33,7 @@ use crate::inventory::CoverageGap;
 
 use super::scan_report::ScanReport;
 use super::text;
+use super::Items;
 use crate::finding::{BaselineState, Evidence, Finding, Resource, Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -51,24 +52,47 @@ const MAX_RELATED_LOCATIONS: usize = 100;
 const MAX_TAGS: usize = 10;
 
 pub fn render(report: &ScanReport) -> Result<String, serde_json::Error> {
-    render_capped(report, MAX_RESULTS)
+    let mut out = Vec::new();
+    write(report, &mut out)?;
+    super::json_text(out)
+}
+
+/// The log, serialised into `out` result by result as it is written.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> Result<(), serde_json::Error> {
+    write_capped(report, MAX_RESULTS, out)
 }
 
 /// [`render`] with at most `max_results` results.
+#[cfg(test)]
 fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    write_capped(report, max_results, &mut out)?;
+    super::json_text(out)
+}
+
+/// [`write`] with at most `max_results` results.
+fn write_capped(
+    report: &ScanReport,
+    max_results: usize,
+    out: &mut dyn std::io::Write,
+) -> Result<(), serde_json::Error> {
     let mut rules: Vec<Rule> = report.checks.iter().map(rule).collect();
     let mut index: Vec<&str> = report.checks.iter().map(|m| m.id.as_str()).collect();
     // Current findings first, then the baseline's gone ones, then the passes
     // (`--include-passed`): a cap drops passes first.
-    let all: Vec<&Finding> = report
+    let total = report.findings.len() + report.absent.len() + report.passed.len();
+    let kept = total.min(max_results);
+    // Each kept finding with its rule's index; the results themselves are made
+    // as they are written. The rules come first in the log, so a finding whose
+    // rule is made up has to be met here.
+    let mut results = Vec::with_capacity(kept);
+    for f in report
         .findings
         .iter()
         .chain(&report.absent)
         .chain(&report.passed)
-        .collect();
-    let kept = all.len().min(max_results);
-    let mut results = Vec::with_capacity(kept);
-    for f in &all[..kept] {
+        .take(kept)
+    {
         // Every check a finding names ran, so this only guards the invariant that
         // each result has a rule.
         let rule_index = match index.iter().position(|id| *id == f.check) {
@@ -79,7 +103,7 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
                 index.len() - 1
             }
         };
-        results.push(result(f, rule_index, report.baselined));
+        results.push((f, rule_index));
     }
     let mut notifications: Vec<Notification> = report
         .inventory
@@ -87,15 +111,15 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
         .iter()
         .map(gap_notification)
         .collect();
-    if kept < all.len() {
+    if kept < total {
         notifications.push(Notification {
             level: "warning",
             message: Text {
                 text: format!(
                     "{} of {} results were left out: GitHub code scanning rejects a run \
                      with more than {}. The least severe were dropped.",
-                    all.len() - kept,
-                    all.len(),
+                    total - kept,
+                    total,
                     max_results
                 ),
             },
@@ -113,6 +137,7 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
             tool_execution_notifications: notifications,
         }]
     };
+    let baselined = report.baselined;
     let log = Log {
         schema: SCHEMA,
         version: SARIF_VERSION,
@@ -127,32 +152,35 @@ fn render_capped(report: &ScanReport, max_results: usize) -> Result<String, serd
                 },
             },
             invocations,
-            results,
+            results: Items(|| {
+                results
+                    .iter()
+                    .map(move |&(f, rule_index)| result(f, rule_index, baselined))
+            }),
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log)?;
-    s.push('\n');
-    Ok(s)
+    super::write_json(&log, out)
 }
 
 // ---------------------------------------------------------------------------
 // The document
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<R> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<R> {
     tool: Tool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     invocations: Vec<Invocation>,
-    results: Vec<SarifResult<'a>>,
+    /// The [`SarifResult`]s, made as they are written.
+    results: R,
 }
 
 #[derive(Serialize)]

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use crate::inventory::{Instance, NetworkInterface, PublicIpv4};
 
 use super::apps::{App, Apps, Kind};
-use super::plan::{ACCOUNT, AZS};
+use super::plan::AZS;
 use super::state::{tags, Builder};
 
 /// An ENI just created: its id, primary private address and public mapping.
@@ -25,7 +25,7 @@ fn blank(b: &Builder, id: String, v: usize, s: usize) -> NetworkInterface {
         vpc_id: plan.id.clone(),
         subnet_id: plan.subnets[s].id.clone(),
         availability_zone: Some(AZS[plan.subnets[s].az].0.into()),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         interface_type: Some("interface".into()),
         requester_managed: false,
         requester_id: None,
@@ -47,7 +47,7 @@ fn elastic_ip(b: &mut Builder, private_ip: Ipv4Addr) -> PublicIpv4 {
         public_ip: b.public_ip(),
         private_ip: Some(private_ip),
         allocation_id: Some(b.ids.next("eipalloc")),
-        ip_owner_id: Some(ACCOUNT.into()),
+        ip_owner_id: Some(b.account.clone()),
     }
 }
 
@@ -96,8 +96,32 @@ pub(super) fn build(b: &mut Builder, apps: &Apps, total: usize) {
             .min(apps.apps.len() - 1);
         let app = &apps.apps[a];
         let s = *b.rng.pick(&app.subnets);
+        let s = with_room(b, app, s);
         workload(b, app, s, n);
     }
+}
+
+/// Room for an ENI with its secondary addresses (and a few to spare for load
+/// balancer nodes, placed later).
+const ROOM: u32 = 8;
+
+/// `s`, or when it is (nearly) full, the first of the application's other subnets
+/// with room, else of its VPC (its tier first): as an Auto Scaling group launches
+/// where addresses are left. Estates of one account never fill a subnet, so their placement is as drawn.
+fn with_room(b: &Builder, app: &App, s: usize) -> usize {
+    let subnets = &b.layout.vpcs[app.vpc].subnets;
+    if subnets[s].has_room(ROOM) {
+        return s;
+    }
+    let tier = subnets[s].tier;
+    let same_tier = (0..subnets.len()).filter(|&t| subnets[t].tier == tier);
+    app.subnets
+        .iter()
+        .copied()
+        .chain(same_tier)
+        .chain(0..subnets.len())
+        .find(|&t| subnets[t].has_room(ROOM))
+        .unwrap_or_else(|| panic!("VPC {} is full", b.layout.vpcs[app.vpc].id))
 }
 
 fn workload(b: &mut Builder, app: &App, s: usize, n: usize) {

@@ -11,7 +11,7 @@ use crate::inventory::{
 };
 
 use super::enis::infra_eni;
-use super::plan::{Tier, ACCOUNT, AZS, REGION};
+use super::plan::{Tier, AZS, REGION};
 use super::routes::FULL_ACCESS_POLICY;
 use super::state::{named, Builder};
 
@@ -54,7 +54,7 @@ pub(super) fn build(b: &mut Builder) {
         b.ri.vpc_endpoints.push(VpcEndpoint {
             id: endpoint.clone(),
             vpc_id: b.layout.vpcs[v].id.clone(),
-            owner_id: Some(ACCOUNT.into()),
+            owner_id: Some(b.account.clone()),
             endpoint_type: "GatewayLoadBalancer".into(),
             service_name: service,
             state: Some("available".into()),

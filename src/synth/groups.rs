@@ -13,7 +13,7 @@ use crate::inventory::{
 
 use super::apps::{App, Apps, Kind};
 use super::nacl::CORP_CIDR;
-use super::plan::{ACCOUNT, REGION, S3_PREFIX_LIST};
+use super::plan::{REGION, S3_PREFIX_LIST};
 use super::state::{tags, Builder};
 
 /// Rules of one group under construction.
@@ -85,10 +85,11 @@ fn v6_peer(cidr: &str) -> RulePeer {
     }
 }
 
-fn group(id: &str) -> RulePeer {
+/// A reference to group `id` of `account`.
+fn group(account: &str, id: &str) -> RulePeer {
     RulePeer::Group {
         group_id: id.into(),
-        account_id: Some(ACCOUNT.into()),
+        account_id: Some(account.into()),
         vpc_id: None,
         vpc_peering_connection_id: None,
     }
@@ -121,7 +122,7 @@ fn prefix_lists(b: &mut Builder) -> String {
         name: Some("corp-networks".into()),
         arn: Some(b.arn("ec2", &format!("prefix-list/{corp}"))),
         address_family: Some("IPv4".into()),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         max_entries: Some(10),
         state: Some("create-complete".into()),
         entries: vec![
@@ -174,7 +175,7 @@ fn push(
         name: name.into(),
         description: Some(description.into()),
         vpc_id: Some(vpc.id.clone()),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         rules,
         tags: tags(&[("Name", &tag_name), ("env", vpc.env)]),
     });
@@ -182,6 +183,7 @@ fn push(
 
 fn shared_groups(b: &mut Builder, apps: &Apps, v: usize, corp: &str) {
     let s = &apps.shared[v];
+    let account = b.account.clone();
     let name = b.layout.vpcs[v].name.clone();
     let has_v6 = b.layout.vpcs[v].ipv6.is_some();
     // The monitoring VPC: the first one after the inspection VPC.
@@ -192,7 +194,7 @@ fn shared_groups(b: &mut Builder, apps: &Apps, v: usize, corp: &str) {
         Direction::Ingress,
         Protocol::All,
         L4Match::Any,
-        group(&s.default),
+        group(&account, &s.default),
         None,
     );
     r.default_egress(has_v6);
@@ -223,7 +225,7 @@ fn shared_groups(b: &mut Builder, apps: &Apps, v: usize, corp: &str) {
     );
 
     let mut r = Rules { b, rules: vec![] };
-    r.tcp_in(22, 22, group(&s.bastion), "SSH from the bastion");
+    r.tcp_in(22, 22, group(&account, &s.bastion), "SSH from the bastion");
     r.default_egress(has_v6);
     let rules = r.rules;
     push(
@@ -294,6 +296,7 @@ fn shared_groups(b: &mut Builder, apps: &Apps, v: usize, corp: &str) {
 
 fn app_group(b: &mut Builder, apps: &Apps, app: &App, corp: &str) {
     let v = app.vpc;
+    let account = b.account.clone();
     let has_v6 = b.layout.vpcs[v].ipv6.is_some();
     // The groups this one may reference: same VPC, and over each peering.
     let pick = |b: &mut Builder, vpc: usize, kind: Kind| -> Option<String> {
@@ -323,7 +326,12 @@ fn app_group(b: &mut Builder, apps: &Apps, app: &App, corp: &str) {
         }
         Kind::Api => {
             if let Some(web) = pick(r.b, v, Kind::Web) {
-                r.tcp_in(app.port, app.port, group(&web), "from the web tier");
+                r.tcp_in(
+                    app.port,
+                    app.port,
+                    group(&account, &web),
+                    "from the web tier",
+                );
             }
             if r.b.rng.percent(50) {
                 r.tcp_in(8443, 8443, v4("10.0.0.0/8"), "internal clients");
@@ -337,7 +345,7 @@ fn app_group(b: &mut Builder, apps: &Apps, app: &App, corp: &str) {
                 from: 8000,
                 to: 8999,
             });
-            let me = group(&app.group);
+            let me = group(&account, &app.group);
             r.add(
                 Direction::Ingress,
                 Protocol::Tcp,
@@ -348,14 +356,14 @@ fn app_group(b: &mut Builder, apps: &Apps, app: &App, corp: &str) {
         }
         Kind::Db | Kind::Cache => {
             if let Some(api) = pick(r.b, v, Kind::Api) {
-                r.tcp_in(app.port, app.port, group(&api), "from the app");
+                r.tcp_in(app.port, app.port, group(&account, &api), "from the app");
             }
             if app.kind == Kind::Db {
                 for (pcx, other, other_vpc) in &peers {
                     if let Some(api) = pick(r.b, *other, Kind::Api) {
                         let peer = RulePeer::Group {
                             group_id: api,
-                            account_id: Some(ACCOUNT.into()),
+                            account_id: Some(account.clone()),
                             vpc_id: Some(other_vpc.clone()),
                             vpc_peering_connection_id: Some(pcx.clone()),
                         };

@@ -12,7 +12,7 @@ use crate::inventory::{
 };
 
 use super::enis::infra_eni;
-use super::plan::{Tier, ACCOUNT};
+use super::plan::Tier;
 use super::state::{named, Builder};
 
 /// What one load balancer of the plan is.
@@ -129,7 +129,7 @@ fn load_balancer(
             name: format!("{name}-sg"),
             description: Some("load balancer".into()),
             vpc_id: Some(vpc_id.clone()),
-            owner_id: Some(ACCOUNT.into()),
+            owner_id: Some(b.account.clone()),
             rules,
             tags: named(&format!("{name}-sg")),
         });

@@ -28,6 +28,10 @@
 //!   instances.
 //!
 //! Same [`Spec`] (seed included), same inventory, byte for byte.
+//!
+//! [`generate_organization`] builds many such accounts as one AWS Organization
+//! ([`OrgSpec`]): a network account's transit gateway shared with the others, VPC
+//! peering between accounts, VPC blocks distinct across all of them.
 
 mod apps;
 mod enis;
@@ -37,6 +41,7 @@ pub mod kubernetes;
 mod load_balancers;
 mod nacl;
 mod network;
+mod organization;
 mod plan;
 mod rng;
 mod routes;
@@ -46,10 +51,13 @@ mod transit;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_org;
 
 use crate::inventory::{AccountInventory, Inventory, RegionInventory};
 
 pub use firewall::ALLOWED_DOMAINS;
+pub use organization::{account_ids, generate_organization, OrgSpec};
 pub use samples::{samples, Samples};
 
 /// The account and region every generated inventory describes.
@@ -125,6 +133,48 @@ impl Spec {
 /// When `spec.vpcs` or `spec.subnets_per_vpc` is out of range, or a subnet runs
 /// out of addresses (more than ~4,000 ENIs in one `/20`).
 pub fn generate(spec: &Spec) -> Inventory {
+    let (b, _) = build_account(
+        spec,
+        rng::Rng::new(spec.seed),
+        rng::Ids::new(spec.seed),
+        Setup {
+            account: ACCOUNT.into(),
+            addressing: plan::Addressing::ACCOUNT,
+            public_ips: 0,
+            tgw: None,
+            remote: Vec::new(),
+        },
+    );
+    let mut ri = b.ri;
+    sort_by_id(&mut ri);
+    let mut inv = Inventory::new(COLLECTED_AT);
+    inv.accounts.push(AccountInventory {
+        account_id: ACCOUNT.into(),
+        regions: vec![ri],
+    });
+    inv
+}
+
+/// Who an account is and what it shares with the rest of its organisation.
+struct Setup {
+    account: String,
+    addressing: plan::Addressing,
+    /// Public addresses the accounts built before this one hold.
+    public_ips: u32,
+    /// (owner account, gateway id, route table id) of the organisation's transit
+    /// gateway; `None` for a lone account, which owns its own.
+    tgw: Option<(String, String, String)>,
+    remote: Vec<plan::RemotePeering>,
+}
+
+/// One account's region, every step in order; the builder (region, ids, layout)
+/// and the applications, which the organisation needs after the build.
+fn build_account(
+    spec: &Spec,
+    mut rng: rng::Rng,
+    mut ids: rng::Ids,
+    setup: Setup,
+) -> (state::Builder, apps::Apps) {
     assert!(
         (2..=256).contains(&spec.vpcs),
         "vpcs must be 2 to 256, not {}",
@@ -135,10 +185,14 @@ pub fn generate(spec: &Spec) -> Inventory {
         "subnets_per_vpc must be 3 to 16, not {}",
         spec.subnets_per_vpc
     );
-    let mut rng = rng::Rng::new(spec.seed);
-    let mut ids = rng::Ids::new(spec.seed);
-    let layout = plan::layout(spec, &mut rng, &mut ids);
-    let mut b = state::Builder::new(rng, ids, layout);
+    let mut layout = plan::layout(spec, &mut rng, &mut ids, setup.addressing);
+    layout.remote = setup.remote;
+    let mut b = state::Builder::new(rng, ids, layout, &setup.account, setup.public_ips);
+    if let Some((owner, tgw, table)) = setup.tgw {
+        b.tgw_owner = owner;
+        b.layout.tgw = tgw;
+        b.layout.tgw_route_table = table;
+    }
     network::build(&mut b);
     routes::build(&mut b);
     transit::build(&mut b);
@@ -148,15 +202,7 @@ pub fn generate(spec: &Spec) -> Inventory {
     groups::build(&mut b, &apps);
     enis::build(&mut b, &apps, spec.enis);
     load_balancers::build(&mut b, spec.load_balancers, spec.targets_per_load_balancer);
-
-    let mut ri = b.ri;
-    sort_by_id(&mut ri);
-    let mut inv = Inventory::new(COLLECTED_AT);
-    inv.accounts.push(AccountInventory {
-        account_id: ACCOUNT.into(),
-        regions: vec![ri],
-    });
-    inv
+    (b, apps)
 }
 
 /// Every list sorted by id (firewall resources by ARN), as the collector does.

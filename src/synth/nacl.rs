@@ -10,7 +10,7 @@ use crate::inventory::{
     Direction, L4Match, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, PortRange, Protocol,
 };
 
-use super::plan::{Tier, ACCOUNT};
+use super::plan::Tier;
 use super::state::{named, Builder};
 
 use Direction::{Egress, Ingress};
@@ -71,7 +71,7 @@ fn push(
     b.ri.network_acls.push(NetworkAcl {
         id,
         vpc_id: b.layout.vpcs[v].id.clone(),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         is_default,
         entries,
         associations,

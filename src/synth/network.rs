@@ -8,7 +8,7 @@ use crate::inventory::{
 };
 
 use super::enis::infra_eni;
-use super::plan::{ACCOUNT, AZS};
+use super::plan::AZS;
 use super::state::{named, tags, Builder};
 
 pub(super) fn build(b: &mut Builder) {
@@ -26,7 +26,7 @@ fn vpc_and_subnets(b: &mut Builder, v: usize) {
     let plan = &b.layout.vpcs[v];
     b.ri.vpcs.push(Vpc {
         id: plan.id.clone(),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         is_default: false,
         ipv4_cidrs: vec![plan.cidr],
         ipv6_cidrs: plan.ipv6.into_iter().collect(),
@@ -40,12 +40,13 @@ fn vpc_and_subnets(b: &mut Builder, v: usize) {
         b.ri.subnets.push(Subnet {
             id: s.id.clone(),
             arn: Some(format!(
-                "arn:aws:ec2:{}:{ACCOUNT}:subnet/{}",
+                "arn:aws:ec2:{}:{}:subnet/{}",
                 super::plan::REGION,
+                b.account,
                 s.id
             )),
             vpc_id: plan.id.clone(),
-            owner_id: Some(ACCOUNT.into()),
+            owner_id: Some(b.account.clone()),
             availability_zone: az.into(),
             availability_zone_id: Some(az_id.into()),
             ipv4_cidr: Some(s.cidr),
@@ -62,7 +63,7 @@ fn gateways(b: &mut Builder, v: usize) {
     let plan = &b.layout.vpcs[v];
     b.ri.internet_gateways.push(InternetGateway {
         id: plan.igw.clone(),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         attachments: vec![GatewayAttachment {
             vpc_id: plan.id.clone(),
             state: Some("available".into()),
@@ -127,8 +128,9 @@ fn flow_log(b: &mut Builder, v: usize) {
         log_status: Some("ACTIVE".into()),
         log_destination_type: Some("cloud-watch-logs".into()),
         log_destination: Some(format!(
-            "arn:aws:logs:{}:{ACCOUNT}:log-group:/vpc/flow/{}",
+            "arn:aws:logs:{}:{}:log-group:/vpc/flow/{}",
             super::plan::REGION,
+            b.account,
             plan.name
         )),
         log_group_name: Some(format!("/vpc/flow/{}", plan.name)),

@@ -58,6 +58,12 @@ pub(super) struct SubnetPlan {
 }
 
 impl SubnetPlan {
+    /// Whether `n` more addresses fit.
+    pub fn has_room(&self, n: u32) -> bool {
+        let size = 1u32 << (32 - self.cidr.prefix_len());
+        4 + self.used + n < size
+    }
+
     /// The next free private address (AWS reserves the first four and the last),
     /// and an IPv6 address when the subnet assigns them.
     pub fn allocate(&mut self) -> (Ipv4Addr, Option<Ipv6Addr>) {
@@ -121,12 +127,73 @@ pub(super) struct Peering {
     pub return_route: bool,
 }
 
+/// A peering with a VPC of another account (organisation estates only): this
+/// account's side of it.
+pub(super) struct RemotePeering {
+    pub id: String,
+    /// The VPC of this account it joins.
+    pub vpc: usize,
+    /// The other VPC's block.
+    pub peer_cidr: Ipv4Net,
+    /// False where this side never got the route to the other.
+    pub route: bool,
+}
+
 pub(super) struct Layout {
     pub azs: usize,
     pub vpcs: Vec<VpcPlan>,
     pub peerings: Vec<Peering>,
+    /// Peerings with other accounts' VPCs.
+    pub remote: Vec<RemotePeering>,
     pub tgw: String,
     pub tgw_route_table: String,
+}
+
+/// Where VPC blocks come from: VPC `i` of a layout is the `(first + i)`-th block of
+/// `/vpc_prefix` counted from 10.0.0.0, and its subnets are consecutive blocks of
+/// `/subnet_prefix` in it. Organisations give each account its own `first`, so no
+/// two VPCs of one organisation overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Addressing {
+    pub first: usize,
+    pub vpc_prefix: u8,
+    pub subnet_prefix: u8,
+}
+
+impl Addressing {
+    /// One account: `10.i.0.0/16` VPCs with `/20` subnets.
+    pub const ACCOUNT: Addressing = Addressing {
+        first: 0,
+        vpc_prefix: 16,
+        subnet_prefix: 20,
+    };
+
+    /// VPC blocks of this size that fit in 10.0.0.0/8.
+    pub fn capacity(self) -> usize {
+        1 << (self.vpc_prefix - 8)
+    }
+
+    /// The organisation-wide index of VPC `i`.
+    pub fn index(self, i: usize) -> usize {
+        self.first + i
+    }
+
+    pub fn vpc(self, i: usize) -> Ipv4Net {
+        let n = self.index(i);
+        assert!(n < self.capacity(), "VPC block {n} is outside 10.0.0.0/8");
+        let base = u32::from(Ipv4Addr::new(10, 0, 0, 0)) + ((n as u32) << (32 - self.vpc_prefix));
+        Ipv4Net::new(Ipv4Addr::from(base), self.vpc_prefix).expect("valid VPC block")
+    }
+
+    pub fn subnet(self, i: usize, j: usize) -> Ipv4Net {
+        assert!(
+            j < 1 << (self.subnet_prefix - self.vpc_prefix),
+            "subnet {j} does not fit in a /{} VPC",
+            self.vpc_prefix
+        );
+        let base = u32::from(self.vpc(i).network()) + ((j as u32) << (32 - self.subnet_prefix));
+        Ipv4Net::new(Ipv4Addr::from(base), self.subnet_prefix).expect("valid subnet block")
+    }
 }
 
 impl Layout {
@@ -144,25 +211,32 @@ impl Layout {
     }
 }
 
-pub(super) fn layout(spec: &Spec, rng: &mut Rng, ids: &mut Ids) -> Layout {
+pub(super) fn layout(spec: &Spec, rng: &mut Rng, ids: &mut Ids, addressing: Addressing) -> Layout {
     let per_vpc = spec.subnets_per_vpc;
     // Room for a public subnet per AZ plus, in the inspection VPC, a firewall subnet
     // per AZ and at least one more (`per_vpc >= 3`).
     let azs = ((per_vpc + 1) / 3).clamp(1, AZS.len());
     let vpcs = (0..spec.vpcs)
-        .map(|i| vpc_plan(i, per_vpc, azs, ids))
+        .map(|i| vpc_plan(i, per_vpc, azs, ids, addressing))
         .collect::<Vec<_>>();
     let peerings = peerings(spec, rng, ids);
     Layout {
         azs,
         vpcs,
         peerings,
+        remote: Vec::new(),
         tgw: ids.next("tgw"),
         tgw_route_table: ids.next("tgw-rtb"),
     }
 }
 
-fn vpc_plan(i: usize, per_vpc: usize, azs: usize, ids: &mut Ids) -> VpcPlan {
+fn vpc_plan(
+    i: usize,
+    per_vpc: usize,
+    azs: usize,
+    ids: &mut Ids,
+    addressing: Addressing,
+) -> VpcPlan {
     let inspection = i == 0;
     let env = if inspection {
         "shared"
@@ -174,9 +248,9 @@ fn vpc_plan(i: usize, per_vpc: usize, azs: usize, ids: &mut Ids) -> VpcPlan {
     } else {
         format!("{env}-{i:03}")
     };
-    let cidr = Ipv4Net::new(Ipv4Addr::new(10, i as u8, 0, 0), 16).expect("valid /16");
+    let cidr = addressing.vpc(i);
     let ipv6 = (i % 3 == 1).then(|| {
-        let bits = (0x2600_1f18u128 << 96) | ((0x4a00 + i as u128) << 72);
+        let bits = (0x2600_1f18u128 << 96) | ((0x4a00 + addressing.index(i) as u128) << 72);
         Ipv6Net::new(Ipv6Addr::from(bits), 56).expect("valid /56")
     });
     let id = ids.next("vpc");
@@ -199,8 +273,7 @@ fn vpc_plan(i: usize, per_vpc: usize, azs: usize, ids: &mut Ids) -> VpcPlan {
             id: ids.next("subnet"),
             tier,
             az,
-            cidr: Ipv4Net::new(Ipv4Addr::new(10, i as u8, (j * 16) as u8, 0), 20)
-                .expect("valid /20"),
+            cidr: addressing.subnet(i, j),
             ipv6: ipv6.map(|net| {
                 let bits = u128::from(net.network()) | ((j as u128) << 64);
                 Ipv6Net::new(Ipv6Addr::from(bits), 64).expect("valid /64")

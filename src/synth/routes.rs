@@ -9,7 +9,7 @@ use crate::inventory::{
     RouteTarget, VpcEndpoint,
 };
 
-use super::plan::{Layout, Tier, ACCOUNT, AZS, REGION, S3_PREFIX_LIST};
+use super::plan::{Layout, Tier, AZS, REGION, S3_PREFIX_LIST};
 use super::state::{named, Builder};
 
 /// AWS's default full-access endpoint policy.
@@ -68,6 +68,10 @@ fn plan_tables(layout: &Layout, v: usize) -> Vec<Table> {
             let target = RouteTarget::VpcPeeringConnection(p.id.clone());
             shared.push(v4(layout.vpcs[other].cidr, target));
         }
+    }
+    for r in layout.remote.iter().filter(|r| r.vpc == v && r.route) {
+        let target = RouteTarget::VpcPeeringConnection(r.id.clone());
+        shared.push(v4(r.peer_cidr, target));
     }
     if plan.tgw_attachment.is_some() {
         let ten: Ipv4Net = "10.0.0.0/8".parse().expect("valid CIDR");
@@ -193,7 +197,7 @@ fn emit(b: &mut Builder, v: usize, tables: Vec<Table>) {
         b.ri.route_tables.push(RouteTable {
             id,
             vpc_id: b.layout.vpcs[v].id.clone(),
-            owner_id: Some(ACCOUNT.into()),
+            owner_id: Some(b.account.clone()),
             routes,
             associations,
             propagating_vgws: vec![],
@@ -205,7 +209,7 @@ fn emit(b: &mut Builder, v: usize, tables: Vec<Table>) {
         b.ri.vpc_endpoints.push(VpcEndpoint {
             id: endpoint,
             vpc_id: plan.id.clone(),
-            owner_id: Some(ACCOUNT.into()),
+            owner_id: Some(b.account.clone()),
             endpoint_type: "Gateway".into(),
             service_name: format!("com.amazonaws.{REGION}.s3"),
             state: Some("available".into()),

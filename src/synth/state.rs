@@ -7,24 +7,44 @@ use crate::inventory::{RegionInventory, Tags};
 
 use super::plan::{Layout, REGION};
 use super::rng::{Ids, Rng};
+use super::transit::TableParts;
 
 pub(super) struct Builder {
     pub rng: Rng,
     pub ids: Ids,
     pub layout: Layout,
     pub ri: RegionInventory,
-    public_ips: u32,
+    /// The account this region belongs to.
+    pub account: String,
+    /// The account owning the transit gateway the VPCs attach to: this one, or the
+    /// organisation's network account that shares it.
+    pub tgw_owner: String,
+    /// A shared transit gateway's route-table entries for this account's VPCs, for
+    /// the owner's table (the owner's own table is written directly).
+    pub tgw_parts: Option<TableParts>,
+    /// Public addresses handed out so far, organisation-wide.
+    pub public_ips: u32,
 }
 
 impl Builder {
-    pub fn new(rng: Rng, ids: Ids, layout: Layout) -> Builder {
+    /// A builder for `account`, whose public addresses continue after the first
+    /// `public_ips` ones (so that accounts of one organisation never share one).
+    pub fn new(rng: Rng, ids: Ids, layout: Layout, account: &str, public_ips: u32) -> Builder {
         Builder {
             rng,
             ids,
             layout,
             ri: RegionInventory::new(REGION),
-            public_ips: 0,
+            account: account.into(),
+            tgw_owner: account.into(),
+            tgw_parts: None,
+            public_ips,
         }
+    }
+
+    /// Whether the transit gateway belongs to another account.
+    pub fn tgw_shared(&self) -> bool {
+        self.tgw_owner != self.account
     }
 
     /// A fresh public IPv4 address from Amazon's 3.80.0.0/12 (us-east-1).
@@ -36,10 +56,7 @@ impl Builder {
 
     /// The ARN of a resource of this account and region.
     pub fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{REGION}:{}:{resource}",
-            super::plan::ACCOUNT
-        )
+        format!("arn:aws:{service}:{REGION}:{}:{resource}", self.account)
     }
 }
 

@@ -68,7 +68,7 @@ fn counts_follow_the_spec() {
 }
 
 /// Every id of every resource kind (ENIs, rules, associations...).
-fn all_ids(ri: &RegionInventory) -> Vec<String> {
+pub(super) fn all_ids(ri: &RegionInventory) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     ids.extend(ri.vpcs.iter().map(|x| x.id.clone()));
     ids.extend(ri.subnets.iter().map(|x| x.id.clone()));

@@ -11,7 +11,7 @@ use crate::inventory::{
 };
 
 use super::enis::infra_eni;
-use super::plan::{Tier, ACCOUNT, REGION};
+use super::plan::{Tier, REGION};
 use super::state::{named, Builder};
 
 pub(super) fn build(b: &mut Builder) {
@@ -26,7 +26,7 @@ fn peerings(b: &mut Builder) {
             let plan = &layout.vpcs[v];
             PeeringSide {
                 vpc_id: Some(plan.id.clone()),
-                owner_id: Some(ACCOUNT.into()),
+                owner_id: Some(b.account.clone()),
                 region: Some(REGION.into()),
                 ipv4_cidrs: vec![plan.cidr],
                 ipv6_cidrs: plan.ipv6.into_iter().collect(),
@@ -76,13 +76,33 @@ fn tgw_route(
     }
 }
 
+/// A transit gateway route table's entries for some attached VPCs.
+#[derive(Default)]
+pub(super) struct TableParts {
+    pub routes: Vec<TransitGatewayRoute>,
+    pub associations: Vec<TransitGatewayRouteTableLink>,
+    pub propagations: Vec<TransitGatewayRouteTableLink>,
+}
+
+/// Attaches the VPCs; a transit gateway of this account gets its route table here,
+/// a shared one's entries are left in `b.tgw_parts` for the owner's table.
 fn transit_gateway(b: &mut Builder) {
+    let (parts, blackhole) = attach_vpcs(b);
+    if b.tgw_shared() {
+        b.tgw_parts = Some(parts);
+    } else {
+        own_table(b, parts, blackhole);
+    }
+}
+
+/// The gateway and its one route table, default for association and propagation.
+fn own_table(b: &mut Builder, parts: TableParts, blackhole: Option<Ipv4Net>) {
     let tgw = b.layout.tgw.clone();
     let rtb = b.layout.tgw_route_table.clone();
     b.ri.transit_gateways.push(TransitGateway {
         id: tgw.clone(),
         arn: Some(b.arn("ec2", &format!("transit-gateway/{tgw}"))),
-        owner_id: Some(ACCOUNT.into()),
+        owner_id: Some(b.account.clone()),
         state: Some("available".into()),
         default_route_table_association: true,
         default_route_table_propagation: true,
@@ -91,7 +111,33 @@ fn transit_gateway(b: &mut Builder) {
         security_group_referencing_support: true,
         tags: named("core-tgw"),
     });
-    let (mut routes, mut associations, mut propagations) = (vec![], vec![], vec![]);
+    let mut routes = parts.routes;
+    if let Some(net) = blackhole {
+        routes.push(tgw_route(net, "blackhole", "static", None));
+    }
+    b.ri.transit_gateway_route_tables
+        .push(TransitGatewayRouteTable {
+            id: rtb,
+            transit_gateway_id: tgw,
+            state: Some("available".into()),
+            default_association_route_table: true,
+            default_propagation_route_table: true,
+            routes,
+            associations: parts.associations,
+            propagations: parts.propagations,
+            tags: named("core-tgw-rtb"),
+        });
+}
+
+/// The attachments (with their ENIs) of every VPC but each fifth, and their route
+/// table entries: a propagated route per VPC and, on the gateway's own account, a
+/// static default route to the inspection VPC. Also the block of one data subnet to
+/// blackhole (the owner's own VPCs only).
+fn attach_vpcs(b: &mut Builder) -> (TableParts, Option<Ipv4Net>) {
+    let tgw = b.layout.tgw.clone();
+    let rtb = b.layout.tgw_route_table.clone();
+    let shared = b.tgw_shared();
+    let mut parts = TableParts::default();
     let mut blackhole = None;
     for v in 0..b.layout.vpcs.len() {
         let Some(attachment) = b.layout.vpcs[v].tgw_attachment.clone() else {
@@ -123,10 +169,10 @@ fn transit_gateway(b: &mut Builder) {
             .push(TransitGatewayAttachment {
                 id: attachment.clone(),
                 transit_gateway_id: tgw.clone(),
-                transit_gateway_owner_id: Some(ACCOUNT.into()),
+                transit_gateway_owner_id: Some(b.tgw_owner.clone()),
                 resource_type: "vpc".into(),
                 resource_id: Some(plan.id.clone()),
-                resource_owner_id: Some(ACCOUNT.into()),
+                resource_owner_id: Some(b.account.clone()),
                 state: Some("available".into()),
                 association_route_table_id: Some(rtb.clone()),
                 subnet_ids: subnets
@@ -138,17 +184,24 @@ fn transit_gateway(b: &mut Builder) {
                 ipv6_support: false,
                 tags: named(&format!("{}-tgw-attachment", plan.name)),
             });
-        associations.push(link(&attachment, &plan.id, "associated"));
-        propagations.push(link(&attachment, &plan.id, "enabled"));
-        routes.push(tgw_route(
+        parts
+            .associations
+            .push(link(&attachment, &plan.id, "associated"));
+        parts
+            .propagations
+            .push(link(&attachment, &plan.id, "enabled"));
+        parts.routes.push(tgw_route(
             plan.cidr,
             "active",
             "propagated",
             Some((&attachment, &plan.id)),
         ));
+        if shared {
+            continue;
+        }
         if plan.inspection {
             let any = "0.0.0.0/0".parse().expect("valid CIDR");
-            routes.push(tgw_route(
+            parts.routes.push(tgw_route(
                 any,
                 "active",
                 "static",
@@ -159,19 +212,5 @@ fn transit_gateway(b: &mut Builder) {
             blackhole = Some(plan.subnets[data].cidr);
         }
     }
-    if let Some(net) = blackhole {
-        routes.push(tgw_route(net, "blackhole", "static", None));
-    }
-    b.ri.transit_gateway_route_tables
-        .push(TransitGatewayRouteTable {
-            id: rtb,
-            transit_gateway_id: tgw,
-            state: Some("available".into()),
-            default_association_route_table: true,
-            default_propagation_route_table: true,
-            routes,
-            associations,
-            propagations,
-            tags: named("core-tgw-rtb"),
-        });
+    (parts, blackhole)
 }
