@@ -98,13 +98,14 @@ pub fn all() -> Result<Vec<Registered>, String> {
 /// whatever ran first.
 pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
-    let (late, early): (Vec<(usize, &&Registered)>, Vec<(usize, &&Registered)>) = checks
+    type Numbered<'r> = Vec<(usize, &'r &'r Registered)>;
+    let (late, early): (Numbered, Numbered) = checks
         .iter()
         .enumerate()
         .partition(|(_, reg)| reg.check.reads_lateral());
-    let run_all = |part: &[(usize, &&Registered)]| -> Vec<(usize, Vec<Finding>)> {
+    let run_all = |part: &Numbered| -> Vec<(usize, Vec<Finding>)> {
         part.par_iter()
-            .map(|&(i, reg)| (i, run_one(reg, ctx)))
+            .map(|&(i, reg)| (i, run_check(reg, ctx)))
             .collect()
     };
     let (_, mut done) = rayon::join(
@@ -131,7 +132,7 @@ pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
 }
 
 /// One check's findings; a panic is one unknown finding naming the failure.
-fn run_one(reg: &Registered, ctx: &Context) -> Vec<Finding> {
+fn run_check(reg: &Registered, ctx: &Context) -> Vec<Finding> {
     let forced = ctx.config.severity.get(&reg.meta.id);
     let complete = |d: Draft| {
         let mut f = finish(&reg.meta, d);

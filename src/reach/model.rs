@@ -13,7 +13,7 @@ use ipnet::IpNet;
 
 use crate::inventory::{
     AssociationTarget, CoverageGap, Inventory, NetworkAcl, NetworkInterface, Operation,
-    RegionInventory, RouteTable, SecurityGroup, TransitGatewayAttachment,
+    RegionInventory, RouteTable, SecurityGroup, TransitGatewayAttachment, TransitGatewayRouteTable,
 };
 
 use super::group_scope::GroupScope;
@@ -121,6 +121,19 @@ pub struct Model<'a> {
     eni_region: FastMap<&'a str, (usize, &'a NetworkInterface)>,
     /// Which VPC pairs group references may cross.
     pub group_scope: GroupScope,
+    /// Transit gateway attachments and route tables of every account, by region: a
+    /// gateway shared through RAM has its route tables (and the associations) only
+    /// in its owner's account.
+    transit: TransitIndex<'a>,
+}
+
+#[derive(Debug, Default)]
+struct TransitIndex<'a> {
+    /// (region, gateway, VPC) -> the VPC's attachment, a copy that names its
+    /// associated route table first.
+    attachments: FastMap<(&'a str, &'a str, &'a str), &'a TransitGatewayAttachment>,
+    /// (region, route table id).
+    route_tables: FastMap<(&'a str, &'a str), &'a TransitGatewayRouteTable>,
 }
 
 impl<'a> Model<'a> {
@@ -130,6 +143,7 @@ impl<'a> Model<'a> {
             by_key: FastMap::default(),
             eni_region: FastMap::default(),
             group_scope: GroupScope::build(inventory),
+            transit: TransitIndex::default(),
         };
         for (account_id, region) in inventory.regions() {
             let gaps = inventory.gaps_for(account_id, &region.region).collect();
@@ -140,6 +154,28 @@ impl<'a> Model<'a> {
             }
             model.by_key.insert((account_id, &region.region), index);
             model.regions.push(rm);
+            let r = region.region.as_str();
+            for a in &region.transit_gateway_attachments {
+                if let (true, Some(vpc)) = (a.resource_type == "vpc", a.resource_id.as_deref()) {
+                    let slot = model
+                        .transit
+                        .attachments
+                        .entry((r, a.transit_gateway_id.as_str(), vpc))
+                        .or_insert(a);
+                    if slot.association_route_table_id.is_none()
+                        && a.association_route_table_id.is_some()
+                    {
+                        *slot = a;
+                    }
+                }
+            }
+            for t in &region.transit_gateway_route_tables {
+                model
+                    .transit
+                    .route_tables
+                    .entry((r, t.id.as_str()))
+                    .or_insert(t);
+            }
         }
         // A region that failed entirely has gaps but no RegionInventory; give it an
         // empty model so its lookups report the gap rather than "not collected".
@@ -152,6 +188,22 @@ impl<'a> Model<'a> {
             }
         }
         model
+    }
+
+    /// The attachment of `vpc` to `tgw` in `region`, from any account's view,
+    /// preferring one that names its associated route table (the owner's).
+    pub fn tgw_vpc_attachment(
+        &self,
+        region: &str,
+        tgw: &str,
+        vpc: &str,
+    ) -> Option<&'a TransitGatewayAttachment> {
+        self.transit.attachments.get(&(region, tgw, vpc)).copied()
+    }
+
+    /// A transit gateway route table of `region`, whichever account collected it.
+    pub fn tgw_route_table(&self, region: &str, id: &str) -> Option<&'a TransitGatewayRouteTable> {
+        self.transit.route_tables.get(&(region, id)).copied()
     }
 
     pub fn region(&self, account_id: &str, region: &str) -> Option<&RegionModel<'a>> {

@@ -49,6 +49,8 @@ pub const DEFAULT_EPHEMERAL: PortRange = PortRange {
 /// One ENI with everything a path needs about where it sits.
 #[derive(Clone, Copy)]
 pub(crate) struct End<'m, 'a> {
+    /// The whole model, for what another account holds (a shared transit gateway).
+    pub model: &'m Model<'a>,
     pub rm: &'m RegionModel<'a>,
     pub ri: &'a RegionInventory,
     pub eni: &'a NetworkInterface,
@@ -62,7 +64,7 @@ impl<'m, 'a> End<'m, 'a> {
     ) -> Result<End<'m, 'a>, String> {
         let (rm, eni) = model.locate_eni(eni_id)?;
         let ri = region_inventory(inv, rm)?;
-        Ok(End { rm, ri, eni })
+        Ok(End { model, rm, ri, eni })
     }
 
     pub fn acl(&self) -> Result<&'a NetworkAcl, String> {

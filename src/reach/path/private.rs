@@ -468,7 +468,15 @@ fn attachment_of<'a>(
 fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
     let component = format!("{tgw} (transit gateway)");
     let ends = [from, to];
-    let Some(from_att) = attachment_of(ends, tgw, &from.eni.vpc_id) else {
+    // A member account's copy of an attachment to a shared gateway may not name its
+    // route table; the owner's does.
+    let shared = |vpc: &str| {
+        attachment_of(ends, tgw, vpc)
+            .filter(|a| a.association_route_table_id.is_some())
+            .or_else(|| from.model.tgw_vpc_attachment(from.rm.region, tgw, vpc))
+            .or_else(|| attachment_of(ends, tgw, vpc))
+    };
+    let Some(from_att) = shared(&from.eni.vpc_id) else {
         return unknown_at(
             Code::DataNotCollected,
             component,
@@ -478,7 +486,7 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             ),
         );
     };
-    let Some(to_att) = attachment_of(ends, tgw, &to.eni.vpc_id) else {
+    let Some(to_att) = shared(&to.eni.vpc_id) else {
         return blocked_at(
             Code::TgwRtbNoRouteToTgwAttachment,
             component,
@@ -498,11 +506,15 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
             ),
         );
     };
-    let Some(rt) = ends.iter().find_map(|e| {
-        e.ri.transit_gateway_route_tables
-            .iter()
-            .find(|t| t.id == rt_id)
-    }) else {
+    let Some(rt) = ends
+        .iter()
+        .find_map(|e| {
+            e.ri.transit_gateway_route_tables
+                .iter()
+                .find(|t| t.id == rt_id)
+        })
+        .or_else(|| from.model.tgw_route_table(from.rm.region, rt_id))
+    else {
         return unknown_at(
             Code::TgwRtbRoutesAreUnknown,
             component,

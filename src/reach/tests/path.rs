@@ -314,6 +314,32 @@ mod private {
         assert!(says(&e, "is deleted, not available"));
     }
 
+    /// A gateway shared through RAM: its route table, and the attachments' copies
+    /// that name it, are in the owner's account only.
+    #[test]
+    fn shared_tgw_route_table_is_read_in_the_owner_account() {
+        let mut kit = tgw_kit(false);
+        let table = kit.region().transit_gateway_route_tables.remove(0);
+        let owner_copies = kit.region().transit_gateway_attachments.clone();
+        let mut kit = kit.account("111111111111");
+        kit.region().transit_gateway_route_tables.push(table);
+        kit.region().transit_gateway_attachments = owner_copies;
+        // The members' copies name the table: it is found in the owner's account.
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_allowed(), "{e:#?}");
+        assert!(says(&e, "10.1.0.0/16 -> tgw-attach-2"));
+        // The members' copies do not name it: the owner's copies do.
+        for a in &mut kit.inv.accounts[0].regions[0].transit_gateway_attachments {
+            a.association_route_table_id = None;
+        }
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_allowed(), "{e:#?}");
+        // Without the owner's account, nothing proves the path.
+        kit.inv.accounts.pop();
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(!e.is_allowed(), "{e:#?}");
+    }
+
     #[test]
     fn tgw_blackhole_blocks() {
         let kit = tgw_kit(true);
