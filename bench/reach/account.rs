@@ -199,7 +199,10 @@ fn lateral_graph(c: &mut Criterion) {
                 .map(ServicePoint::Tcp),
         )
     };
-    let graph = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL);
+    let Ok(graph) = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL, u64::MAX) else {
+        eprintln!("account/10k/lateral: no budget means no refusal");
+        return;
+    };
     eprintln!(
         "account/10k/lateral: {} lateral classes ({} pairs), {} edges, {} unknown classes",
         graph.len(),
@@ -215,7 +218,15 @@ fn lateral_graph(c: &mut Criterion) {
         b.iter(|| lateral_classes(&model, black_box(inv)))
     });
     g.bench_function("graph", |b| {
-        b.iter(|| Graph::build(&model, black_box(inv), catalogue(), DEFAULT_EPHEMERAL))
+        b.iter(|| {
+            Graph::build(
+                &model,
+                black_box(inv),
+                catalogue(),
+                DEFAULT_EPHEMERAL,
+                u64::MAX,
+            )
+        })
     });
     g.bench_function("reach_4_hops", |b| {
         b.iter(|| graph.reach(black_box(0), 4, &all, &all, false))

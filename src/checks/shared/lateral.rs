@@ -23,6 +23,9 @@ use crate::checks::shared::load_balancer as lbs;
 const ADMIN: &[u16] = &[22, 23, 135, 139, 445, 3389, 5900, 5985, 5986];
 /// Web and application ports.
 const WEB: &[u16] = &[80, 443, 8080, 8443];
+/// The memory the class graph may take. Beyond it the lateral checks say they could
+/// not evaluate the estate, rather than the allocation aborting the scan.
+const GRAPH_BUDGET: u64 = 4 << 30;
 /// A group rule naming at most this many ports says which port a jewel serves on.
 const JEWEL_RULE_PORTS: u32 = 8;
 
@@ -140,7 +143,16 @@ impl Analysis {
         let config = &ctx.config.lateral;
         let stores = data_stores(ctx);
         let catalogue = catalogue(ctx, &stores);
-        let graph = Graph::build(ctx.model, ctx.inventory, catalogue, ctx.ephemeral());
+        let graph = match Graph::build(
+            ctx.model,
+            ctx.inventory,
+            catalogue,
+            ctx.ephemeral(),
+            GRAPH_BUDGET,
+        ) {
+            Ok(g) => g,
+            Err(too_large) => return Analysis::too_large(ctx, &too_large),
+        };
         let roles = roles(ctx, &graph, &stores);
         let max_hops = config.max_hops;
         tracing::debug!("lateral: graph and roles in {:?}", started.elapsed());
@@ -188,7 +200,7 @@ impl Analysis {
         // Jewels on every core, each thread with its own pair evaluator; the jewels'
         // order is kept.
         let new_pairs = || Pairs::new(ctx.model, ctx.inventory, &graph.catalogue, ctx.ephemeral());
-        let jewels: Vec<(usize, Vec<(usize, usize, usize)>)> = by_jewel.into_iter().collect();
+        let jewels: Vec<_> = by_jewel.into_iter().collect();
         let mut paths: Vec<Draft> = {
             use rayon::prelude::*;
             jewels
@@ -235,6 +247,53 @@ impl Analysis {
             blast,
             jewels,
             footholds,
+        }
+    }
+}
+
+impl Analysis {
+    /// Every VPC with ENIs unknown to both checks: the graph would not fit.
+    fn too_large(ctx: &Context, why: &crate::reach::lateral::TooLarge) -> Analysis {
+        tracing::warn!("lateral movement not evaluated: {why}");
+        let mut by_vpc: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+        for (account, ri) in ctx.regions() {
+            for eni in &ri.network_interfaces {
+                *by_vpc
+                    .entry((account, ri.region.as_str(), eni.vpc_id.as_str()))
+                    .or_default() += 1;
+            }
+        }
+        let unknown: Vec<Draft> = by_vpc
+            .into_iter()
+            .map(|((account, region, vpc), n)| {
+                Draft::unknown(
+                    account,
+                    region,
+                    resources::vpc(account, region, vpc, None),
+                    format!(
+                        "lateral movement to and from {n} ENI(s) of {vpc} could not be \
+                         evaluated: {why}"
+                    ),
+                )
+                .identity("class graph too large")
+            })
+            .collect();
+        let scope: Vec<Scoped> = unknown
+            .iter()
+            .map(|d| {
+                Scoped::pass(
+                    &d.account,
+                    &d.region,
+                    d.resource.clone(),
+                    "lateral movement to and from its ENIs was evaluated",
+                )
+            })
+            .collect();
+        Analysis {
+            paths: unknown.clone(),
+            blast: unknown,
+            jewels: scope.clone(),
+            footholds: scope,
         }
     }
 }

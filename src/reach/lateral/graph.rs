@@ -36,6 +36,21 @@ use super::atoms::Atoms;
 use super::bits::{nacl_pass, AclPieces, Catalogue, Compiled};
 use super::{lateral_classes, LateralClass};
 
+/// The class graph of an estate would not fit the memory it may use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{classes} lateral classes over {locations} locations: the class graph would take \
+     {} MiB, more than the {} MiB it may use",
+    .bytes >> 20,
+    .budget >> 20
+)]
+pub struct TooLarge {
+    pub classes: usize,
+    pub locations: usize,
+    pub bytes: u64,
+    pub budget: u64,
+}
+
 /// Which class opens which catalogue services on which, proven or possibly.
 pub struct Graph {
     /// Ordered by location (subnet and address atom), IPv4 ones by address first.
@@ -278,13 +293,14 @@ fn get(rows: &[u64], words: usize, a: usize, b: usize) -> bool {
 
 impl Graph {
     /// The graph of every class of the inventory over `catalogue`, with clients on
-    /// `ephemeral` ports.
+    /// `ephemeral` ports, unless its tables would take more than `budget` bytes.
     pub fn build(
         model: &Model,
         inv: &Inventory,
         catalogue: Catalogue,
         ephemeral: PortRange,
-    ) -> Graph {
+        budget: u64,
+    ) -> Result<Graph, TooLarge> {
         let started = std::time::Instant::now();
         let cat = &catalogue;
         let replies = cat.replies(ephemeral);
@@ -365,6 +381,17 @@ impl Graph {
         let sides: Vec<Option<Side>> = sides.into_iter().map(Result::ok).collect();
 
         let v4_locs = locations.iter().take_while(|l| l.v4.is_some()).count();
+        // Four n-by-n bit matrices and the ingress table (a word per IPv4 location and
+        // class): asked for beyond the budget, the allocation would abort the process.
+        let bytes = 8 * (4 * n as u64 * words as u64 + v4_locs as u64 * n as u64);
+        if bytes > budget {
+            return Err(TooLarge {
+                classes: n,
+                locations: locations.len(),
+                bytes,
+                budget,
+            });
+        }
         let loc_addrs: Vec<u32> = locations[..v4_locs].iter().filter_map(|l| l.v4).collect();
 
         // Ingress rules naming addresses, per (source location, destination class).
@@ -511,7 +538,7 @@ impl Graph {
             .enumerate()
             .flat_map(|(i, c)| c.enis.iter().map(move |e| (e.clone(), i)))
             .collect();
-        Graph {
+        Ok(Graph {
             classes,
             catalogue,
             unknown_classes,
@@ -526,7 +553,7 @@ impl Graph {
             maybe,
             maybe_in,
             by_eni,
-        }
+        })
     }
 
     pub fn len(&self) -> usize {

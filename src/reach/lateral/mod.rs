@@ -34,7 +34,7 @@ use super::model::Model;
 use atoms::Atoms;
 
 pub use bits::{Catalogue, MAX_POINTS};
-pub use graph::{pair_points, Graph, Pairs};
+pub use graph::{pair_points, Graph, Pairs, TooLarge};
 pub use search::Reach;
 
 /// What makes two ENIs indistinguishable as either end of a private connection.

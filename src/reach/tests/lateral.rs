@@ -120,7 +120,7 @@ fn catalogue() -> Catalogue {
 
 fn graph(inv: &Inventory) -> (Model<'_>, Graph) {
     let model = Model::build(inv);
-    let g = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL);
+    let g = Graph::build(&model, inv, catalogue(), DEFAULT_EPHEMERAL, u64::MAX).expect("fits");
     (model, g)
 }
 
@@ -308,4 +308,21 @@ fn paths_go_through_pivots_only() {
     // Without pivots, nothing beyond the first hop.
     let r = g.reach(c("eni-w2"), 4, &none, &all, false);
     assert!(r.reached().all(|(_, d)| d == 1));
+}
+
+#[test]
+fn a_graph_over_its_budget_is_refused_before_it_is_allocated() {
+    let inv = account().inv;
+    let model = Model::build(&inv);
+    let fits = Graph::build(&model, &inv, catalogue(), DEFAULT_EPHEMERAL, u64::MAX)
+        .expect("fits without a budget");
+    let err = Graph::build(&model, &inv, catalogue(), DEFAULT_EPHEMERAL, 8)
+        .err()
+        .expect("8 bytes is too little");
+    assert_eq!(err.classes, fits.len());
+    assert!(err.bytes > 8, "{err:?}");
+    assert!(
+        err.to_string().contains("more than the 0 MiB it may use"),
+        "{err}"
+    );
 }
