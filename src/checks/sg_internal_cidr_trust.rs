@@ -329,7 +329,9 @@ fn vpc_cidrs(v: &Vpc) -> IpSet {
 /// reference: its own, actively peered ones in the same region, and those joined by a
 /// transit gateway with referencing (as the engine's group scope decides).
 fn referenceable(ctx: &Context, region: &str, vpc_id: &str) -> IpSet {
-    let mut set = IpSet::empty();
+    // The blocks are gathered, then made one set: a union per VPC would cost the
+    // square of an organisation's VPCs.
+    let mut nets: Vec<IpNet> = Vec::new();
     for (_, ri) in ctx.regions().filter(|(_, r)| r.region == region) {
         for v in &ri.vpcs {
             if ctx
@@ -338,7 +340,8 @@ fn referenceable(ctx: &Context, region: &str, vpc_id: &str) -> IpSet {
                 .reaches(vpc_id, &v.id, Direction::Ingress)
                 == Scope::Reaches
             {
-                set = set.union(&vpc_cidrs(v));
+                nets.extend(v.ipv4_cidrs.iter().map(|&n| IpNet::V4(n)));
+                nets.extend(v.ipv6_cidrs.iter().map(|&n| IpNet::V6(n)));
             }
         }
         // A peer VPC in an account that was not collected: the peering knows its CIDRs.
@@ -349,12 +352,11 @@ fn referenceable(ctx: &Context, region: &str, vpc_id: &str) -> IpSet {
             }
             for (this, other) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
                 if this.vpc_id.as_deref() == Some(vpc_id) {
-                    let nets = other.ipv4_cidrs.iter().map(|&n| IpNet::V4(n));
-                    let nets = nets.chain(other.ipv6_cidrs.iter().map(|&n| IpNet::V6(n)));
-                    set = set.union(&IpSet::from_nets(nets));
+                    nets.extend(other.ipv4_cidrs.iter().map(|&n| IpNet::V4(n)));
+                    nets.extend(other.ipv6_cidrs.iter().map(|&n| IpNet::V6(n)));
                 }
             }
         }
     }
-    set
+    IpSet::from_nets(nets)
 }

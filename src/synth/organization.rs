@@ -267,10 +267,16 @@ fn remote_sides(
 fn share_transit_gateway(built: &mut [(Builder, Apps)]) {
     let (hub, members) = built.split_first_mut().expect("two accounts at least");
     let hub = &mut hub.0;
+    let table_id = hub.layout.tgw_route_table.clone();
     for (b, _) in members.iter_mut() {
+        // The owner's copies name the route table each attachment is associated with.
         hub.ri
             .transit_gateway_attachments
-            .extend(b.ri.transit_gateway_attachments.iter().cloned());
+            .extend(b.ri.transit_gateway_attachments.iter().map(|a| {
+                let mut copy = a.clone();
+                copy.association_route_table_id = Some(table_id.clone());
+                copy
+            }));
         let Some(parts) = b.tgw_parts.take() else {
             continue;
         };

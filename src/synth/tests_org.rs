@@ -440,10 +440,22 @@ fn the_engine_crosses_accounts_through_the_shared_transit_gateway() {
     // From a member account to the network account, and the other way.
     let member = &inv.accounts[1].regions[0];
     let server = eni_in(hub, "private", true, Some(port)).expect("an attached hub server");
+    let other = &inv.accounts[2].regions[0];
+    // Members' copies of their attachments do not name the route table, as AWS
+    // reports them: the engine reads the owner's.
+    assert!(member
+        .transit_gateway_attachments
+        .iter()
+        .all(|a| a.association_route_table_id.is_none()));
     let pairs = [
         (eni_in(member, "private", true, None), Some(server)),
         (
             eni_in(hub, "private", true, None),
+            eni_in(member, "private", true, Some(port)),
+        ),
+        // Member to member, both through the network account's gateway.
+        (
+            eni_in(other, "private", true, None),
             eni_in(member, "private", true, Some(port)),
         ),
     ];

@@ -174,7 +174,9 @@ fn attach_vpcs(b: &mut Builder) -> (TableParts, Option<Ipv4Net>) {
                 resource_id: Some(plan.id.clone()),
                 resource_owner_id: Some(b.account.clone()),
                 state: Some("available".into()),
-                association_route_table_id: Some(rtb.clone()),
+                // A member account's copy of an attachment to a shared gateway does not
+                // name its route table: the owner's copy does.
+                association_route_table_id: (!shared).then(|| rtb.clone()),
                 subnet_ids: subnets
                     .iter()
                     .map(|&s| plan.subnets[s].id.clone())
