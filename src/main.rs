@@ -5,6 +5,11 @@ use clap::Parser;
 use vpcaudit::cli::{self, Cli};
 use vpcaudit::exit::Exit;
 
+// A scan allocates and frees millions of small strings and sets on two threads;
+// mimalloc does that in less time than the system allocator (see bench/scale).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::init_logging(cli.verbose);
