@@ -108,23 +108,32 @@ pub fn run(checks: &[&Registered], ctx: &Context) -> Vec<Finding> {
             .map(|&(i, reg)| (i, run_check(reg, ctx)))
             .collect()
     };
-    let (_, mut done) = rayon::join(
+    let (built, mut done) = rayon::join(
         || {
-            if !late.is_empty() {
-                let started = std::time::Instant::now();
-                // A panic here is the lateral checks' own failure, reported when
-                // they run and ask again.
-                if catch_unwind(AssertUnwindSafe(|| ctx.lateral())).is_ok() {
-                    tracing::info!(
-                        ms = started.elapsed().as_millis() as u64,
-                        "lateral analysis built"
-                    );
-                }
+            if late.is_empty() {
+                return true;
             }
+            let started = std::time::Instant::now();
+            // A panic here is the lateral checks' own failure, reported when they
+            // run and ask again.
+            let built = catch_unwind(AssertUnwindSafe(|| ctx.lateral())).is_ok();
+            if built {
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "lateral analysis built"
+                );
+            }
+            built
         },
         || run_all(&early),
     );
-    done.extend(run_all(&late));
+    if built {
+        done.extend(run_all(&late));
+    } else {
+        // One after the other: each asks for the analysis again, and a thread
+        // waiting inside that could otherwise pick up the other and wait on itself.
+        done.extend(late.iter().map(|&(i, reg)| (i, run_check(reg, ctx))));
+    }
     done.sort_unstable_by_key(|(i, _)| *i);
     let mut findings: Vec<Finding> = done.into_iter().flat_map(|(_, f)| f).collect();
     sort(&mut findings);

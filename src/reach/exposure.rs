@@ -113,6 +113,10 @@ pub struct ExposureCache<'m, 'a> {
     memo: Memo<'a>,
     /// The client port range replies go to.
     ephemeral: PortRange,
+    /// The smallest ENI id of each class (built on the first request by ENI): the
+    /// class is evaluated from it, as [`EniClass::representative`], so its steps name
+    /// the same ENI whichever ENI was asked for first.
+    representatives: Option<FastMap<KeyRef<'a>, &'a str>>,
 }
 
 impl<'m, 'a> ExposureCache<'m, 'a> {
@@ -131,7 +135,28 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
             by_parts: FastMap::default(),
             memo: Memo::default(),
             ephemeral,
+            representatives: None,
         }
+    }
+
+    /// The smallest ENI id of the class `parts` describes.
+    fn representative(&mut self, parts: &KeyRef<'a>) -> Option<&'a str> {
+        let inv = self.inv;
+        let all = self.representatives.get_or_insert_with(|| {
+            let mut all: FastMap<KeyRef<'a>, &'a str> = FastMap::default();
+            for (account, ri) in inv.regions() {
+                for eni in &ri.network_interfaces {
+                    let id = all
+                        .entry(KeyRef::of(account, &ri.region, eni))
+                        .or_insert(eni.id.as_str());
+                    if eni.id.as_str() < *id {
+                        *id = eni.id.as_str();
+                    }
+                }
+            }
+            all
+        });
+        all.get(parts).copied()
     }
 
     /// The exposure of `subject`, computed on the first request for its class.
@@ -147,7 +172,8 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
                 if let Some(found) = self.by_parts.get(&parts) {
                     return Arc::clone(found);
                 }
-                (parts.to_key(), id.to_string(), Some(parts))
+                let representative = self.representative(&parts).unwrap_or(id).to_string();
+                (parts.to_key(), representative, Some(parts))
             }
         };
         let result = match self.results.get(&key) {

@@ -29,12 +29,12 @@
 use std::collections::BTreeSet;
 
 use crate::inventory::{
-    AccountInventory, Direction, Inventory, L4Match, PeeringSide, PortRange, Protocol, RulePeer,
+    AccountInventory, Direction, Inventory, L4Match, PortRange, Protocol, RulePeer,
     SecurityGroupRule, VpcPeeringConnection,
 };
 
 use super::apps::{Apps, Kind};
-use super::plan::{Addressing, RemotePeering, REGION};
+use super::plan::{Addressing, RemotePeering};
 use super::rng::{mix, Ids, Rng};
 use super::state::{named, Builder};
 use super::{build_account, sort_by_id, Setup, Spec, COLLECTED_AT};
@@ -298,14 +298,7 @@ fn peer_accounts(built: &mut [(Builder, Apps)], links: &[Link], rng: &mut Rng, i
     for l in links {
         let side = |(a, v): (usize, usize)| {
             let (b, _) = &built[a];
-            let plan = &b.layout.vpcs[v];
-            PeeringSide {
-                vpc_id: Some(plan.id.clone()),
-                owner_id: Some(b.account.clone()),
-                region: Some(REGION.into()),
-                ipv4_cidrs: vec![plan.cidr],
-                ipv6_cidrs: plan.ipv6.into_iter().collect(),
-            }
+            super::transit::peering_side(&b.account, &b.layout.vpcs[v])
         };
         let name = format!(
             "{}:{}-to-{}:{}",

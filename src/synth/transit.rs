@@ -11,7 +11,7 @@ use crate::inventory::{
 };
 
 use super::enis::infra_eni;
-use super::plan::{Tier, REGION};
+use super::plan::{Tier, VpcPlan, REGION};
 use super::state::{named, Builder};
 
 pub(super) fn build(b: &mut Builder) {
@@ -19,19 +19,21 @@ pub(super) fn build(b: &mut Builder) {
     transit_gateway(b);
 }
 
+/// One side of a peering connection: the VPC `plan` of `account`.
+pub(super) fn peering_side(account: &str, plan: &VpcPlan) -> PeeringSide {
+    PeeringSide {
+        vpc_id: Some(plan.id.clone()),
+        owner_id: Some(account.to_string()),
+        region: Some(REGION.into()),
+        ipv4_cidrs: vec![plan.cidr],
+        ipv6_cidrs: plan.ipv6.into_iter().collect(),
+    }
+}
+
 fn peerings(b: &mut Builder) {
     let layout = &b.layout;
     for p in &layout.peerings {
-        let side = |v: usize| {
-            let plan = &layout.vpcs[v];
-            PeeringSide {
-                vpc_id: Some(plan.id.clone()),
-                owner_id: Some(b.account.clone()),
-                region: Some(REGION.into()),
-                ipv4_cidrs: vec![plan.cidr],
-                ipv6_cidrs: plan.ipv6.into_iter().collect(),
-            }
-        };
+        let side = |v: usize| peering_side(&b.account, &layout.vpcs[v]);
         let name = format!(
             "{}-to-{}",
             layout.vpcs[p.requester].name, layout.vpcs[p.accepter].name

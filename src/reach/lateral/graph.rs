@@ -20,14 +20,13 @@
 //! Every part calls the same engine functions as the per-ENI query
 //! ([`crate::reach::path::eni_to_eni`]), and the tests compare the two on every pair.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::inventory::{Direction, Inventory, PortRange};
 
-use super::super::model::Model;
+use super::super::model::{FastMap, Model};
 use super::super::nacl;
 use super::super::path::private::{routing_answer, Answer, RoutingMemo};
 use super::super::path::End;
@@ -71,7 +70,7 @@ pub struct Graph {
     proven_in_sum: Vec<u64>,
     maybe_sum: Vec<u64>,
     maybe_in_sum: Vec<u64>,
-    by_eni: HashMap<String, usize>,
+    by_eni: FastMap<String, usize>,
 }
 
 struct Flows {
@@ -93,14 +92,14 @@ struct Side<'m, 'a> {
 
 /// Every NACL in use, as (ingress, egress) pieces.
 struct Acls<'a> {
-    index: HashMap<&'a str, usize>,
+    index: FastMap<&'a str, usize>,
     pieces: Vec<(AclPieces, AclPieces)>,
 }
 
 impl<'a> Acls<'a> {
     fn new() -> Self {
         Acls {
-            index: HashMap::new(),
+            index: FastMap::default(),
             pieces: Vec::new(),
         }
     }
@@ -337,7 +336,7 @@ impl Graph {
                 .ok()
                 .and_then(|(_, e)| e.private_ipv4s.first().map(|&a| u32::from(a))),
         };
-        let mut by_loc: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut by_loc: FastMap<_, Vec<usize>> = FastMap::default();
         for i in 0..unordered.len() {
             by_loc.entry(loc_key(i)).or_default().push(i);
         }
@@ -644,7 +643,7 @@ impl Graph {
 /// memo), interned: two locations with one profile route alike to and from anyone.
 fn route_profiles(sides: &[Option<Side>], locations: &[Location], atoms: &Atoms) -> Profiles {
     type Key<'x> = (usize, &'x str, Option<usize>, Option<&'x str>, usize);
-    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut index: FastMap<Key, usize> = FastMap::default();
     let mut of = Vec::with_capacity(locations.len());
     for loc in locations {
         let rep = loc.classes.clone().find_map(|c| sides[c].as_ref());
@@ -666,14 +665,10 @@ fn route_profiles(sides: &[Option<Side>], locations: &[Location], atoms: &Atoms)
             *index.entry(k).or_insert(next)
         }));
     }
-    Profiles {
-        count: index.len(),
-        of,
-    }
+    Profiles { of }
 }
 
 struct Profiles {
-    count: usize,
     /// Per location; `None` without a representative with IPv4.
     of: Vec<Option<usize>>,
 }
@@ -697,9 +692,9 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
     /// row is class `first`.
     fn run(&self, locs: Range<usize>, first: usize, proven: &mut [u64], maybe: &mut [u64]) {
         let mut routes = RouteCache::new(self.atoms);
-        // Route answers by (source profile, destination profile).
-        let k = self.profiles.count;
-        let mut by_profile: Vec<Option<Answer>> = vec![None; k * k];
+        // Route answers by (source profile, destination profile), as met: a table of
+        // every pair would cost the square of the profiles in every job.
+        let mut by_profile: FastMap<(usize, usize), Answer> = FastMap::default();
         let nl = self.locations.len();
         let (mut row_p, mut row_m) = (vec![0u64; nl], vec![0u64; nl]);
         for la in locs {
@@ -724,8 +719,9 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                 if nb == 0 {
                     continue;
                 }
-                let answer = *by_profile[pa * k + pb]
-                    .get_or_insert_with(|| routes.answer(rep_a, rep_b, src, dst));
+                let answer = *by_profile
+                    .entry((pa, pb))
+                    .or_insert_with(|| routes.answer(rep_a, rep_b, src, dst));
                 match answer {
                     Answer::Allowed => row_p[lb] = nb,
                     Answer::Unknown => row_m[lb] = nb,
@@ -735,13 +731,21 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
             let ingress = &self.ingress[la * self.n..(la + 1) * self.n];
             // Classes of this location whose egress rules allow the same points at
             // every location have the same row but for each other's bits.
-            let mut seen: Vec<(Vec<u64>, usize)> = Vec::new();
+            // By a hash of the egress row, then compared whole.
+            let mut seen: FastMap<u64, Vec<(Vec<u64>, usize)>> = FastMap::default();
             for a in loc_a.classes.clone() {
                 let Some(sa) = &self.sides[a] else { continue };
                 let mut egress = vec![0u64; nl];
                 sa.flows.out_addr.sweep_v4(self.loc_addrs, &mut egress);
                 let row = (a - first) * self.words;
-                if let Some(&(_, twin)) = seen.iter().find(|(e, _)| *e == egress) {
+                let hash = egress.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
+                    (h ^ w).wrapping_mul(0x0100_0000_01b3)
+                });
+                let twin = seen
+                    .get(&hash)
+                    .and_then(|same| same.iter().find(|(e, _)| *e == egress))
+                    .map(|&(_, twin)| twin);
+                if let Some(twin) = twin {
                     let from = (twin - first) * self.words;
                     proven.copy_within(from..from + self.words, row);
                     maybe.copy_within(from..from + self.words, row);
@@ -775,7 +779,7 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                         }
                     }
                 }
-                seen.push((egress, a));
+                seen.entry(hash).or_default().push((egress, a));
             }
         }
     }
@@ -791,7 +795,7 @@ pub struct Pairs<'m, 'a> {
     acls: Acls<'a>,
     atoms: Atoms,
     memo: RoutingMemo<'a>,
-    sides: HashMap<String, Result<Side<'m, 'a>, String>>,
+    sides: FastMap<String, Result<Side<'m, 'a>, String>>,
 }
 
 impl<'m, 'a> Pairs<'m, 'a> {
@@ -809,7 +813,7 @@ impl<'m, 'a> Pairs<'m, 'a> {
             acls: Acls::new(),
             atoms: Atoms::routing(inv),
             memo: RoutingMemo::default(),
-            sides: HashMap::new(),
+            sides: FastMap::default(),
         }
     }
 

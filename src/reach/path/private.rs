@@ -1,7 +1,6 @@
 //! ENI to ENI over private addresses: in one VPC, across a peering connection, or
 //! through a transit gateway.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::inventory::{
@@ -10,7 +9,7 @@ use crate::inventory::{
 };
 
 use super::super::explain::Code;
-use super::super::model::Model;
+use super::super::model::{FastMap, Model};
 use super::super::nacl;
 use super::super::route::{describe_route, describe_target};
 use super::super::security_group;
@@ -256,13 +255,13 @@ impl Answer {
 #[derive(Default)]
 pub(crate) struct RoutingMemo<'a> {
     /// (table, routing atom of the destination) -> the active route, or why none.
-    routes: HashMap<(usize, usize), Result<&'a Route, Answer>>,
+    routes: FastMap<(usize, usize), Result<&'a Route, Answer>>,
     /// (peering, source VPC, destination VPC).
-    peerings: HashMap<(&'a str, &'a str, &'a str), Answer>,
+    peerings: FastMap<(&'a str, &'a str, &'a str), Answer>,
     /// (source region, source VPC, source AZ, gateway, destination region,
     /// destination VPC, routing atom of the destination).
     #[allow(clippy::type_complexity)]
-    tgw_hops: HashMap<
+    tgw_hops: FastMap<
         (
             usize,
             &'a str,
@@ -497,6 +496,23 @@ fn tgw_hop(from: &End, to: &End, tgw: &str, dst: IpAddr) -> Evaluation {
         return e;
     }
     let Some(rt_id) = from_att.association_route_table_id.as_deref() else {
+        // A gateway shared from another account: its copy is the one that would
+        // name the table, and no copy in the scan does.
+        if let Some(owner) = from_att
+            .transit_gateway_owner_id
+            .as_deref()
+            .filter(|&o| o != from.rm.account_id)
+        {
+            return unknown_at(
+                Code::TgwRtbRoutesAreUnknown,
+                component,
+                format!(
+                    "the route table of attachment {} is named only in the transit \
+                     gateway owner's account {owner}, whose copy is not in the scan",
+                    from_att.id
+                ),
+            );
+        }
         return blocked_at(
             Code::TgwAttachMissingTgwRtbAssociation,
             component,

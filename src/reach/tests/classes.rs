@@ -327,6 +327,32 @@ fn class_results_shared_by_members() {
         .contains(ip("8.8.8.8"), ServicePoint::Tcp(443)));
 }
 
+/// Checks ask on several threads: a class's steps name its smallest ENI id whichever
+/// ENI of it was asked for first.
+#[test]
+fn a_class_is_explained_from_its_smallest_eni_whoever_asks_first() {
+    let kit = web_group(public_subnet(), 443, &["0.0.0.0/0"])
+        .eni("eni-1", &["10.0.0.1"], &["sg-web"])
+        .public_ip("54.1.1.1")
+        .eni("eni-2", &["10.0.0.2"], &["sg-web"])
+        .public_ip("54.1.1.2");
+    let model = Model::build(&kit.inv);
+    let named = |first: &str| {
+        let mut cache = ExposureCache::new(&model, &kit.inv);
+        let e = cache.get(first);
+        let e = e.as_ref().as_ref().expect("evaluated");
+        e.steps
+            .iter()
+            .map(|s| format!("{}: {}", s.component, s.decision))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (from_1, from_2) = (named("eni-1"), named("eni-2"));
+    assert_eq!(from_1, from_2);
+    assert!(from_1.contains("eni-1"), "{from_1}");
+    assert!(!from_2.contains("eni-2"), "{from_2}");
+}
+
 /// Manual timing: `cargo test --release --lib scale_10k_enis_classes -- --ignored --nocapture`.
 #[test]
 #[ignore]

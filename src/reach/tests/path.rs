@@ -321,7 +321,7 @@ mod private {
         let mut kit = tgw_kit(false);
         let table = kit.region().transit_gateway_route_tables.remove(0);
         let owner_copies = kit.region().transit_gateway_attachments.clone();
-        let mut kit = kit.account("111111111111");
+        let mut kit = kit.account("999999999999");
         kit.region().transit_gateway_route_tables.push(table);
         kit.region().transit_gateway_attachments = owner_copies;
         // The members' copies name the table: it is found in the owner's account.
@@ -334,10 +334,20 @@ mod private {
         }
         let e = run(&kit, "eni-a", "eni-b", HTTPS);
         assert!(e.is_allowed(), "{e:#?}");
-        // Without the owner's account, nothing proves the path.
+        // Without the owner's account the association is unknown, not missing.
         kit.inv.accounts.pop();
+        for a in &mut kit.inv.accounts[0].regions[0].transit_gateway_attachments {
+            a.transit_gateway_owner_id = Some("999999999999".into());
+        }
         let e = run(&kit, "eni-a", "eni-b", HTTPS);
-        assert!(!e.is_allowed(), "{e:#?}");
+        assert!(e.is_unknown(), "{e:#?}");
+        assert!(says(&e, "owner's account 999999999999"), "{e:#?}");
+        // The gateway is the account's own: no association is no route.
+        for a in &mut kit.inv.accounts[0].regions[0].transit_gateway_attachments {
+            a.transit_gateway_owner_id = Some(ACCOUNT.into());
+        }
+        let e = run(&kit, "eni-a", "eni-b", HTTPS);
+        assert!(e.is_blocked(), "{e:#?}");
     }
 
     #[test]
