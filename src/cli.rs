@@ -413,8 +413,8 @@ fn scan(
         })?;
     }
     // Every file is rendered (streamed into a temporary file beside it) before any
-    // output is written: a format that cannot be rendered leaves every output file
-    // as it was. Standard output comes after, in order with the files' renames.
+    // file is replaced: a format that cannot be rendered leaves every output file as
+    // it was. Standard output is written after the renames, in its place in order.
     let mut staged = Vec::with_capacity(outputs.len());
     for (format, to) in outputs {
         if let Destination::File(path) = to {

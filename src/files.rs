@@ -58,7 +58,15 @@ impl Staged {
             source,
         };
         let target = match fs::metadata(path) {
-            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            // Refused now, not at the rename: the outputs before it would already be
+            // replaced by then.
+            Ok(meta) if meta.is_dir() => {
+                return Err(err(std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "is a directory",
+                )))
+            }
+            Ok(meta) if !meta.is_file() => {
                 let file = fs::OpenOptions::new().write(true).open(path).map_err(err)?;
                 return Ok(Staged {
                     path: path.to_path_buf(),
@@ -77,11 +85,6 @@ impl Staged {
             file,
             rename: Some((tmp, target)),
         })
-    }
-
-    /// The path being written, as given.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// `source` as a failure to write this file.

@@ -81,3 +81,28 @@ fn a_failed_write_leaves_whole_files_and_no_temporaries() {
     // The SARIF after the failed CSV was not attempted: still the old, whole file.
     assert_eq!(std::fs::read_to_string(&sarif).unwrap(), OLD);
 }
+
+/// The output that cannot be written comes after one that can: that one is not
+/// replaced either, since the failing target is refused before anything is renamed.
+#[test]
+fn an_unwritable_later_output_leaves_the_earlier_ones_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("vpcaudit.sarif");
+    std::fs::write(&sarif, OLD).unwrap();
+    std::fs::create_dir(dir.path().join("vpcaudit.csv")).unwrap();
+    let out = vpcaudit_offline()
+        .args(["scan", "--demo", "--fail-on", "never"])
+        .args(["--format", "sarif", "--format", "csv", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("vpcaudit.csv"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&sarif).unwrap(), OLD);
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+}

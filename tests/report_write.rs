@@ -6,11 +6,9 @@ use std::io::{self, Write};
 use std::time::Instant;
 
 use vpcaudit::config::mute::Date;
-use vpcaudit::config::Config;
 use vpcaudit::finding::{BaselineState, Muted};
 use vpcaudit::inventory::Inventory;
 use vpcaudit::report::{render, write, Format, RenderError, ScanReport};
-use vpcaudit::scan::mutes::Mutes;
 use vpcaudit::scan::{Compare, Plan, Settings};
 
 const FORMATS: [Format; 9] = [
@@ -48,10 +46,7 @@ fn demo() -> Inventory {
 /// The demo's report with every part a renderer reads filled in: passes, a muted
 /// finding, and (as if a baseline had been compared) new, unchanged and absent ones.
 fn full_report(inventory: &Inventory) -> ScanReport<'_> {
-    let settings = Settings {
-        config: Config::default(),
-        mutes: Mutes::new(Vec::new()),
-    };
+    let settings = Settings::default();
     let plan = Plan::new(settings, &[], &[]).expect("every check");
     let compare = Compare {
         include_passed: true,
@@ -147,10 +142,7 @@ fn assert_write_matches_render(report: &ScanReport) {
 #[test]
 fn write_and_render_agree_on_the_demo() {
     let inventory = demo();
-    let settings = Settings {
-        config: Config::default(),
-        mutes: Mutes::new(Vec::new()),
-    };
+    let settings = Settings::default();
     let plan = Plan::new(settings, &[], &[]).expect("every check");
     let today = Date {
         year: 2026,

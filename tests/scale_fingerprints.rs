@@ -6,9 +6,7 @@
 use std::time::Instant;
 
 use vpcaudit::config::mute::Date;
-use vpcaudit::config::Config;
 use vpcaudit::finding::fingerprint;
-use vpcaudit::scan::mutes::Mutes;
 use vpcaudit::scan::{Compare, Plan, Settings};
 use vpcaudit::synth::{generate, Spec};
 
@@ -20,10 +18,7 @@ const DIGEST: &str = "eae568bb9410d490fcabb866ce1d5552";
 #[test]
 fn the_10k_estate_gives_the_pinned_findings() {
     let inventory = generate(&Spec::with_enis(10_000));
-    let settings = Settings {
-        config: Config::default(),
-        mutes: Mutes::new(Vec::new()),
-    };
+    let settings = Settings::default();
     let plan = Plan::new(settings, &[], &[]).expect("every check");
     let today = Date {
         year: 2026,

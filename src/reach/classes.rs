@@ -129,6 +129,27 @@ pub fn has_public_ipv4(eni: &NetworkInterface) -> bool {
 pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
     // Grouped by borrowed key (one owned key per class, not per ENI), then ordered
     // by the owned key: the keys are distinct, so the order is the key order.
+    let mut out: Vec<EniClass> = members_by_key(model, inv)
+        .into_iter()
+        .map(|(key, mut enis)| {
+            enis.sort_unstable();
+            enis.dedup();
+            EniClass {
+                key: key.to_key(),
+                enis: enis.into_iter().map(str::to_string).collect(),
+            }
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// The ids of the ENIs of each class, by borrowed key, unordered; an ENI collected
+/// twice counts where the model places it.
+pub(crate) fn members_by_key<'a>(
+    model: &Model,
+    inv: &'a Inventory,
+) -> FastMap<KeyRef<'a>, Vec<&'a str>> {
     let mut by_key: FastMap<KeyRef, Vec<&str>> = FastMap::default();
     for (account_id, region) in inv.regions() {
         for eni in &region.network_interfaces {
@@ -144,19 +165,7 @@ pub fn classes(model: &Model, inv: &Inventory) -> Vec<EniClass> {
                 .push(&eni.id);
         }
     }
-    let mut out: Vec<EniClass> = by_key
-        .into_iter()
-        .map(|(key, mut enis)| {
-            enis.sort_unstable();
-            enis.dedup();
-            EniClass {
-                key: key.to_key(),
-                enis: enis.into_iter().map(str::to_string).collect(),
-            }
-        })
-        .collect();
-    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    out
+    by_key
 }
 
 /// What the ENI says of itself: an interface type or description of AWS plumbing.

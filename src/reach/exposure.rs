@@ -35,7 +35,7 @@ use crate::inventory::{
     RouteDestination, RouteState, RouteTable, RouteTarget,
 };
 
-use super::classes::{classes, ClassKey, EniClass, KeyRef};
+use super::classes::{classes, members_by_key, ClassKey, EniClass, KeyRef};
 use super::explain::Code;
 use super::model::{FastMap, Model, RegionModel};
 use super::nacl;
@@ -141,20 +141,12 @@ impl<'m, 'a> ExposureCache<'m, 'a> {
 
     /// The smallest ENI id of the class `parts` describes.
     fn representative(&mut self, parts: &KeyRef<'a>) -> Option<&'a str> {
-        let inv = self.inv;
+        let (model, inv) = (self.model, self.inv);
         let all = self.representatives.get_or_insert_with(|| {
-            let mut all: FastMap<KeyRef<'a>, &'a str> = FastMap::default();
-            for (account, ri) in inv.regions() {
-                for eni in &ri.network_interfaces {
-                    let id = all
-                        .entry(KeyRef::of(account, &ri.region, eni))
-                        .or_insert(eni.id.as_str());
-                    if eni.id.as_str() < *id {
-                        *id = eni.id.as_str();
-                    }
-                }
-            }
-            all
+            members_by_key(model, inv)
+                .into_iter()
+                .filter_map(|(key, enis)| Some((key, enis.into_iter().min()?)))
+                .collect()
         });
         all.get(parts).copied()
     }

@@ -41,16 +41,15 @@ pub const COLUMNS: [&str; 16] = [
 /// The record separator (RFC 4180's CRLF).
 const EOL: &str = "\r\n";
 
+/// [`write`] into a string.
 pub fn render(report: &ScanReport) -> String {
-    let mut out = String::new();
-    push_record(&mut out, COLUMNS.iter().copied());
-    for f in rows(report) {
-        push_record(&mut out, row(f).iter().map(|c| c.as_ref()));
-    }
-    out
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail, and every cell is a `str`.
+    let _ = write(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// [`render`], record by record into `out`.
+/// One record per finding, each written as soon as it is made.
 pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut record = String::new();
     push_record(&mut record, COLUMNS.iter().copied());

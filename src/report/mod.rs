@@ -130,8 +130,7 @@ pub fn render(report: &ScanReport, format: Format, colour: bool) -> Result<Strin
     let mut out = Vec::new();
     write_to(report, format, colour, &mut out)?;
     // Every renderer writes UTF-8 (serde_json and `String`s).
-    String::from_utf8(out)
-        .map_err(|e| RenderError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    json_text(out).map_err(RenderError::serde(RenderError::Json))
 }
 
 fn write_to(

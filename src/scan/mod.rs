@@ -48,6 +48,16 @@ pub struct Settings {
     pub mutes: Mutes,
 }
 
+/// No config file and no mute rule: every default.
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            config: Config::default(),
+            mutes: Mutes::new(Vec::new()),
+        }
+    }
+}
+
 impl Settings {
     /// The config file `config` (or `./vpcaudit.toml` when there is one), judged by
     /// the checks' rules too, and the mutes of both it and the `mutes` file.

@@ -263,32 +263,12 @@ impl Analysis {
                     .or_default() += 1;
             }
         }
+        let why = why.to_string();
         let unknown: Vec<Draft> = by_vpc
             .into_iter()
-            .map(|((account, region, vpc), n)| {
-                Draft::unknown(
-                    account,
-                    region,
-                    resources::vpc(account, region, vpc, None),
-                    format!(
-                        "lateral movement to and from {n} ENI(s) of {vpc} could not be \
-                         evaluated: {why}"
-                    ),
-                )
-                .identity("class graph too large")
-            })
+            .map(|(vpc, n)| vpc_unknown(vpc, n, &why, "class graph too large"))
             .collect();
-        let scope: Vec<Scoped> = unknown
-            .iter()
-            .map(|d| {
-                Scoped::pass(
-                    &d.account,
-                    &d.region,
-                    d.resource.clone(),
-                    "lateral movement to and from its ENIs was evaluated",
-                )
-            })
-            .collect();
+        let scope = vpc_scopes(&unknown);
         Analysis {
             paths: unknown.clone(),
             blast: unknown,
@@ -371,22 +351,47 @@ fn scopes(
             reason,
         ));
     }
-    // Their unknown findings always name them: the reason is never shown.
-    let vpcs = unknown.iter().map(|d| {
-        Scoped::pass(
-            &d.account,
-            &d.region,
-            d.resource.clone(),
-            "lateral movement to and from its ENIs was evaluated",
-        )
-    });
-    let mut seen = std::collections::HashSet::new();
-    let vpcs: Vec<Scoped> = vpcs
-        .filter(|s| seen.insert((s.account.clone(), s.region.clone(), s.resource.id.clone())))
-        .collect();
+    let vpcs = vpc_scopes(unknown);
     jewels.extend(vpcs.iter().cloned());
     footholds.extend(vpcs);
     (jewels, footholds)
+}
+
+/// The VPCs `unknown` names, once each, for both checks' scopes. Their unknown
+/// findings always name them: the reason is never shown.
+fn vpc_scopes(unknown: &[Draft]) -> Vec<Scoped> {
+    let mut seen = std::collections::HashSet::new();
+    unknown
+        .iter()
+        .filter(|d| seen.insert((&d.account, &d.region, &d.resource.id)))
+        .map(|d| {
+            Scoped::pass(
+                &d.account,
+                &d.region,
+                d.resource.clone(),
+                "lateral movement to and from its ENIs was evaluated",
+            )
+        })
+        .collect()
+}
+
+/// The unknown finding of `n` ENIs of a VPC whose lateral movement could not be
+/// evaluated, for `reason`.
+fn vpc_unknown(
+    (account, region, vpc): (&str, &str, &str),
+    n: usize,
+    reason: &str,
+    identity: &str,
+) -> Draft {
+    Draft::unknown(
+        account,
+        region,
+        resources::vpc(account, region, vpc, None),
+        format!(
+            "lateral movement to and from {n} ENI(s) of {vpc} could not be evaluated: {reason}"
+        ),
+    )
+    .identity(identity)
 }
 
 /// Every crown-jewel ENI by id, with where it is and why it counts, judged once.
@@ -926,17 +931,14 @@ fn unevaluated(ctx: &Context, graph: &Graph) -> Vec<Draft> {
             .or_default() += class.enis.len();
     }
     by_vpc
-        .into_iter()
-        .map(|((account, region, vpc, reason), n)| {
-            Draft::unknown(
-                &account,
-                &region,
-                resources::vpc(&account, &region, &vpc, None),
-                format!(
-                    "lateral movement to and from {n} ENI(s) of {vpc} could not be evaluated: {reason}"
-                ),
+        .iter()
+        .map(|((account, region, vpc, reason), &n)| {
+            vpc_unknown(
+                (account.as_str(), region.as_str(), vpc.as_str()),
+                n,
+                reason,
+                reason,
             )
-            .identity(reason)
         })
         .collect()
 }

@@ -63,9 +63,8 @@ pub struct Graph {
     maybe: Vec<u64>,
     maybe_in: Vec<u64>,
     /// Per row of each matrix above, which of its words are not zero (bit `w` for
-    /// word `w`): walks skip the empty stretches of a row, so their cost follows the
-    /// edges rather than the square of the classes.
-    summary_words: usize,
+    /// word `w`, [`summary`]): walks skip the empty stretches of a row, so their cost
+    /// follows the edges rather than the square of the classes.
     proven_sum: Vec<u64>,
     proven_in_sum: Vec<u64>,
     maybe_sum: Vec<u64>,
@@ -272,18 +271,20 @@ fn set(rows: &mut [u64], words: usize, a: usize, b: usize) {
     rows[a * words + b / 64] |= 1 << (b % 64);
 }
 
-/// Per row of `rows`, a bitset of its non-zero words (`summary_words` words a row).
-fn summarise(rows: &[u64], words: usize, summary_words: usize) -> Vec<u64> {
-    let n = rows.len() / words.max(1);
-    let mut out = vec![0u64; n * summary_words];
-    for (a, row) in rows.chunks(words).enumerate() {
-        for (w, &word) in row.iter().enumerate() {
-            if word != 0 {
-                out[a * summary_words + w / 64] |= 1 << (w % 64);
-            }
+/// Which words of `bits` are not zero, as a bitset of `bits.len().div_ceil(64)` words.
+pub(super) fn summary(bits: &[u64]) -> Vec<u64> {
+    let mut out = vec![0u64; bits.len().div_ceil(64)];
+    for (w, &word) in bits.iter().enumerate() {
+        if word != 0 {
+            out[w / 64] |= 1 << (w % 64);
         }
     }
     out
+}
+
+/// [`summary`] of each row of `rows`, one after the other.
+fn summarise(rows: &[u64], words: usize) -> Vec<u64> {
+    rows.chunks(words).flat_map(summary).collect()
 }
 
 fn get(rows: &[u64], words: usize, a: usize, b: usize) -> bool {
@@ -531,7 +532,6 @@ impl Graph {
             "lateral: graph in {:?}",
             started.elapsed()
         );
-        let summary_words = words.div_ceil(64);
         let by_eni = classes
             .iter()
             .enumerate()
@@ -542,11 +542,10 @@ impl Graph {
             catalogue,
             unknown_classes,
             words,
-            summary_words,
-            proven_sum: summarise(&proven, words, summary_words),
-            proven_in_sum: summarise(&proven_in, words, summary_words),
-            maybe_sum: summarise(&maybe, words, summary_words),
-            maybe_in_sum: summarise(&maybe_in, words, summary_words),
+            proven_sum: summarise(&proven, words),
+            proven_in_sum: summarise(&proven_in, words),
+            maybe_sum: summarise(&maybe, words),
+            maybe_in_sum: summarise(&maybe_in, words),
             proven,
             proven_in,
             maybe,
@@ -604,31 +603,31 @@ impl Graph {
     }
 
     /// Words of a row's summary (see [`Graph::out_row_summary`]).
-    pub fn summary_words(&self) -> usize {
-        self.summary_words
+    fn summary_words(&self) -> usize {
+        self.words.div_ceil(64)
     }
 
     /// Which words of [`Graph::out_row`] are not zero, as a bitset.
     pub fn out_row_summary(&self, a: usize) -> &[u64] {
-        let s = self.summary_words;
+        let s = self.summary_words();
         &self.proven_sum[a * s..(a + 1) * s]
     }
 
     /// Which words of [`Graph::maybe_row`] are not zero.
     pub fn maybe_row_summary(&self, a: usize) -> &[u64] {
-        let s = self.summary_words;
+        let s = self.summary_words();
         &self.maybe_sum[a * s..(a + 1) * s]
     }
 
     /// Which words of [`Graph::in_row`] are not zero.
     pub fn in_row_summary(&self, b: usize) -> &[u64] {
-        let s = self.summary_words;
+        let s = self.summary_words();
         &self.proven_in_sum[b * s..(b + 1) * s]
     }
 
     /// Which words of [`Graph::maybe_in_row`] are not zero.
     pub fn maybe_in_row_summary(&self, b: usize) -> &[u64] {
-        let s = self.summary_words;
+        let s = self.summary_words();
         &self.maybe_in_sum[b * s..(b + 1) * s]
     }
 
@@ -731,21 +730,13 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
             let ingress = &self.ingress[la * self.n..(la + 1) * self.n];
             // Classes of this location whose egress rules allow the same points at
             // every location have the same row but for each other's bits.
-            // By a hash of the egress row, then compared whole.
-            let mut seen: FastMap<u64, Vec<(Vec<u64>, usize)>> = FastMap::default();
+            let mut seen: FastMap<Vec<u64>, usize> = FastMap::default();
             for a in loc_a.classes.clone() {
                 let Some(sa) = &self.sides[a] else { continue };
                 let mut egress = vec![0u64; nl];
                 sa.flows.out_addr.sweep_v4(self.loc_addrs, &mut egress);
                 let row = (a - first) * self.words;
-                let hash = egress.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
-                    (h ^ w).wrapping_mul(0x0100_0000_01b3)
-                });
-                let twin = seen
-                    .get(&hash)
-                    .and_then(|same| same.iter().find(|(e, _)| *e == egress))
-                    .map(|&(_, twin)| twin);
-                if let Some(twin) = twin {
+                if let Some(&twin) = seen.get(&egress) {
                     let from = (twin - first) * self.words;
                     proven.copy_within(from..from + self.words, row);
                     maybe.copy_within(from..from + self.words, row);
@@ -754,12 +745,14 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                     maybe[w] &= !bit;
                     // The twin's row left the twin out; this one decides it.
                     let (pb, mb) = (egress[la] & row_p[la], egress[la] & row_m[la]);
-                    let (w, bit) = (row + twin / 64, 1u64 << (twin % 64));
-                    if pb & ingress[twin] != 0 {
-                        proven[w] |= bit;
-                    } else if mb & ingress[twin] != 0 {
-                        maybe[w] |= bit;
-                    }
+                    mark(
+                        proven,
+                        maybe,
+                        row,
+                        twin,
+                        pb & ingress[twin],
+                        mb & ingress[twin],
+                    );
                     continue;
                 }
                 for (lb, loc_b) in self.locations.iter().enumerate() {
@@ -771,17 +764,30 @@ impl<'s, 'm, 'a> Dense<'s, 'm, 'a> {
                         if b == a || self.sides[b].is_none() {
                             continue;
                         }
-                        let ib = ingress[b];
-                        if pb & ib != 0 {
-                            proven[row + b / 64] |= 1 << (b % 64);
-                        } else if mb & ib != 0 {
-                            maybe[row + b / 64] |= 1 << (b % 64);
-                        }
+                        mark(proven, maybe, row, b, pb & ingress[b], mb & ingress[b]);
                     }
                 }
-                seen.entry(hash).or_default().push((egress, a));
+                seen.insert(egress, a);
             }
         }
+    }
+}
+
+/// Sets bit `b` of the row at `row` in `proven` when the `proven_bits` points pass,
+/// else in `maybe` when the `maybe_bits` ones do.
+fn mark(
+    proven: &mut [u64],
+    maybe: &mut [u64],
+    row: usize,
+    b: usize,
+    proven_bits: u64,
+    maybe_bits: u64,
+) {
+    let (w, bit) = (row + b / 64, 1u64 << (b % 64));
+    if proven_bits != 0 {
+        proven[w] |= bit;
+    } else if maybe_bits != 0 {
+        maybe[w] |= bit;
     }
 }
 

@@ -1,7 +1,7 @@
 //! Walking the class graph: what one class reaches within some hops, and the
 //! shortest path to each class reached.
 
-use super::graph::Graph;
+use super::graph::{summary, Graph};
 
 /// Classes reached from one start, by distance (`layers[0]` is the start).
 #[derive(Debug, Clone)]
@@ -28,17 +28,6 @@ fn ones(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
             Some(w * 64 + i)
         })
     })
-}
-
-/// Which words of `bits` are not zero.
-fn summary(bits: &[u64], summary_words: usize) -> Vec<u64> {
-    let mut out = vec![0u64; summary_words];
-    for (w, &word) in bits.iter().enumerate() {
-        if word != 0 {
-            out[w / 64] |= 1 << (w % 64);
-        }
-    }
-    out
 }
 
 /// Whether `row` and `other` share a bit, reading only the words both summaries name.
@@ -114,7 +103,7 @@ impl Graph {
                 }
             }
             let movers_count: usize = movers.iter().map(|w| w.count_ones() as usize).sum();
-            let movers_sum = summary(&movers, self.summary_words());
+            let movers_sum = summary(&movers);
             let mut next = vec![0u64; words];
             // Top-down costs a row per mover; bottom-up a search per unvisited class,
             // usually cut short: pick the cheaper (direction-optimising BFS). Either way
