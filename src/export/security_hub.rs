@@ -62,9 +62,10 @@ pub struct Summary {
     pub skipped: usize,
 }
 
-/// Whether a refused call says Security Hub is not enabled for the account there.
-fn not_enabled(message: &str) -> bool {
-    message.contains("InvalidAccessException") || message.contains("not subscribed")
+/// Whether a refused call's error code says Security Hub is not enabled for the
+/// account there (AWS answers "not subscribed" with this code).
+fn not_enabled(code: Option<&str>) -> bool {
+    code == Some("InvalidAccessException")
 }
 
 impl fmt::Display for Summary {
@@ -88,6 +89,8 @@ pub enum ImportError {
         account: String,
         region: String,
         message: String,
+        /// The service's error code, when it answered with one.
+        code: Option<String>,
         /// What was imported before, said so that nothing is taken as lost.
         done: Done,
     },
@@ -170,9 +173,9 @@ pub async fn import(report: &ScanReport<'_>, aws: &AwsOptions) -> Result<Summary
             // left alone; one with findings to import fails the import.
             Err(ImportError::Call {
                 operation: "GetFindings",
-                message,
+                code,
                 ..
-            }) if findings.is_empty() && not_enabled(&message) => {
+            }) if findings.is_empty() && not_enabled(code.as_deref()) => {
                 summary.skipped += 1;
             }
             other => other?,
@@ -360,6 +363,7 @@ impl Place<'_> {
             account: self.account.to_string(),
             region: self.region.to_string(),
             message: clean(&message),
+            code: err.code().map(str::to_string),
             done: done(summary),
         }
     }
@@ -479,10 +483,9 @@ mod tests {
 
     #[test]
     fn not_enabled_is_told_from_other_refusals() {
-        assert!(not_enabled(
-            "InvalidAccessException: Account 111 is not subscribed to AWS Security Hub"
-        ));
-        assert!(!not_enabled("AccessDeniedException: not authorized"));
-        assert!(!not_enabled("ThrottlingException: Rate exceeded"));
+        assert!(not_enabled(Some("InvalidAccessException")));
+        assert!(!not_enabled(Some("AccessDeniedException")));
+        assert!(!not_enabled(Some("ThrottlingException")));
+        assert!(!not_enabled(None));
     }
 }
